@@ -1,0 +1,282 @@
+// Package config reads SnapNote's settings from the environment (and a .env
+// file when present). Every variable is declared once, in the table below,
+// with its default and what it means; a wrong value stops start-up with an
+// error naming the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Config is every setting of every subcommand.
+type Config struct {
+	Port            int
+	DatabaseURL     string
+	DataDir         string
+	LogFormat       string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+
+	Storage        string // "local" or "s3"
+	StorageDir     string
+	S3Bucket       string
+	S3Endpoint     string
+	S3Region       string
+	S3PathStyle    bool
+	S3PresignTTL   time.Duration
+	AuthMode       string // "auth0" or "dev"
+	Auth0Domain    string
+	Auth0Audience  string
+	AuthIssuerURL  string
+	AuthJWKSURL    string
+	AuthJWKSTTL    time.Duration
+	UploadMaxBytes int64
+	UploadMaxPixel int64
+	UploadTimeout  time.Duration
+	OCRLang        string
+	OCRConcurrency int
+	OCRTimeout     time.Duration
+}
+
+// Var documents one environment variable.
+type Var struct {
+	Name    string
+	Default string
+	Doc     string
+	set     func(c *Config, value string) error
+}
+
+// Vars lists every variable SnapNote reads, in the order documented.
+func Vars() []Var { return vars }
+
+var vars = []Var{
+	{"PORT", "8080", "TCP port `api` and `dev` listen on", func(c *Config, v string) error {
+		return intIn(&c.Port, v, 1, 65535)
+	}},
+	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/snapnote?sslmode=disable", "Postgres connection URL for every subcommand", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return errors.New("must be a postgres:// URL")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"DATA_DIR", "./data", "local state: blobs (unless STORAGE_DIR) and the dev signing key", func(c *Config, v string) error {
+		c.DataDir = v
+		return nil
+	}},
+	{"LOG_FORMAT", "text", "log line format on standard error: text or json", func(c *Config, v string) error {
+		return oneOf(&c.LogFormat, v, "text", "json")
+	}},
+	{"LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"SHUTDOWN_TIMEOUT", "30s", "how long a stopping process waits for requests and jobs in flight", func(c *Config, v string) error {
+		return positiveDuration(&c.ShutdownTimeout, v)
+	}},
+	{"STORAGE", "local", "blob store for images and backups: local or s3", func(c *Config, v string) error {
+		return oneOf(&c.Storage, v, "local", "s3")
+	}},
+	{"STORAGE_DIR", "", "directory of the local blob store (default DATA_DIR/blobs)", func(c *Config, v string) error {
+		c.StorageDir = v
+		return nil
+	}},
+	{"S3_BUCKET", "", "S3 bucket (required with STORAGE=s3); credentials come from the standard AWS chain", func(c *Config, v string) error {
+		c.S3Bucket = v
+		return nil
+	}},
+	{"S3_ENDPOINT", "", "S3 endpoint URL for S3-compatible servers (MinIO); empty for AWS", func(c *Config, v string) error {
+		if v != "" {
+			if u, err := url.Parse(v); err != nil || u.Host == "" {
+				return errors.New("must be an absolute URL such as http://127.0.0.1:9000")
+			}
+		}
+		c.S3Endpoint = v
+		return nil
+	}},
+	{"S3_REGION", "us-east-1", "S3 region", func(c *Config, v string) error {
+		c.S3Region = v
+		return nil
+	}},
+	{"S3_FORCE_PATH_STYLE", "false", "path-style bucket addressing (MinIO and most S3-compatible servers need true)", func(c *Config, v string) error {
+		return boolean(&c.S3PathStyle, v)
+	}},
+	{"S3_PRESIGN_TTL", "5m", "lifetime of presigned image download URLs", func(c *Config, v string) error {
+		return positiveDuration(&c.S3PresignTTL, v)
+	}},
+	{"AUTH_MODE", "auth0", "auth0 (any OIDC issuer) or dev (local signing key; `snapnote dev` only by default)", func(c *Config, v string) error {
+		return oneOf(&c.AuthMode, v, "auth0", "dev")
+	}},
+	{"AUTH0_DOMAIN", "", "Auth0 tenant domain, e.g. tenant.eu.auth0.com (issuer https://DOMAIN/)", func(c *Config, v string) error {
+		c.Auth0Domain = strings.TrimSuffix(strings.TrimPrefix(v, "https://"), "/")
+		return nil
+	}},
+	{"AUTH0_AUDIENCE", "", "expected audience (aud) of access tokens", func(c *Config, v string) error {
+		c.Auth0Audience = v
+		return nil
+	}},
+	{"AUTH_ISSUER_URL", "", "exact issuer (iss) of another OIDC provider; overrides AUTH0_DOMAIN", func(c *Config, v string) error {
+		c.AuthIssuerURL = v
+		return nil
+	}},
+	{"AUTH_JWKS_URL", "", "JWKS URL; default found through the issuer's discovery document", func(c *Config, v string) error {
+		c.AuthJWKSURL = v
+		return nil
+	}},
+	{"AUTH_JWKS_CACHE_TTL", "10m", "how long fetched signing keys are cached", func(c *Config, v string) error {
+		return positiveDuration(&c.AuthJWKSTTL, v)
+	}},
+	{"UPLOAD_MAX_BYTES", "20971520", "largest accepted upload body in bytes (20 MiB)", func(c *Config, v string) error {
+		return int64In(&c.UploadMaxBytes, v, 1024, 1<<34)
+	}},
+	{"UPLOAD_MAX_PIXELS", "50000000", "largest accepted image in pixels (width × height), checked before decoding", func(c *Config, v string) error {
+		return int64In(&c.UploadMaxPixel, v, 1, 1<<32)
+	}},
+	{"UPLOAD_READ_TIMEOUT", "2m", "how long a client may take to send an upload (phones on slow networks)", func(c *Config, v string) error {
+		return positiveDuration(&c.UploadTimeout, v)
+	}},
+	{"OCR_LANG", "eng", "tesseract languages, e.g. eng+deu", func(c *Config, v string) error {
+		for _, l := range strings.Split(v, "+") {
+			if l == "" || strings.ContainsAny(l, " /\\.") {
+				return errors.New("must be tesseract language codes joined by +, e.g. eng+deu")
+			}
+		}
+		c.OCRLang = v
+		return nil
+	}},
+	{"OCR_CONCURRENCY", "", "OCR jobs run at once per worker (default: number of CPUs)", func(c *Config, v string) error {
+		if v == "" {
+			c.OCRConcurrency = runtime.NumCPU()
+			return nil
+		}
+		return intIn(&c.OCRConcurrency, v, 1, 1024)
+	}},
+	{"OCR_TIMEOUT", "2m", "longest one OCR run may take", func(c *Config, v string) error {
+		return positiveDuration(&c.OCRTimeout, v)
+	}},
+}
+
+// Load reads every variable from getenv (os.Getenv in production), after
+// loading .env from the working directory when it exists (real environment
+// variables win). All bad values are reported together.
+func Load(getenv func(string) string) (*Config, error) {
+	if err := godotenv.Load(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read .env: %w", err)
+	}
+	return parse(getenv)
+}
+
+func parse(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	var errs []error
+	for _, v := range vars {
+		value, ok := lookup(getenv, v)
+		if err := v.set(c, value); err != nil {
+			source := "default"
+			if ok {
+				source = "value"
+			}
+			errs = append(errs, fmt.Errorf("%s: %w (%s %q)", v.Name, err, source, value))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if c.StorageDir == "" {
+		c.StorageDir = filepath.Join(c.DataDir, "blobs")
+	}
+	return c, nil
+}
+
+func lookup(getenv func(string) string, v Var) (string, bool) {
+	if value := strings.TrimSpace(getenv(v.Name)); value != "" {
+		return value, true
+	}
+	return v.Default, false
+}
+
+// Validate checks that the settings fit together for a subcommand that
+// serves or works (api, worker, dev).
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Storage == "s3" && c.S3Bucket == "" {
+		errs = append(errs, errors.New("S3_BUCKET: required when STORAGE=s3"))
+	}
+	if c.AuthMode == "auth0" {
+		if c.Issuer() == "" {
+			errs = append(errs, errors.New("AUTH0_DOMAIN or AUTH_ISSUER_URL: one is required when AUTH_MODE=auth0 (or set AUTH_MODE=dev for local use)"))
+		}
+		if c.Auth0Audience == "" {
+			errs = append(errs, errors.New("AUTH0_AUDIENCE: required when AUTH_MODE=auth0"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Issuer is the exact "iss" expected in access tokens ("" in dev mode).
+func (c *Config) Issuer() string {
+	switch {
+	case c.AuthIssuerURL != "":
+		return c.AuthIssuerURL
+	case c.Auth0Domain != "":
+		return "https://" + c.Auth0Domain + "/"
+	}
+	return ""
+}
+
+func intIn(dst *int, v string, lo, hi int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+	}
+	*dst = n
+	return nil
+}
+
+func int64In(dst *int64, v string, lo, hi int64) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+	}
+	*dst = n
+	return nil
+}
+
+func positiveDuration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return errors.New("must be a positive duration such as 30s, 5m or 24h")
+	}
+	*dst = d
+	return nil
+}
+
+func boolean(dst *bool, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("must be true or false")
+	}
+	*dst = b
+	return nil
+}
+
+func oneOf(dst *string, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			*dst = v
+			return nil
+		}
+	}
+	return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+}
