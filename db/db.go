@@ -1,0 +1,56 @@
+// Package db holds every SQL query of SnapNote, written by hand for pgx/v5,
+// and the row types they return. Nothing else in the module writes SQL
+// (River aside), so a reader finds each query by the method named for it.
+//
+// Every method that reads or changes a user's rows takes the user's id and
+// scopes the query by it: another user's row is indistinguishable from a
+// missing one, and both return ErrNotFound.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrNotFound is returned when a row does not exist or belongs to another user.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a change would break a uniqueness rule.
+var ErrConflict = errors.New("conflict")
+
+// DBTX is what queries run on: a pool, a connection or a transaction.
+type DBTX interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Queries runs SnapNote's queries on a DBTX.
+type Queries struct {
+	db DBTX
+}
+
+// New returns Queries that run on db.
+func New(db DBTX) *Queries {
+	return &Queries{db: db}
+}
+
+// WithTx returns Queries that run inside tx.
+func (q *Queries) WithTx(tx pgx.Tx) *Queries {
+	return &Queries{db: tx}
+}
+
+// interpretError turns driver errors into the package's own, once, here.
+func interpretError(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
+	}
+	return err
+}

@@ -1,0 +1,253 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Upload statuses.
+const (
+	UploadQueued     = "queued"
+	UploadProcessing = "processing"
+	UploadDone       = "done"
+	UploadFailed     = "failed"
+)
+
+// Pipeline stages, in order.
+const (
+	StageOCR     = "ocr"
+	StageFormat  = "format"
+	StageExtract = "extract"
+)
+
+// Upload is one uploaded image and the state of its pipeline.
+type Upload struct {
+	ID               uuid.UUID
+	UserID           uuid.UUID
+	CourseID         uuid.UUID
+	Status           string
+	Stage            string
+	BlobKey          string
+	ContentType      string
+	ByteSize         int64
+	SHA256           string
+	ImageWidth       int
+	ImageHeight      int
+	OriginalFilename string
+	Title            string
+	Context          string
+	IdempotencyKey   string
+	OCRText          string
+	OCRConfidence    *float64
+	FormattedNote    string
+	FormatEngine     string
+	ErrorCode        string
+	ErrorMessage     string
+	Attempts         map[string]int
+	TimingsMS        map[string]int64
+	DocumentID       *uuid.UUID
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	FinishedAt       *time.Time
+}
+
+// NewUpload is what the API knows when an image arrives.
+type NewUpload struct {
+	ID               uuid.UUID
+	UserID           uuid.UUID
+	CourseID         uuid.UUID
+	BlobKey          string
+	ContentType      string
+	ByteSize         int64
+	SHA256           string
+	ImageWidth       int
+	ImageHeight      int
+	OriginalFilename string
+	Title            string
+	Context          string
+	IdempotencyKey   string
+}
+
+const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_type, byte_size, sha256,
+	image_width, image_height, coalesce(original_filename, ''), coalesce(title, ''), coalesce(context, ''),
+	coalesce(idempotency_key, ''), coalesce(ocr_text, ''), ocr_confidence, coalesce(formatted_note, ''),
+	coalesce(format_engine, ''), coalesce(error_code, ''), coalesce(error_message, ''), attempts, timings_ms,
+	document_id, created_at, updated_at, finished_at`
+
+func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
+	var u Upload
+	var conf *float32
+	err := row.Scan(&u.ID, &u.UserID, &u.CourseID, &u.Status, &u.Stage, &u.BlobKey, &u.ContentType,
+		&u.ByteSize, &u.SHA256, &u.ImageWidth, &u.ImageHeight, &u.OriginalFilename, &u.Title, &u.Context,
+		&u.IdempotencyKey, &u.OCRText, &conf, &u.FormattedNote, &u.FormatEngine, &u.ErrorCode,
+		&u.ErrorMessage, &u.Attempts, &u.TimingsMS, &u.DocumentID, &u.CreatedAt, &u.UpdatedAt, &u.FinishedAt)
+	if conf != nil {
+		c := float64(*conf)
+		u.OCRConfidence = &c
+	}
+	return u, interpretError(err)
+}
+
+// CreateUpload inserts a queued upload. Returns ErrConflict when the user
+// already sent the same idempotency key.
+func (q *Queries) CreateUpload(ctx context.Context, in NewUpload) (Upload, error) {
+	u, err := scanUpload(q.db.QueryRow(ctx, `
+		INSERT INTO uploads (id, user_id, course_id, blob_key, content_type, byte_size, sha256,
+			image_width, image_height, original_filename, title, context, idempotency_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, ''), nullif($11, ''), nullif($12, ''), nullif($13, ''))
+		RETURNING `+uploadColumns,
+		in.ID, in.UserID, in.CourseID, in.BlobKey, in.ContentType, in.ByteSize, in.SHA256,
+		in.ImageWidth, in.ImageHeight, in.OriginalFilename, in.Title, in.Context, in.IdempotencyKey))
+	if err != nil {
+		return Upload{}, fmt.Errorf("create upload: %w", err)
+	}
+	return u, nil
+}
+
+// UploadByID returns one of the user's uploads.
+func (q *Queries) UploadByID(ctx context.Context, userID, id uuid.UUID) (Upload, error) {
+	return scanUpload(q.db.QueryRow(ctx,
+		`SELECT `+uploadColumns+` FROM uploads WHERE id = $1 AND user_id = $2`, id, userID))
+}
+
+// UploadByIdempotencyKey returns the user's upload made with key.
+func (q *Queries) UploadByIdempotencyKey(ctx context.Context, userID uuid.UUID, key string) (Upload, error) {
+	return scanUpload(q.db.QueryRow(ctx,
+		`SELECT `+uploadColumns+` FROM uploads WHERE user_id = $1 AND idempotency_key = $2`, userID, key))
+}
+
+// ListUploads returns the user's uploads, newest first, after cursor when given.
+func (q *Queries) ListUploads(ctx context.Context, userID uuid.UUID, after *Cursor, limit int) ([]Upload, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT `+uploadColumns+` FROM uploads
+		WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+		ORDER BY created_at DESC, id DESC
+		LIMIT $4`, userID, after.time(), after.id(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list uploads: %w", err)
+	}
+	defer rows.Close()
+	var out []Upload
+	for rows.Next() {
+		u, err := scanUpload(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list uploads: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UploadForWork returns an upload by id alone, for the pipeline's jobs.
+func (q *Queries) UploadForWork(ctx context.Context, id uuid.UUID) (Upload, error) {
+	return scanUpload(q.db.QueryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = $1`, id))
+}
+
+// StartStage records that an attempt at stage began: the upload is
+// processing, at that stage, with one more attempt counted.
+func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string) error {
+	_, err := q.db.Exec(ctx, `
+		UPDATE uploads SET
+			status     = 'processing',
+			stage      = $2,
+			attempts   = attempts || jsonb_build_object($2::text, coalesce((attempts->>$2)::int, 0) + 1),
+			updated_at = now()
+		WHERE id = $1 AND status IN ('queued', 'processing')`, id, stage)
+	if err != nil {
+		return fmt.Errorf("start stage %s of upload %s: %w", stage, id, err)
+	}
+	return nil
+}
+
+// SaveOCR stores the OCR result and moves the upload to the format stage.
+func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, text string, confidence float64, took time.Duration) error {
+	return q.finishStage(ctx, id, StageOCR, StageFormat, took,
+		`ocr_text = $4, ocr_confidence = $5`, text, confidence)
+}
+
+// SaveFormat stores the Markdown and moves the upload to the extract stage.
+func (q *Queries) SaveFormat(ctx context.Context, id uuid.UUID, markdown, engine string, took time.Duration) error {
+	return q.finishStage(ctx, id, StageFormat, StageExtract, took,
+		`formatted_note = $4, format_engine = $5`, markdown, engine)
+}
+
+func (q *Queries) finishStage(ctx context.Context, id uuid.UUID, stage, next string, took time.Duration, set string, args ...any) error {
+	tag, err := q.db.Exec(ctx, `
+		UPDATE uploads SET `+set+`,
+			stage      = $3,
+			timings_ms = timings_ms || jsonb_build_object($2::text, $6::bigint),
+			updated_at = now()
+		WHERE id = $1 AND stage = $2 AND status = 'processing'`,
+		append([]any{id, stage, next}, append(args, took.Milliseconds())...)...)
+	if err != nil {
+		return fmt.Errorf("save %s result of upload %s: %w", stage, id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("save %s result of upload %s: %w", stage, id, ErrNotFound)
+	}
+	return nil
+}
+
+// FinishUpload marks the upload done with its document.
+func (q *Queries) FinishUpload(ctx context.Context, id, documentID uuid.UUID, took time.Duration) error {
+	tag, err := q.db.Exec(ctx, `
+		UPDATE uploads SET
+			status      = 'done',
+			document_id = $2,
+			timings_ms  = timings_ms || jsonb_build_object('extract', $3::bigint),
+			finished_at = now(),
+			updated_at  = now()
+		WHERE id = $1 AND status = 'processing'`, id, documentID, took.Milliseconds())
+	if err != nil {
+		return fmt.Errorf("finish upload %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("finish upload %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// FailUpload marks the upload failed at its current stage with a code and a
+// message a person can read.
+func (q *Queries) FailUpload(ctx context.Context, id uuid.UUID, code, message string) error {
+	_, err := q.db.Exec(ctx, `
+		UPDATE uploads SET
+			status        = 'failed',
+			error_code    = $2,
+			error_message = $3,
+			finished_at   = now(),
+			updated_at    = now()
+		WHERE id = $1 AND status IN ('queued', 'processing')`, id, code, message)
+	if err != nil {
+		return fmt.Errorf("fail upload %s: %w", id, err)
+	}
+	return nil
+}
+
+// ErrNotFailed is returned by RetryUpload for an upload that has not failed.
+var ErrNotFailed = errors.New("upload has not failed")
+
+// RetryUpload puts a failed upload back in the queue at the stage it failed
+// in; the caller enqueues that stage's job in the same transaction.
+func (q *Queries) RetryUpload(ctx context.Context, userID, id uuid.UUID) (Upload, error) {
+	u, err := scanUpload(q.db.QueryRow(ctx, `
+		UPDATE uploads SET
+			status        = 'queued',
+			error_code    = NULL,
+			error_message = NULL,
+			finished_at   = NULL,
+			updated_at    = now()
+		WHERE id = $1 AND user_id = $2 AND status = 'failed'
+		RETURNING `+uploadColumns, id, userID))
+	if errors.Is(err, ErrNotFound) {
+		if _, err := q.UploadByID(ctx, userID, id); err != nil {
+			return Upload{}, err
+		}
+		return Upload{}, ErrNotFailed
+	}
+	return u, err
+}

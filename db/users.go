@@ -1,0 +1,106 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// User is a person who signed in; created on first use from token claims.
+type User struct {
+	ID            uuid.UUID
+	Auth0UserID   string
+	Email         string // "" when the identity provider sent none
+	Name          string
+	AvatarURL     string
+	EmailVerified bool
+	IsActive      bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	LastLoginAt   *time.Time
+}
+
+// Identity is what a validated access token says about its holder.
+type Identity struct {
+	Subject       string
+	Email         string
+	EmailVerified bool
+	Name          string
+	Picture       string
+}
+
+const userColumns = `id, auth0_user_id, coalesce(email, ''), name, coalesce(avatar_url, ''),
+	email_verified, is_active, created_at, updated_at, last_login_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.Auth0UserID, &u.Email, &u.Name, &u.AvatarURL,
+		&u.EmailVerified, &u.IsActive, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt)
+	return u, interpretError(err)
+}
+
+// lastLoginResolution bounds how often a busy user's row is written: the
+// login time is refreshed at most this often, not on every request.
+const lastLoginResolution = 5 * time.Minute
+
+// UpsertUser returns the user the identity names, creating the row on first
+// use and syncing email, picture and verification from the token. A name the
+// user chose (PATCH /api/user) is kept; the token's fills it only when empty.
+// When the email is already held by another account the row is kept without
+// it rather than refusing the sign-in.
+func (q *Queries) UpsertUser(ctx context.Context, id Identity) (User, error) {
+	u, err := q.upsertUser(ctx, id)
+	if errors.Is(err, ErrConflict) && id.Email != "" {
+		id.Email, id.EmailVerified = "", false
+		u, err = q.upsertUser(ctx, id)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("upsert user: %w", err)
+	}
+	return u, nil
+}
+
+func (q *Queries) upsertUser(ctx context.Context, id Identity) (User, error) {
+	name := id.Name
+	if name == "" {
+		name = id.Email
+	}
+	row := q.db.QueryRow(ctx, `
+		INSERT INTO users (auth0_user_id, email, name, avatar_url, email_verified, last_login_at)
+		VALUES ($1, nullif($2, ''), $3, nullif($4, ''), $5, now())
+		ON CONFLICT (auth0_user_id) DO UPDATE SET
+			email          = coalesce(EXCLUDED.email, users.email),
+			name           = CASE WHEN users.name = '' THEN EXCLUDED.name ELSE users.name END,
+			avatar_url     = coalesce(EXCLUDED.avatar_url, users.avatar_url),
+			email_verified = CASE WHEN EXCLUDED.email IS NULL THEN users.email_verified ELSE EXCLUDED.email_verified END,
+			last_login_at  = now(),
+			updated_at     = now()
+		WHERE users.last_login_at IS NULL
+		   OR users.last_login_at < now() - $6::interval
+		   OR users.email IS DISTINCT FROM coalesce(EXCLUDED.email, users.email)
+		   OR users.avatar_url IS DISTINCT FROM coalesce(EXCLUDED.avatar_url, users.avatar_url)
+		   OR (users.name = '' AND EXCLUDED.name <> '')
+		RETURNING `+userColumns,
+		id.Subject, id.Email, name, id.Picture, id.EmailVerified, lastLoginResolution)
+	u, err := scanUser(row)
+	if errors.Is(err, ErrNotFound) {
+		// Nothing changed: the WHERE above skipped the write.
+		return scanUser(q.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE auth0_user_id = $1`, id.Subject))
+	}
+	return u, err
+}
+
+// UserByID returns one user.
+func (q *Queries) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
+	return scanUser(q.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// UpdateUserName sets the user's display name.
+func (q *Queries) UpdateUserName(ctx context.Context, id uuid.UUID, name string) (User, error) {
+	return scanUser(q.db.QueryRow(ctx, `
+		UPDATE users SET name = $2, updated_at = now() WHERE id = $1
+		RETURNING `+userColumns, id, name))
+}
