@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+# The snapnote binary in a small Debian image with Tesseract (OCR) and pg_dump (backups).
+#
+#   docker build -t snapnote:local .                       (make docker)
+#   docker build --build-arg PG_MAJOR=16 -t snapnote:local .
+#
+# One image runs every subcommand: `api` by default, or `worker`, `migrate up`, `token`, ...
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/snapnote ./cmd/snapnote
+
+FROM debian:bookworm-slim
+
+# pg_dump must have the same major version as the PostgreSQL server it backs up, so set
+# PG_MAJOR to the server's major. Bookworm itself ships 15; any other major comes from
+# PostgreSQL's own apt repository (PGDG), added with the script and signing key that
+# Debian's postgresql-common package carries.
+ARG PG_MAJOR=15
+
+RUN set -eux; \
+    export DEBIAN_FRONTEND=noninteractive; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends \
+        ca-certificates tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd; \
+    if [ "$PG_MAJOR" != 15 ]; then \
+        apt-get install -y --no-install-recommends postgresql-common; \
+        /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
+    fi; \
+    apt-get install -y --no-install-recommends "postgresql-client-$PG_MAJOR"; \
+    rm -rf /var/lib/apt/lists/*; \
+    "/usr/lib/postgresql/$PG_MAJOR/bin/pg_dump" --version; \
+    groupadd --gid 10001 snapnote; \
+    useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin snapnote; \
+    install -d -o snapnote -g snapnote /data
+
+# The real client programs come first, not Debian's version-picking wrapper.
+ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
+    DATA_DIR=/data \
+    PORT=8080
+
+COPY --from=build /out/snapnote /usr/local/bin/snapnote
+
+USER 10001:10001
+WORKDIR /data
+EXPOSE 8080
+ENTRYPOINT ["snapnote"]
+CMD ["api"]

@@ -1,0 +1,48 @@
+# SnapNote developer tasks. `make` alone lists them.
+.DEFAULT_GOAL := help
+
+GO                    ?= go
+BIN                   := bin/snapnote
+IMAGE                 ?= snapnote:local
+PG_MAJOR              ?= 15
+GOLANGCI_LINT_VERSION ?= v2.15.0
+BENCH                 ?= .
+ARGS                  ?=
+
+.PHONY: help dev test build vet fmt lint migrate bench deps docker clean
+
+help: ## Show this list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+dev: ## Run everything locally: deps, Postgres, build, `snapnote dev`
+	bash scripts/dev.sh
+
+test: ## Run the CI checks: gofmt, vet, race tests (ARGS="-run X" to narrow)
+	bash scripts/test.sh $(ARGS)
+
+build: ## Build bin/snapnote
+	$(GO) build -o $(BIN) ./cmd/snapnote
+
+vet: ## go vet ./...
+	$(GO) vet ./...
+
+fmt: ## Format the Go code (gofmt)
+	$(GO) fmt ./...
+
+lint: ## golangci-lint (built with go run; slow the first time)
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
+
+migrate: build ## Apply migrations to DATABASE_URL
+	$(BIN) migrate up
+
+bench: ## Run benchmarks (BENCH=regexp to choose)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./...
+
+deps: ## Install tesseract and a matching pg_dump (root on Debian/Ubuntu)
+	bash scripts/deps.sh
+
+docker: ## Build the image snapnote:local (IMAGE=, PG_MAJOR= the server's major)
+	docker build --build-arg PG_MAJOR=$(PG_MAJOR) -t $(IMAGE) .
+
+clean: ## Remove bin/
+	rm -rf bin

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Installs what SnapNote and its tests need on Debian/Ubuntu (run as root), or says what is
+# missing elsewhere: Tesseract with the OCR_LANG languages, a PostgreSQL client whose major
+# version matches the server's (pg_dump for backups), and checks Go's version.
+# Safe to re-run: it checks first, and runs apt-get only when something is missing.
+#
+#   OCR_LANG=eng+deu scripts/deps.sh
+#
+# Exits non-zero only when something needed is still missing at the end.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MISSING=()     # what to install by hand, one line each
+APT_MISSING=() # Debian packages to install by hand (when not root)
+
+PGDG_HINT="PostgreSQL's own apt repository has every major: as root run /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y, then install the package"
+
+# require_debs PKG...: as root installs those not installed yet; otherwise records them.
+require_debs() {
+  local pkg absent=() unknown=()
+  for pkg in "$@"; do deb_installed "$pkg" || absent+=("$pkg"); done
+  [ ${#absent[@]} -eq 0 ] && return 0
+  if ! can_apt_install; then
+    APT_MISSING+=("${absent[@]}")
+    return 0
+  fi
+  apt_update_once
+  for pkg in "${absent[@]}"; do deb_available "$pkg" || unknown+=("$pkg"); done
+  if [ ${#unknown[@]} -gt 0 ]; then
+    MISSING+=("not in this machine's apt sources: ${unknown[*]}")
+    [[ " ${unknown[*]}" == *" postgresql-client-"* ]] && MISSING+=("$PGDG_HINT")
+    return 0
+  fi
+  apt_install "${absent[@]}"
+}
+
+check_go() {
+  local want have go_bin
+  want=$(awk '$1 == "go" {print $2; exit}' "$REPO_ROOT/go.mod" 2>/dev/null || true)
+  want=${want:-1.26}
+  go_bin=$(command -v go || true)
+  if [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ]; then
+    warn "go is not on PATH; found /usr/local/go/bin/go (add /usr/local/go/bin to PATH)"
+    go_bin=/usr/local/go/bin/go
+  fi
+  if [ -z "$go_bin" ]; then
+    MISSING+=("Go $want or newer, from go.dev/dl (Debian's golang-go is older)")
+    return 0
+  fi
+  # Outside the module and with GOTOOLCHAIN=local, go reports itself instead of switching
+  # to (and trying to download) the toolchain go.mod asks for.
+  have=$(cd / && { GOTOOLCHAIN=local "$go_bin" env GOVERSION 2>/dev/null || true; })
+  have=${have#go}
+  if [ -z "$have" ] || [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n 1)" != "$want" ]; then
+    MISSING+=("Go $want or newer, from go.dev/dl (found ${have:-an unreadable version} at $go_bin)")
+  else
+    say "go $have at $go_bin"
+  fi
+}
+
+# ocr_langs: the OCR_LANG languages, one a line ("eng+deu" → eng, deu), osd left out.
+ocr_langs() {
+  local lang
+  local IFS='+'
+  for lang in $OCR_LANG; do
+    [[ $lang =~ ^[A-Za-z_]+$ ]] || die "OCR_LANG: '$lang' is not a tesseract language code like eng or chi_sim"
+    [ "$lang" = osd ] || printf '%s\n' "$lang"
+  done
+}
+
+check_tesseract() {
+  local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd) have
+  mapfile -t langs < <(ocr_langs)
+  if has_apt; then
+    # Debian names language packs by the tesseract code: chi_sim → tesseract-ocr-chi-sim.
+    for lang in "${langs[@]}"; do
+      lang=${lang,,}
+      pkgs+=("tesseract-ocr-${lang//_/-}")
+    done
+    require_debs "${pkgs[@]}"
+    command -v tesseract >/dev/null 2>&1 || return 0
+  elif ! command -v tesseract >/dev/null 2>&1; then
+    MISSING+=("tesseract 5 with the languages osd ${langs[*]}")
+    return 0
+  fi
+  have=$(tesseract --list-langs 2>/dev/null | tail -n +2)
+  if ! has_apt; then
+    for lang in osd "${langs[@]}"; do
+      grep -qx "$lang" <<<"$have" || MISSING+=("tesseract language data: $lang")
+    done
+  fi
+  say "$(tesseract --version 2>&1 | head -n 1); languages: $(tr '\n' ' ' <<<"$have")"
+}
+
+# database_urls: the servers pg_dump must match, one URL a line.
+database_urls() {
+  [ -n "${DATABASE_URL:-}" ] && printf '%s\n' "$DATABASE_URL"
+  [ "$TEST_DATABASE_URL" != "${DATABASE_URL:-}" ] && printf '%s\n' "$TEST_DATABASE_URL"
+  return 0
+}
+
+# server_major URL: the server's major version, asking the URL's database first and the
+# maintenance database next (the app's database may not exist yet).
+server_major() {
+  pg_server_major "$1" && return 0
+  pg_parse_url "$1" && pg_server_major "$PG_ADMIN_URL"
+}
+
+check_pg_client() {
+  local url major majors=()
+  # psql is how we learn the server's version: without it, take Debian's default client first.
+  if ! command -v psql >/dev/null 2>&1; then
+    if has_apt; then
+      require_debs postgresql-client
+    else
+      MISSING+=("the PostgreSQL client (psql, pg_dump) of your server's major version")
+    fi
+  fi
+  command -v psql >/dev/null 2>&1 || return 0
+  while IFS= read -r url; do
+    if major=$(server_major "$url"); then
+      say "PostgreSQL $major answers at $(redact_url "$url")"
+      majors+=("$major")
+    else
+      say "no PostgreSQL answers at $(redact_url "$url"): pg_dump's version is matched once one does (scripts/postgres.sh starts a local one)"
+    fi
+  done < <(database_urls)
+  [ ${#majors[@]} -gt 0 ] || return 0
+  for major in $(printf '%s\n' "${majors[@]}" | sort -un); do
+    has_apt && require_debs "postgresql-client-$major"
+    check_pg_dump "$major"
+  done
+}
+
+# check_pg_dump MAJOR: finds a pg_dump of exactly that major and says which path to use.
+check_pg_dump() {
+  local major=$1 real=/usr/lib/postgresql/$1/bin/pg_dump on_path
+  on_path=$(tool_major pg_dump || true)
+  if [ -x "$real" ] && [ "$(tool_major "$real")" = "$major" ]; then
+    say "pg_dump for PostgreSQL $major: $real"
+    # On Debian /usr/bin/pg_dump is a wrapper that runs the newest installed client.
+    if [ "$on_path" != "$major" ]; then
+      warn "pg_dump on PATH is version ${on_path:-none}; for this server put /usr/lib/postgresql/$major/bin first on PATH"
+    fi
+  elif [ "$on_path" = "$major" ]; then
+    say "pg_dump for PostgreSQL $major: $(command -v pg_dump)"
+  elif ! has_apt; then
+    MISSING+=("pg_dump of PostgreSQL $major (found version ${on_path:-none} on PATH)")
+  fi # with apt, require_debs has installed it or recorded what is missing
+}
+
+report() {
+  if [ ${#APT_MISSING[@]} -gt 0 ]; then
+    MISSING+=("as root: apt-get install -y --no-install-recommends ${APT_MISSING[*]}")
+  fi
+  if [ ${#MISSING[@]} -eq 0 ]; then
+    say "deps: everything needed is installed"
+    return 0
+  fi
+  printf '\nMissing:\n' >&2
+  printf '  - %s\n' "${MISSING[@]}" >&2
+  return 1
+}
+
+main() {
+  local value
+  default_env OCR_LANG eng
+  default_env TEST_DATABASE_URL "$TEST_DATABASE_URL_DEFAULT"
+  # DATABASE_URL has no default here: when unset, only the test server is checked.
+  if [ -z "${DATABASE_URL:-}" ] && value=$(dotenv_get DATABASE_URL); then
+    export DATABASE_URL=$value
+  fi
+  check_go
+  check_tesseract
+  check_pg_client
+  report
+}
+
+main "$@"
