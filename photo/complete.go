@@ -1,0 +1,68 @@
+package photo
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+)
+
+// CheckComplete reports, without decoding pixels, whether data holds a whole
+// image of contentType: the structure reaches the format's end marker (or the
+// length its header declares). An upload cut off in transit fails here at
+// once, instead of failing later in the pipeline. TIFF, whose layout has no
+// end marker, is left to the full decode. Returns an error wrapping ErrCorrupt.
+func CheckComplete(data []byte, contentType string) error {
+	var ok bool
+	switch contentType {
+	case typePNG:
+		ok = bytes.HasSuffix(data, []byte("\x00\x00\x00\x00IEND\xAE\x42\x60\x82"))
+	case typeJPEG:
+		ok = jpegComplete(data)
+	case typeGIF:
+		ok = bytes.HasSuffix(data, []byte{0x3B})
+	case typeWebP:
+		ok = len(data) >= 12 && int64(binary.LittleEndian.Uint32(data[4:8]))+8 <= int64(len(data))
+	case typeBMP:
+		if len(data) >= 6 {
+			declared := binary.LittleEndian.Uint32(data[2:6])
+			ok = declared == 0 || int64(declared) <= int64(len(data))
+		}
+	case typeTIFF:
+		ok = true
+	}
+	if !ok {
+		return fmt.Errorf("%s ends early: %w", contentType, ErrCorrupt)
+	}
+	return nil
+}
+
+// jpegComplete walks the JPEG's segments and entropy-coded scans to its EOI
+// marker. Looking for the bytes FF D9 anywhere would be fooled by the EXIF
+// thumbnail, a whole JPEG of its own inside the APP1 segment.
+func jpegComplete(data []byte) bool {
+	i := 2 // after SOI
+	for i+4 <= len(data) {
+		if data[i] != 0xFF {
+			return false
+		}
+		marker := data[i+1]
+		switch {
+		case marker == 0xFF: // fill byte
+			i++
+			continue
+		case marker == 0xD9: // EOI
+			return true
+		case marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7): // no length
+			i += 2
+			continue
+		}
+		length := int(binary.BigEndian.Uint16(data[i+2 : i+4]))
+		i += 2 + length
+		if marker == 0xDA { // SOS: skip the scan to the next real marker
+			for i+1 < len(data) && (data[i] != 0xFF || data[i+1] == 0x00 || (data[i+1] >= 0xD0 && data[i+1] <= 0xD7)) {
+				i++
+			}
+		}
+	}
+	return i+2 <= len(data) && data[i] == 0xFF && data[i+1] == 0xD9
+}
