@@ -17,12 +17,14 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+	"github.com/robfig/cron/v3"
 )
 
 // Config is every setting of every subcommand.
 type Config struct {
 	Port            int
 	DatabaseURL     string
+	DBMaxConns      int
 	DataDir         string
 	LogFormat       string
 	LogLevel        slog.Level
@@ -41,12 +43,31 @@ type Config struct {
 	AuthIssuerURL  string
 	AuthJWKSURL    string
 	AuthJWKSTTL    time.Duration
+	CORSOrigins    []string
+	RateLimit      float64
+	RateBurst      int
 	UploadMaxBytes int64
 	UploadMaxPixel int64
 	UploadTimeout  time.Duration
 	OCRLang        string
 	OCRConcurrency int
 	OCRTimeout     time.Duration
+
+	OCREngine         string // "tesseract" or "vision"
+	OCRVisionFallback bool
+	OCRVisionModel    string // "" uses LLMModel
+	LLMBaseURL        string // "" uses the built-in formatter
+	LLMAPIKey         string // secret: never logged
+	LLMModel          string
+	LLMConcurrency    int
+	LLMTimeout        time.Duration
+	LLMMaxChunkChars  int
+
+	TrashRetention time.Duration
+	BackupSchedule cron.Schedule // parsed BACKUP_SCHEDULE
+	BackupSpec     string        // BACKUP_SCHEDULE as written
+	BackupKeep     int
+	OrphanMinAge   time.Duration
 }
 
 // Var documents one environment variable.
@@ -61,8 +82,8 @@ type Var struct {
 func Vars() []Var { return vars }
 
 var vars = []Var{
-	{"PORT", "8080", "TCP port `api` and `dev` listen on", func(c *Config, v string) error {
-		return intIn(&c.Port, v, 1, 65535)
+	{"PORT", "8080", "TCP port `api` and `dev` listen on (0 picks a free one)", func(c *Config, v string) error {
+		return intIn(&c.Port, v, 0, 65535)
 	}},
 	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/snapnote?sslmode=disable", "Postgres connection URL for every subcommand", func(c *Config, v string) error {
 		u, err := url.Parse(v)
@@ -71,6 +92,9 @@ var vars = []Var{
 		}
 		c.DatabaseURL = v
 		return nil
+	}},
+	{"DB_MAX_CONNS", "20", "most Postgres connections one process opens; the worker needs one per running job", func(c *Config, v string) error {
+		return intIn(&c.DBMaxConns, v, 2, 1000)
 	}},
 	{"DATA_DIR", "./data", "local state: blobs (unless STORAGE_DIR) and the dev signing key", func(c *Config, v string) error {
 		c.DataDir = v
@@ -137,6 +161,30 @@ var vars = []Var{
 	{"AUTH_JWKS_CACHE_TTL", "10m", "how long fetched signing keys are cached", func(c *Config, v string) error {
 		return positiveDuration(&c.AuthJWKSTTL, v)
 	}},
+	{"CORS_ORIGINS", "", "browser origins allowed to call the API, comma-separated (e.g. https://app.snapnote.io); empty allows none", func(c *Config, v string) error {
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o == "" {
+				continue
+			}
+			if u, err := url.Parse(o); o != "*" && (err != nil || u.Host == "" || u.Path != "") {
+				return fmt.Errorf("%q is not an origin such as https://app.example.com", o)
+			}
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+		return nil
+	}},
+	{"RATE_LIMIT", "10", "requests per second each user may make on average (0 turns the limit off)", func(c *Config, v string) error {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 {
+			return errors.New("must be a number of requests per second, 0 or more")
+		}
+		c.RateLimit = n
+		return nil
+	}},
+	{"RATE_BURST", "40", "requests a user may make at once above the average", func(c *Config, v string) error {
+		return intIn(&c.RateBurst, v, 1, 100000)
+	}},
 	{"UPLOAD_MAX_BYTES", "20971520", "largest accepted upload body in bytes (20 MiB)", func(c *Config, v string) error {
 		return int64In(&c.UploadMaxBytes, v, 1024, 1<<34)
 	}},
@@ -164,6 +212,69 @@ var vars = []Var{
 	}},
 	{"OCR_TIMEOUT", "2m", "longest one OCR run may take", func(c *Config, v string) error {
 		return positiveDuration(&c.OCRTimeout, v)
+	}},
+	{"OCR_ENGINE", "tesseract", "who reads photos: tesseract, or vision (a vision model at LLM_BASE_URL transcribes them to Markdown)", func(c *Config, v string) error {
+		return oneOf(&c.OCREngine, v, "tesseract", "vision")
+	}},
+	{"OCR_VISION_FALLBACK", "true", "with OCR_ENGINE=vision, read the photo with tesseract when the vision model fails", func(c *Config, v string) error {
+		return boolean(&c.OCRVisionFallback, v)
+	}},
+	{"OCR_VISION_MODEL", "", "model for OCR_ENGINE=vision; it must read images (default LLM_MODEL)", func(c *Config, v string) error {
+		c.OCRVisionModel = v
+		return nil
+	}},
+	{"LLM_BASE_URL", "", "OpenAI-compatible API that formats notes, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama); empty: the built-in formatter", func(c *Config, v string) error {
+		if v != "" {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("must be an http:// or https:// URL such as https://api.openai.com/v1")
+			}
+		}
+		c.LLMBaseURL = v
+		return nil
+	}},
+	{"LLM_API_KEY", "", "bearer token for LLM_BASE_URL (secret: never logged); empty for servers without auth", func(c *Config, v string) error {
+		c.LLMAPIKey = v
+		return nil
+	}},
+	{"LLM_MODEL", "", "model that formats notes, e.g. gpt-4o-mini (required with LLM_BASE_URL)", func(c *Config, v string) error {
+		c.LLMModel = v
+		return nil
+	}},
+	{"LLM_CONCURRENCY", "16", "format jobs (LLM requests) at once per worker", func(c *Config, v string) error {
+		return intIn(&c.LLMConcurrency, v, 1, 1024)
+	}},
+	{"LLM_TIMEOUT", "60s", "longest one LLM request may take; a timeout is retried like a busy service", func(c *Config, v string) error {
+		return positiveDuration(&c.LLMTimeout, v)
+	}},
+	{"LLM_MAX_CHUNK_CHARS", "6000", "longer OCR texts are sent in parts of at most this many characters, cut between paragraphs", func(c *Config, v string) error {
+		return intIn(&c.LLMMaxChunkChars, v, 500, 1_000_000)
+	}},
+	{"TRASH_RETENTION", "720h", "how long courses and documents stay in trash before the daily purge deletes them", func(c *Config, v string) error {
+		return positiveDuration(&c.TrashRetention, v)
+	}},
+	{"BACKUP_SCHEDULE", "0 3 * * *", "when the worker backs up the database (and local blobs): a 5-field cron expression or @daily, @every 6h; UTC unless it starts with CRON_TZ=Zone", func(c *Config, v string) error {
+		spec := v
+		if !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+			spec = "CRON_TZ=UTC " + spec
+		}
+		s, err := cron.ParseStandard(spec)
+		if err != nil {
+			return fmt.Errorf("must be a cron expression such as \"0 3 * * *\": %w", err)
+		}
+		c.BackupSchedule, c.BackupSpec = s, v
+		return nil
+	}},
+	{"BACKUP_KEEP", "14", "how many of the newest backups to keep; older ones are deleted", func(c *Config, v string) error {
+		return intIn(&c.BackupKeep, v, 1, 10000)
+	}},
+	{"ORPHAN_MIN_AGE", "24h", "unreferenced uploaded blobs younger than this are spared by the daily orphan sweep (at least 1h)", func(c *Config, v string) error {
+		if err := positiveDuration(&c.OrphanMinAge, v); err != nil {
+			return err
+		}
+		if c.OrphanMinAge < time.Hour {
+			return errors.New("must be at least 1h: an upload's blob is written before its row commits")
+		}
+		return nil
 	}},
 }
 
@@ -210,6 +321,16 @@ func lookup(getenv func(string) string, v Var) (string, bool) {
 // serves or works (api, worker, dev).
 func (c *Config) Validate() error {
 	var errs []error
+	if c.LLMBaseURL != "" && c.LLMModel == "" {
+		errs = append(errs, errors.New("LLM_MODEL: required when LLM_BASE_URL is set"))
+	}
+	if c.OCREngine == "vision" {
+		if c.LLMBaseURL == "" {
+			errs = append(errs, errors.New("LLM_BASE_URL: required when OCR_ENGINE=vision"))
+		} else if c.OCRVisionModel == "" && c.LLMModel == "" {
+			errs = append(errs, errors.New("OCR_VISION_MODEL or LLM_MODEL: one is required when OCR_ENGINE=vision"))
+		}
+	}
 	if c.Storage == "s3" && c.S3Bucket == "" {
 		errs = append(errs, errors.New("S3_BUCKET: required when STORAGE=s3"))
 	}

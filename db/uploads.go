@@ -45,6 +45,9 @@ type Upload struct {
 	OCRConfidence    *float64
 	FormattedNote    string
 	FormatEngine     string
+	OCREngine        string      // who read the text: "tesseract", "vision", "tesseract (vision failed: …)"
+	LLMUsage         *TokenUsage // tokens the format stage spent; nil when no LLM was asked
+	FormatGuard      string      // why the LLM's note was rejected for the built-in one
 	ErrorCode        string
 	ErrorMessage     string
 	Attempts         map[string]int
@@ -53,6 +56,13 @@ type Upload struct {
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	FinishedAt       *time.Time
+}
+
+// TokenUsage is what LLM requests used, in tokens.
+type TokenUsage struct {
+	PromptTokens     int `json:"promptTokens"`
+	CompletionTokens int `json:"completionTokens"`
+	TotalTokens      int `json:"totalTokens"`
 }
 
 // NewUpload is what the API knows when an image arrives.
@@ -76,7 +86,8 @@ const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_
 	image_width, image_height, coalesce(original_filename, ''), coalesce(title, ''), coalesce(context, ''),
 	coalesce(idempotency_key, ''), coalesce(ocr_text, ''), ocr_confidence, coalesce(formatted_note, ''),
 	coalesce(format_engine, ''), coalesce(error_code, ''), coalesce(error_message, ''), attempts, timings_ms,
-	document_id, created_at, updated_at, finished_at`
+	document_id, created_at, updated_at, finished_at, coalesce(ocr_engine, ''), llm_usage,
+	coalesce(format_guard, '')`
 
 func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	var u Upload
@@ -84,7 +95,8 @@ func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	err := row.Scan(&u.ID, &u.UserID, &u.CourseID, &u.Status, &u.Stage, &u.BlobKey, &u.ContentType,
 		&u.ByteSize, &u.SHA256, &u.ImageWidth, &u.ImageHeight, &u.OriginalFilename, &u.Title, &u.Context,
 		&u.IdempotencyKey, &u.OCRText, &conf, &u.FormattedNote, &u.FormatEngine, &u.ErrorCode,
-		&u.ErrorMessage, &u.Attempts, &u.TimingsMS, &u.DocumentID, &u.CreatedAt, &u.UpdatedAt, &u.FinishedAt)
+		&u.ErrorMessage, &u.Attempts, &u.TimingsMS, &u.DocumentID, &u.CreatedAt, &u.UpdatedAt, &u.FinishedAt,
+		&u.OCREngine, &u.LLMUsage, &u.FormatGuard)
 	if conf != nil {
 		c := float64(*conf)
 		u.OCRConfidence = &c
@@ -153,8 +165,8 @@ func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string) er
 	_, err := q.db.Exec(ctx, `
 		UPDATE uploads SET
 			status     = 'processing',
-			stage      = $2,
-			attempts   = attempts || jsonb_build_object($2::text, coalesce((attempts->>$2)::int, 0) + 1),
+			stage      = $2::text,
+			attempts   = attempts || jsonb_build_object($2::text, coalesce((attempts->>($2::text))::int, 0) + 1),
 			updated_at = now()
 		WHERE id = $1 AND status IN ('queued', 'processing')`, id, stage)
 	if err != nil {
@@ -163,26 +175,44 @@ func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string) er
 	return nil
 }
 
+// OCRResult is what the OCR stage saves.
+type OCRResult struct {
+	Text       string
+	Confidence *float64 // nil when the engine does not score words
+	Engine     string
+}
+
 // SaveOCR stores the OCR result and moves the upload to the format stage.
-func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, text string, confidence float64, took time.Duration) error {
+func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, res OCRResult, took time.Duration) error {
 	return q.finishStage(ctx, id, StageOCR, StageFormat, took,
-		`ocr_text = $4, ocr_confidence = $5`, text, confidence)
+		`ocr_text = $5, ocr_confidence = $6, ocr_engine = nullif($7, '')`, res.Text, res.Confidence, res.Engine)
+}
+
+// FormatResult is what the format stage saves.
+type FormatResult struct {
+	Markdown string
+	Engine   string
+	Usage    *TokenUsage // nil when no LLM was asked
+	Guard    string      // why the LLM's note was rejected, or ""
 }
 
 // SaveFormat stores the Markdown and moves the upload to the extract stage.
-func (q *Queries) SaveFormat(ctx context.Context, id uuid.UUID, markdown, engine string, took time.Duration) error {
+func (q *Queries) SaveFormat(ctx context.Context, id uuid.UUID, res FormatResult, took time.Duration) error {
 	return q.finishStage(ctx, id, StageFormat, StageExtract, took,
-		`formatted_note = $4, format_engine = $5`, markdown, engine)
+		`formatted_note = $5, format_engine = $6, llm_usage = $7, format_guard = nullif($8, '')`,
+		res.Markdown, res.Engine, res.Usage, res.Guard)
 }
 
+// finishStage saves a stage's result and moves the upload to the next stage.
+// The assignments in set use $5 on for args.
 func (q *Queries) finishStage(ctx context.Context, id uuid.UUID, stage, next string, took time.Duration, set string, args ...any) error {
 	tag, err := q.db.Exec(ctx, `
 		UPDATE uploads SET `+set+`,
-			stage      = $3,
-			timings_ms = timings_ms || jsonb_build_object($2::text, $6::bigint),
+			stage      = $3::text,
+			timings_ms = timings_ms || jsonb_build_object($2::text, $4::bigint),
 			updated_at = now()
-		WHERE id = $1 AND stage = $2 AND status = 'processing'`,
-		append([]any{id, stage, next}, append(args, took.Milliseconds())...)...)
+		WHERE id = $1 AND stage = $2::text AND status = 'processing'`,
+		append([]any{id, stage, next, took.Milliseconds()}, args...)...)
 	if err != nil {
 		return fmt.Errorf("save %s result of upload %s: %w", stage, id, err)
 	}

@@ -1,0 +1,144 @@
+// Package api serves SnapNote's HTTP API with Huma: one file per resource,
+// the auth and user middleware, error mapping, and the OpenAPI document.
+//
+// Every /api route but health needs a bearer token; every query is scoped to
+// the caller, so another user's id answers 404 exactly as a missing one does.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"golang.org/x/time/rate"
+
+	"github.com/snapnote/snapnote/auth"
+	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/storage"
+)
+
+// Config is what the API needs.
+type Config struct {
+	Pool     *pgxpool.Pool
+	Inserter *river.Client[pgx.Tx] // insert-only: the API never works jobs
+	Blobs    storage.Store
+	Auth     *auth.Validator
+	// DevKey, when set, serves its JWKS at /.well-known/jwks.json (dev auth).
+	DevKey *auth.DevKey
+
+	// CORSOrigins may call the API from a browser ("*" for any).
+	CORSOrigins []string
+	// RateLimit is each user's average requests per second (0: no limit),
+	// with bursts of RateBurst.
+	RateLimit float64
+	RateBurst int
+
+	UploadMaxBytes  int64
+	UploadMaxPixels int64
+	UploadTimeout   time.Duration
+	PresignTTL      time.Duration
+
+	Logger *slog.Logger
+}
+
+// Server holds the API's dependencies; its methods are the handlers.
+type Server struct {
+	cfg     Config
+	logger  *slog.Logger
+	watch   *uploadWatch
+	limiter *userLimiter
+}
+
+const bearerScheme = "bearer"
+
+// New returns the API's http.Handler and its Huma API (for the OpenAPI document).
+func New(cfg Config) (http.Handler, huma.API) {
+	s := &Server{cfg: cfg, logger: cfg.Logger, watch: &uploadWatch{pool: cfg.Pool, logger: cfg.Logger},
+		limiter: &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst}}
+	mux := http.NewServeMux()
+
+	hc := huma.DefaultConfig("SnapNote API", "1.0.0")
+	hc.Info.Description = "Turns photos of lecture notes into organised, searchable Markdown notes."
+	hc.DocsPath = ""
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
+			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},
+	}
+	humaAPI := humago.New(mux, hc)
+
+	s.registerHealth(humaAPI)
+	s.registerUser(humaAPI)
+	s.registerCourses(humaAPI)
+	s.registerUploads(humaAPI)
+	s.registerUploadEvents(humaAPI)
+	s.registerDocuments(humaAPI)
+	s.registerTrash(humaAPI)
+	s.registerSearch(humaAPI)
+	s.registerDocs(mux)
+
+	if cfg.DevKey != nil {
+		mux.Handle("GET /.well-known/jwks.json", cfg.DevKey.JWKSHandler())
+	}
+
+	authed := auth.Middleware(cfg.Auth, cfg.Logger)(s.withUser(mux))
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isPublic(r.URL.Path) {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		authed.ServeHTTP(w, r)
+	})
+	return s.recoverPanics(s.logRequests(cors(cfg.CORSOrigins, root))), humaAPI
+}
+
+// isPublic lists what answers without a token: health checks, the API
+// description and the dev signing keys. Everything else needs one.
+func isPublic(path string) bool {
+	switch path {
+	case "/api/health", "/api/health/db", "/openapi.json", "/openapi.yaml", "/.well-known/jwks.json":
+		return true
+	}
+	return strings.HasPrefix(path, "/docs") || strings.HasPrefix(path, "/schemas/")
+}
+
+// secured marks an operation as needing the bearer token in the OpenAPI document.
+func secured(op huma.Operation) huma.Operation {
+	op.Security = []map[string][]string{{bearerScheme: {}}}
+	return op
+}
+
+// ByID is the path of every route on one of the caller's rows; another
+// user's id answers 404 exactly as a missing one. It is exported so that
+// Huma reads its field when it is embedded in an input.
+type ByID struct {
+	ID uuid.UUID `path:"id" format:"uuid" doc:"the row's id" example:"0193a1c2-7f1e-7c3a-9d2b-5e8f4a6b1c2d"`
+}
+
+// Paging is the keyset pagination query under an exported name, so that
+// Huma reads its fields when it is embedded in an input.
+type Paging = pageInput
+
+// output is the response of an operation that answers with one JSON body.
+type output[T any] struct {
+	Body T
+}
+
+// inTx runs fn in one transaction, so a change and its audit row commit or
+// roll back together. Errors fn makes for the client (a huma.StatusError)
+// pass through; the rest are mapped by fail, naming what.
+func (s *Server) inTx(ctx context.Context, what string, fn func(q *db.Queries) error) error {
+	err := pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error { return fn(db.New(tx)) })
+	if _, ok := errors.AsType[huma.StatusError](err); ok || err == nil {
+		return err
+	}
+	return s.fail(ctx, what, err)
+}

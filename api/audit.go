@@ -1,0 +1,39 @@
+package api
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+
+	"github.com/google/uuid"
+
+	"github.com/snapnote/snapnote/db"
+)
+
+type clientKey struct{}
+
+// client is who sent a request, for the audit log.
+type client struct {
+	IP        netip.Addr
+	UserAgent string
+}
+
+// withClient notes the peer address and user agent of the request. The
+// address is the TCP peer: behind a proxy it is the proxy's, since trusting
+// X-Forwarded-For from anyone would let a client write its own audit trail.
+func withClient(r *http.Request) *http.Request {
+	c := client{UserAgent: r.UserAgent()}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		c.IP, _ = netip.ParseAddr(host)
+	}
+	return r.WithContext(context.WithValue(r.Context(), clientKey{}, c))
+}
+
+// audit records a change by the caller, in the transaction q runs in.
+func audit(ctx context.Context, q *db.Queries, action, entityType string, id uuid.UUID, changes map[string]any) error {
+	user := userFrom(ctx)
+	c, _ := ctx.Value(clientKey{}).(client)
+	return q.InsertAudit(ctx, db.AuditEntry{UserID: &user.ID, Action: action, EntityType: entityType,
+		EntityID: id, Changes: changes, IP: c.IP, UserAgent: c.UserAgent})
+}

@@ -1,0 +1,41 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/snapnote/snapnote/db"
+)
+
+// fail maps a domain error to its problem response, once for every handler.
+// what names the thing looked up ("course", "upload"). Errors the client
+// cannot act on are logged and answered as a bare 500.
+func (s *Server) fail(ctx context.Context, what string, err error) error {
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return huma.Error404NotFound(what + " not found")
+	case errors.Is(err, db.ErrConflict):
+		return huma.Error409Conflict(what + " conflicts with an existing one")
+	case errors.Is(err, context.Canceled):
+		return huma.NewError(499, "client closed request")
+	}
+	s.logger.ErrorContext(ctx, "request failed", slog.String("what", what), slog.Any("error", err))
+	return huma.Error500InternalServerError("internal error")
+}
+
+// writeProblem answers from net/http middleware in the same RFC 9457 shape
+// Huma uses for handler errors.
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(huma.ErrorModel{
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: detail,
+	})
+}

@@ -1,0 +1,47 @@
+package api_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/api"
+)
+
+func TestRateLimitPerUser(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *api.Config) { c.RateLimit, c.RateBurst = 0.5, 3 })
+	alice, bob := b.user("alice"), b.user("bob")
+	for range 3 {
+		require.Equal(t, http.StatusOK, alice.do(http.MethodGet, "/api/user", nil, "").Status)
+	}
+	res := alice.do(http.MethodGet, "/api/user", nil, "")
+	requireProblem(t, res, http.StatusTooManyRequests)
+	wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
+	require.NoError(t, err)
+	require.Positive(t, wait)
+	require.Equal(t, http.StatusOK, bob.do(http.MethodGet, "/api/user", nil, "").Status, "each user has a bucket of their own")
+	require.Equal(t, http.StatusOK, b.request(http.MethodGet, "/api/health", nil, nil).Status, "health is never limited")
+}
+
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *api.Config) { c.CORSOrigins = []string{"https://app.snapnote.test"} })
+
+	res := b.request(http.MethodOptions, "/api/uploads", nil, map[string]string{
+		"Origin": "https://app.snapnote.test", "Access-Control-Request-Method": "POST",
+		"Access-Control-Request-Headers": "authorization, content-type"})
+	require.Equal(t, http.StatusNoContent, res.Status, "a preflight needs no token")
+	require.Equal(t, "https://app.snapnote.test", res.Header.Get("Access-Control-Allow-Origin"))
+	require.Contains(t, res.Header.Get("Access-Control-Allow-Headers"), "Authorization")
+
+	res = b.request(http.MethodGet, "/api/health", nil, map[string]string{"Origin": "https://evil.test"})
+	require.Equal(t, http.StatusOK, res.Status)
+	require.Empty(t, res.Header.Get("Access-Control-Allow-Origin"), "other origins get no CORS headers")
+
+	res = b.request(http.MethodOptions, "/api/uploads", nil, map[string]string{
+		"Origin": "https://evil.test", "Access-Control-Request-Method": "POST"})
+	require.Empty(t, res.Header.Get("Access-Control-Allow-Origin"))
+}

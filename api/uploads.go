@@ -1,0 +1,435 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/jobs"
+	"github.com/snapnote/snapnote/photo"
+)
+
+// Upload is an uploaded image and where its pipeline stands.
+type Upload struct {
+	ID            uuid.UUID        `json:"id"`
+	CourseID      uuid.UUID        `json:"courseId"`
+	Status        string           `json:"status" enum:"queued,processing,done,failed"`
+	Stage         string           `json:"stage" enum:"ocr,format,extract" doc:"the stage running, or where it failed or finished"`
+	Title         string           `json:"title,omitempty"`
+	Filename      string           `json:"filename,omitempty" example:"IMG_2041.jpg"`
+	ContentType   string           `json:"contentType" example:"image/jpeg"`
+	ByteSize      int64            `json:"byteSize" example:"2483120"`
+	Width         int              `json:"width" example:"3024"`
+	Height        int              `json:"height" example:"4032"`
+	OCRConfidence *float64         `json:"ocrConfidence,omitempty" example:"0.93" doc:"mean word confidence, 0–1"`
+	Error         *UploadError     `json:"error,omitempty"`
+	Attempts      map[string]int   `json:"attempts" doc:"attempts per stage"`
+	TimingsMS     map[string]int64 `json:"timingsMs" doc:"milliseconds of work per stage"`
+	DocumentID    *uuid.UUID       `json:"documentId,omitempty"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	UpdatedAt     time.Time        `json:"updatedAt"`
+	FinishedAt    *time.Time       `json:"finishedAt,omitempty"`
+}
+
+// UploadError says why an upload failed.
+type UploadError struct {
+	Code    string `json:"code" example:"no_text"`
+	Message string `json:"message" example:"No text was found in the photo."`
+}
+
+func newUpload(u db.Upload) Upload {
+	out := Upload{ID: u.ID, CourseID: u.CourseID, Status: u.Status, Stage: u.Stage, Title: u.Title,
+		Filename: u.OriginalFilename, ContentType: u.ContentType, ByteSize: u.ByteSize, Width: u.ImageWidth,
+		Height: u.ImageHeight, OCRConfidence: u.OCRConfidence, Attempts: u.Attempts, TimingsMS: u.TimingsMS,
+		DocumentID: u.DocumentID, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, FinishedAt: u.FinishedAt}
+	if u.ErrorCode != "" {
+		out.Error = &UploadError{Code: u.ErrorCode, Message: u.ErrorMessage}
+	}
+	return out
+}
+
+type uploadOutput struct {
+	Location string `header:"Location"`
+	Body     Upload
+}
+
+type uploadListOutput struct {
+	Body struct {
+		Items      []Upload `json:"items"`
+		NextCursor string   `json:"nextCursor,omitempty"`
+	}
+}
+
+// createUploadInput reads its own body: Huma's multipart support trusts the
+// declared part type and ignores the body cap (see FACTS.md), and an image
+// must be checked by its bytes under a hard size limit.
+type createUploadInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"a retried request with the same key returns the first upload instead of a second one"`
+	req            *http.Request
+	w              http.ResponseWriter
+}
+
+func (in *createUploadInput) Resolve(ctx huma.Context) []error {
+	in.req, in.w = humago.Unwrap(ctx)
+	return nil
+}
+
+// Limits on the text fields of an upload form.
+const (
+	maxTitleLen   = 500
+	maxContextLen = 2000
+	maxFieldBytes = 16 << 10
+)
+
+// uploadForm is a parsed, checked upload request.
+type uploadForm struct {
+	courseID    uuid.UUID
+	title       string
+	context     string
+	filename    string
+	data        []byte
+	contentType string
+	width       int
+	height      int
+}
+
+func (s *Server) registerUploads(api huma.API) {
+	huma.Register(api, secured(huma.Operation{
+		OperationID: "create-upload",
+		Method:      http.MethodPost,
+		Path:        "/api/uploads",
+		Summary:     "Upload a photo of notes",
+		Description: "Stores the image and queues it for OCR, formatting and extraction; answers at once. " +
+			"Poll `GET /api/uploads/{id}` until `status` is `done` (then `documentId` is set) or `failed`.",
+		Tags:          []string{"uploads"},
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}), s.createUpload)
+	// Documented after registering: declared at registration, Huma would
+	// parse the body itself (see createUploadInput).
+	api.OpenAPI().Paths["/api/uploads"].Post.RequestBody = uploadRequestBody
+
+	huma.Register(api, secured(huma.Operation{
+		OperationID: "get-upload",
+		Method:      http.MethodGet,
+		Path:        "/api/uploads/{id}",
+		Summary:     "An upload's status",
+		Tags:        []string{"uploads"},
+	}), func(ctx context.Context, in *struct {
+		ID uuid.UUID `path:"id"`
+	}) (*uploadOutput, error) {
+		u, err := db.New(s.cfg.Pool).UploadByID(ctx, userFrom(ctx).ID, in.ID)
+		if err != nil {
+			return nil, s.fail(ctx, "upload", err)
+		}
+		return &uploadOutput{Body: newUpload(u)}, nil
+	})
+
+	huma.Register(api, secured(huma.Operation{
+		OperationID: "list-uploads",
+		Method:      http.MethodGet,
+		Path:        "/api/uploads",
+		Summary:     "The caller's recent uploads",
+		Tags:        []string{"uploads"},
+	}), func(ctx context.Context, in *pageInput) (*uploadListOutput, error) {
+		after, err := in.cursor()
+		if err != nil {
+			return nil, err
+		}
+		uploads, err := db.New(s.cfg.Pool).ListUploads(ctx, userFrom(ctx).ID, after, in.Limit+1)
+		if err != nil {
+			return nil, s.fail(ctx, "uploads", err)
+		}
+		out := &uploadListOutput{}
+		uploads, out.Body.NextCursor = page(uploads, in.Limit, func(u db.Upload) db.Cursor {
+			return db.Cursor{CreatedAt: u.CreatedAt, ID: u.ID}
+		})
+		out.Body.Items = make([]Upload, 0, len(uploads))
+		for _, u := range uploads {
+			out.Body.Items = append(out.Body.Items, newUpload(u))
+		}
+		return out, nil
+	})
+
+	huma.Register(api, secured(huma.Operation{
+		OperationID:   "retry-upload",
+		Method:        http.MethodPost,
+		Path:          "/api/uploads/{id}/retry",
+		Summary:       "Re-run a failed upload",
+		Description:   "Starts again from the stage that failed; finished stages are not redone.",
+		Tags:          []string{"uploads"},
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusNotFound, http.StatusConflict},
+	}), s.retryUpload)
+}
+
+var uploadRequestBody = &huma.RequestBody{
+	Required: true,
+	Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
+		Type:     "object",
+		Required: []string{"file", "courseId"},
+		Properties: map[string]*huma.Schema{
+			"file":     {Type: "string", Format: "binary", Description: "JPEG, PNG, WebP, TIFF, GIF or BMP; recognised by content, not name"},
+			"courseId": {Type: "string", Format: "uuid", Description: "one of the caller's active courses"},
+			"title":    {Type: "string", MaxLength: ptr(maxTitleLen), Description: "optional; inferred from the note when absent"},
+			"context":  {Type: "string", MaxLength: ptr(maxContextLen), Description: "optional hint for the formatter, e.g. the lecture topic"},
+		},
+	}}},
+}
+
+func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uploadOutput, error) {
+	user := userFrom(ctx)
+	if in.IdempotencyKey != "" {
+		if u, err := db.New(s.cfg.Pool).UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
+			return s.uploadAccepted(u), nil
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return nil, s.fail(ctx, "upload", err)
+		}
+	}
+
+	form, err := s.readUploadForm(in.w, in.req)
+	if err != nil {
+		return nil, err
+	}
+	course, err := db.New(s.cfg.Pool).CourseByID(ctx, user.ID, form.courseID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && course.Status != db.StatusActive) {
+		return nil, huma.Error404NotFound("course not found")
+	}
+	if err != nil {
+		return nil, s.fail(ctx, "course", err)
+	}
+
+	sum := sha256.Sum256(form.data)
+	id := uuid.New()
+	key := fmt.Sprintf("uploads/%s/%s%s", user.ID, id, photo.Extension(form.contentType))
+	if _, err := s.cfg.Blobs.Put(ctx, key, bytes.NewReader(form.data), form.contentType); err != nil {
+		return nil, s.fail(ctx, "upload", fmt.Errorf("store image: %w", err))
+	}
+
+	var u db.Upload
+	err = pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
+		var err error
+		u, err = db.New(tx).CreateUpload(ctx, db.NewUpload{
+			ID: id, UserID: user.ID, CourseID: course.ID, BlobKey: key, ContentType: form.contentType,
+			ByteSize: int64(len(form.data)), SHA256: hex.EncodeToString(sum[:]), ImageWidth: form.width,
+			ImageHeight: form.height, OriginalFilename: form.filename, Title: form.title, Context: form.context,
+			IdempotencyKey: in.IdempotencyKey,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := s.cfg.Inserter.InsertTx(ctx, tx, jobs.OCRArgs{UploadID: id}, nil); err != nil {
+			return fmt.Errorf("enqueue ocr: %w", err)
+		}
+		return audit(ctx, db.New(tx), db.AuditCreate, "upload", id, map[string]any{
+			"courseId": course.ID, "contentType": form.contentType, "byteSize": len(form.data)})
+	})
+	if err != nil {
+		s.deleteBlob(ctx, key)
+		if errors.Is(err, db.ErrConflict) && in.IdempotencyKey != "" {
+			// A concurrent request with the same key won the race.
+			if first, err := db.New(s.cfg.Pool).UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
+				return s.uploadAccepted(first), nil
+			}
+		}
+		return nil, s.fail(ctx, "upload", err)
+	}
+	s.logger.InfoContext(ctx, "upload accepted", slog.String("upload_id", id.String()),
+		slog.String("user_id", user.ID.String()), slog.Int("bytes", len(form.data)))
+	return s.uploadAccepted(u), nil
+}
+
+func (s *Server) uploadAccepted(u db.Upload) *uploadOutput {
+	return &uploadOutput{Location: "/api/uploads/" + u.ID.String(), Body: newUpload(u)}
+}
+
+// deleteBlob removes a blob whose row never committed. A failure here only
+// leaves an orphan for the sweep job, so it is logged, not returned.
+func (s *Server) deleteBlob(ctx context.Context, key string) {
+	if err := s.cfg.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
+		s.logger.WarnContext(ctx, "delete uncommitted blob", slog.String("key", key), slog.Any("error", err))
+	}
+}
+
+// readUploadForm streams the multipart body under the size cap and checks
+// the image by its bytes: type by magic number, pixel count from the header
+// before any decoding, and that the file is whole.
+func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request) (*uploadForm, error) {
+	max := s.cfg.UploadMaxBytes
+	tooLarge := huma.Error413RequestEntityTooLarge(fmt.Sprintf("upload exceeds the %d byte limit", max))
+	if r.ContentLength > max {
+		return nil, tooLarge
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
+		return nil, huma.Error415UnsupportedMediaType("send the photo as multipart/form-data with a file field")
+	}
+	mr := multipart.NewReader(r.Body, params["boundary"])
+	form := &uploadForm{}
+	var courseID string
+	var sawFile bool
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, bodyError(err, tooLarge)
+		}
+		switch part.FormName() {
+		case "file":
+			if sawFile {
+				return nil, invalid("body.file", "send exactly one file", nil)
+			}
+			sawFile = true
+			form.filename = cleanFilename(part.FileName())
+			if form.data, err = io.ReadAll(part); err != nil {
+				return nil, bodyError(err, tooLarge)
+			}
+		case "courseId":
+			courseID, err = readField(part)
+		case "title":
+			form.title, err = readField(part)
+		case "context":
+			form.context, err = readField(part)
+		}
+		if err != nil {
+			return nil, bodyError(err, tooLarge)
+		}
+	}
+
+	var errs []error
+	if !sawFile || len(form.data) == 0 {
+		errs = append(errs, &huma.ErrorDetail{Location: "body.file", Message: "required: the photo to read"})
+	}
+	if courseID == "" {
+		errs = append(errs, &huma.ErrorDetail{Location: "body.courseId", Message: "required"})
+	} else if form.courseID, err = uuid.Parse(courseID); err != nil {
+		errs = append(errs, &huma.ErrorDetail{Location: "body.courseId", Message: "must be a UUID", Value: courseID})
+	}
+	if utf8.RuneCountInString(form.title) > maxTitleLen {
+		errs = append(errs, &huma.ErrorDetail{Location: "body.title", Message: fmt.Sprintf("at most %d characters", maxTitleLen)})
+	}
+	if utf8.RuneCountInString(form.context) > maxContextLen {
+		errs = append(errs, &huma.ErrorDetail{Location: "body.context", Message: fmt.Sprintf("at most %d characters", maxContextLen)})
+	}
+	if len(errs) > 0 {
+		return nil, huma.Error422UnprocessableEntity("invalid upload", errs...)
+	}
+	return form, s.checkImage(form)
+}
+
+func (s *Server) checkImage(form *uploadForm) error {
+	contentType, ok := photo.Sniff(form.data)
+	if !ok {
+		return huma.Error415UnsupportedMediaType("the file is not a JPEG, PNG, WebP, TIFF, GIF or BMP image")
+	}
+	form.contentType = contentType
+	width, height, err := photo.DecodeConfig(bytes.NewReader(form.data))
+	if err != nil {
+		return invalid("body.file", "the image header cannot be read: the file is damaged", nil)
+	}
+	if pixels := int64(width) * int64(height); pixels > s.cfg.UploadMaxPixels {
+		return invalid("body.file", fmt.Sprintf("the image is %d×%d pixels; the limit is %d pixels in all",
+			width, height, s.cfg.UploadMaxPixels), nil)
+	}
+	if err := photo.CheckComplete(form.data, contentType); err != nil {
+		return invalid("body.file", "the image file is incomplete: the upload was cut off or the file is damaged", nil)
+	}
+	form.width, form.height = width, height
+	return nil
+}
+
+func (s *Server) retryUpload(ctx context.Context, in *struct {
+	ID uuid.UUID `path:"id"`
+}) (*uploadOutput, error) {
+	var u db.Upload
+	err := pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
+		var err error
+		if u, err = db.New(tx).RetryUpload(ctx, userFrom(ctx).ID, in.ID); err != nil {
+			return err
+		}
+		args, err := jobs.JobForStage(u.Stage, u.ID)
+		if err != nil {
+			return err
+		}
+		if _, err = s.cfg.Inserter.InsertTx(ctx, tx, args, nil); err != nil {
+			return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+		}
+		return audit(ctx, db.New(tx), "retry", "upload", u.ID, map[string]any{"stage": u.Stage})
+	})
+	if errors.Is(err, db.ErrNotFailed) {
+		return nil, huma.Error409Conflict("only a failed upload can be retried")
+	}
+	if err != nil {
+		return nil, s.fail(ctx, "upload", err)
+	}
+	return s.uploadAccepted(u), nil
+}
+
+func readField(part *multipart.Part) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxFieldBytes {
+		return "", invalid("body."+part.FormName(), "field too long", nil)
+	}
+	if !utf8.Valid(b) {
+		return "", invalid("body."+part.FormName(), "must be UTF-8 text", nil)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// bodyError tells an over-long body (413) from a malformed one (400).
+func bodyError(err error, tooLarge error) error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return tooLarge
+	}
+	if _, ok := errors.AsType[huma.StatusError](err); ok {
+		return err
+	}
+	return huma.Error400BadRequest("malformed multipart body")
+}
+
+// cleanFilename keeps only the base name the client sent, for display; it is
+// never used as a storage key.
+func cleanFilename(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if name == "." || name == "/" || !utf8.ValidString(name) {
+		return ""
+	}
+	if utf8.RuneCountInString(name) > 255 {
+		name = string([]rune(name)[:255])
+	}
+	return name
+}
+
+func invalid(location, message string, value any) error {
+	return huma.Error422UnprocessableEntity("invalid upload",
+		&huma.ErrorDetail{Location: location, Message: message, Value: value})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,114 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/api"
+)
+
+// hugePNGHeader is a valid PNG signature and IHDR claiming width×height,
+// with no pixel data: the server must refuse it from the header alone.
+func hugePNGHeader(width, height uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, width)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, height)
+	ihdr = append(ihdr, 8, 2, 0, 0, 0)
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(ihdr)))
+	chunk = append(chunk, "IHDR"...)
+	chunk = append(chunk, ihdr...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	return append([]byte("\x89PNG\r\n\x1a\n"), chunk...)
+}
+
+func TestBadUploadsLeaveNothingBehind(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice, bob := b.user("alice"), b.user("bob")
+	course := alice.createCourse("Physics")
+	bobCourse := bob.createCourse("Bob's")
+	page := lecturePNG(t)
+	fields := map[string]string{"courseId": course.ID.String()}
+
+	for _, tc := range []struct {
+		name   string
+		form   form
+		status int
+	}{
+		{"text file named .png", form{fields: fields, filename: "notes.png", file: []byte("just some text, not an image at all")}, http.StatusUnsupportedMediaType},
+		{"truncated PNG", form{fields: fields, filename: "cut.png", file: page[:len(page)/2]}, http.StatusUnprocessableEntity},
+		{"30000×30000 PNG header", form{fields: fields, filename: "huge.png", file: hugePNGHeader(30000, 30000)}, http.StatusUnprocessableEntity},
+		{"another user's course", form{fields: map[string]string{"courseId": bobCourse.ID.String()}, filename: "p.png", file: page}, http.StatusNotFound},
+		{"missing course", form{filename: "p.png", file: page}, http.StatusUnprocessableEntity},
+		{"course id not a uuid", form{fields: map[string]string{"courseId": "physics"}, filename: "p.png", file: page}, http.StatusUnprocessableEntity},
+		{"no file", form{fields: fields}, http.StatusUnprocessableEntity},
+		{"oversize", form{fields: fields, filename: "big.png", file: bytes.Repeat([]byte{0x89}, testMaxBytes+1)}, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			requireProblem(t, alice.upload(tc.form), tc.status)
+		})
+	}
+
+	t.Run("oversize chunked", func(t *testing.T) {
+		body, ct := form{fields: fields, filename: "big.png", file: bytes.Repeat([]byte{0x89}, testMaxBytes+1)}.encode(t)
+		// io.MultiReader hides the length: the request goes chunked.
+		res := alice.do(http.MethodPost, "/api/uploads", io.MultiReader(body), ct)
+		requireProblem(t, res, http.StatusRequestEntityTooLarge)
+	})
+
+	t.Run("not multipart", func(t *testing.T) {
+		requireProblem(t, alice.do(http.MethodPost, "/api/uploads", bytes.NewReader(page), "image/png"), http.StatusUnsupportedMediaType)
+	})
+
+	t.Run("trashed course", func(t *testing.T) {
+		trashed := alice.createCourse("Old")
+		_, err := b.pool.Exec(t.Context(), `UPDATE courses SET status = 'trash', deleted_at = now() WHERE id = $1`, trashed.ID)
+		require.NoError(t, err)
+		requireProblem(t, alice.upload(form{fields: map[string]string{"courseId": trashed.ID.String()}, filename: "p.png", file: page}), http.StatusNotFound)
+	})
+
+	require.Zero(t, b.count("uploads"))
+	require.Zero(t, b.count("river_job"))
+	require.Empty(t, b.blobFiles())
+}
+
+func TestIdempotencyKeyReturnsFirstUpload(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	f := form{fields: map[string]string{"courseId": course.ID.String(), "title": "Week 1"}, filename: "p.png", file: lecturePNG(t)}
+
+	var ids []string
+	for range 2 {
+		body, ct := f.encode(t)
+		res := b.request(http.MethodPost, "/api/uploads", body, map[string]string{
+			"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": "phone-retry-42"})
+		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+		var up api.Upload
+		res.json(t, &up)
+		require.Equal(t, "Week 1", up.Title)
+		require.Equal(t, "image/png", up.ContentType)
+		ids = append(ids, up.ID.String())
+	}
+	require.Equal(t, ids[0], ids[1])
+	require.Equal(t, 1, b.count("uploads"))
+	require.Equal(t, 1, b.count("river_job"))
+	require.Len(t, b.blobFiles(), 1)
+
+	res := alice.do(http.MethodGet, "/api/uploads?limit=1", nil, "")
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var list struct {
+		Items      []api.Upload `json:"items"`
+		NextCursor string       `json:"nextCursor"`
+	}
+	res.json(t, &list)
+	require.Len(t, list.Items, 1)
+	require.Empty(t, list.NextCursor)
+	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?cursor=bogus", nil, ""), http.StatusUnprocessableEntity)
+}

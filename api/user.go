@@ -1,0 +1,81 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/snapnote/snapnote/db"
+)
+
+// User is the caller's profile.
+type User struct {
+	ID            uuid.UUID  `json:"id"`
+	Email         string     `json:"email,omitempty" example:"ada@example.edu"`
+	Name          string     `json:"name" example:"Ada Lovelace"`
+	Avatar        string     `json:"avatar,omitempty"`
+	EmailVerified bool       `json:"emailVerified"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	LastLoginAt   *time.Time `json:"lastLoginAt,omitempty"`
+}
+
+func newUser(u db.User) User {
+	return User{ID: u.ID, Email: u.Email, Name: u.Name, Avatar: u.AvatarURL,
+		EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt}
+}
+
+type userOutput struct {
+	Body User
+}
+
+type patchUserInput struct {
+	Body struct {
+		Name string `json:"name" minLength:"1" maxLength:"255" doc:"display name"`
+	}
+}
+
+func (s *Server) registerUser(api huma.API) {
+	huma.Register(api, secured(huma.Operation{
+		OperationID: "get-user",
+		Method:      http.MethodGet,
+		Path:        "/api/user",
+		Summary:     "The caller's profile",
+		Description: "Created on first call from the access token's claims.",
+		Tags:        []string{"user"},
+	}), func(ctx context.Context, _ *struct{}) (*userOutput, error) {
+		return &userOutput{Body: newUser(userFrom(ctx))}, nil
+	})
+
+	huma.Register(api, secured(huma.Operation{
+		OperationID: "patch-user",
+		Method:      http.MethodPatch,
+		Path:        "/api/user",
+		Summary:     "Change the caller's display name",
+		Tags:        []string{"user"},
+	}), func(ctx context.Context, in *patchUserInput) (*userOutput, error) {
+		name := strings.TrimSpace(in.Body.Name)
+		if name == "" {
+			return nil, huma.Error422UnprocessableEntity("validation failed",
+				&huma.ErrorDetail{Location: "body.name", Message: "must not be blank", Value: in.Body.Name})
+		}
+		u := userFrom(ctx)
+		err := s.inTx(ctx, "user", func(q *db.Queries) error {
+			if name == u.Name {
+				return nil
+			}
+			var err error
+			if u, err = q.UpdateUserName(ctx, u.ID, name); err != nil {
+				return err
+			}
+			return audit(ctx, q, db.AuditUpdate, "user", u.ID, map[string]any{"name": name})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &userOutput{Body: newUser(u)}, nil
+	})
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/snapnote/snapnote/auth"
+	"github.com/snapnote/snapnote/config"
+	"github.com/snapnote/snapnote/jobs"
+	"github.com/snapnote/snapnote/llm"
+	"github.com/snapnote/snapnote/migrations"
+	"github.com/snapnote/snapnote/notes"
+	"github.com/snapnote/snapnote/ocr"
+	"github.com/snapnote/snapnote/storage"
+)
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func openPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	pc.MaxConns = int32(cfg.DBMaxConns)
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database at %s: %w", redact(cfg.DatabaseURL), err)
+	}
+	return pool, nil
+}
+
+// createDatabaseIfMissing makes DATABASE_URL's database when the server is
+// there but the database is not, so `snapnote dev` works on a fresh server.
+func createDatabaseIfMissing(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	conn, err := pgx.Connect(ctx, cfg.DatabaseURL)
+	if err == nil {
+		return conn.Close(ctx)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" {
+		return fmt.Errorf("connect to database at %s: %w", redact(cfg.DatabaseURL), err)
+	}
+	cc, err := pgx.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	name := cc.Database
+	cc.Database = "postgres"
+	admin, err := pgx.ConnectConfig(ctx, cc)
+	if err != nil {
+		return fmt.Errorf("connect to the server to create database %q: %w", name, err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("create database %q: %w", name, err)
+	}
+	logger.InfoContext(ctx, "created database", slog.String("database", name))
+	return nil
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// checkSchema refuses to serve or work on a database this build was not
+// migrated for.
+func checkSchema(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
+	m, err := migrations.New(pool, logger)
+	if err != nil {
+		return err
+	}
+	return m.Check(ctx)
+}
+
+func newBlobs(ctx context.Context, cfg *config.Config) (storage.Store, error) {
+	if cfg.Storage == "s3" {
+		return storage.NewS3(ctx, storage.S3Config{
+			Bucket:         cfg.S3Bucket,
+			Endpoint:       cfg.S3Endpoint,
+			Region:         cfg.S3Region,
+			ForcePathStyle: cfg.S3PathStyle,
+		})
+	}
+	return storage.NewLocal(cfg.StorageDir)
+}
+
+// newAuth returns the token validator; in dev mode also the local signing
+// key, whose tokens go through the same validator as Auth0's.
+func newAuth(cfg *config.Config) (*auth.Validator, *auth.DevKey, error) {
+	if cfg.AuthMode == "dev" {
+		key, err := auth.LoadOrCreateDevKey(cfg.DataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		v, err := auth.NewValidator(auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Keys: key.JWKS()})
+		return v, key, err
+	}
+	v, err := auth.NewValidator(auth.Config{
+		Issuer:   cfg.Issuer(),
+		Audience: cfg.Auth0Audience,
+		JWKSURL:  cfg.AuthJWKSURL,
+		CacheTTL: cfg.AuthJWKSTTL,
+	})
+	return v, nil, err
+}
+
+// newPipeline builds what the pipeline's jobs share: Tesseract or a vision
+// model for OCR, and an LLM formatter when LLM_BASE_URL is set, else the
+// built-in one.
+func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*jobs.Pipeline, error) {
+	tesseract := &ocr.Tesseract{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
+	var engine ocr.Engine = tesseract
+	if cfg.OCREngine == "vision" {
+		vision := &ocr.Vision{Client: newLLMClient(cfg, cmp.Or(cfg.OCRVisionModel, cfg.LLMModel), logger), Logger: logger}
+		if cfg.OCRVisionFallback {
+			vision.Fallback = tesseract
+		}
+		engine = vision
+	}
+	if cfg.OCREngine == "tesseract" || cfg.OCRVisionFallback {
+		if err := tesseract.CheckInstalled(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var formatter notes.Formatter = notes.Builtin{}
+	if cfg.LLMBaseURL != "" {
+		formatter = &notes.LLM{Client: newLLMClient(cfg, cfg.LLMModel, logger), MaxChunkChars: cfg.LLMMaxChunkChars, Logger: logger}
+	}
+	logger.InfoContext(ctx, "pipeline engines", slog.String("ocr", ocr.EngineName(engine)),
+		slog.Bool("ocr_fallback", cfg.OCREngine == "vision" && cfg.OCRVisionFallback),
+		slog.String("formatter", formatterName(cfg)), slog.String("llm_base_url", redact(cfg.LLMBaseURL)))
+	return &jobs.Pipeline{
+		Pool:       pool,
+		Blobs:      blobs,
+		OCR:        engine,
+		Formatter:  formatter,
+		OCRTimeout: cfg.OCRTimeout,
+		Logger:     logger,
+	}, nil
+}
+
+func newLLMClient(cfg *config.Config, model string, logger *slog.Logger) *llm.Client {
+	return &llm.Client{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: model, Timeout: cfg.LLMTimeout, Logger: logger}
+}
+
+func formatterName(cfg *config.Config) string {
+	if cfg.LLMBaseURL == "" {
+		return notes.EngineBuiltin
+	}
+	return "llm:" + cfg.LLMModel
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/snapnote/snapnote/config"
+)
+
+const usage = `Usage: snapnote COMMAND
+
+Commands:
+  api                    serve the HTTP API
+  worker                 run the job worker (OCR, formatting, maintenance)
+  dev                    migrate, then API and worker in one process with dev auth
+  migrate up|down|status apply, revert (one step; --all for everything) or show migrations
+  token --sub ID         print a dev bearer token (AUTH_MODE=dev keys in DATA_DIR)
+  backup [list]          back up the database (and local blobs) now, or list backups
+  restore [KEY|FILE]     restore the newest backup, backup KEY or a local .dump FILE
+         [--force]       (--force replaces a database that already has tables)
+  eval [--pages N]       measure OCR error rates and time on the generated photo corpus
+  help                   show this and the environment variables
+`
+
+// run dispatches a subcommand. It returns instead of exiting so tests can
+// drive the real program.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		printHelp(stdout)
+		return nil
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	switch cmd {
+	case "api":
+		return runAPI(ctx, cfg, stderr)
+	case "worker":
+		return runWorker(ctx, cfg, stderr)
+	case "dev":
+		return runDev(ctx, cfg, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, cfg, rest, stdout, stderr)
+	case "token":
+		return runToken(cfg, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, cfg, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, cfg, rest, stdout, stderr)
+	case "eval":
+		return runEval(ctx, cfg, rest, stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, usage, "\nEnvironment (also read from .env):\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, v := range config.Vars() {
+		def := v.Default
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, def, strings.ReplaceAll(v.Doc, "\n", " "))
+	}
+	tw.Flush()
+}

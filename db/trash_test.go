@@ -1,0 +1,78 @@
+package db_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/pgtest"
+)
+
+// seedNote makes a course with one finished upload and its document.
+func seedNote(t *testing.T, pool *pgxpool.Pool, userID, courseID uuid.UUID, key string) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	q := db.New(pool)
+	up, err := q.CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: userID, CourseID: courseID, BlobKey: key,
+		ContentType: "image/png", ByteSize: 10, SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
+	require.NoError(t, err)
+	id, err := q.InsertDocument(ctx, db.NewDocument{UserID: userID, CourseID: courseID, UploadID: up.ID,
+		Title: "t", OriginalText: "o", FormattedNote: "f", ImagePath: key, Metadata: map[string]any{}})
+	require.NoError(t, err)
+	return id
+}
+
+func TestPurgeTrash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Migrated(t)
+	q := db.New(pool)
+	alice, err := q.UpsertUser(ctx, db.Identity{Subject: "alice"})
+	require.NoError(t, err)
+	bob, err := q.UpsertUser(ctx, db.Identity{Subject: "bob"})
+	require.NoError(t, err)
+
+	kept, err := q.CreateCourse(ctx, alice.ID, db.CourseInput{Name: "Kept"})
+	require.NoError(t, err)
+	gone, err := q.CreateCourse(ctx, alice.ID, db.CourseInput{Name: "Gone"})
+	require.NoError(t, err)
+	bobs, err := q.CreateCourse(ctx, bob.ID, db.CourseInput{Name: "Bob's"})
+	require.NoError(t, err)
+
+	keptDoc := seedNote(t, pool, alice.ID, kept.ID, "uploads/a/kept.png")
+	trashedDoc := seedNote(t, pool, alice.ID, kept.ID, "uploads/a/trashed.png")
+	seedNote(t, pool, alice.ID, gone.ID, "uploads/a/in-gone-course.png")
+	bobDoc := seedNote(t, pool, bob.ID, bobs.ID, "uploads/b/trashed.png")
+
+	old := time.Now().Add(-31 * 24 * time.Hour)
+	_, err = pool.Exec(ctx, `UPDATE documents SET status = 'trash', deleted_at = $1 WHERE id = ANY($2)`, old, []uuid.UUID{trashedDoc, bobDoc})
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE courses SET status = 'trash', deleted_at = $1 WHERE id = $2`, old, gone.ID)
+	require.NoError(t, err)
+
+	p, err := q.PurgeTrash(ctx, alice.ID, time.Now().Add(-30*24*time.Hour))
+	require.NoError(t, err)
+	require.Len(t, p.Courses, 1)
+	require.Len(t, p.Documents, 2)
+	require.ElementsMatch(t, []string{"uploads/a/trashed.png", "uploads/a/in-gone-course.png"}, p.BlobKeys)
+
+	_, err = q.DocumentByID(ctx, alice.ID, keptDoc)
+	require.NoError(t, err)
+	_, err = q.DocumentByID(ctx, bob.ID, bobDoc)
+	require.NoError(t, err, "another user's trash is not touched")
+	var uploads, audits int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM uploads WHERE user_id = $1`, alice.ID).Scan(&uploads))
+	require.Equal(t, 1, uploads)
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM audit_logs WHERE action = 'purge'`).Scan(&audits))
+	require.Equal(t, 3, audits)
+
+	p, err = q.PurgeTrash(ctx, uuid.Nil, time.Now().Add(-30*24*time.Hour))
+	require.NoError(t, err)
+	require.Len(t, p.Documents, 1, "the system purge takes every user's old trash")
+}

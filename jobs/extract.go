@@ -1,0 +1,112 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/notes"
+)
+
+// ExcerptMax is the longest excerpt, in characters (the column is VARCHAR(200)).
+const ExcerptMax = 200
+
+// ExtractArgs finishes an upload: title, excerpt, metadata, then the document.
+type ExtractArgs struct {
+	UploadID uuid.UUID `json:"upload_id"`
+}
+
+// Kind identifies the job to River.
+func (ExtractArgs) Kind() string { return "extract" }
+
+// InsertOpts puts the last stage on the default queue.
+func (ExtractArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, MaxAttempts: 10}
+}
+
+func (a ExtractArgs) upload() uuid.UUID { return a.UploadID }
+
+// ExtractWorker writes the document and marks the upload done.
+type ExtractWorker struct {
+	river.WorkerDefaults[ExtractArgs]
+	Pipeline *Pipeline
+}
+
+// Work runs the stage.
+func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) error {
+	p := w.Pipeline
+	u, ok, err := p.begin(ctx, db.StageExtract, job.Args.UploadID)
+	if err != nil || !ok {
+		return err
+	}
+	start := time.Now()
+	err = advance(ctx, p, job, func(q *db.Queries) error {
+		took := time.Since(start)
+		id, err := q.InsertDocument(ctx, NewDocument(u, took))
+		if err != nil {
+			return err
+		}
+		return q.FinishUpload(ctx, u.ID, id, took)
+	}, nil)
+	if err != nil {
+		return fail(ctx, p, job, &Failure{Code: "extract_failed", Err: err,
+			Message: "Saving the finished note failed. Please retry later."})
+	}
+	return nil
+}
+
+// NewDocument derives the document from a formatted upload: the title given
+// at upload or inferred, a plain-text excerpt, and metadata. Its processing
+// time is the work of the three stages, without time spent queued.
+func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
+	title := notes.Title(u.FormattedNote, u.Title)
+	plain := notes.PlainText(u.FormattedNote)
+	timings := map[string]int64{db.StageExtract: extractTook.Milliseconds()}
+	var totalMS int64
+	for stage, ms := range u.TimingsMS {
+		timings[stage] = ms
+	}
+	for _, ms := range timings {
+		totalMS += ms
+	}
+	meta := map[string]any{
+		"imageSize":      u.ByteSize,
+		"imageWidth":     u.ImageWidth,
+		"imageHeight":    u.ImageHeight,
+		"contentType":    u.ContentType,
+		"wordCount":      notes.WordCount(plain),
+		"language":       notes.DetectLanguage(plain),
+		"formatEngine":   u.FormatEngine,
+		"processingTime": timings,
+	}
+	if u.OCRConfidence != nil {
+		meta["ocrConfidence"] = *u.OCRConfidence
+	}
+	if u.Context != "" {
+		meta["context"] = u.Context
+	}
+	if u.OCREngine != "" {
+		meta["ocrEngine"] = u.OCREngine
+	}
+	if u.LLMUsage != nil {
+		meta["llmUsage"] = u.LLMUsage
+	}
+	if u.FormatGuard != "" {
+		meta["formatGuard"] = u.FormatGuard
+	}
+	return db.NewDocument{
+		UserID:         u.UserID,
+		CourseID:       u.CourseID,
+		UploadID:       u.ID,
+		Title:          title,
+		OriginalText:   u.OCRText,
+		FormattedNote:  u.FormattedNote,
+		Excerpt:        notes.Excerpt(u.FormattedNote, title, ExcerptMax),
+		ImagePath:      u.BlobKey,
+		ProcessingTime: float64(totalMS) / 1000,
+		Metadata:       meta,
+	}
+}

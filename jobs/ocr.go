@@ -1,0 +1,109 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/llm"
+	"github.com/snapnote/snapnote/ocr"
+	"github.com/snapnote/snapnote/photo"
+	"github.com/snapnote/snapnote/storage"
+)
+
+// OCRArgs starts the pipeline: read the text of an uploaded image.
+type OCRArgs struct {
+	UploadID uuid.UUID `json:"upload_id"`
+}
+
+// Kind identifies the job to River.
+func (OCRArgs) Kind() string { return "ocr" }
+
+// InsertOpts puts OCR on its own CPU-bound queue.
+func (OCRArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueOCR, MaxAttempts: 5}
+}
+
+func (a OCRArgs) upload() uuid.UUID { return a.UploadID }
+
+// OCRWorker loads the image, turns it upright and reads its text.
+type OCRWorker struct {
+	river.WorkerDefaults[OCRArgs]
+	Pipeline *Pipeline
+}
+
+// Timeout leaves room for OCR_TIMEOUT plus loading and decoding the image;
+// River's default of one minute is too short for a large page.
+func (w *OCRWorker) Timeout(*river.Job[OCRArgs]) time.Duration {
+	return w.Pipeline.OCRTimeout + time.Minute
+}
+
+// Work runs the stage.
+func (w *OCRWorker) Work(ctx context.Context, job *river.Job[OCRArgs]) error {
+	p := w.Pipeline
+	u, ok, err := p.begin(ctx, db.StageOCR, job.Args.UploadID)
+	if err != nil || !ok {
+		return err
+	}
+	start := time.Now()
+	res, f := w.recognize(ctx, u)
+	if f != nil {
+		return fail(ctx, p, job, f)
+	}
+	saved := db.OCRResult{Text: res.Text, Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR))}
+	if res.Confidence > 0 { // 0: the engine scores no words (a vision model)
+		saved.Confidence = &res.Confidence
+	}
+	return advance(ctx, p, job, func(q *db.Queries) error {
+		return q.SaveOCR(ctx, u.ID, saved, time.Since(start))
+	}, FormatArgs(job.Args))
+}
+
+func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Failure) {
+	blob, _, err := w.Pipeline.Blobs.Get(ctx, u.BlobKey)
+	if errors.Is(err, storage.ErrNotFound) {
+		return ocr.Result{}, &Failure{Code: "image_missing", Permanent: true, Err: err,
+			Message: "The uploaded image could not be found in storage. Please upload it again."}
+	}
+	if err != nil {
+		return ocr.Result{}, &Failure{Code: "storage_unavailable", Err: err,
+			Message: "The uploaded image could not be read from storage. Please retry later."}
+	}
+	defer blob.Close()
+
+	img, err := photo.Decode(blob)
+	if err != nil {
+		if errors.Is(err, photo.ErrCorrupt) {
+			return ocr.Result{}, &Failure{Code: "unreadable_image", Permanent: true, Err: err,
+				Message: "The image file is damaged or incomplete and cannot be read. Please take the photo again."}
+		}
+		return ocr.Result{}, &Failure{Code: "storage_unavailable", Err: fmt.Errorf("read image: %w", err),
+			Message: "The uploaded image could not be read from storage. Please retry later."}
+	}
+	ocrCtx, cancel := context.WithTimeout(ctx, w.Pipeline.OCRTimeout)
+	defer cancel()
+	res, err := w.Pipeline.OCR.Recognize(ocrCtx, img)
+	var refused *llm.RejectedError
+	switch {
+	case errors.As(err, &refused):
+		return res, &Failure{Code: "llm_rejected", Permanent: true, Err: err,
+			Message: fmt.Sprintf("The vision model that reads photos refused the request (HTTP %d). "+
+				"Its settings need checking; then retry the upload.", refused.StatusCode)}
+	case errors.Is(err, ocr.ErrNoText):
+		return res, &Failure{Code: "no_text", Permanent: true, Err: err,
+			Message: "No text was found in the photo. Make sure the page fills the frame, is in focus and well lit."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return res, &Failure{Code: "ocr_timeout", Err: err,
+			Message: "Reading the text took too long. Try a sharper or smaller photo."}
+	case err != nil:
+		return res, &Failure{Code: "ocr_failed", Err: err,
+			Message: "Text recognition failed. Please retry later."}
+	}
+	return res, nil
+}

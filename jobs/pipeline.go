@@ -1,0 +1,147 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/notes"
+	"github.com/snapnote/snapnote/ocr"
+	"github.com/snapnote/snapnote/storage"
+)
+
+// Queues the pipeline's jobs run on.
+const (
+	QueueOCR     = "ocr"
+	QueueLLM     = "llm"
+	QueueDefault = river.QueueDefault
+)
+
+// Pipeline is what the stages share.
+type Pipeline struct {
+	Pool       *pgxpool.Pool
+	Blobs      storage.Store
+	OCR        ocr.Engine
+	Formatter  notes.Formatter
+	OCRTimeout time.Duration
+	Logger     *slog.Logger
+
+	// LLMMaxSnoozes is how many times the format stage waits for a busy or
+	// failing LLM before it fails the upload with llm_unavailable. Default
+	// DefaultLLMMaxSnoozes.
+	LLMMaxSnoozes int
+	// LLMBackoff is the first wait when the LLM names none (no Retry-After);
+	// it doubles with each snooze, up to MaxLLMBackoff. Default DefaultLLMBackoff.
+	LLMBackoff time.Duration
+}
+
+// stageArgs is implemented by the three stages' Args.
+type stageArgs interface {
+	river.JobArgs
+	upload() uuid.UUID
+}
+
+// JobForStage returns the Args that run stage for an upload, for the first
+// insert and for a retry from the stage that failed.
+func JobForStage(stage string, uploadID uuid.UUID) (river.JobArgs, error) {
+	switch stage {
+	case db.StageOCR:
+		return OCRArgs{UploadID: uploadID}, nil
+	case db.StageFormat:
+		return FormatArgs{UploadID: uploadID}, nil
+	case db.StageExtract:
+		return ExtractArgs{UploadID: uploadID}, nil
+	}
+	return nil, fmt.Errorf("unknown pipeline stage %q", stage)
+}
+
+// Failure is a stage error with what to tell the user. Permanent failures
+// end the upload at once; others are retried and end it only when River
+// runs out of attempts.
+type Failure struct {
+	Code      string // stable, machine-readable: unreadable_image, no_text, …
+	Message   string // for a person
+	Permanent bool
+	Err       error
+}
+
+func (f *Failure) Error() string { return f.Code + ": " + f.Err.Error() }
+func (f *Failure) Unwrap() error { return f.Err }
+
+// begin loads the upload for a stage's job and records the attempt. ok is
+// false when there is nothing to do: the stage finished already (a duplicate
+// job) or the upload ended.
+func (p *Pipeline) begin(ctx context.Context, stage string, id uuid.UUID) (db.Upload, bool, error) {
+	q := db.New(p.Pool)
+	u, err := q.UploadForWork(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		// Deleted with its course while queued: nothing left to work on.
+		return u, false, nil
+	}
+	if err != nil {
+		return u, false, fmt.Errorf("load upload %s: %w", id, err)
+	}
+	if u.Stage != stage || (u.Status != db.UploadQueued && u.Status != db.UploadProcessing) {
+		p.Logger.InfoContext(ctx, "stage already settled; skipping", slog.String("upload_id", id.String()),
+			slog.String("stage", stage), slog.String("upload_stage", u.Stage), slog.String("status", u.Status))
+		return u, false, nil
+	}
+	if err := q.StartStage(ctx, id, stage); err != nil {
+		return u, false, err
+	}
+	return u, true, nil
+}
+
+// advance commits a stage: save its result, enqueue the next stage and
+// complete this job, all in one transaction.
+func advance[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], save func(*db.Queries) error, next river.JobArgs) error {
+	return pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
+		if err := save(db.New(tx)); err != nil {
+			return err
+		}
+		if next != nil {
+			if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, next, nil); err != nil {
+				return fmt.Errorf("enqueue %s: %w", next.Kind(), err)
+			}
+		}
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return fmt.Errorf("complete job %d: %w", job.ID, err)
+		}
+		return nil
+	})
+}
+
+// fail decides what a stage error means for the upload. A permanent failure,
+// or a transient one on the job's last attempt, marks the upload failed with
+// a readable message; the error is returned for River to cancel or retry.
+func fail[T stageArgs](ctx context.Context, p *Pipeline, job *river.Job[T], f *Failure) error {
+	id := job.Args.upload()
+	log := p.Logger.With(slog.String("upload_id", id.String()), slog.Int64("job_id", job.ID),
+		slog.String("kind", job.Kind), slog.Int("attempt", job.Attempt), slog.String("code", f.Code))
+	last := job.Attempt >= job.MaxAttempts
+	if !f.Permanent && !last {
+		log.WarnContext(ctx, "stage failed; will retry", slog.Any("error", f.Err))
+		return f
+	}
+	log.ErrorContext(ctx, "stage failed for good", slog.Any("error", f.Err))
+	// The job's context may be the one that timed out; recording the outcome
+	// must not depend on it.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := db.New(p.Pool).FailUpload(recordCtx, id, f.Code, f.Message); err != nil {
+		return errors.Join(f, err)
+	}
+	if f.Permanent {
+		return river.JobCancel(f)
+	}
+	return f
+}
