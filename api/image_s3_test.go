@@ -1,0 +1,75 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/storage"
+)
+
+// newFakeS3 returns an S3 store on an in-process gofakes3 server.
+func newFakeS3(t *testing.T) *storage.S3 {
+	t.Helper()
+	backend := s3mem.New()
+	require.NoError(t, backend.CreateBucket("snapnote-test"))
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	s, err := storage.NewS3(context.Background(), storage.S3Config{
+		Bucket:         "snapnote-test",
+		Endpoint:       srv.URL,
+		ForcePathStyle: true,
+		Credentials:    credentials.NewStaticCredentialsProvider("KEY", "SECRET", ""),
+	})
+	require.NoError(t, err)
+	return s
+}
+
+func TestDocumentImageRedirectsToPresignedS3URL(t *testing.T) {
+	t.Parallel()
+	s3 := newFakeS3(t)
+	b := setupWith(t, func(c *api.Config) { c.Blobs = s3 })
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	const key = "uploads/alice/page.png"
+	image := make([]byte, 64<<10)
+	_, _ = rand.Read(image)
+	_, err := s3.Put(t.Context(), key, bytes.NewReader(image), "image/png")
+	require.NoError(t, err)
+	ids := alice.seedNotes(note{course: course.ID, title: "Forces", body: "F = ma", imageKey: key})
+
+	req, err := http.NewRequest(http.MethodGet, b.server.URL+"/api/documents/"+ids[0].String()+"/image", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+alice.token)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusTemporaryRedirect, res.StatusCode)
+	require.Equal(t, "private, no-store", res.Header.Get("Cache-Control"))
+	location := res.Header.Get("Location")
+	require.Contains(t, location, "X-Amz-Signature=")
+
+	// The browser follows the redirect without the API's bearer token.
+	got, err := http.Get(location)
+	require.NoError(t, err)
+	defer got.Body.Close()
+	require.Equal(t, http.StatusOK, got.StatusCode)
+	require.Equal(t, "image/png", got.Header.Get("Content-Type"))
+	data, err := io.ReadAll(got.Body)
+	require.NoError(t, err)
+	require.Equal(t, image, data, "the redirect leads to the stored bytes")
+
+	// Another user's note is still a 404, not a redirect.
+	require.Equal(t, http.StatusNotFound, b.user("bob").do(http.MethodGet, "/api/documents/"+ids[0].String()+"/image", nil, "").Status)
+}

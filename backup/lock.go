@@ -1,0 +1,53 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// deletionLockID is the advisory lock that keeps blob deletions out of a
+// backup's way. A backup holds it exclusively from before pg_dump starts
+// until its blob archive is written, so a blob whose row is in the dump is
+// in the archive too, even when the row is purged meanwhile; deleters share
+// it.
+const deletionLockID = 0x5a4e_0002
+
+// LockDeletions takes the shared side of the deletion lock, for a job that
+// deletes blobs. ok is false, and nothing is held, while a backup runs; the
+// caller should try again later. Otherwise call release when done.
+func LockDeletions(ctx context.Context, pool *pgxpool.Pool) (release func(), ok bool, err error) {
+	return lock(ctx, pool, `SELECT pg_try_advisory_lock_shared($1)`, `SELECT pg_advisory_unlock_shared($1)`)
+}
+
+// lockForBackup takes the exclusive side of the deletion lock, waiting for
+// deletions under way to finish.
+func lockForBackup(ctx context.Context, pool *pgxpool.Pool) (release func(), err error) {
+	release, _, err = lock(ctx, pool, `SELECT true FROM pg_advisory_lock($1)`, `SELECT pg_advisory_unlock($1)`)
+	return release, err
+}
+
+// lock runs take on a connection of its own, as session locks belong to
+// the connection, and keeps the connection until release runs give back.
+func lock(ctx context.Context, pool *pgxpool.Pool, take, give string) (release func(), ok bool, err error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("take blob deletion lock: %w", err)
+	}
+	if err := conn.QueryRow(ctx, take, int64(deletionLockID)).Scan(&ok); err != nil || !ok {
+		conn.Release()
+		if err != nil {
+			return nil, false, fmt.Errorf("take blob deletion lock: %w", err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		// A fresh context: the lock must go even when ctx has ended. A
+		// connection that cannot unlock is closed, which unlocks too.
+		if _, err := conn.Exec(context.Background(), give, int64(deletionLockID)); err != nil {
+			_ = conn.Conn().Close(context.Background())
+		}
+		conn.Release()
+	}, true, nil
+}

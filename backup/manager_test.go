@@ -1,0 +1,239 @@
+package backup_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/backup"
+	"github.com/snapnote/snapnote/migrations"
+	"github.com/snapnote/snapnote/pgtest"
+	"github.com/snapnote/snapnote/storage"
+)
+
+type testBundle struct {
+	pool  *pgxpool.Pool
+	url   string
+	blobs storage.Store
+	dir   string
+}
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// setup returns a migrated database with a user in it, and local blob
+// storage in a temporary directory.
+func setup(t *testing.T) testBundle {
+	t.Helper()
+	pool := pgtest.Migrated(t)
+	_, err := pool.Exec(t.Context(), `INSERT INTO users (auth0_user_id, email, name) VALUES ('alice', 'a@example.com', 'Alice')`)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	blobs, err := storage.NewLocal(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, blobs.Close()) })
+	return testBundle{pool: pool, url: pool.Config().ConnString(), blobs: blobs, dir: dir}
+}
+
+func (b testBundle) manager(cfg backup.Config) *backup.Manager {
+	cfg.Pool, cfg.DatabaseURL, cfg.Logger = b.pool, b.url, discard()
+	if cfg.Blobs == nil {
+		cfg.Blobs = b.blobs
+	}
+	return backup.New(cfg)
+}
+
+// empty returns a bundle for a new empty database sharing b's blobs.
+func (b testBundle) empty(t *testing.T) testBundle {
+	pool, url := pgtest.Empty(t)
+	return testBundle{pool: pool, url: url, blobs: b.blobs, dir: b.dir}
+}
+
+func userNames(t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	var names []string
+	rows, err := pool.Query(t.Context(), `SELECT name FROM users ORDER BY name`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		names = append(names, n)
+	}
+	require.NoError(t, rows.Err())
+	return names
+}
+
+func TestRestoreRefusesNonEmptyDatabaseWithoutForce(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	m := b.manager(backup.Config{})
+	man, err := m.Backup(ctx)
+	require.NoError(t, err)
+
+	_, err = b.pool.Exec(ctx, `UPDATE users SET name = 'Changed since'`)
+	require.NoError(t, err)
+	_, err = m.Restore(ctx, "", false)
+	require.ErrorIs(t, err, backup.ErrNotEmpty)
+	require.ErrorContains(t, err, "--force")
+	require.Equal(t, []string{"Changed since"}, userNames(t, b.pool), "a refused restore changes nothing")
+
+	got, err := m.Restore(ctx, man.ID, true)
+	require.NoError(t, err)
+	require.Equal(t, man.ID, got.ID)
+	require.Equal(t, []string{"Alice"}, userNames(t, b.pool), "--force replaces the rows with the backup's")
+}
+
+func TestRestoreRejectsACorruptDumpAndLeavesTheDatabaseAlone(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	man, err := b.manager(backup.Config{}).Backup(ctx)
+	require.NoError(t, err)
+
+	// Flip one byte near the end of the dump, where pg_restore reads it last.
+	path := filepath.Join(b.dir, filepath.FromSlash(man.Dump.Key))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	data[len(data)-10] ^= 0xff
+	require.NoError(t, os.WriteFile(path, data, 0o640))
+
+	target := b.empty(t)
+	_, err = target.manager(backup.Config{}).Restore(ctx, man.Prefix(), false)
+	require.ErrorContains(t, err, "does not match its manifest")
+	var tables int
+	require.NoError(t, target.pool.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&tables))
+	require.Zero(t, tables, "the restore's transaction rolled back")
+}
+
+func TestRestoreFromLocalFile(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	man, err := b.manager(backup.Config{}).Backup(ctx)
+	require.NoError(t, err)
+
+	// A dump copied out of storage on its own, without its manifest.
+	file := filepath.Join(t.TempDir(), "snapnote.dump")
+	data, err := os.ReadFile(filepath.Join(b.dir, filepath.FromSlash(man.Dump.Key)))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, data, 0o600))
+
+	target := b.empty(t)
+	_, err = target.manager(backup.Config{}).Restore(ctx, file, false)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Alice"}, userNames(t, target.pool))
+}
+
+func TestRestoreUnknownBackup(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	m := b.manager(backup.Config{})
+	_, err := m.Restore(t.Context(), "", false)
+	require.ErrorIs(t, err, backup.ErrNoBackup)
+	_, err = m.Restore(t.Context(), "2020-01-01T00-00-00Z", false)
+	require.ErrorIs(t, err, backup.ErrNoBackup)
+	_, err = m.Restore(t.Context(), "no-such-file.dump", false)
+	require.ErrorIs(t, err, backup.ErrNoBackup)
+}
+
+func TestBackupKeepsTheNewest(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	put := func(key, body string) {
+		_, err := b.blobs.Put(ctx, key, strings.NewReader(body), "")
+		require.NoError(t, err)
+	}
+	for _, id := range []string{"2020-01-01T00-00-00Z", "2020-01-02T00-00-00Z"} {
+		body, err := json.Marshal(backup.Manifest{Format: 1, ID: id})
+		require.NoError(t, err)
+		put("backups/"+id+"/manifest.json", string(body))
+		put("backups/"+id+"/db.dump", "old dump")
+	}
+	put("backups/2019-12-31T00-00-00Z/db.dump", "unfinished")
+
+	m := b.manager(backup.Config{Keep: 2})
+	man, err := m.Backup(ctx)
+	require.NoError(t, err)
+	all, err := m.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	require.Equal(t, []string{man.ID, "2020-01-02T00-00-00Z"}, []string{all[0].ID, all[1].ID})
+
+	infos, err := b.blobs.List(ctx, "backups/2019")
+	require.NoError(t, err)
+	require.Empty(t, infos, "an unfinished backup older than the kept ones goes too")
+	infos, err = b.blobs.List(ctx, "backups/2020-01-01")
+	require.NoError(t, err)
+	require.Empty(t, infos)
+}
+
+func TestBackupFailsClearlyWithoutLeavingParts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	m := backup.New(backup.Config{Pool: b.pool, DatabaseURL: strings.Replace(b.url, "/snapnote_test_", "/missing_", 1), Blobs: b.blobs, Logger: discard()})
+	_, err := m.Backup(ctx)
+	require.ErrorContains(t, err, "pg_dump")
+	require.ErrorContains(t, err, "does not exist")
+	infos, err := b.blobs.List(ctx, "backups/")
+	require.NoError(t, err)
+	require.Empty(t, infos)
+}
+
+func TestBackupAndRestoreThroughS3(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	s3 := newFakeS3(t)
+	m := b.manager(backup.Config{Blobs: s3})
+	man, err := m.Backup(ctx)
+	require.NoError(t, err)
+	require.Nil(t, man.Blobs, "S3 uploads are not archived")
+
+	rc, _, err := s3.Get(ctx, man.Dump.Key)
+	require.NoError(t, err)
+	dump, err := io.ReadAll(rc)
+	require.NoError(t, err)
+	require.NoError(t, rc.Close())
+	require.True(t, bytes.HasPrefix(dump, []byte("PGDMP")), "a pg_dump custom-format archive")
+
+	target := b.empty(t)
+	_, err = target.manager(backup.Config{Blobs: s3}).Restore(ctx, "", false)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Alice"}, userNames(t, target.pool))
+	mig, err := migrations.New(target.pool, discard())
+	require.NoError(t, err)
+	require.NoError(t, mig.Check(ctx))
+}
+
+// newFakeS3 returns an S3 store on an in-process gofakes3 server.
+func newFakeS3(t *testing.T) *storage.S3 {
+	t.Helper()
+	backend := s3mem.New()
+	require.NoError(t, backend.CreateBucket("snapnote-test"))
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	s, err := storage.NewS3(context.Background(), storage.S3Config{
+		Bucket:         "snapnote-test",
+		Endpoint:       srv.URL,
+		ForcePathStyle: true,
+		Credentials:    credentials.NewStaticCredentialsProvider("KEY", "SECRET", ""),
+	})
+	require.NoError(t, err)
+	return s
+}

@@ -1,0 +1,112 @@
+package backup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/snapnote/snapnote/storage"
+)
+
+// Prefix is where backups live in blob storage.
+const Prefix = "backups/"
+
+// Names of a backup's parts under its prefix.
+const (
+	dumpName     = "db.dump"
+	blobsName    = "blobs.tar"
+	manifestName = "manifest.json"
+)
+
+// idLayout names a backup by the UTC second it started. Its strings sort as
+// their times do, and it has no colon, which some file systems refuse.
+const idLayout = "2006-01-02T15-04-05Z"
+
+// manifestFormat is bumped when Manifest changes incompatibly.
+const manifestFormat = 1
+
+// Manifest describes one finished backup. It is stored as JSON beside the
+// archives it lists.
+type Manifest struct {
+	Format        int       `json:"format"`
+	ID            string    `json:"id"` // the UTC start time, e.g. 2026-11-27T03-00-00Z
+	CreatedAt     time.Time `json:"created_at"`
+	Duration      string    `json:"duration"`
+	Database      string    `json:"database"`
+	ServerVersion string    `json:"server_version"`
+	PgDumpVersion string    `json:"pg_dump_version"`
+	AppSchema     int       `json:"app_schema_version"`
+	RiverSchema   int       `json:"river_schema_version"`
+	Dump          File      `json:"dump"`
+	// Blobs is the tar of every uploads/ blob; nil when the backup was made
+	// from S3 storage, whose objects are not copied.
+	Blobs     *File `json:"blobs,omitempty"`
+	BlobCount int   `json:"blob_count"`
+}
+
+// File is one archive of a backup.
+type File struct {
+	Key    string `json:"key"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Prefix returns the blob-storage prefix holding the backup's parts.
+func (m Manifest) Prefix() string {
+	return Prefix + m.ID + "/"
+}
+
+// Size is the bytes the backup takes in storage.
+func (m Manifest) Size() int64 {
+	n := m.Dump.Size
+	if m.Blobs != nil {
+		n += m.Blobs.Size
+	}
+	return n
+}
+
+// ErrNoBackup is returned (wrapped) when the backup asked for does not
+// exist, or when there is none at all.
+var ErrNoBackup = errors.New("no such backup")
+
+// backupID turns what a person may type for a backup (its id, its prefix, or
+// the key of one of its parts) into its id.
+func backupID(s string) (string, error) {
+	s = strings.TrimPrefix(strings.TrimSuffix(s, "/"), Prefix)
+	if base := path.Base(s); base == dumpName || base == blobsName || base == manifestName {
+		s = path.Dir(s)
+	}
+	if _, err := time.Parse(idLayout, s); err != nil {
+		return "", fmt.Errorf("%w: %q is neither a local file nor a backup such as %s or %s%s/",
+			ErrNoBackup, s, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC).Format(idLayout), Prefix, "ID")
+	}
+	return s, nil
+}
+
+func readManifest(ctx context.Context, blobs storage.Store, key string) (Manifest, error) {
+	rc, _, err := blobs.Get(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Manifest{}, fmt.Errorf("%w: %s is missing", ErrNoBackup, key)
+	}
+	if err != nil {
+		return Manifest{}, fmt.Errorf("read backup manifest: %w", err)
+	}
+	defer rc.Close()
+	return decodeManifest(rc, key)
+}
+
+func decodeManifest(r io.Reader, name string) (Manifest, error) {
+	var m Manifest
+	if err := json.NewDecoder(r).Decode(&m); err != nil {
+		return Manifest{}, fmt.Errorf("read backup manifest %s: %w", name, err)
+	}
+	if m.Format != manifestFormat {
+		return Manifest{}, fmt.Errorf("backup manifest %s has format %d; this build reads format %d", name, m.Format, manifestFormat)
+	}
+	return m, nil
+}
