@@ -2,7 +2,8 @@
 // document row needs from it: a title, an excerpt, a word count and a language.
 //
 // Formatting goes through the [Formatter] interface so that the pipeline can use
-// an LLM when one is configured and [Builtin] otherwise. Builtin works offline
+// an LLM ([LLM]) when one is configured and [Builtin] otherwise. An LLM note
+// passes a content guard against the OCR text, or Builtin's note is kept. Builtin works offline
 // and deterministically, and it never drops a word of its input: OCR text is all
 // a student has of the page, so a formatter that guesses wrong must still keep
 // every word, in order. Its rules are documented on [Builtin].

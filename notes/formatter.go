@@ -1,6 +1,10 @@
 package notes
 
-import "context"
+import (
+	"context"
+
+	"github.com/snapnote/snapnote/llm"
+)
 
 // Input is what a formatter works from.
 type Input struct {
@@ -16,8 +20,15 @@ type Output struct {
 	// Markdown is the note, ending in a newline unless it is empty.
 	Markdown string
 	// Engine names who produced the note: EngineBuiltin for the offline
-	// formatter, "llm:<model>" for an LLM formatter.
+	// formatter, "llm:<model>" for an LLM formatter, EngineLLMRejected when
+	// the LLM's note failed the content guard and Builtin's was kept.
 	Engine string
+	// Usage is the tokens an LLM spent on the note, summed over its requests;
+	// nil when no LLM was asked.
+	Usage *llm.Usage
+	// Guard says why the LLM's note was rejected, as in "dropped 48% of the
+	// OCR words"; empty when it was not.
+	Guard string
 }
 
 // Formatter turns OCR text into Markdown.

@@ -1,0 +1,4 @@
+ALTER TABLE uploads
+    DROP COLUMN format_guard,
+    DROP COLUMN llm_usage,
+    DROP COLUMN ocr_engine;
