@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -90,4 +91,50 @@ func (q *Queries) ListCourses(ctx context.Context, userID uuid.UUID, status stri
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// LockCourse returns one of the user's courses, in any status, locking its
+// row until the transaction ends so a read-modify-write cannot lose an update.
+func (q *Queries) LockCourse(ctx context.Context, userID, id uuid.UUID) (Course, error) {
+	return scanCourse(q.db.QueryRow(ctx,
+		`SELECT `+courseColumns+` FROM courses c WHERE c.id = $1 AND c.user_id = $2 FOR UPDATE OF c`, id, userID))
+}
+
+// UpdateCourse writes c's writable fields and bumps its updatedAt. It
+// returns ErrNotFound when c is not one of c.UserID's courses.
+func (q *Queries) UpdateCourse(ctx context.Context, c Course) (Course, error) {
+	return scanCourse(q.db.QueryRow(ctx, `
+		WITH c AS (
+			UPDATE courses SET name = $3, description = nullif($4, ''), color = nullif($5, ''),
+				icon = nullif($6, ''), updated_at = now()
+			WHERE id = $1 AND user_id = $2
+			RETURNING *
+		)
+		SELECT `+courseColumns+` FROM c`,
+		c.ID, c.UserID, c.Name, c.Description, c.Color, c.Icon))
+}
+
+// SetCourseStatus moves one of the user's courses to status (StatusActive or
+// StatusTrash), setting or clearing deletedAt. Its documents keep their own
+// status: lists and search hide those of a course in trash, so restoring the
+// course brings back exactly the documents that were active. It returns the
+// course and whether it changed (false when it was in status already), or
+// ErrNotFound.
+func (q *Queries) SetCourseStatus(ctx context.Context, userID, id uuid.UUID, status string) (Course, bool, error) {
+	c, err := scanCourse(q.db.QueryRow(ctx, `
+		WITH c AS (
+			UPDATE courses SET status = $3::text,
+				deleted_at = CASE WHEN $3::text = 'trash' THEN now() END, updated_at = now()
+			WHERE id = $1 AND user_id = $2 AND status <> $3::text
+			RETURNING *
+		)
+		SELECT `+courseColumns+` FROM c`, id, userID, status))
+	if errors.Is(err, ErrNotFound) {
+		c, err = q.CourseByID(ctx, userID, id)
+		return c, false, err
+	}
+	if err != nil {
+		return Course{}, false, fmt.Errorf("move course %s to %s: %w", id, status, err)
+	}
+	return c, true, nil
 }

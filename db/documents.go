@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -77,8 +79,120 @@ func (q *Queries) InsertDocument(ctx context.Context, in NewDocument) (uuid.UUID
 	return id, nil
 }
 
+// ErrCourseInTrash is returned when a document cannot be restored because
+// its course is in trash: the course must be restored first.
+var ErrCourseInTrash = errors.New("course is in trash")
+
 // DocumentByID returns one of the user's documents, in any status.
 func (q *Queries) DocumentByID(ctx context.Context, userID, id uuid.UUID) (Document, error) {
 	return scanDocument(q.db.QueryRow(ctx,
 		`SELECT `+documentColumns+` FROM documents d WHERE d.id = $1 AND d.user_id = $2`, id, userID))
+}
+
+// LockDocument returns one of the user's documents, in any status, locking
+// its row until the transaction ends.
+func (q *Queries) LockDocument(ctx context.Context, userID, id uuid.UUID) (Document, error) {
+	return scanDocument(q.db.QueryRow(ctx,
+		`SELECT `+documentColumns+` FROM documents d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, id, userID))
+}
+
+// UpdateDocument writes d's editable fields (course, title, note, excerpt)
+// and bumps its updatedAt; the search column follows, being generated. The
+// caller checks that the course is d.UserID's. It returns ErrNotFound when d
+// is not one of d.UserID's documents.
+func (q *Queries) UpdateDocument(ctx context.Context, d Document) (Document, error) {
+	return scanDocument(q.db.QueryRow(ctx, `
+		UPDATE documents d SET course_id = $3, title = $4, formatted_note = $5, excerpt = nullif($6, ''),
+			updated_at = now()
+		WHERE d.id = $1 AND d.user_id = $2
+		RETURNING `+documentColumns,
+		d.ID, d.UserID, d.CourseID, d.Title, d.FormattedNote, d.Excerpt))
+}
+
+// SetDocumentStatus moves one of the user's documents to status
+// (StatusActive or StatusTrash), setting or clearing deletedAt. It returns
+// the document and whether it changed (false when it was in status
+// already), ErrNotFound, or, when restoring a document whose course is in
+// trash, ErrCourseInTrash. Run it in a transaction.
+func (q *Queries) SetDocumentStatus(ctx context.Context, userID, id uuid.UUID, status string) (Document, bool, error) {
+	d, err := q.LockDocument(ctx, userID, id)
+	if err != nil {
+		return Document{}, false, err
+	}
+	if status == StatusActive {
+		var courseStatus string
+		if err := q.db.QueryRow(ctx, `SELECT status FROM courses WHERE id = $1`, d.CourseID).Scan(&courseStatus); err != nil {
+			return Document{}, false, fmt.Errorf("restore document %s: %w", id, interpretError(err))
+		}
+		if courseStatus != StatusActive {
+			return Document{}, false, ErrCourseInTrash
+		}
+	}
+	if d.Status == status {
+		return d, false, nil
+	}
+	d, err = scanDocument(q.db.QueryRow(ctx, `
+		UPDATE documents d SET status = $3::text, deleted_at = CASE WHEN $3::text = 'trash' THEN now() END, updated_at = now()
+		WHERE d.id = $1 AND d.user_id = $2
+		RETURNING `+documentColumns, id, userID, status))
+	if err != nil {
+		return Document{}, false, fmt.Errorf("move document %s to %s: %w", id, status, err)
+	}
+	return d, true, nil
+}
+
+// DocumentFilter selects a page of a user's documents.
+type DocumentFilter struct {
+	// Status is StatusActive (documents in active courses only) or
+	// StatusTrash (trashed documents, whatever their course's status).
+	Status   string
+	CourseID uuid.UUID // uuid.Nil for every course
+	After    *Cursor   // nil for the first page
+	Limit    int
+}
+
+// ListDocuments returns a page of the user's documents, newest first by
+// (createdAt, id). Documents created after the first page was read are newer
+// than any cursor, so a walk of the pages neither repeats nor skips a row.
+func (q *Queries) ListDocuments(ctx context.Context, userID uuid.UUID, f DocumentFilter) ([]Document, error) {
+	// The conditions are assembled rather than written as "$n IS NULL OR …",
+	// so that every variant gets a plan that seeks the keyset index.
+	var sql strings.Builder
+	sql.WriteString(`SELECT ` + documentColumns + ` FROM documents d WHERE d.user_id = $1 AND d.status = $2`)
+	args := []any{userID, f.Status}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Status == StatusActive {
+		sql.WriteString(` AND EXISTS (SELECT 1 FROM courses c WHERE c.id = d.course_id AND c.status = 'active')`)
+	}
+	if f.CourseID != uuid.Nil {
+		sql.WriteString(` AND d.course_id = ` + arg(f.CourseID))
+	}
+	if f.After != nil {
+		sql.WriteString(` AND (d.created_at, d.id) < (` + arg(f.After.CreatedAt) + `, ` + arg(f.After.ID) + `)`)
+	}
+	sql.WriteString(` ORDER BY d.created_at DESC, d.id DESC LIMIT ` + arg(f.Limit))
+	return q.documents(ctx, "list documents", sql.String(), args...)
+}
+
+func (q *Queries) documents(ctx context.Context, what, sql string, args ...any) ([]Document, error) {
+	rows, err := q.db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

@@ -1,0 +1,186 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/api"
+)
+
+type courseList struct {
+	Items []api.Course `json:"items"`
+}
+
+func TestCourseLifecycle(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+
+	res := alice.sendJSON(http.MethodPost, "/api/courses", map[string]string{
+		"name": "  Thermodynamics  ", "description": "PHYS 201", "color": "#3B82F6", "icon": "🔥"})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	var c api.Course
+	res.json(t, &c)
+	require.Equal(t, "Thermodynamics", c.Name)
+	require.Equal(t, "#3B82F6", c.Color)
+	require.Equal(t, "active", c.Status)
+	require.Nil(t, c.DeletedAt)
+
+	other := alice.createCourse("Linear Algebra")
+	// Seeded documents: two active, one trashed on its own.
+	alice.seedNotes(note{course: c.ID, title: "a", body: "a"}, note{course: c.ID, title: "b", body: "b"})
+	trashed := alice.seedNotes(note{course: c.ID, title: "c", body: "c"})[0]
+	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/documents/"+trashed.String(), nil, nil).Status)
+
+	var got api.Course
+	alice.getJSON("/api/courses/"+c.ID.String(), &got)
+	require.Equal(t, 2, got.DocumentCount)
+
+	// Patch only the color: the name stays, updatedAt moves, the list reorders.
+	time.Sleep(10 * time.Millisecond)
+	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": "#EF4444"})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var patched api.Course
+	res.json(t, &patched)
+	require.Equal(t, "Thermodynamics", patched.Name)
+	require.Equal(t, "#EF4444", patched.Color)
+	require.Equal(t, "PHYS 201", patched.Description)
+	require.True(t, patched.UpdatedAt.After(c.UpdatedAt))
+
+	var list courseList
+	alice.getJSON("/api/courses", &list)
+	require.Len(t, list.Items, 2)
+	require.Equal(t, c.ID, list.Items[0].ID, "most recently updated first")
+	require.Equal(t, 2, list.Items[0].DocumentCount)
+	require.Equal(t, other.ID, list.Items[1].ID)
+	require.Equal(t, 0, list.Items[1].DocumentCount)
+
+	// "" clears an optional field; an unchanged patch writes nothing.
+	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"icon": "", "name": "Thermodynamics"})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var cleared api.Course
+	res.json(t, &cleared)
+	require.Empty(t, cleared.Icon)
+	require.Equal(t, "#EF4444", cleared.Color)
+	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+
+	// Trash: 200 with the course, gone from the active list, in the trash list.
+	res = alice.call(http.MethodDelete, "/api/courses/"+c.ID.String(), nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	res.json(t, &got)
+	require.Equal(t, "trash", got.Status)
+	require.NotNil(t, got.DeletedAt)
+	alice.getJSON("/api/courses", &list)
+	require.Len(t, list.Items, 1)
+	alice.getJSON("/api/courses?status=trash", &list)
+	require.Len(t, list.Items, 1)
+	require.Equal(t, 2, list.Items[0].DocumentCount, "the active documents restoring it brings back")
+
+	res = alice.call(http.MethodPost, "/api/courses/"+c.ID.String()+"/restore", nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var restored api.Course
+	res.json(t, &restored)
+	require.Equal(t, "active", restored.Status)
+	require.Nil(t, restored.DeletedAt)
+
+	actions := []string{}
+	for _, e := range b.audits(c.ID) {
+		actions = append(actions, e.Action)
+		require.Equal(t, "course", e.Entity)
+		require.Equal(t, "127.0.0.1", e.IP)
+		require.Equal(t, "snapnote-test/1.0", e.UserAgent)
+	}
+	require.Equal(t, []string{"create", "update", "update", "trash", "restore"}, actions)
+	entries := b.audits(c.ID)
+	require.Equal(t, map[string]any{"color": "#EF4444"}, entries[1].Changes)
+	require.Equal(t, map[string]any{"icon": ""}, entries[2].Changes)
+}
+
+func TestCourseValidation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	c := alice.createCourse("Optics")
+	before := b.snapshot("courses")
+
+	for _, tc := range []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"missing name", map[string]any{"color": "#000000"}, "name"},
+		{"blank name", map[string]any{"name": "   "}, "name"},
+		{"long name", map[string]any{"name": strings.Repeat("n", 256)}, "name"},
+		{"bad color", map[string]any{"name": "X", "color": "red"}, "color"},
+		{"short color", map[string]any{"name": "X", "color": "#FFF"}, "color"},
+		{"long icon", map[string]any{"name": "X", "icon": strings.Repeat("i", 51)}, "icon"},
+	} {
+		t.Run("create "+tc.name, func(t *testing.T) {
+			res := alice.sendJSON(http.MethodPost, "/api/courses", tc.body)
+			requireFieldProblem(t, res, "body."+tc.field)
+		})
+	}
+	for _, tc := range []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"blank name", map[string]any{"name": " "}, "name"},
+		{"empty name", map[string]any{"name": ""}, "name"},
+		{"long name", map[string]any{"name": strings.Repeat("n", 256)}, "name"},
+		{"bad color", map[string]any{"color": "#GGGGGG"}, "color"},
+		{"long icon", map[string]any{"icon": strings.Repeat("i", 51)}, "icon"},
+	} {
+		t.Run("patch "+tc.name, func(t *testing.T) {
+			res := alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), tc.body)
+			requireFieldProblem(t, res, "body."+tc.field)
+		})
+	}
+	require.Equal(t, before, b.snapshot("courses"), "a refused request changes nothing")
+
+	// null is the same as leaving a field out.
+	res := alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": nil})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	require.Equal(t, before, b.snapshot("courses"))
+
+	requireProblem(t, alice.call(http.MethodGet, "/api/courses?status=gone", nil, nil), http.StatusUnprocessableEntity)
+	requireProblem(t, alice.call(http.MethodGet, "/api/courses/not-a-uuid", nil, nil), http.StatusUnprocessableEntity)
+	requireProblem(t, alice.call(http.MethodGet, "/api/courses/00000000-0000-0000-0000-000000000001", nil, nil), http.StatusNotFound)
+}
+
+// requireFieldProblem checks a 422 problem whose errors name location.
+func requireFieldProblem(t *testing.T, res response, location string) {
+	t.Helper()
+	requireProblem(t, res, http.StatusUnprocessableEntity)
+	var p struct {
+		Errors []struct {
+			Location string `json:"location"`
+		} `json:"errors"`
+	}
+	res.json(t, &p)
+	var locations []string
+	for _, e := range p.Errors {
+		locations = append(locations, e.Location)
+	}
+	require.Contains(t, locations, location, "body: %s", res.Body)
+}
+
+func TestUserPatchAudited(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	id := alice.id()
+	res := alice.sendJSON(http.MethodPatch, "/api/user", map[string]any{"name": "Ada"})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	entries := b.audits(id)
+	require.Len(t, entries, 1)
+	require.Equal(t, "update", entries[0].Action)
+	require.Equal(t, map[string]any{"name": "Ada"}, entries[0].Changes)
+	require.NotEmpty(t, entries[0].IP)
+	require.NotEmpty(t, entries[0].UserAgent)
+}
