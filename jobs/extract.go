@@ -11,9 +11,6 @@ import (
 	"github.com/snapnote/snapnote/notes"
 )
 
-// ExcerptMax is the longest excerpt, in characters (the column is VARCHAR(200)).
-const ExcerptMax = 200
-
 // ExtractArgs finishes an upload: title, excerpt, metadata, then the document.
 type ExtractArgs struct {
 	UploadID uuid.UUID `json:"upload_id"`
@@ -52,8 +49,7 @@ func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) e
 		return q.FinishUpload(ctx, u.ID, id, took)
 	}, nil)
 	if err != nil {
-		return fail(ctx, p, job, &Failure{Code: "extract_failed", Err: err,
-			Message: "Saving the finished note failed. Please retry later."})
+		return fail(ctx, p, job, stageFailure(job.Kind, err))
 	}
 	return nil
 }
@@ -104,7 +100,7 @@ func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
 		Title:          title,
 		OriginalText:   u.OCRText,
 		FormattedNote:  u.FormattedNote,
-		Excerpt:        notes.Excerpt(u.FormattedNote, title, ExcerptMax),
+		Excerpt:        notes.Excerpt(u.FormattedNote, title, db.ExcerptMax),
 		ImagePath:      u.BlobKey,
 		ProcessingTime: float64(totalMS) / 1000,
 		Metadata:       meta,

@@ -84,9 +84,13 @@ func (w *FormatWorker) Work(ctx context.Context, job *river.Job[FormatArgs]) err
 		res.Usage = &db.TokenUsage{PromptTokens: out.Usage.PromptTokens,
 			CompletionTokens: out.Usage.CompletionTokens, TotalTokens: out.Usage.TotalTokens}
 	}
-	return advance(ctx, p, job, func(q *db.Queries) error {
+	err = advance(ctx, p, job, func(q *db.Queries) error {
 		return q.SaveFormat(ctx, u.ID, res, time.Since(start))
 	}, ExtractArgs(job.Args))
+	if err != nil {
+		return fail(ctx, p, job, stageFailure(job.Kind, err))
+	}
+	return nil
 }
 
 // format makes the note. Text a vision model read is Markdown already: it
@@ -110,8 +114,7 @@ func (w *FormatWorker) failed(ctx context.Context, job *river.Job[FormatArgs], e
 			Message: fmt.Sprintf("The language model that formats notes refused the request (HTTP %d). "+
 				"Its settings need checking; then retry the upload.", refused.StatusCode)})
 	}
-	return fail(ctx, w.Pipeline, job, &Failure{Code: "format_failed", Err: err,
-		Message: "Formatting the note failed. Please retry later."})
+	return fail(ctx, w.Pipeline, job, stageFailure(job.Kind, err))
 }
 
 // snooze waits for a busy LLM without using one of the job's attempts, or

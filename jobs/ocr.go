@@ -60,9 +60,13 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[OCRArgs]) error {
 	if res.Confidence > 0 { // 0: the engine scores no words (a vision model)
 		saved.Confidence = &res.Confidence
 	}
-	return advance(ctx, p, job, func(q *db.Queries) error {
+	err = advance(ctx, p, job, func(q *db.Queries) error {
 		return q.SaveOCR(ctx, u.ID, saved, time.Since(start))
 	}, FormatArgs(job.Args))
+	if err != nil {
+		return fail(ctx, p, job, stageFailure(job.Kind, err))
+	}
+	return nil
 }
 
 func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Failure) {
@@ -102,8 +106,7 @@ func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Fa
 		return res, &Failure{Code: "ocr_timeout", Err: err,
 			Message: "Reading the text took too long. Try a sharper or smaller photo."}
 	case err != nil:
-		return res, &Failure{Code: "ocr_failed", Err: err,
-			Message: "Text recognition failed. Please retry later."}
+		return res, stageFailure(OCRArgs{}.Kind(), err)
 	}
 	return res, nil
 }

@@ -87,6 +87,7 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		},
 		PeriodicJobs: periodic,
 		Workers:      workers,
+		ErrorHandler: &jobs.ErrorHandler{Pipeline: cfg.Pipeline},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create river worker client: %w", err)
