@@ -3,14 +3,15 @@ package api
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/jobs"
 )
 
 // statusRoute registers the operation that moves one of the caller's rows
@@ -107,20 +108,20 @@ func (s *Server) listTrash(ctx context.Context, in *pageInput) (*output[Trash], 
 func (s *Server) emptyTrash(ctx context.Context, _ *struct{}) (*output[Purge], error) {
 	c, _ := ctx.Value(clientKey{}).(client)
 	var purged db.Purged
-	err := s.inTx(ctx, "trash", func(q *db.Queries) error {
+	// The images go by retried River jobs recorded in the purge's own
+	// transaction, as the scheduled purge does: no row is left pointing at
+	// a deleted image, no failed deletion is forgotten, and deletions wait
+	// while a backup archives the images.
+	err := pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
 		var err error
-		purged, err = q.PurgeTrashBy(ctx, userFrom(ctx).ID, time.Time{}, db.AuditEntry{IP: c.IP, UserAgent: c.UserAgent})
-		return err
+		purged, err = db.New(tx).PurgeTrashBy(ctx, userFrom(ctx).ID, time.Time{}, db.AuditEntry{IP: c.IP, UserAgent: c.UserAgent})
+		if err != nil {
+			return err
+		}
+		return jobs.InsertBlobDeletesTx(ctx, tx, s.cfg.Inserter, purged.BlobKeys)
 	})
 	if err != nil {
-		return nil, err
-	}
-	// After commit: no row references these any more. A failure leaves an
-	// orphan for the sweep job, not an error for the caller.
-	for _, key := range purged.BlobKeys {
-		if err := s.cfg.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
-			s.logger.WarnContext(ctx, "delete purged blob", slog.String("key", key), slog.Any("error", err))
-		}
+		return nil, s.fail(ctx, "trash", err)
 	}
 	return &output[Purge]{Body: Purge{Courses: len(purged.Courses), Documents: len(purged.Documents)}}, nil
 }
