@@ -88,6 +88,9 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 		cfg.AuthMode = "dev"
 	}
 	cfg.Storage = "local"
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
 	if err := createDatabaseIfMissing(ctx, cfg, logger); err != nil {
 		return err
 	}
@@ -202,11 +205,17 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 
 // serve runs an HTTP server until ctx ends, then drains it.
 func serve(ctx context.Context, ln net.Listener, handler http.Handler, shutdownTimeout time.Duration) error {
+	// Shutdown does not cancel requests in flight; long-lived ones (event
+	// streams) end when this base context does, as shutdown begins.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
+	srv.RegisterOnShutdown(cancelBase)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
