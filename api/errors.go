@@ -21,6 +21,8 @@ func (s *Server) fail(ctx context.Context, what string, err error) error {
 		return huma.Error404NotFound(what + " not found")
 	case errors.Is(err, db.ErrConflict):
 		return huma.Error409Conflict(what + " conflicts with an existing one")
+	case errors.Is(err, db.ErrInvalidText):
+		return huma.Error422UnprocessableEntity(what + ": text too long or containing a NUL character")
 	case errors.Is(err, context.Canceled):
 		return huma.NewError(499, "client closed request")
 	}

@@ -174,8 +174,13 @@ func TestPermanentFailureThenRetry(t *testing.T) {
 	require.Equal(t, "no_text", noText.Error.Code)
 	require.Contains(t, noText.Error.Message, "No text")
 
-	// Fix the cause, then retry.
+	// Fix the cause, then retry: not while the course is in trash.
 	require.NoError(t, os.WriteFile(files[0], page, 0o600))
+	require.Equal(t, http.StatusOK, alice.do(http.MethodDelete, "/api/courses/"+course.ID.String(), nil, "").Status)
+	res = alice.do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
+	requireProblem(t, res, http.StatusConflict)
+	require.Contains(t, string(res.Body), "restore the course first")
+	require.Equal(t, http.StatusOK, alice.do(http.MethodPost, "/api/courses/"+course.ID.String()+"/restore", nil, "").Status)
 	res = alice.do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	done := alice.waitSettled(up.ID)

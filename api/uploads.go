@@ -219,7 +219,7 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 
 	sum := sha256.Sum256(form.data)
 	id := uuid.New()
-	key := fmt.Sprintf("uploads/%s/%s%s", user.ID, id, photo.Extension(form.contentType))
+	key := db.UploadBlobKey(user.ID, id, photo.Extension(form.contentType))
 	if _, err := s.cfg.Blobs.Put(ctx, key, bytes.NewReader(form.data), form.contentType); err != nil {
 		return nil, s.fail(ctx, "upload", fmt.Errorf("store image: %w", err))
 	}
@@ -383,6 +383,9 @@ func (s *Server) retryUpload(ctx context.Context, in *struct {
 	if errors.Is(err, db.ErrNotFailed) {
 		return nil, huma.Error409Conflict("only a failed upload can be retried")
 	}
+	if errors.Is(err, db.ErrCourseInTrash) {
+		return nil, huma.Error409Conflict("the upload's course is in trash: restore the course first")
+	}
 	if err != nil {
 		return nil, s.fail(ctx, "upload", err)
 	}
@@ -397,8 +400,8 @@ func readField(part *multipart.Part) (string, error) {
 	if len(b) > maxFieldBytes {
 		return "", invalid("body."+part.FormName(), "field too long", nil)
 	}
-	if !utf8.Valid(b) {
-		return "", invalid("body."+part.FormName(), "must be UTF-8 text", nil)
+	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
+		return "", invalid("body."+part.FormName(), "must be UTF-8 text without NUL characters", nil)
 	}
 	return strings.TrimSpace(string(b)), nil
 }

@@ -47,6 +47,7 @@ func TestBadUploadsLeaveNothingBehind(t *testing.T) {
 		{"missing course", form{filename: "p.png", file: page}, http.StatusUnprocessableEntity},
 		{"course id not a uuid", form{fields: map[string]string{"courseId": "physics"}, filename: "p.png", file: page}, http.StatusUnprocessableEntity},
 		{"no file", form{fields: fields}, http.StatusUnprocessableEntity},
+		{"NUL in title", form{fields: map[string]string{"courseId": course.ID.String(), "title": "a\x00b"}, filename: "p.png", file: page}, http.StatusUnprocessableEntity},
 		{"oversize", form{fields: fields, filename: "big.png", file: bytes.Repeat([]byte{0x89}, testMaxBytes+1)}, http.StatusRequestEntityTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,4 +112,14 @@ func TestIdempotencyKeyReturnsFirstUpload(t *testing.T) {
 	require.Len(t, list.Items, 1)
 	require.Empty(t, list.NextCursor)
 	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?cursor=bogus", nil, ""), http.StatusUnprocessableEntity)
+}
+
+// Text Postgres cannot keep is the client's mistake (422), not a server error.
+func TestUnstorableTextIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	requireProblem(t, alice.postJSON("/api/courses", map[string]string{"name": "Phys\u0000ics"}), http.StatusUnprocessableEntity)
+	requireProblem(t, alice.postJSON("/api/courses", map[string]string{"name": "ok", "description": "nul \u0000 here"}), http.StatusUnprocessableEntity)
+	require.Zero(t, b.count("courses"))
 }

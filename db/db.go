@@ -22,6 +22,10 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a change would break a uniqueness rule.
 var ErrConflict = errors.New("conflict")
 
+// ErrInvalidText is returned for text Postgres cannot store: a NUL
+// character, or more characters than the column holds.
+var ErrInvalidText = errors.New("text cannot be stored")
+
 // DBTX is what queries run on: a pool, a connection or a transaction.
 type DBTX interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
@@ -39,18 +43,18 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
-// WithTx returns Queries that run inside tx.
-func (q *Queries) WithTx(tx pgx.Tx) *Queries {
-	return &Queries{db: tx}
-}
-
 // interpretError turns driver errors into the package's own, once, here.
 func interpretError(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	}
-	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" {
-		return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
+		case "22021", "22001": // character_not_in_repertoire (NUL), string_data_right_truncation
+			return fmt.Errorf("%w: %s", ErrInvalidText, pgErr.Message)
+		}
 	}
 	return err
 }

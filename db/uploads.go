@@ -24,6 +24,16 @@ const (
 	StageExtract = "extract"
 )
 
+// UploadBlobPrefix starts the blob key of every uploaded image; the orphan
+// sweep and backups find the images by it.
+const UploadBlobPrefix = "uploads/"
+
+// UploadBlobKey is where an upload's image is stored: under the user, named
+// by the upload's id, never by anything the client sent.
+func UploadBlobKey(userID, uploadID uuid.UUID, ext string) string {
+	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + ext
+}
+
 // Upload is one uploaded image and the state of its pipeline.
 type Upload struct {
 	ID               uuid.UUID
@@ -262,7 +272,9 @@ func (q *Queries) FailUpload(ctx context.Context, id uuid.UUID, code, message st
 var ErrNotFailed = errors.New("upload has not failed")
 
 // RetryUpload puts a failed upload back in the queue at the stage it failed
-// in; the caller enqueues that stage's job in the same transaction.
+// in; the caller enqueues that stage's job in the same transaction. Returns
+// ErrNotFailed for an upload that has not failed, and ErrCourseInTrash when
+// its course is in trash.
 func (q *Queries) RetryUpload(ctx context.Context, userID, id uuid.UUID) (Upload, error) {
 	u, err := scanUpload(q.db.QueryRow(ctx, `
 		UPDATE uploads SET
@@ -272,12 +284,17 @@ func (q *Queries) RetryUpload(ctx context.Context, userID, id uuid.UUID) (Upload
 			finished_at   = NULL,
 			updated_at    = now()
 		WHERE id = $1 AND user_id = $2 AND status = 'failed'
+		  AND EXISTS (SELECT 1 FROM courses c WHERE c.id = uploads.course_id AND c.status = 'active')
 		RETURNING `+uploadColumns, id, userID))
-	if errors.Is(err, ErrNotFound) {
-		if _, err := q.UploadByID(ctx, userID, id); err != nil {
-			return Upload{}, err
-		}
+	if !errors.Is(err, ErrNotFound) {
+		return u, err
+	}
+	u, err = q.UploadByID(ctx, userID, id)
+	switch {
+	case err != nil:
+		return Upload{}, err
+	case u.Status != UploadFailed:
 		return Upload{}, ErrNotFailed
 	}
-	return u, err
+	return Upload{}, ErrCourseInTrash
 }

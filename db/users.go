@@ -1,10 +1,13 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -64,9 +67,16 @@ func (q *Queries) UpsertUser(ctx context.Context, id Identity) (User, error) {
 }
 
 func (q *Queries) upsertUser(ctx context.Context, id Identity) (User, error) {
-	name := id.Name
-	if name == "" {
-		name = id.Email
+	name := cmp.Or(id.Name, id.Email)
+	// Claims come from the identity provider, not from a form: a value the
+	// columns cannot hold is cut (name) or dropped (email, picture) rather
+	// than locking the user out.
+	name = truncateRunes(strings.ReplaceAll(name, "\x00", ""), 255)
+	if utf8.RuneCountInString(id.Email) > 255 || strings.ContainsRune(id.Email, 0) {
+		id.Email, id.EmailVerified = "", false
+	}
+	if utf8.RuneCountInString(id.Picture) > 512 || strings.ContainsRune(id.Picture, 0) {
+		id.Picture = ""
 	}
 	row := q.db.QueryRow(ctx, `
 		INSERT INTO users (auth0_user_id, email, name, avatar_url, email_verified, last_login_at)
@@ -93,14 +103,16 @@ func (q *Queries) upsertUser(ctx context.Context, id Identity) (User, error) {
 	return u, err
 }
 
-// UserByID returns one user.
-func (q *Queries) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
-	return scanUser(q.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
-}
-
 // UpdateUserName sets the user's display name.
 func (q *Queries) UpdateUserName(ctx context.Context, id uuid.UUID, name string) (User, error) {
 	return scanUser(q.db.QueryRow(ctx, `
 		UPDATE users SET name = $2, updated_at = now() WHERE id = $1
 		RETURNING `+userColumns, id, name))
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }

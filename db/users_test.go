@@ -1,0 +1,25 @@
+package db_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/pgtest"
+)
+
+// Claims the columns cannot hold must not lock the user out.
+func TestUpsertUserWithOversizedClaims(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	q := db.New(pgtest.Migrated(t))
+	long := strings.Repeat("ü", 600)
+	u, err := q.UpsertUser(ctx, db.Identity{Subject: "auth0|x", Name: long, Email: long + "@example.edu", Picture: "https://p/" + long})
+	require.NoError(t, err)
+	require.Equal(t, 255, len([]rune(u.Name)))
+	require.Empty(t, u.Email)
+	require.Empty(t, u.AvatarURL)
+}
