@@ -30,6 +30,10 @@ var sqlFiles embed.FS
 // ErrOutOfDate is returned by Check when the database lags behind this build.
 var ErrOutOfDate = errors.New("database schema is out of date: run `snapnote migrate up`")
 
+// ErrTooNew is returned when the database has migrations this build does not
+// know: a newer release migrated it (a rollback, say).
+var ErrTooNew = errors.New("database schema is newer than this build: run the release that migrated it, or migrate down with that release first")
+
 // lockID serialises migrators (a release step racing another) on one database.
 const lockID = 0x5a4e_0001
 
@@ -140,7 +144,7 @@ func (m *Migrator) Up(ctx context.Context) ([]int, error) {
 }
 
 func (m *Migrator) upTx(ctx context.Context, tx pgx.Tx, applied *[]int) error {
-	current, err := appVersion(ctx, tx)
+	current, err := m.knownVersion(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -175,7 +179,7 @@ func (m *Migrator) Down(ctx context.Context, steps int, all bool) ([]int, error)
 }
 
 func (m *Migrator) downTx(ctx context.Context, tx pgx.Tx, steps int, all bool, reverted *[]int) error {
-	current, err := appVersion(ctx, tx)
+	current, err := m.knownVersion(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -234,6 +238,9 @@ func (m *Migrator) Check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if st.AppVersion > st.AppLatest {
+		return fmt.Errorf("%w (app schema %d, this build knows up to %d)", ErrTooNew, st.AppVersion, st.AppLatest)
+	}
 	if !st.Current() {
 		return fmt.Errorf("%w (app schema %d of %d, river schema %d of %d)",
 			ErrOutOfDate, st.AppVersion, st.AppLatest, st.RiverVersion, st.RiverLatest)
@@ -259,6 +266,16 @@ func (m *Migrator) locked(ctx context.Context, fn func(*pgxpool.Conn) error) err
 		}
 	}()
 	return fn(conn)
+}
+
+// knownVersion is the applied app version, refused when this build has no
+// migration file for it.
+func (m *Migrator) knownVersion(ctx context.Context, tx pgx.Tx) (int, error) {
+	v, err := appVersion(ctx, tx)
+	if err == nil && v > len(m.migrations) {
+		return v, fmt.Errorf("%w (app schema %d, this build knows up to %d)", ErrTooNew, v, len(m.migrations))
+	}
+	return v, err
 }
 
 func appVersion(ctx context.Context, tx pgx.Tx) (int, error) {

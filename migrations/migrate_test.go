@@ -70,3 +70,21 @@ func requireTables(t *testing.T, pool *pgxpool.Pool, want bool) {
 		require.Equal(t, want, exists, "table %s", table)
 	}
 }
+
+// An older build (a rollback) must refuse a schema it does not know,
+// not panic or tell the operator to migrate up.
+func TestNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Migrated(t)
+	_, err := pool.Exec(ctx, `INSERT INTO snapnote_migrations (version, name) VALUES (999, 'from_the_future')`)
+	require.NoError(t, err)
+	m, err := migrations.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+
+	require.ErrorIs(t, m.Check(ctx), migrations.ErrTooNew)
+	_, err = m.Up(ctx)
+	require.ErrorIs(t, err, migrations.ErrTooNew)
+	_, err = m.Down(ctx, 1, false)
+	require.ErrorIs(t, err, migrations.ErrTooNew)
+}

@@ -72,7 +72,7 @@ CREATE TABLE uploads (
     updated_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
     finished_at       TIMESTAMPTZ,
     CONSTRAINT uploads_failed_has_error CHECK ((status = 'failed') = (error_code IS NOT NULL)),
-    CONSTRAINT uploads_done_has_document CHECK (status <> 'done' OR finished_at IS NOT NULL)
+    CONSTRAINT uploads_done_is_finished CHECK (status <> 'done' OR finished_at IS NOT NULL)
 );
 
 CREATE INDEX idx_uploads_user_created ON uploads (user_id, created_at DESC, id DESC);
