@@ -298,7 +298,7 @@ func parse(getenv func(string) string) (*Config, error) {
 			if ok {
 				source = "value"
 			}
-			errs = append(errs, fmt.Errorf("%s: %w (%s %q)", v.Name, err, source, value))
+			errs = append(errs, fmt.Errorf("%s: %w (%s %q)", v.Name, err, source, shown(v.Name, value)))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -308,6 +308,23 @@ func parse(getenv func(string) string) (*Config, error) {
 		c.StorageDir = filepath.Join(c.DataDir, "blobs")
 	}
 	return c, nil
+}
+
+// secretVars are never echoed back, even in an error message.
+var secretVars = map[string]bool{"LLM_API_KEY": true}
+
+// shown is a value as error messages may print it: secrets hidden, and
+// passwords in URLs (DATABASE_URL, say) masked.
+func shown(name, value string) string {
+	if secretVars[name] {
+		return "(hidden)"
+	}
+	if u, err := url.Parse(value); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return u.Redacted()
+		}
+	}
+	return value
 }
 
 func lookup(getenv func(string) string, v Var) (string, bool) {

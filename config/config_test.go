@@ -173,3 +173,10 @@ func TestValidateLLM(t *testing.T) {
 		require.ErrorContains(t, c.Validate(), tt.wantErr, "%v", tt.env)
 	}
 }
+
+func TestErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	_, err := parse(env(map[string]string{"DATABASE_URL": "postgress://app:hunter2@db/snapnote"}))
+	require.ErrorContains(t, err, "DATABASE_URL:")
+	require.NotContains(t, err.Error(), "hunter2")
+}
