@@ -56,6 +56,7 @@ type Server struct {
 	logger  *slog.Logger
 	watch   *uploadWatch
 	limiter *userLimiter
+	metrics *metrics
 }
 
 const bearerScheme = "bearer"
@@ -63,7 +64,8 @@ const bearerScheme = "bearer"
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
 	s := &Server{cfg: cfg, logger: cfg.Logger, watch: &uploadWatch{pool: cfg.Pool, logger: cfg.Logger},
-		limiter: &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst}}
+		limiter: &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
+		metrics: newMetrics(cfg.Pool, cfg.Logger)}
 	mux := http.NewServeMux()
 
 	hc := huma.DefaultConfig("SnapNote API", "1.0.0")
@@ -74,6 +76,8 @@ func New(cfg Config) (http.Handler, huma.API) {
 			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},
 	}
 	humaAPI := humago.New(mux, hc)
+	humaAPI.UseMiddleware(s.metrics.observe)
+	mux.Handle("GET /metrics", s.metrics.handler())
 
 	s.registerHealth(humaAPI)
 	s.registerUser(humaAPI)
@@ -104,7 +108,8 @@ func New(cfg Config) (http.Handler, huma.API) {
 // description and the dev signing keys. Everything else needs one.
 func isPublic(path string) bool {
 	switch path {
-	case "/api/health", "/api/health/db", "/openapi.json", "/openapi.yaml", "/.well-known/jwks.json":
+	case "/api/health", "/api/health/db", "/metrics", "/.well-known/jwks.json",
+		"/openapi.json", "/openapi.yaml", "/openapi-3.0.json", "/openapi-3.0.yaml":
 		return true
 	}
 	return strings.HasPrefix(path, "/docs") || strings.HasPrefix(path, "/schemas/")

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/snapnote/snapnote/auth"
@@ -75,6 +76,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		s.metrics.responses.WithLabelValues(strconv.Itoa(rec.status)).Inc()
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError
