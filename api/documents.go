@@ -43,9 +43,6 @@ func newDocument(d db.Document) Document {
 		DeletedAt: d.DeletedAt}
 }
 
-// excerptLen is the longest excerpt, in characters (the column's size).
-const excerptLen = 200
-
 // documentPatch changes only the fields sent.
 type documentPatch struct {
 	Title         *string    `json:"title,omitempty" minLength:"1" maxLength:"500" example:"The First Law, revised" doc:"1–500 characters after trimming"`
@@ -224,7 +221,7 @@ func (s *Server) updateDocument(ctx context.Context, in *struct {
 		patchField(changes, "title", &d.Title, in.Body.Title)
 		patchField(changes, "formattedNote", &d.FormattedNote, in.Body.FormattedNote)
 		if len(changes) > 0 {
-			d.Excerpt = notes.Excerpt(d.FormattedNote, d.Title, excerptLen)
+			d.Excerpt = notes.Excerpt(d.FormattedNote, d.Title, db.ExcerptMax)
 		}
 		if to := in.Body.CourseID; to != nil && *to != d.CourseID {
 			c, err := q.LockCourse(ctx, userID, *to)

@@ -15,13 +15,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/snapnote/snapnote/db"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 )
-
-// uploadsPrefix is where the uploaded images live; the blob archive holds
-// exactly these.
-const uploadsPrefix = "uploads/"
 
 // paxContentType carries a blob's media type in its tar header, so a restore
 // into S3 keeps it.
@@ -169,7 +166,7 @@ func (m *Manager) put(ctx context.Context, key string, r io.Reader, progressBase
 // putUploadsTar streams a tar of every uploads/ blob into the blob under
 // key. It returns the archive and how many blobs it holds.
 func (m *Manager) putUploadsTar(ctx context.Context, key string, progressBase int64) (File, int, error) {
-	infos, err := m.cfg.Blobs.List(ctx, uploadsPrefix)
+	infos, err := m.cfg.Blobs.List(ctx, db.UploadBlobPrefix)
 	if err != nil {
 		return File{}, 0, err
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/snapnote/snapnote/db"
 	"github.com/snapnote/snapnote/migrations"
 )
 
@@ -218,7 +219,7 @@ func (m *Manager) restoreBlobs(ctx context.Context, src source, want File) (int,
 		if err != nil {
 			return n, err
 		}
-		if hdr.Typeflag != tar.TypeReg || !strings.HasPrefix(hdr.Name, uploadsPrefix) {
+		if hdr.Typeflag != tar.TypeReg || !strings.HasPrefix(hdr.Name, db.UploadBlobPrefix) {
 			return n, fmt.Errorf("archive entry %q is not an uploaded blob", hdr.Name)
 		}
 		if _, err := m.cfg.Blobs.Put(ctx, hdr.Name, tr, hdr.PAXRecords[paxContentType]); err != nil {

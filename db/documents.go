@@ -11,6 +11,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// ExcerptMax is the longest excerpt in characters: the column's size.
+const ExcerptMax = 200
+
 // Document is a finished note.
 type Document struct {
 	ID             uuid.UUID
@@ -121,7 +124,7 @@ func (q *Queries) SetDocumentStatus(ctx context.Context, userID, id uuid.UUID, s
 	}
 	if status == StatusActive {
 		var courseStatus string
-		if err := q.db.QueryRow(ctx, `SELECT status FROM courses WHERE id = $1`, d.CourseID).Scan(&courseStatus); err != nil {
+		if err := q.db.QueryRow(ctx, `SELECT status FROM courses WHERE id = $1 AND user_id = $2`, d.CourseID, userID).Scan(&courseStatus); err != nil {
 			return Document{}, false, fmt.Errorf("restore document %s: %w", id, interpretError(err))
 		}
 		if courseStatus != StatusActive {

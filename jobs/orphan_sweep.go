@@ -18,9 +18,6 @@ import (
 // defaultOrphanBatch is how many keys one reference query checks.
 const defaultOrphanBatch = 1000
 
-// uploadsPrefix is where the API writes uploaded images.
-const uploadsPrefix = "uploads/"
-
 // OrphanSweepArgs deletes uploaded blobs that no row references: images whose
 // upload never committed, and purged ones whose deletion was given up on.
 type OrphanSweepArgs struct{}
@@ -62,7 +59,7 @@ func (w *OrphanSweepWorker) Work(ctx context.Context, job *river.Job[OrphanSweep
 		return river.JobSnooze(deletionSnooze) // a backup is archiving these blobs
 	}
 	defer release()
-	infos, err := w.Blobs.List(ctx, uploadsPrefix)
+	infos, err := w.Blobs.List(ctx, db.UploadBlobPrefix)
 	if err != nil {
 		return fmt.Errorf("sweep orphaned blobs: %w", err)
 	}
