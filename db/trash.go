@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -101,5 +102,33 @@ func (q *Queries) PurgeTrashBy(ctx context.Context, userID uuid.UUID, cutoff tim
 			}
 		}
 	}
-	return p, nil
+	return p, q.forgetPurgedWords(ctx, p)
+}
+
+// forgetPurgedWords rebuilds the typo-search word list of the users whose
+// notes were purged, so no word of a deleted note outlives it there.
+func (q *Queries) forgetPurgedWords(ctx context.Context, p Purged) error {
+	var users []uuid.UUID
+	for _, o := range append(p.Courses, p.Documents...) {
+		if !slices.Contains(users, o.UserID) {
+			users = append(users, o.UserID)
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	if _, err := q.db.Exec(ctx, `DELETE FROM search_words WHERE user_id = ANY($1)`, users); err != nil {
+		return fmt.Errorf("forget purged words: %w", err)
+	}
+	if _, err := q.db.Exec(ctx, `
+		INSERT INTO search_words (user_id, word)
+		SELECT DISTINCT d.user_id, w.word
+		FROM documents d,
+		     unnest(tsvector_to_array(to_tsvector('simple'::regconfig, d.title || ' ' || d.formatted_note))) AS w(word)
+		WHERE d.user_id = ANY($1) AND w.word ~ '^[[:alpha:]]{3,40}$'
+		ORDER BY 1, 2
+		ON CONFLICT DO NOTHING`, users); err != nil {
+		return fmt.Errorf("rebuild search words: %w", err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func seedNote(t *testing.T, pool *pgxpool.Pool, userID, courseID uuid.UUID, key 
 		ContentType: "image/png", ByteSize: 10, SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
 	require.NoError(t, err)
 	id, err := q.InsertDocument(ctx, db.NewDocument{UserID: userID, CourseID: courseID, UploadID: up.ID,
-		Title: "t", OriginalText: "o", FormattedNote: "f", ImagePath: key, Metadata: map[string]any{}})
+		Title: path.Base(strings.TrimSuffix(key, ".png")), OriginalText: "o", FormattedNote: "f", ImagePath: key, Metadata: map[string]any{}})
 	require.NoError(t, err)
 	return id
 }
@@ -71,6 +72,10 @@ func TestPurgeTrash(t *testing.T) {
 	require.Equal(t, 1, uploads)
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM audit_logs WHERE action = 'purge'`).Scan(&audits))
 	require.Equal(t, 3, audits)
+
+	var words []string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT array_agg(word ORDER BY word) FROM search_words WHERE user_id = $1`, alice.ID).Scan(&words))
+	require.Equal(t, []string{"kept"}, words, "a purged note's words leave the typo-search list")
 
 	p, err = q.PurgeTrash(ctx, uuid.Nil, time.Now().Add(-30*24*time.Hour))
 	require.NoError(t, err)

@@ -15,9 +15,10 @@ CREATE INDEX idx_search_words_trgm ON search_words USING gin (word gin_trgm_ops)
 
 -- Statement-level, over the transition table, so a COPY or a multi-row
 -- insert adds its words in one statement. Words go in sorted order, so two
--- transactions adding the same new words cannot deadlock. Words are never
--- removed: a word no note uses any more only offers a correction that
--- matches nothing.
+-- transactions adding the same new words cannot deadlock. An edit leaves
+-- the words it removed (they only offer a correction that matches
+-- nothing); purging notes rebuilds their owner's list, so no word of a
+-- deleted note outlives it here.
 CREATE FUNCTION add_search_words() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO search_words (user_id, word)
