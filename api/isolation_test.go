@@ -61,6 +61,7 @@ func TestIsolation(t *testing.T) {
 		{http.MethodGet, "/api/search?q=kepler&courseId=" + course.ID.String(), nil},
 		{http.MethodGet, "/api/uploads/" + up.ID.String(), nil},
 		{http.MethodPost, "/api/uploads/" + up.ID.String() + "/retry", nil},
+		{http.MethodGet, "/api/uploads/" + up.ID.String() + "/events", nil},
 	} {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
 			requireProblem(t, bob.sendJSON(r.method, r.path, r.body), http.StatusNotFound)
@@ -68,5 +69,28 @@ func TestIsolation(t *testing.T) {
 	}
 	for _, table := range tables {
 		require.Equal(t, before[table], b.snapshot(table), "table %s changed", table)
+	}
+
+	// The lists show bob none of alice's rows.
+	alices := []string{course.ID.String(), trashedCourse.ID.String(), up.ID.String(), doc.String(), trashedDoc.String()}
+	type row struct {
+		ID string `json:"id"`
+	}
+	for _, path := range []string{"/api/courses", "/api/courses?status=trash", "/api/uploads", "/api/documents", "/api/documents?status=trash"} {
+		var list struct {
+			Items []row `json:"items"`
+		}
+		bob.getJSON(path, &list)
+		for _, item := range list.Items {
+			require.NotContains(t, alices, item.ID, path)
+		}
+	}
+	var trash struct {
+		Courses   []row `json:"courses"`
+		Documents []row `json:"documents"`
+	}
+	bob.getJSON("/api/trash", &trash)
+	for _, item := range append(trash.Courses, trash.Documents...) {
+		require.NotContains(t, alices, item.ID, "/api/trash")
 	}
 }
