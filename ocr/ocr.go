@@ -3,19 +3,46 @@ package ocr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 )
 
 // Result is what an engine read from one image.
 type Result struct {
 	// Text is the plain text read: words on a line joined by a space, lines by "\n", and
-	// paragraphs separated by a blank line.
+	// paragraphs separated by a blank line. Vision returns Markdown instead.
 	Text string
 	// Confidence is the mean word confidence from 0 to 1 over the words the engine scored; 0
-	// when there are no words.
+	// when there are no words or the engine scores none (Vision).
 	Confidence float64
 	// Words is the number of words in Text.
 	Words int
+	// Steps lists the preprocessing the engine applied before reading, in order, each as a
+	// name and its parameter: "scale:1.50", "rotate:90", "deskew:-3.25". Nil when it applied
+	// none or does no preprocessing.
+	Steps []string
+	// Engine names the engine that read the text when it is not simply the one asked: Vision
+	// sets "vision", or "tesseract (vision failed: …)" when its fallback read the image. Empty
+	// when the engine does not say; see EngineName.
+	Engine string
+}
+
+// Names of the engines, as recorded with a document.
+const (
+	EngineTesseract = "tesseract"
+	EngineVision    = "vision"
+)
+
+// EngineName returns the name recorded for text read by e when the Result does not name its
+// engine: EngineTesseract, EngineVision, or e's Go type for another engine.
+func EngineName(e Engine) string {
+	switch e.(type) {
+	case *Tesseract:
+		return EngineTesseract
+	case *Vision:
+		return EngineVision
+	}
+	return fmt.Sprintf("%T", e)
 }
 
 // Engine reads text from an upright image.

@@ -40,16 +40,22 @@ type Tesseract struct {
 	// Timeout bounds Recognize for one image, including preparing the image. Default 60 s.
 	Timeout time.Duration
 	// MaxSide bounds the longest side of the image in pixels: larger images are scaled down
-	// (area averaging) before OCR. Default 4000; a negative value disables scaling.
+	// (area averaging) before OCR, and small text is enlarged only up to it. Default 4000; a
+	// negative value disables both limits.
 	MaxSide int
+	// Skip names preprocessing steps not to run, of PreprocessSteps, for measuring what each
+	// contributes (`snapnote eval --skip`). Nil runs them all, as the measurements support.
+	Skip []string
 }
 
 var _ Engine = (*Tesseract)(nil)
 
-// Recognize converts img to grayscale, scales it down to MaxSide if needed, writes it to a
-// temporary file (removed before returning) and runs Tesseract on it with automatic page
-// segmentation. It returns ErrNoText when Tesseract finds no words. A run longer than Timeout
-// is killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
+// Recognize converts img to grayscale, scales it down to MaxSide if needed, preprocesses it
+// (undoes the perspective, flattens the lighting, enlarges small text, turns the page upright
+// and straightens it; see the package documentation), writes it to a temporary file (removed before returning) and runs
+// Tesseract on it with automatic page segmentation. The Result lists the preprocessing applied
+// in Steps. It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
+// killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
 // exec.ErrNotFound (or fs.ErrNotExist for a path), and a failed run includes what Tesseract
 // printed on stderr.
 func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, error) {
@@ -61,7 +67,12 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 		return Result{}, fmt.Errorf("run tesseract: %w", context.Cause(ctx))
 	}
 
-	page, err := writeTemp(prepare(img, cmp.Or(t.MaxSide, defaultMaxSide)))
+	maxSide := cmp.Or(t.MaxSide, defaultMaxSide)
+	gray, steps, err := t.preprocess(ctx, prepare(img, maxSide), maxSide)
+	if err != nil {
+		return Result{}, fmt.Errorf("preprocess image: %w", err)
+	}
+	page, err := writeTemp(gray)
 	if err != nil {
 		return Result{}, err
 	}
@@ -78,6 +89,7 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 	if res.Words == 0 {
 		return Result{}, ErrNoText
 	}
+	res.Steps = steps
 	return res, nil
 }
 
@@ -106,8 +118,12 @@ func (t *Tesseract) CheckInstalled(ctx context.Context) error {
 	}
 
 	lang := cmp.Or(t.Lang, defaultLang)
+	need := lang
+	if t.runs(StepOrient) && !slices.Contains(strings.Split(lang, "+"), osdLang) {
+		need += "+" + osdLang // orientation detection reads its own data
+	}
 	var missing, packages []string
-	for l := range strings.SplitSeq(lang, "+") {
+	for l := range strings.SplitSeq(need, "+") {
 		if l == "" {
 			return fmt.Errorf("invalid tesseract language list %q", lang)
 		}

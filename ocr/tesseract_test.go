@@ -5,7 +5,9 @@ import (
 	"errors"
 	"image"
 	"image/draw"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +77,49 @@ func TestTesseractRecognizeNoText(t *testing.T) {
 			res, err := (&ocr.Tesseract{}).Recognize(t.Context(), img)
 			require.ErrorIs(t, err, ocr.ErrNoText)
 			require.Zero(t, res)
+		})
+	}
+}
+
+func TestTesseractRecognizeSteps(t *testing.T) {
+	t.Parallel()
+	requireTesseract(t)
+
+	want := strings.Join(pageLines, "\n")
+	upright := page()
+	// The page upside down and a little turned, as a phone held the wrong way round sees it.
+	turned := image.NewRGBA(upright.Bounds())
+	w, h := upright.Bounds().Dx(), upright.Bounds().Dy()
+	for y := range h {
+		for x := range w {
+			turned.Set(x, y, upright.At(w-1-x, h-1-y))
+		}
+	}
+
+	tests := []struct {
+		name      string
+		engine    *ocr.Tesseract
+		img       image.Image
+		wantSteps []string
+		maxCER    float64
+	}{
+		{"upright", &ocr.Tesseract{}, upright, []string{ocr.StepNormalize}, 0.03},
+		{"upside down", &ocr.Tesseract{}, turned, []string{ocr.StepNormalize, "rotate:180"}, 0.03},
+		{"upside down, orientation skipped", &ocr.Tesseract{Skip: []string{ocr.StepOrient}}, turned, []string{ocr.StepNormalize}, 2},
+		{"nothing", &ocr.Tesseract{Skip: []string{ocr.StepNormalize, ocr.StepScale, ocr.StepOrient, ocr.StepDeskew}}, upright, nil, 0.03},
+		// At half the size the characters are about 9 px: small enough to be enlarged.
+		{"small", &ocr.Tesseract{}, ocrtest.RenderText(pageLines, 850, 1100, 18), []string{ocr.StepNormalize, "scale:2.22"}, 0.03},
+		// Enlarging stops at MaxSide.
+		{"small, MaxSide", &ocr.Tesseract{MaxSide: 1100}, ocrtest.RenderText(pageLines, 850, 1100, 18), []string{ocr.StepNormalize}, 0.05},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			res, err := tt.engine.Recognize(t.Context(), tt.img)
+			require.NoError(t, err)
+			require.Equal(t, tt.wantSteps, res.Steps)
+			require.Less(t, ocrtest.CER(res.Text, want), tt.maxCER)
 		})
 	}
 }
@@ -170,6 +215,23 @@ func TestTesseractCheckInstalled(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTesseractCheckInstalledOSD(t *testing.T) {
+	t.Parallel()
+
+	// A tesseract with English data only.
+	fake := filepath.Join(t.TempDir(), "tesseract")
+	script := "#!/bin/sh\ncase \"$1\" in\n--version) echo 'tesseract 5.3.0' ;;\n" +
+		"--list-langs) echo 'List of available languages in \"/x/\" (1):'; echo eng ;;\nesac\n"
+	require.NoError(t, os.WriteFile(fake, []byte(script), 0o755))
+
+	err := (&ocr.Tesseract{Binary: fake}).CheckInstalled(t.Context())
+	require.ErrorContains(t, err, `"osd"`)
+	require.ErrorContains(t, err, "apt-get install tesseract-ocr-osd")
+
+	require.NoError(t, (&ocr.Tesseract{Binary: fake, Skip: []string{ocr.StepOrient}}).CheckInstalled(t.Context()),
+		"without orientation detection the osd data is not needed")
 }
 
 func TestTesseractConcurrent(t *testing.T) {

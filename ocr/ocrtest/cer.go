@@ -22,9 +22,24 @@ func CER(got, want string) float64 {
 	return float64(levenshtein(g, w)) / float64(len(w))
 }
 
-// levenshtein returns the number of single-rune insertions, deletions and substitutions that
-// turn a into b.
-func levenshtein(a, b []rune) int {
+// WER returns the word error rate of got against the true text want: the Levenshtein distance
+// between their sequences of words (split at whitespace) divided by the number of words in
+// want. Like CER it is 0 for a perfect read, can exceed 1, and is +Inf when want has no words
+// but got has.
+func WER(got, want string) float64 {
+	g, w := strings.Fields(got), strings.Fields(want)
+	if len(w) == 0 {
+		if len(g) == 0 {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return float64(levenshtein(g, w)) / float64(len(w))
+}
+
+// levenshtein returns the number of single-element insertions, deletions and substitutions
+// that turn a into b.
+func levenshtein[T comparable](a, b []T) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -35,6 +35,32 @@ func TestCER(t *testing.T) {
 	}
 }
 
+func TestWER(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name      string
+		got, want string
+		wer       float64
+	}{
+		{"identical", "the first law", "the first law", 0},
+		{"line breaks", "the first\nlaw", "the first law", 0},
+		{"one word wrong", "the flrst law", "the first law", 1.0 / 3},
+		{"split word", "the fir st law", "the first law", 2.0 / 3},
+		{"word missing", "the law", "the first law", 1.0 / 3},
+		{"nothing read", "", "the first law", 1},
+		{"both empty", "", " ", 0},
+		{"empty truth", "x", "", math.Inf(1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			require.InDelta(t, tt.wer, WER(tt.got, tt.want), 1e-9)
+		})
+	}
+}
+
 func TestRenderText(t *testing.T) {
 	t.Parallel()
 

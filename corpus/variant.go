@@ -1,0 +1,370 @@
+package corpus
+
+import (
+	"bytes"
+	"fmt"
+	"hash/fnv"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Variant classes: what a phone photo did to a page.
+const (
+	ClassClean       = "clean"       // the page as rendered, PNG
+	ClassRotate90    = "rotate90"    // turned 90° clockwise, PNG without orientation tag
+	ClassRotate180   = "rotate180"   // upside down
+	ClassRotate270   = "rotate270"   // turned 90° counter-clockwise
+	ClassSkew        = "skew"        // rotated 1–7° either way
+	ClassPerspective = "perspective" // photographed at an angle: a trapezoid on a dark desk
+	ClassBlur        = "blur"        // out of focus
+	ClassJPEG        = "jpeg"        // strongly compressed JPEG
+	ClassShadow      = "shadow"      // uneven lighting and the shadow of a hand
+	ClassLowRes      = "lowres"      // taken from afar or sent shrunk: 35% of the resolution, x-height about 5 px
+	ClassEXIF        = "exif"        // JPEG with pixels stored sideways or upside down and an EXIF orientation tag
+	ClassPhone       = "phone"       // a bit of everything: skew, tilt, shadow, blur, noise, JPEG
+)
+
+// Classes lists every variant class in the order Variants returns them.
+var Classes = []string{
+	ClassClean, ClassRotate90, ClassRotate180, ClassRotate270, ClassSkew, ClassPerspective,
+	ClassBlur, ClassJPEG, ClassShadow, ClassLowRes, ClassEXIF, ClassPhone,
+}
+
+// Sample is one photo of a page, encoded as a user would upload it.
+type Sample struct {
+	// Name identifies the sample: "p003-skew".
+	Name string
+	// Class is one of Classes.
+	Class string
+	// Page is the index of the page photographed.
+	Page int
+	// Encoded is the image file.
+	Encoded []byte
+	// ContentType is the type of Encoded: "image/png" or "image/jpeg".
+	ContentType string
+	// Truth is the page's true text.
+	Truth string
+}
+
+// Variants returns one sample of page for each of Classes.
+func Variants(page Page) []Sample {
+	out := make([]Sample, len(Classes))
+	for i, class := range Classes {
+		s, err := Variant(page, class)
+		if err != nil {
+			panic(err) // every class in Classes is known
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// Variant returns the sample of page of one class. It returns an error for a class not in
+// Classes.
+func Variant(page Page, class string) (Sample, error) {
+	if !slices.Contains(Classes, class) {
+		return Sample{}, fmt.Errorf("unknown corpus class %q (known: %v)", class, Classes)
+	}
+	h := fnv.New64a()
+	h.Write([]byte(class))
+	rng := rand.New(rand.NewPCG(Seed+uint64(page.Index), h.Sum64()))
+
+	img := page.Image
+	var (
+		encoded []byte
+		typ     = "image/png"
+	)
+	switch class {
+	case ClassRotate90:
+		img = rotate90(img)
+	case ClassRotate180:
+		img = rotate180(img)
+	case ClassRotate270:
+		img = rotate270(img)
+	case ClassSkew:
+		img = skew(img, signed(rng, 1, 7), paper)
+	case ClassPerspective:
+		img = perspective(rng, img, 0.09)
+	case ClassBlur:
+		img = boxBlur(boxBlur(boxBlur(img, 1+rng.IntN(2)), 1), 1)
+	case ClassJPEG:
+		typ = "image/jpeg"
+		encoded = encodeJPEG(img, 15+rng.IntN(11))
+	case ClassShadow:
+		img = shadow(rng, img, 0.5)
+	case ClassLowRes:
+		img = scale(boxBlur(img, 1), lowRes)
+	case ClassEXIF:
+		typ = "image/jpeg"
+		orientation := []int{6, 8, 3}[page.Index%3]
+		encoded = withOrientation(encodeJPEG(stored(img, orientation), 88), orientation)
+	case ClassPhone:
+		// The page lies turned on the desk, so its edges turn with the text.
+		img = skew(img, signed(rng, 1, 3), desk)
+		img = perspective(rng, img, 0.04)
+		img = shadow(rng, img, 0.3)
+		img = boxBlur(img, 1)
+		img = noise(rng, img, 5)
+		typ = "image/jpeg"
+		encoded = encodeJPEG(img, 70)
+	}
+	if encoded == nil {
+		encoded = encodePNG(img)
+	}
+	return Sample{
+		Name:        fmt.Sprintf("p%03d-%s", page.Index, class),
+		Class:       class,
+		Page:        page.Index,
+		Encoded:     encoded,
+		ContentType: typ,
+		Truth:       page.Truth,
+	}, nil
+}
+
+// lowRes is the scale of ClassLowRes. At half the resolution Tesseract still read as well as
+// from the full page; at 35% its error rate rises clearly, as it does for a photo taken from
+// across a room or sent through a messenger that shrinks images.
+const lowRes = 0.35
+
+// signed returns an angle between lo and hi degrees in either direction.
+func signed(rng *rand.Rand, lo, hi float64) float64 {
+	a := lo + rng.Float64()*(hi-lo)
+	if rng.IntN(2) == 0 {
+		return -a
+	}
+	return a
+}
+
+// encodePNG encodes img with default compression; it cannot fail on an in-memory image.
+func encodePNG(img image.Image) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		panic("corpus: encode PNG: " + err.Error())
+	}
+	return buf.Bytes()
+}
+
+// encodeJPEG encodes img at quality; it cannot fail on an in-memory image.
+func encodeJPEG(img image.Image, quality int) []byte {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		panic("corpus: encode JPEG: " + err.Error())
+	}
+	return buf.Bytes()
+}
+
+// rotate90 turns img 90° clockwise.
+func rotate90(img *image.Gray) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	dst := image.NewGray(image.Rect(0, 0, h, w))
+	for y := range w {
+		row := dst.Pix[y*dst.Stride:][:h]
+		for x := range row {
+			row[x] = img.Pix[(h-1-x)*img.Stride+y]
+		}
+	}
+	return dst
+}
+
+// rotate180 turns img upside down.
+func rotate180(img *image.Gray) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		row := dst.Pix[y*dst.Stride:][:w]
+		src := img.Pix[(h-1-y)*img.Stride:][:w]
+		for x := range row {
+			row[x] = src[w-1-x]
+		}
+	}
+	return dst
+}
+
+// rotate270 turns img 90° counter-clockwise.
+func rotate270(img *image.Gray) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	dst := image.NewGray(image.Rect(0, 0, h, w))
+	for y := range w {
+		row := dst.Pix[y*dst.Stride:][:h]
+		for x := range row {
+			row[x] = img.Pix[x*img.Stride+w-1-y]
+		}
+	}
+	return dst
+}
+
+// warp returns a w×h image whose pixel (x, y) samples src bilinearly at from(x, y); points
+// outside src get fill.
+func warp(src *image.Gray, w, h int, fill uint8, from func(x, y float64) (float64, float64)) *image.Gray {
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		row := dst.Pix[y*dst.Stride:][:w]
+		for x := range row {
+			sx, sy := from(float64(x)+0.5, float64(y)+0.5)
+			sx, sy = sx-0.5, sy-0.5
+			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			if x0 < 0 || y0 < 0 || x0+1 >= sw || y0+1 >= sh {
+				row[x] = fill
+				continue
+			}
+			fx, fy := sx-float64(x0), sy-float64(y0)
+			p := src.Pix[y0*src.Stride+x0:]
+			q := src.Pix[(y0+1)*src.Stride+x0:]
+			top := float64(p[0])*(1-fx) + float64(p[1])*fx
+			bottom := float64(q[0])*(1-fx) + float64(q[1])*fx
+			row[x] = uint8(top*(1-fy) + bottom*fy + 0.5)
+		}
+	}
+	return dst
+}
+
+// skew rotates img by deg degrees (positive is counter-clockwise) on a canvas grown to hold
+// the whole page, filled with fill: paper for a page that fills the photo, the desk for one
+// lying on it.
+func skew(img *image.Gray, deg float64, fill uint8) *image.Gray {
+	w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+	sin, cos := math.Sincos(deg * math.Pi / 180)
+	dw := int(math.Ceil(w*math.Abs(cos) + h*math.Abs(sin)))
+	dh := int(math.Ceil(w*math.Abs(sin) + h*math.Abs(cos)))
+	cx, cy := float64(dw)/2, float64(dh)/2
+	return warp(img, dw, dh, fill, func(x, y float64) (float64, float64) {
+		// Image y points down, so a counter-clockwise turn on screen maps back like this.
+		dx, dy := x-cx, y-cy
+		return w/2 + dx*cos - dy*sin, h/2 + dx*sin + dy*cos
+	})
+}
+
+// desk is the gray level of what is around the page in a photo.
+const desk = 70
+
+// perspective photographs img from an angle: the page becomes a trapezoid whose corners move
+// inward by up to amount of the page size, on a desk.
+func perspective(rng *rand.Rand, img *image.Gray, amount float64) *image.Gray {
+	w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+	j := func(lo float64) float64 { return (lo + rng.Float64()*(1-lo)) * amount }
+	// Corners of the page in the photo: the top edge farther from the camera, so shorter.
+	dst := [4][2]float64{
+		{w * (0.02 + j(0.5)), h * (0.02 + j(0))},
+		{w * (0.98 - j(0.5)), h * (0.02 + j(0))},
+		{w * (0.98 - j(0)/3), h * (0.98 - j(0)/3)},
+		{w * (0.02 + j(0)/3), h * (0.98 - j(0)/3)},
+	}
+	src := [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
+	m := homography(dst, src)
+	return warp(img, int(w), int(h), desk, func(x, y float64) (float64, float64) {
+		d := m[6]*x + m[7]*y + 1
+		return (m[0]*x + m[1]*y + m[2]) / d, (m[3]*x + m[4]*y + m[5]) / d
+	})
+}
+
+// homography returns the projective map that takes the four points from onto to, as the
+// first eight entries of its 3×3 matrix (the ninth is 1).
+func homography(from, to [4][2]float64) [8]float64 {
+	var a [8][9]float64
+	for i := range 4 {
+		x, y, u, v := from[i][0], from[i][1], to[i][0], to[i][1]
+		a[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
+		a[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
+	}
+	// Gauss-Jordan elimination with partial pivoting.
+	for c := range 8 {
+		p := c
+		for r := c + 1; r < 8; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		a[c], a[p] = a[p], a[c]
+		for r := range 8 {
+			if r == c {
+				continue
+			}
+			f := a[r][c] / a[c][c]
+			for k := c; k < 9; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+		}
+	}
+	var m [8]float64
+	for i := range 8 {
+		m[i] = a[i][8] / a[i][i]
+	}
+	return m
+}
+
+// boxBlur averages each pixel of img with its neighbours up to r pixels away, horizontally
+// then vertically. Three passes approximate a Gaussian blur.
+func boxBlur(img *image.Gray, r int) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	tmp := image.NewGray(image.Rect(0, 0, w, h))
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	blur1D(img.Pix, tmp.Pix, w, h, 1, img.Stride, r)
+	blur1D(tmp.Pix, dst.Pix, h, w, tmp.Stride, 1, r)
+	return dst
+}
+
+// blur1D box-blurs n pixels spaced step apart in each of lines lines spaced next apart,
+// clamping at the ends.
+func blur1D(src, dst []uint8, n, lines, step, next, r int) {
+	win := 2*r + 1
+	for l := range lines {
+		base := l * next
+		at := func(i int) int { return int(src[base+min(max(i, 0), n-1)*step]) }
+		sum := 0
+		for i := -r; i <= r; i++ {
+			sum += at(i)
+		}
+		for i := range n {
+			dst[base+i*step] = uint8((sum + win/2) / win)
+			sum += at(i+r+1) - at(i-r)
+		}
+	}
+}
+
+// shadow lights img unevenly: brightness falls off across the page in a random direction by up
+// to depth, and a soft-edged shadow darkens one corner region by depth more.
+func shadow(rng *rand.Rand, img *image.Gray, depth float64) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	angle := rng.Float64() * 2 * math.Pi
+	dx, dy := math.Cos(angle), math.Sin(angle)
+	// The shadow is a disc, partly off the page, with a soft edge as wide as a tenth of it.
+	cx := float64(w) * (rng.Float64()*1.2 - 0.1)
+	cy := float64(h) * []float64{-0.05, 1.05}[rng.IntN(2)]
+	radius := float64(w) * (0.35 + rng.Float64()*0.2)
+	soft := radius * 0.25
+	diag := math.Hypot(float64(w), float64(h))
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			t := ((float64(x)-float64(w)/2)*dx + (float64(y)-float64(h)/2)*dy) / diag // -0.5..0.5
+			light := 1 - depth*(t+0.5)
+			d := math.Hypot(float64(x)-cx, float64(y)-cy)
+			if d < radius+soft {
+				light *= 1 - depth*min(1, (radius+soft-d)/(2*soft))
+			}
+			dst.Pix[y*dst.Stride+x] = uint8(float64(img.Pix[y*img.Stride+x])*light + 0.5)
+		}
+	}
+	return dst
+}
+
+// scale resizes img by factor with bilinear sampling; blur it first when shrinking.
+func scale(img *image.Gray, factor float64) *image.Gray {
+	w := int(math.Round(float64(img.Rect.Dx()) * factor))
+	h := int(math.Round(float64(img.Rect.Dy()) * factor))
+	return warp(img, w, h, paper, func(x, y float64) (float64, float64) { return x / factor, y / factor })
+}
+
+// noise adds Gaussian sensor noise of standard deviation sigma gray levels.
+func noise(rng *rand.Rand, img *image.Gray, sigma float64) *image.Gray {
+	dst := image.NewGray(img.Rect)
+	for i, p := range img.Pix {
+		dst.Pix[i] = uint8(min(255, max(0, float64(p)+rng.NormFloat64()*sigma+0.5)))
+	}
+	return dst
+}

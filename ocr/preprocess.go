@@ -1,0 +1,121 @@
+package ocr
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"slices"
+	"strconv"
+)
+
+// Preprocessing steps, by the names Tesseract.Skip takes.
+const (
+	// StepPerspective finds a page photographed at an angle on a darker surface and maps it
+	// onto a rectangle.
+	StepPerspective = "perspective"
+	// StepNormalize flattens uneven lighting and stretches contrast (see normalize).
+	StepNormalize = "normalize"
+	// StepScale rescales the page so its characters are the size Tesseract reads best.
+	StepScale = "scale"
+	// StepOrient turns a sideways or upside-down page upright with Tesseract's orientation
+	// detection.
+	StepOrient = "orient"
+	// StepDeskew straightens a page turned by up to 10 degrees.
+	StepDeskew = "deskew"
+)
+
+// PreprocessSteps lists the preprocessing steps of Tesseract in the order they run.
+var PreprocessSteps = []string{StepPerspective, StepNormalize, StepScale, StepOrient, StepDeskew}
+
+// Character sizes for StepScale, as the median height in pixels of the character shapes on a
+// page (see glyphs), which lies between the x-height and the cap height. Pages whose characters
+// are smaller than minGlyph are enlarged to targetGlyph; larger ones are left alone, as
+// enlarging them made no difference on the corpus but cost time (Tesseract's time grows with
+// the pixel count).
+const (
+	minGlyph    = 10
+	targetGlyph = 20
+	maxEnlarge  = 4.0
+)
+
+// preprocess runs the steps of t not in t.Skip on img and returns the image to read and the
+// steps applied. It returns an error only when Tesseract could not run for orientation
+// detection.
+func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int) (*image.Gray, []string, error) {
+	var steps []string
+	if t.runs(StepPerspective) {
+		if quad, ok := pageQuad(img); ok {
+			img = unwarp(img, quad)
+			steps = append(steps, StepPerspective)
+		}
+	}
+	if t.runs(StepNormalize) {
+		img = normalize(img)
+		steps = append(steps, StepNormalize)
+	}
+	// Half the threshold that splits ink from paper keeps the cores of strokes only, so the
+	// letters of a blurred word stay apart.
+	gs := glyphs(img, otsu(histogram(img))/2)
+
+	if height := medianHeight(gs); t.runs(StepScale) && height > 0 && height < minGlyph {
+		f := min(maxEnlarge, float64(targetGlyph)/float64(height))
+		w, h := img.Rect.Dx(), img.Rect.Dy()
+		if maxSide > 0 {
+			f = min(f, float64(maxSide)/float64(max(w, h)))
+		}
+		if f > 1.05 {
+			img = enlarge(img, int(float64(w)*f+0.5), int(float64(h)*f+0.5))
+			for i, g := range gs {
+				gs[i] = glyph{int(float64(g.x0) * f), int(float64(g.y0) * f), int(float64(g.x1) * f), int(float64(g.y1) * f)}
+			}
+			steps = append(steps, "scale:"+strconv.FormatFloat(f, 'f', 2, 64))
+		}
+	}
+
+	if t.runs(StepOrient) && len(gs) >= minOSDGlyphs {
+		// Orientation detection reads characters of osdGlyph pixels: smaller ones it gets wrong
+		// with confidence, larger ones only cost time.
+		small := img
+		w, h := img.Rect.Dx(), img.Rect.Dy()
+		switch height := medianHeight(gs); {
+		case height > osdGlyph:
+			small = shrink(img, max(1, w*osdGlyph/height), max(1, h*osdGlyph/height))
+		case height < osdGlyph:
+			small = enlarge(img, w*osdGlyph/height, h*osdGlyph/height)
+		}
+		deg, conf, err := t.orientation(ctx, small)
+		if err != nil {
+			return nil, nil, fmt.Errorf("detect orientation: %w", err)
+		}
+		if deg != 0 && conf >= minOSDConfidence {
+			turnGlyphs(gs, deg, img.Rect.Dx(), img.Rect.Dy())
+			img = turn(img, deg)
+			steps = append(steps, "rotate:"+strconv.Itoa(deg))
+		}
+	}
+
+	if t.runs(StepDeskew) {
+		if deg := skewAngle(gs); deg <= -minSkew || deg >= minSkew {
+			img = rotate(img, -deg, paperLevel(img))
+			steps = append(steps, "deskew:"+strconv.FormatFloat(deg, 'f', 2, 64))
+		}
+	}
+	return img, steps, nil
+}
+
+// runs reports whether step is to run: it is not in t.Skip.
+func (t *Tesseract) runs(step string) bool { return !slices.Contains(t.Skip, step) }
+
+// paperLevel returns the gray level of the paper in img: the median of its pixels, since a
+// page of notes is mostly paper.
+func paperLevel(img *image.Gray) uint8 {
+	hist := histogram(img)
+	total := img.Rect.Dx() * img.Rect.Dy()
+	seen := 0
+	for v, n := range hist {
+		if seen += n; 2*seen >= total {
+			return uint8(v)
+		}
+	}
+	return 255
+}
