@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disintegration/imaging"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
@@ -198,4 +199,27 @@ func waitJobFinalized(t *testing.T, b *bundle, id int64) {
 		err := b.pool.QueryRow(context.Background(), `SELECT state FROM river_job WHERE id = $1`, id).Scan(&state)
 		return err == nil && (state == "completed" || state == "cancelled" || state == "discarded")
 	}, time.Minute, 20*time.Millisecond)
+}
+
+// A photo taken upside down is read upright, and the upload says so.
+func TestUpsideDownPhotoIsReadUpright(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.startWorker(notes.Builtin{})
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+
+	upsideDown := imaging.Rotate180(ocrtest.RenderText(lectureLines, 1700, 1100, 40))
+	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: pngBytes(t, upsideDown)})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	var up api.Upload
+	res.json(t, &up)
+
+	done := alice.waitSettled(up.ID)
+	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
+	require.Contains(t, done.OCRSteps, "rotate:180")
+	var doc api.Document
+	alice.do(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil, "").json(t, &doc)
+	require.Less(t, ocrtest.CER(doc.OriginalText, strings.Join(lectureLines, "\n")), 0.03, "OCR text:\n%s", doc.OriginalText)
+	require.Contains(t, doc.Metadata["ocrSteps"], "rotate:180")
 }

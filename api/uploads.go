@@ -40,6 +40,7 @@ type Upload struct {
 	Width         int              `json:"width" example:"3024"`
 	Height        int              `json:"height" example:"4032"`
 	OCRConfidence *float64         `json:"ocrConfidence,omitempty" example:"0.93" doc:"mean word confidence, 0–1"`
+	OCRSteps      []string         `json:"ocrSteps,omitempty" example:"[\"rotate:180\",\"deskew:-2.25\"]" doc:"preprocessing applied to the photo before OCR"`
 	Error         *UploadError     `json:"error,omitempty"`
 	Attempts      map[string]int   `json:"attempts" doc:"attempts per stage"`
 	TimingsMS     map[string]int64 `json:"timingsMs" doc:"milliseconds of work per stage"`
@@ -58,7 +59,7 @@ type UploadError struct {
 func newUpload(u db.Upload) Upload {
 	out := Upload{ID: u.ID, CourseID: u.CourseID, Status: u.Status, Stage: u.Stage, Title: u.Title,
 		Filename: u.OriginalFilename, ContentType: u.ContentType, ByteSize: u.ByteSize, Width: u.ImageWidth,
-		Height: u.ImageHeight, OCRConfidence: u.OCRConfidence, Attempts: u.Attempts, TimingsMS: u.TimingsMS,
+		Height: u.ImageHeight, OCRConfidence: u.OCRConfidence, OCRSteps: u.OCRSteps, Attempts: u.Attempts, TimingsMS: u.TimingsMS,
 		DocumentID: u.DocumentID, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, FinishedAt: u.FinishedAt}
 	if u.ErrorCode != "" {
 		out.Error = &UploadError{Code: u.ErrorCode, Message: u.ErrorMessage}

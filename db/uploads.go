@@ -56,6 +56,7 @@ type Upload struct {
 	FormattedNote    string
 	FormatEngine     string
 	OCREngine        string      // who read the text: "tesseract", "vision", "tesseract (vision failed: …)"
+	OCRSteps         []string    // preprocessing applied before OCR: "rotate:180", "deskew:-2.25", …
 	LLMUsage         *TokenUsage // tokens the format stage spent; nil when no LLM was asked
 	FormatGuard      string      // why the LLM's note was rejected for the built-in one
 	ErrorCode        string
@@ -97,7 +98,7 @@ const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_
 	coalesce(idempotency_key, ''), coalesce(ocr_text, ''), ocr_confidence, coalesce(formatted_note, ''),
 	coalesce(format_engine, ''), coalesce(error_code, ''), coalesce(error_message, ''), attempts, timings_ms,
 	document_id, created_at, updated_at, finished_at, coalesce(ocr_engine, ''), llm_usage,
-	coalesce(format_guard, '')`
+	coalesce(format_guard, ''), ocr_steps`
 
 func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	var u Upload
@@ -106,7 +107,7 @@ func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 		&u.ByteSize, &u.SHA256, &u.ImageWidth, &u.ImageHeight, &u.OriginalFilename, &u.Title, &u.Context,
 		&u.IdempotencyKey, &u.OCRText, &conf, &u.FormattedNote, &u.FormatEngine, &u.ErrorCode,
 		&u.ErrorMessage, &u.Attempts, &u.TimingsMS, &u.DocumentID, &u.CreatedAt, &u.UpdatedAt, &u.FinishedAt,
-		&u.OCREngine, &u.LLMUsage, &u.FormatGuard)
+		&u.OCREngine, &u.LLMUsage, &u.FormatGuard, &u.OCRSteps)
 	if conf != nil {
 		c := float64(*conf)
 		u.OCRConfidence = &c
@@ -190,12 +191,14 @@ type OCRResult struct {
 	Text       string
 	Confidence *float64 // nil when the engine does not score words
 	Engine     string
+	Steps      []string
 }
 
 // SaveOCR stores the OCR result and moves the upload to the format stage.
 func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, res OCRResult, took time.Duration) error {
 	return q.finishStage(ctx, id, StageOCR, StageFormat, took,
-		`ocr_text = $5, ocr_confidence = $6, ocr_engine = nullif($7, '')`, res.Text, res.Confidence, res.Engine)
+		`ocr_text = $5, ocr_confidence = $6, ocr_engine = nullif($7, ''), ocr_steps = $8`,
+		res.Text, res.Confidence, res.Engine, append([]string{}, res.Steps...))
 }
 
 // FormatResult is what the format stage saves.

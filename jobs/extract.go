@@ -84,6 +84,9 @@ func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
 	if u.Context != "" {
 		meta["context"] = u.Context
 	}
+	if len(u.OCRSteps) > 0 {
+		meta["ocrSteps"] = u.OCRSteps
+	}
 	if u.OCREngine != "" {
 		meta["ocrEngine"] = u.OCREngine
 	}

@@ -56,7 +56,7 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[OCRArgs]) error {
 	if f != nil {
 		return fail(ctx, p, job, f)
 	}
-	saved := db.OCRResult{Text: res.Text, Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR))}
+	saved := db.OCRResult{Text: res.Text, Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR)), Steps: res.Steps}
 	if res.Confidence > 0 { // 0: the engine scores no words (a vision model)
 		saved.Confidence = &res.Confidence
 	}
