@@ -10,6 +10,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/snapnote/snapnote/homography"
 )
 
 // Variant classes: what a phone photo did to a page.
@@ -255,46 +257,7 @@ func perspective(rng *rand.Rand, img *image.Gray, amount float64) *image.Gray {
 		{w * (0.02 + j(0)/3), h * (0.98 - j(0)/3)},
 	}
 	src := [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
-	m := homography(dst, src)
-	return warp(img, int(w), int(h), desk, func(x, y float64) (float64, float64) {
-		d := m[6]*x + m[7]*y + 1
-		return (m[0]*x + m[1]*y + m[2]) / d, (m[3]*x + m[4]*y + m[5]) / d
-	})
-}
-
-// homography returns the projective map that takes the four points from onto to, as the
-// first eight entries of its 3×3 matrix (the ninth is 1).
-func homography(from, to [4][2]float64) [8]float64 {
-	var a [8][9]float64
-	for i := range 4 {
-		x, y, u, v := from[i][0], from[i][1], to[i][0], to[i][1]
-		a[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
-		a[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
-	}
-	// Gauss-Jordan elimination with partial pivoting.
-	for c := range 8 {
-		p := c
-		for r := c + 1; r < 8; r++ {
-			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
-				p = r
-			}
-		}
-		a[c], a[p] = a[p], a[c]
-		for r := range 8 {
-			if r == c {
-				continue
-			}
-			f := a[r][c] / a[c][c]
-			for k := c; k < 9; k++ {
-				a[r][k] -= f * a[c][k]
-			}
-		}
-	}
-	var m [8]float64
-	for i := range 8 {
-		m[i] = a[i][8] / a[i][i]
-	}
-	return m
+	return warp(img, int(w), int(h), desk, homography.Between(dst, src).Apply)
 }
 
 // boxBlur averages each pixel of img with its neighbours up to r pixels away, horizontally

@@ -3,6 +3,8 @@ package ocr
 import (
 	"image"
 	"math"
+
+	"github.com/snapnote/snapnote/homography"
 )
 
 // Page detection: the page must stand out from its surroundings by this brightness ratio, the
@@ -177,7 +179,7 @@ func unwarp(img *image.Gray, quad [4][2]float64) *image.Gray {
 	w := int(math.Round(max(dist(quad[0], quad[1]), dist(quad[3], quad[2]))))
 	h := int(math.Round(max(dist(quad[0], quad[3]), dist(quad[1], quad[2]))))
 	rect := [4][2]float64{{0, 0}, {float64(w), 0}, {float64(w), float64(h)}, {0, float64(h)}}
-	m := homography(rect, quad)
+	m := homography.Between(rect, quad)
 
 	sw, sh := img.Rect.Dx(), img.Rect.Dy()
 	fill := paperLevel(img)
@@ -187,9 +189,8 @@ func unwarp(img *image.Gray, quad [4][2]float64) *image.Gray {
 		fy := float64(y) + 0.5
 		for x := range out {
 			fx := float64(x) + 0.5
-			d := m[6]*fx + m[7]*fy + 1
-			sx := (m[0]*fx+m[1]*fy+m[2])/d - 0.5
-			sy := (m[3]*fx+m[4]*fy+m[5])/d - 0.5
+			sx, sy := m.Apply(fx, fy)
+			sx, sy = sx-0.5, sy-0.5
 			ix, iy := int(math.Floor(sx)), int(math.Floor(sy))
 			if ix < 0 || iy < 0 || ix >= sw-1 || iy >= sh-1 {
 				out[x] = fill
@@ -204,39 +205,4 @@ func unwarp(img *image.Gray, quad [4][2]float64) *image.Gray {
 		}
 	}
 	return dst
-}
-
-// homography returns the projective map that takes the four points from onto to, as the first
-// eight entries of its 3×3 matrix, row by row (the ninth is 1).
-func homography(from, to [4][2]float64) [8]float64 {
-	var a [8][9]float64
-	for i := range 4 {
-		x, y, u, v := from[i][0], from[i][1], to[i][0], to[i][1]
-		a[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
-		a[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
-	}
-	// Gauss-Jordan elimination with partial pivoting.
-	for c := range 8 {
-		p := c
-		for r := c + 1; r < 8; r++ {
-			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
-				p = r
-			}
-		}
-		a[c], a[p] = a[p], a[c]
-		for r := range 8 {
-			if r == c || a[c][c] == 0 {
-				continue
-			}
-			f := a[r][c] / a[c][c]
-			for k := c; k < 9; k++ {
-				a[r][k] -= f * a[c][k]
-			}
-		}
-	}
-	var m [8]float64
-	for i := range 8 {
-		m[i] = a[i][8] / a[i][i]
-	}
-	return m
 }

@@ -300,20 +300,6 @@ func TestPageQuadNone(t *testing.T) {
 	})
 }
 
-func TestHomography(t *testing.T) {
-	t.Parallel()
-
-	from := [4][2]float64{{0, 0}, {100, 0}, {100, 200}, {0, 200}}
-	to := [4][2]float64{{10, 20}, {95, 5}, {120, 210}, {-5, 190}}
-	m := homography(from, to)
-	for k := range from {
-		x, y := from[k][0], from[k][1]
-		d := m[6]*x + m[7]*y + 1
-		require.InDelta(t, to[k][0], (m[0]*x+m[1]*y+m[2])/d, 1e-9)
-		require.InDelta(t, to[k][1], (m[3]*x+m[4]*y+m[5])/d, 1e-9)
-	}
-}
-
 // BenchmarkPreprocessGo measures the preprocessing done in Go, everything but orientation
 // detection's Tesseract run, on a 12-megapixel photo of a page turned by 3 degrees.
 func BenchmarkPreprocessGo(b *testing.B) {
