@@ -21,24 +21,42 @@ import (
 	"github.com/snapnote/snapnote/worker"
 )
 
-func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
+// serving is what api and worker both stand on: checked settings, a pool
+// on a database migrated for this build, and the blob store.
+type serving struct {
+	logger *slog.Logger
+	pool   *pgxpool.Pool
+	blobs  storage.Store
+}
+
+func openServing(ctx context.Context, cfg *config.Config, stderr io.Writer) (*serving, error) {
 	logger := newLogger(cfg, stderr)
 	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
+		return nil, fmt.Errorf("configuration:\n%w", err)
 	}
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer pool.Close()
 	if err := checkSchema(ctx, pool, logger); err != nil {
-		return err
+		pool.Close()
+		return nil, err
 	}
 	blobs, err := newBlobs(ctx, cfg)
 	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &serving{logger: logger, pool: pool, blobs: blobs}, nil
+}
+
+func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
+	s, err := openServing(ctx, cfg, stderr)
+	if err != nil {
 		return err
 	}
-	handler, err := newHandler(cfg, pool, blobs, logger)
+	defer s.pool.Close()
+	handler, err := newHandler(cfg, s.pool, s.blobs, s.logger)
 	if err != nil {
 		return err
 	}
@@ -46,32 +64,21 @@ func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("PORT: listen: %w", err)
 	}
-	logger.InfoContext(ctx, "api listening", slog.String("addr", ln.Addr().String()))
+	s.logger.InfoContext(ctx, "api listening", slog.String("addr", ln.Addr().String()))
 	return serve(ctx, ln, handler, cfg.ShutdownTimeout)
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
-	logger := newLogger(cfg, stderr)
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	pool, err := openPool(ctx, cfg)
+	s, err := openServing(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	if err := checkSchema(ctx, pool, logger); err != nil {
-		return err
-	}
-	blobs, err := newBlobs(ctx, cfg)
+	defer s.pool.Close()
+	stop, err := startWorker(ctx, cfg, s.pool, s.blobs, s.logger)
 	if err != nil {
 		return err
 	}
-	stop, err := startWorker(ctx, cfg, pool, blobs, logger)
-	if err != nil {
-		return err
-	}
-	logger.InfoContext(ctx, "worker running", slog.Int("ocr_concurrency", cfg.OCRConcurrency),
+	s.logger.InfoContext(ctx, "worker running", slog.Int("ocr_concurrency", cfg.OCRConcurrency),
 		slog.Int("llm_concurrency", cfg.LLMConcurrency))
 	<-ctx.Done()
 	return stop()
