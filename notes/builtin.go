@@ -358,7 +358,14 @@ func isHeading(lines []srcLine, i int) bool {
 	}
 	alone := next == len(lines) || lines[next].blankBefore ||
 		(i == 0 && !startsLower(lines[next].text))
-	return alone && (isTitleCase(ln.text) || isAllCaps(ln.text))
+	if !alone {
+		return false
+	}
+	// A short label over a list heads it, in any case: "Key points", "Steps".
+	if len(strings.Fields(ln.text)) <= 4 && !startsLower(ln.text) && next < len(lines) && isListStart(lines, next) {
+		return true
+	}
+	return isTitleCase(ln.text) || isAllCaps(ln.text)
 }
 
 // isListStart reports whether lines[i] starts a list: an "o" needs another
