@@ -42,7 +42,7 @@ const courseColumns = `c.id, c.user_id, c.name, coalesce(c.description, ''), coa
 	coalesce(c.icon, ''), c.status, c.created_at, c.updated_at, c.deleted_at,
 	(SELECT count(*) FROM documents d WHERE d.course_id = c.id AND d.status = 'active')`
 
-func scanCourse(row interface{ Scan(...any) error }) (Course, error) {
+func scanCourse(row scanner) (Course, error) {
 	var c Course
 	err := row.Scan(&c.ID, &c.UserID, &c.Name, &c.Description, &c.Color, &c.Icon,
 		&c.Status, &c.CreatedAt, &c.UpdatedAt, &c.DeletedAt, &c.DocumentCount)
@@ -74,23 +74,10 @@ func (q *Queries) CourseByID(ctx context.Context, userID, id uuid.UUID) (Course,
 // ListCourses returns the user's courses in status, most recently updated
 // first, each with its count of active documents from the same query.
 func (q *Queries) ListCourses(ctx context.Context, userID uuid.UUID, status string) ([]Course, error) {
-	rows, err := q.db.Query(ctx, `
+	return list(ctx, q.db, "list courses", scanCourse, `
 		SELECT `+courseColumns+` FROM courses c
 		WHERE c.user_id = $1 AND c.status = $2
 		ORDER BY c.updated_at DESC, c.id DESC`, userID, status)
-	if err != nil {
-		return nil, fmt.Errorf("list courses: %w", err)
-	}
-	defer rows.Close()
-	var out []Course
-	for rows.Next() {
-		c, err := scanCourse(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list courses: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // LockCourse returns one of the user's courses, in any status, locking its

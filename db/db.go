@@ -43,6 +43,23 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+// scanner is a row to read: pgx.Row and pgx.Rows both are.
+type scanner interface{ Scan(...any) error }
+
+// list runs a query and reads every row with scan; what names the query in
+// errors.
+func list[T any](ctx context.Context, db DBTX, what string, scan func(scanner) (T, error), sql string, args ...any) ([]T, error) {
+	rows, err := db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 // interpretError turns driver errors into the package's own, once, here.
 func interpretError(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {

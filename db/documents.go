@@ -51,7 +51,7 @@ const documentColumns = `d.id, d.course_id, d.user_id, d.upload_id, d.title, d.o
 	coalesce(d.excerpt, ''), coalesce(d.image_path, ''), d.status, coalesce(d.processing_time, 0),
 	d.metadata, d.created_at, d.updated_at, d.deleted_at`
 
-func scanDocument(row interface{ Scan(...any) error }) (Document, error) {
+func scanDocument(row scanner) (Document, error) {
 	var d Document
 	var seconds float32
 	err := row.Scan(&d.ID, &d.CourseID, &d.UserID, &d.UploadID, &d.Title, &d.OriginalText,
@@ -177,25 +177,5 @@ func (q *Queries) ListDocuments(ctx context.Context, userID uuid.UUID, f Documen
 		sql.WriteString(` AND (d.created_at, d.id) < (` + arg(f.After.CreatedAt) + `, ` + arg(f.After.ID) + `)`)
 	}
 	sql.WriteString(` ORDER BY d.created_at DESC, d.id DESC LIMIT ` + arg(f.Limit))
-	return q.documents(ctx, "list documents", sql.String(), args...)
-}
-
-func (q *Queries) documents(ctx context.Context, what, sql string, args ...any) ([]Document, error) {
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return list(ctx, q.db, "list documents", scanDocument, sql.String(), args...)
 }

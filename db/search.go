@@ -132,24 +132,12 @@ func (q *Queries) SearchDocuments(ctx context.Context, userID uuid.UUID, p Searc
 			LIMIT ` + arg(p.Limit) + `
 		) h
 		ORDER BY h.rank DESC, h.id DESC`
-	rows, err := q.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search documents: %w", err)
-	}
-	defer rows.Close()
-	var hits []SearchHit
-	for rows.Next() {
+	return list(ctx, q.db, "search documents", func(row scanner) (SearchHit, error) {
 		var h SearchHit
-		if err := rows.Scan(&h.ID, &h.CourseID, &h.CourseName, &h.CourseColor, &h.Title, &h.Excerpt,
-			&h.CreatedAt, &h.UpdatedAt, &h.Rank, &h.Snippet); err != nil {
-			return nil, fmt.Errorf("search documents: %w", err)
-		}
-		hits = append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search documents: %w", err)
-	}
-	return hits, nil
+		err := row.Scan(&h.ID, &h.CourseID, &h.CourseName, &h.CourseColor, &h.Title, &h.Excerpt,
+			&h.CreatedAt, &h.UpdatedAt, &h.Rank, &h.Snippet)
+		return h, err
+	}, sql, args...)
 }
 
 // fuzzyTerms returns the distinct words of a web search query worth looking

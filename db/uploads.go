@@ -100,7 +100,7 @@ const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_
 	document_id, created_at, updated_at, finished_at, coalesce(ocr_engine, ''), llm_usage,
 	coalesce(format_guard, ''), ocr_steps`
 
-func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
+func scanUpload(row scanner) (Upload, error) {
 	var u Upload
 	var conf *float32
 	err := row.Scan(&u.ID, &u.UserID, &u.CourseID, &u.Status, &u.Stage, &u.BlobKey, &u.ContentType,
@@ -145,24 +145,11 @@ func (q *Queries) UploadByIdempotencyKey(ctx context.Context, userID uuid.UUID, 
 
 // ListUploads returns the user's uploads, newest first, after cursor when given.
 func (q *Queries) ListUploads(ctx context.Context, userID uuid.UUID, after *Cursor, limit int) ([]Upload, error) {
-	rows, err := q.db.Query(ctx, `
+	return list(ctx, q.db, "list uploads", scanUpload, `
 		SELECT `+uploadColumns+` FROM uploads
 		WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
 		ORDER BY created_at DESC, id DESC
 		LIMIT $4`, userID, after.time(), after.id(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list uploads: %w", err)
-	}
-	defer rows.Close()
-	var out []Upload
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list uploads: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // UploadForWork returns an upload by id alone, for the pipeline's jobs.

@@ -38,7 +38,7 @@ type Identity struct {
 const userColumns = `id, auth0_user_id, coalesce(email, ''), name, coalesce(avatar_url, ''),
 	email_verified, is_active, created_at, updated_at, last_login_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row scanner) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Auth0UserID, &u.Email, &u.Name, &u.AvatarURL,
 		&u.EmailVerified, &u.IsActive, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt)
