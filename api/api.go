@@ -42,10 +42,13 @@ type Config struct {
 	RateLimit float64
 	RateBurst int
 
-	UploadMaxBytes  int64
-	UploadMaxPixels int64
-	UploadTimeout   time.Duration
-	PresignTTL      time.Duration
+	UploadMaxBytes int64
+	// UploadConcurrency bounds the uploads read at once (each is held in
+	// memory whole); zero means one.
+	UploadConcurrency int
+	UploadMaxPixels   int64
+	UploadTimeout     time.Duration
+	PresignTTL        time.Duration
 
 	Logger *slog.Logger
 }
@@ -57,6 +60,8 @@ type Server struct {
 	watch   *uploadWatch
 	limiter *userLimiter
 	metrics *metrics
+	// uploadSlots holds a token for each upload being read.
+	uploadSlots chan struct{}
 }
 
 const bearerScheme = "bearer"
@@ -64,8 +69,9 @@ const bearerScheme = "bearer"
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
 	s := &Server{cfg: cfg, logger: cfg.Logger, watch: &uploadWatch{pool: cfg.Pool, logger: cfg.Logger},
-		limiter: &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
-		metrics: newMetrics(cfg.Pool, cfg.Logger)}
+		limiter:     &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
+		metrics:     newMetrics(cfg.Pool, cfg.Logger),
+		uploadSlots: make(chan struct{}, max(cfg.UploadConcurrency, 1))}
 	mux := http.NewServeMux()
 
 	hc := huma.DefaultConfig("SnapNote API", "1.0.0")

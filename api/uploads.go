@@ -206,6 +206,13 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 		}
 	}
 
+	// Each upload is read into memory whole: bound how many at once.
+	select {
+	case s.uploadSlots <- struct{}{}:
+		defer func() { <-s.uploadSlots }()
+	case <-ctx.Done():
+		return nil, s.fail(ctx, "upload", ctx.Err())
+	}
 	form, err := s.readUploadForm(in.w, in.req)
 	if err != nil {
 		return nil, err

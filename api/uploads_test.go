@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -122,4 +124,52 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 	requireProblem(t, alice.postJSON("/api/courses", map[string]string{"name": "Phys\u0000ics"}), http.StatusUnprocessableEntity)
 	requireProblem(t, alice.postJSON("/api/courses", map[string]string{"name": "ok", "description": "nul \u0000 here"}), http.StatusUnprocessableEntity)
 	require.Zero(t, b.count("courses"))
+}
+
+// Uploads are read into memory whole, so only UploadConcurrency are read at
+// once; the next waits for a slot rather than failing.
+func TestUploadsWaitForASlot(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *api.Config) { c.UploadConcurrency = 1 })
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
+	whole := body.Bytes()
+
+	// The first upload sends half its body and stalls, holding the only slot.
+	pr, pw := io.Pipe()
+	first := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, b.server.URL+"/api/uploads", pr)
+		req.Header.Set("Authorization", "Bearer "+alice.token)
+		req.Header.Set("Content-Type", ct)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		res.Body.Close()
+		first <- res.StatusCode
+	}()
+	_, err := pw.Write(whole[:len(whole)/2])
+	require.NoError(t, err)
+
+	// A second upload cannot finish while the slot is held.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.server.URL+"/api/uploads", bytes.NewReader(whole))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+alice.token)
+	req.Header.Set("Content-Type", ct)
+	_, err = http.DefaultClient.Do(req)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	// Once the first is done, the next goes through.
+	_, err = pw.Write(whole[len(whole)/2:])
+	require.NoError(t, err)
+	require.NoError(t, pw.Close())
+	require.Equal(t, http.StatusAccepted, <-first)
+	res := alice.do(http.MethodPost, "/api/uploads", bytes.NewReader(whole), ct)
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	require.Equal(t, 2, b.count("uploads"))
 }

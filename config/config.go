@@ -47,6 +47,7 @@ type Config struct {
 	RateLimit      float64
 	RateBurst      int
 	UploadMaxBytes int64
+	UploadParallel int
 	UploadMaxPixel int64
 	UploadTimeout  time.Duration
 	OCRLang        string
@@ -186,7 +187,10 @@ var vars = []Var{
 		return intIn(&c.RateBurst, v, 1, 100000)
 	}},
 	{"UPLOAD_MAX_BYTES", "20971520", "largest accepted upload body in bytes (20 MiB)", func(c *Config, v string) error {
-		return int64In(&c.UploadMaxBytes, v, 1024, 1<<34)
+		return int64In(&c.UploadMaxBytes, v, 1024, 1<<30)
+	}},
+	{"UPLOAD_CONCURRENCY", "8", "uploads one API process reads at once; each holds its image in memory (up to UPLOAD_MAX_BYTES), so more wait their turn", func(c *Config, v string) error {
+		return intIn(&c.UploadParallel, v, 1, 1024)
 	}},
 	{"UPLOAD_MAX_PIXELS", "50000000", "largest accepted image in pixels (width × height), checked before decoding", func(c *Config, v string) error {
 		return int64In(&c.UploadMaxPixel, v, 1, 1<<32)

@@ -159,19 +159,20 @@ func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, log
 		return nil, err
 	}
 	handler, _ := api.New(api.Config{
-		Pool:            pool,
-		Inserter:        inserter,
-		Blobs:           blobs,
-		Auth:            validator,
-		DevKey:          devKey,
-		CORSOrigins:     cfg.CORSOrigins,
-		RateLimit:       cfg.RateLimit,
-		RateBurst:       cfg.RateBurst,
-		UploadMaxBytes:  cfg.UploadMaxBytes,
-		UploadMaxPixels: cfg.UploadMaxPixel,
-		UploadTimeout:   cfg.UploadTimeout,
-		PresignTTL:      cfg.S3PresignTTL,
-		Logger:          logger,
+		Pool:              pool,
+		Inserter:          inserter,
+		Blobs:             blobs,
+		Auth:              validator,
+		DevKey:            devKey,
+		CORSOrigins:       cfg.CORSOrigins,
+		RateLimit:         cfg.RateLimit,
+		RateBurst:         cfg.RateBurst,
+		UploadMaxBytes:    cfg.UploadMaxBytes,
+		UploadConcurrency: cfg.UploadParallel,
+		UploadMaxPixels:   cfg.UploadMaxPixel,
+		UploadTimeout:     cfg.UploadTimeout,
+		PresignTTL:        cfg.S3PresignTTL,
+		Logger:            logger,
 	})
 	return handler, nil
 }
