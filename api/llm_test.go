@@ -142,6 +142,7 @@ func TestLLMRetryAfterThenSuccess(t *testing.T) {
 	reqs := svc.requests()
 	require.Len(t, reqs, 2)
 	require.GreaterOrEqual(t, reqs[1].Sub(reqs[0]), 900*time.Millisecond, "Retry-After: 1 is honoured")
+	require.Equal(t, 1, done.Attempts["format"], "waiting out a busy service is not an attempt")
 
 	doc := alice.document(done.DocumentID)
 	require.Equal(t, "llm:test-model", doc.Metadata["formatEngine"])
@@ -166,6 +167,7 @@ func TestLLMUnavailableFailsAfterSnoozeCap(t *testing.T) {
 	require.Equal(t, "llm_unavailable", failed.Error.Code)
 	require.Contains(t, failed.Error.Message, "busy or unavailable (3 tries")
 	require.Len(t, svc.requests(), 3, "the first try and one per snooze")
+	require.Equal(t, 1, failed.Attempts["format"], "snoozes are not attempts")
 	require.Zero(t, b.count("documents"))
 }
 

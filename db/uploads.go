@@ -181,6 +181,18 @@ type OCRResult struct {
 	Steps      []string
 }
 
+// UncountAttempt takes back the attempt StartStage counted, for a run that
+// only waited (a snoozed job): a snooze is not an attempt.
+func (q *Queries) UncountAttempt(ctx context.Context, id uuid.UUID, stage string) error {
+	_, err := q.db.Exec(ctx, `
+		UPDATE uploads SET attempts = attempts || jsonb_build_object($2::text, greatest(coalesce((attempts->>($2::text))::int, 0) - 1, 0))
+		WHERE id = $1`, id, stage)
+	if err != nil {
+		return fmt.Errorf("uncount attempt at %s of upload %s: %w", stage, id, err)
+	}
+	return nil
+}
+
 // SaveOCR stores the OCR result and moves the upload to the format stage.
 func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, res OCRResult, took time.Duration) error {
 	return q.finishStage(ctx, id, StageOCR, StageFormat, took,

@@ -132,6 +132,9 @@ func (w *FormatWorker) snooze(ctx context.Context, job *river.Job[FormatArgs], b
 		wait = backoff(cmp.Or(p.LLMBackoff, DefaultLLMBackoff), n)
 	}
 	wait = min(wait, MaxLLMWait)
+	if err := db.New(p.Pool).UncountAttempt(ctx, job.Args.UploadID, db.StageFormat); err != nil {
+		return err
+	}
 	p.Logger.WarnContext(ctx, "LLM busy; snoozing the format job", slog.String("upload_id", job.Args.UploadID.String()),
 		slog.Int64("job_id", job.ID), slog.Int("snoozes", n), slog.Duration("wait", wait),
 		slog.Int("status", busy.StatusCode), slog.Any("error", busy))
