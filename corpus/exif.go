@@ -3,6 +3,8 @@ package corpus
 import (
 	"encoding/binary"
 	"image"
+
+	"github.com/snapnote/snapnote/raster"
 )
 
 // stored returns the pixels a camera stores for the upright image img when it records EXIF
@@ -10,11 +12,11 @@ import (
 func stored(img *image.Gray, orientation int) *image.Gray {
 	switch orientation {
 	case 3: // viewer turns 180°
-		return rotate180(img)
+		return raster.Turn(img, 180)
 	case 6: // viewer turns 90° clockwise
-		return rotate270(img)
+		return raster.Turn(img, 270)
 	case 8: // viewer turns 90° counter-clockwise
-		return rotate90(img)
+		return raster.Turn(img, 90)
 	}
 	return img
 }

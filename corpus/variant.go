@@ -11,7 +11,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/snapnote/snapnote/homography"
+	"github.com/snapnote/snapnote/raster"
 )
 
 // Variant classes: what a phone photo did to a page.
@@ -82,11 +82,11 @@ func Variant(page Page, class string) (Sample, error) {
 	)
 	switch class {
 	case ClassRotate90:
-		img = rotate90(img)
+		img = raster.Turn(img, 90)
 	case ClassRotate180:
-		img = rotate180(img)
+		img = raster.Turn(img, 180)
 	case ClassRotate270:
-		img = rotate270(img)
+		img = raster.Turn(img, 270)
 	case ClassSkew:
 		img = skew(img, signed(rng, 1, 7), paper)
 	case ClassPerspective:
@@ -159,72 +159,6 @@ func encodeJPEG(img image.Image, quality int) []byte {
 	return buf.Bytes()
 }
 
-// rotate90 turns img 90° clockwise.
-func rotate90(img *image.Gray) *image.Gray {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	dst := image.NewGray(image.Rect(0, 0, h, w))
-	for y := range w {
-		row := dst.Pix[y*dst.Stride:][:h]
-		for x := range row {
-			row[x] = img.Pix[(h-1-x)*img.Stride+y]
-		}
-	}
-	return dst
-}
-
-// rotate180 turns img upside down.
-func rotate180(img *image.Gray) *image.Gray {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	dst := image.NewGray(image.Rect(0, 0, w, h))
-	for y := range h {
-		row := dst.Pix[y*dst.Stride:][:w]
-		src := img.Pix[(h-1-y)*img.Stride:][:w]
-		for x := range row {
-			row[x] = src[w-1-x]
-		}
-	}
-	return dst
-}
-
-// rotate270 turns img 90° counter-clockwise.
-func rotate270(img *image.Gray) *image.Gray {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	dst := image.NewGray(image.Rect(0, 0, h, w))
-	for y := range w {
-		row := dst.Pix[y*dst.Stride:][:h]
-		for x := range row {
-			row[x] = img.Pix[x*img.Stride+w-1-y]
-		}
-	}
-	return dst
-}
-
-// warp returns a w×h image whose pixel (x, y) samples src bilinearly at from(x, y); points
-// outside src get fill.
-func warp(src *image.Gray, w, h int, fill uint8, from func(x, y float64) (float64, float64)) *image.Gray {
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
-	dst := image.NewGray(image.Rect(0, 0, w, h))
-	for y := range h {
-		row := dst.Pix[y*dst.Stride:][:w]
-		for x := range row {
-			sx, sy := from(float64(x)+0.5, float64(y)+0.5)
-			sx, sy = sx-0.5, sy-0.5
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
-			if x0 < 0 || y0 < 0 || x0+1 >= sw || y0+1 >= sh {
-				row[x] = fill
-				continue
-			}
-			fx, fy := sx-float64(x0), sy-float64(y0)
-			p := src.Pix[y0*src.Stride+x0:]
-			q := src.Pix[(y0+1)*src.Stride+x0:]
-			top := float64(p[0])*(1-fx) + float64(p[1])*fx
-			bottom := float64(q[0])*(1-fx) + float64(q[1])*fx
-			row[x] = uint8(top*(1-fy) + bottom*fy + 0.5)
-		}
-	}
-	return dst
-}
-
 // skew rotates img by deg degrees (positive is counter-clockwise) on a canvas grown to hold
 // the whole page, filled with fill: paper for a page that fills the photo, the desk for one
 // lying on it.
@@ -234,7 +168,7 @@ func skew(img *image.Gray, deg float64, fill uint8) *image.Gray {
 	dw := int(math.Ceil(w*math.Abs(cos) + h*math.Abs(sin)))
 	dh := int(math.Ceil(w*math.Abs(sin) + h*math.Abs(cos)))
 	cx, cy := float64(dw)/2, float64(dh)/2
-	return warp(img, dw, dh, fill, func(x, y float64) (float64, float64) {
+	return raster.Warp(img, dw, dh, fill, func(x, y float64) (float64, float64) {
 		// Image y points down, so a counter-clockwise turn on screen maps back like this.
 		dx, dy := x-cx, y-cy
 		return w/2 + dx*cos - dy*sin, h/2 + dx*sin + dy*cos
@@ -257,7 +191,7 @@ func perspective(rng *rand.Rand, img *image.Gray, amount float64) *image.Gray {
 		{w * (0.02 + j(0)/3), h * (0.98 - j(0)/3)},
 	}
 	src := [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
-	return warp(img, int(w), int(h), desk, homography.Between(dst, src).Apply)
+	return raster.Warp(img, int(w), int(h), desk, raster.Projective(dst, src).Apply)
 }
 
 // boxBlur averages each pixel of img with its neighbours up to r pixels away, horizontally
@@ -320,7 +254,7 @@ func shadow(rng *rand.Rand, img *image.Gray, depth float64) *image.Gray {
 func scale(img *image.Gray, factor float64) *image.Gray {
 	w := int(math.Round(float64(img.Rect.Dx()) * factor))
 	h := int(math.Round(float64(img.Rect.Dy()) * factor))
-	return warp(img, w, h, paper, func(x, y float64) (float64, float64) { return x / factor, y / factor })
+	return raster.Warp(img, w, h, paper, func(x, y float64) (float64, float64) { return x / factor, y / factor })
 }
 
 // noise adds Gaussian sensor noise of standard deviation sigma gray levels.

@@ -75,42 +75,6 @@ func parseOSD(out []byte) (turn int, confidence float64) {
 	return turn, confidence
 }
 
-// turn rotates img clockwise by deg, a multiple of 90 degrees.
-func turn(img *image.Gray, deg int) *image.Gray {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	switch deg {
-	case 90:
-		dst := image.NewGray(image.Rect(0, 0, h, w))
-		for y := range w {
-			row := dst.Pix[y*dst.Stride:][:h]
-			for x := range row {
-				row[x] = img.Pix[(h-1-x)*img.Stride+y]
-			}
-		}
-		return dst
-	case 180:
-		dst := image.NewGray(image.Rect(0, 0, w, h))
-		for y := range h {
-			row := dst.Pix[y*dst.Stride:][:w]
-			src := img.Pix[(h-1-y)*img.Stride:][:w]
-			for x := range row {
-				row[x] = src[w-1-x]
-			}
-		}
-		return dst
-	case 270:
-		dst := image.NewGray(image.Rect(0, 0, h, w))
-		for y := range w {
-			row := dst.Pix[y*dst.Stride:][:h]
-			for x := range row {
-				row[x] = img.Pix[x*img.Stride+w-1-y]
-			}
-		}
-		return dst
-	}
-	return img
-}
-
 // turnGlyphs moves the boxes gs found on a w×h image to where turn(img, deg) puts them.
 func turnGlyphs(gs []glyph, deg, w, h int) {
 	for i, g := range gs {

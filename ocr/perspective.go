@@ -4,7 +4,7 @@ import (
 	"image"
 	"math"
 
-	"github.com/snapnote/snapnote/homography"
+	"github.com/snapnote/snapnote/raster"
 )
 
 // Page detection: the page must stand out from its surroundings by this brightness ratio, the
@@ -179,30 +179,5 @@ func unwarp(img *image.Gray, quad [4][2]float64) *image.Gray {
 	w := int(math.Round(max(dist(quad[0], quad[1]), dist(quad[3], quad[2]))))
 	h := int(math.Round(max(dist(quad[0], quad[3]), dist(quad[1], quad[2]))))
 	rect := [4][2]float64{{0, 0}, {float64(w), 0}, {float64(w), float64(h)}, {0, float64(h)}}
-	m := homography.Between(rect, quad)
-
-	sw, sh := img.Rect.Dx(), img.Rect.Dy()
-	fill := paperLevel(img)
-	dst := image.NewGray(image.Rect(0, 0, w, h))
-	for y := range h {
-		out := dst.Pix[y*dst.Stride:][:w]
-		fy := float64(y) + 0.5
-		for x := range out {
-			fx := float64(x) + 0.5
-			sx, sy := m.Apply(fx, fy)
-			sx, sy = sx-0.5, sy-0.5
-			ix, iy := int(math.Floor(sx)), int(math.Floor(sy))
-			if ix < 0 || iy < 0 || ix >= sw-1 || iy >= sh-1 {
-				out[x] = fill
-				continue
-			}
-			ax, ay := sx-float64(ix), sy-float64(iy)
-			p := img.Pix[iy*img.Stride+ix:]
-			q := img.Pix[(iy+1)*img.Stride+ix:]
-			top := float64(p[0])*(1-ax) + float64(p[1])*ax
-			bottom := float64(q[0])*(1-ax) + float64(q[1])*ax
-			out[x] = uint8(top*(1-ay) + bottom*ay + 0.5)
-		}
-	}
-	return dst
+	return raster.Warp(img, w, h, paperLevel(img), raster.Projective(rect, quad).Apply)
 }

@@ -6,6 +6,8 @@ import (
 	"image"
 	"slices"
 	"strconv"
+
+	"github.com/snapnote/snapnote/raster"
 )
 
 // Preprocessing steps, by the names Tesseract.Skip takes.
@@ -89,7 +91,7 @@ func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int
 		}
 		if deg != 0 && conf >= minOSDConfidence {
 			turnGlyphs(gs, deg, img.Rect.Dx(), img.Rect.Dy())
-			img = turn(img, deg)
+			img = raster.Turn(img, deg)
 			steps = append(steps, "rotate:"+strconv.Itoa(deg))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/ocr/ocrtest"
+	"github.com/snapnote/snapnote/raster"
 )
 
 // lines is a short text to measure pages by.
@@ -115,7 +116,7 @@ func TestGlyphsMeasureTextSize(t *testing.T) {
 	require.InDelta(t, 12, medianHeight(small), 3)
 
 	// The median does not depend on which way the page is turned.
-	require.Equal(t, medianHeight(small), medianHeight(glyphs(turn(textPage(900, 400, 20), 90), 128)))
+	require.Equal(t, medianHeight(small), medianHeight(glyphs(raster.Turn(textPage(900, 400, 20), 90), 128)))
 	require.Empty(t, glyphs(image.NewGray(image.Rect(0, 0, 50, 50)), 128), "all dark: one big block, no glyph")
 }
 
@@ -157,7 +158,7 @@ func TestSkewAngle(t *testing.T) {
 
 	// A sideways page is not "straightened" by a few degrees.
 	for _, deg := range []int{90, 270} {
-		require.Zero(t, skewAngle(glyphs(turn(rotate(page, 3, 255), deg), 128)), "%d°", deg)
+		require.Zero(t, skewAngle(glyphs(raster.Turn(rotate(page, 3, 255), deg), 128)), "%d°", deg)
 	}
 }
 
@@ -177,22 +178,14 @@ func TestRotate(t *testing.T) {
 	require.Equal(t, uint8(7), turned.Pix[0])
 }
 
-func TestTurn(t *testing.T) {
+// Glyph boxes move with the pixels they box.
+func TestTurnGlyphs(t *testing.T) {
 	t.Parallel()
-
-	// A 3×2 image with distinct pixels: 0 1 2 / 3 4 5.
-	img := &image.Gray{Pix: []uint8{0, 1, 2, 3, 4, 5}, Stride: 3, Rect: image.Rect(0, 0, 3, 2)}
-	require.Equal(t, []uint8{3, 0, 4, 1, 5, 2}, turn(img, 90).Pix, "clockwise")
-	require.Equal(t, []uint8{5, 4, 3, 2, 1, 0}, turn(img, 180).Pix)
-	require.Equal(t, []uint8{2, 5, 1, 4, 0, 3}, turn(img, 270).Pix)
-	require.Same(t, img, turn(img, 0))
-
-	// Glyph boxes move with the pixels.
 	page := textPage(400, 300, 20)
 	for _, deg := range []int{90, 180, 270} {
 		gs := glyphs(page, 128)
 		turnGlyphs(gs, deg, 400, 300)
-		want := glyphs(turn(page, deg), 128)
+		want := glyphs(raster.Turn(page, deg), 128)
 		require.ElementsMatch(t, want, gs, "%d°", deg)
 	}
 }
@@ -223,7 +216,7 @@ func TestOrientation(t *testing.T) {
 			t.Parallel()
 
 			// The page turned clockwise by deg needs the rest of a full turn.
-			got, conf, err := engine.orientation(t.Context(), turn(page, deg))
+			got, conf, err := engine.orientation(t.Context(), raster.Turn(page, deg))
 			require.NoError(t, err)
 			require.Equal(t, (360-deg)%360, got, "page turned %d°, confidence %.2f", deg, conf)
 			require.GreaterOrEqual(t, conf, float64(minOSDConfidence))
