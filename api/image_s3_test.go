@@ -2,42 +2,20 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/storage"
+	"github.com/snapnote/snapnote/storage/storagetest"
 )
-
-// newFakeS3 returns an S3 store on an in-process gofakes3 server.
-func newFakeS3(t *testing.T) *storage.S3 {
-	t.Helper()
-	backend := s3mem.New()
-	require.NoError(t, backend.CreateBucket("snapnote-test"))
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	s, err := storage.NewS3(context.Background(), storage.S3Config{
-		Bucket:         "snapnote-test",
-		Endpoint:       srv.URL,
-		ForcePathStyle: true,
-		Credentials:    credentials.NewStaticCredentialsProvider("KEY", "SECRET", ""),
-	})
-	require.NoError(t, err)
-	return s
-}
 
 func TestDocumentImageRedirectsToPresignedS3URL(t *testing.T) {
 	t.Parallel()
-	s3 := newFakeS3(t)
+	s3 := storagetest.NewFakeS3(t)
 	b := setupWith(t, func(c *api.Config) { c.Blobs = s3 })
 	alice := b.user("alice")
 	course := alice.createCourse("Physics")

@@ -2,26 +2,22 @@ package backup_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/backup"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/pgtest"
 	"github.com/snapnote/snapnote/storage"
+	"github.com/snapnote/snapnote/storage/storagetest"
 )
 
 type testBundle struct {
@@ -199,7 +195,7 @@ func TestBackupAndRestoreThroughS3(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := t.Context()
-	s3 := newFakeS3(t)
+	s3 := storagetest.NewFakeS3(t)
 	m := b.manager(backup.Config{Blobs: s3})
 	man, err := m.Backup(ctx)
 	require.NoError(t, err)
@@ -219,21 +215,4 @@ func TestBackupAndRestoreThroughS3(t *testing.T) {
 	mig, err := migrations.New(target.pool, discard())
 	require.NoError(t, err)
 	require.NoError(t, mig.Check(ctx))
-}
-
-// newFakeS3 returns an S3 store on an in-process gofakes3 server.
-func newFakeS3(t *testing.T) *storage.S3 {
-	t.Helper()
-	backend := s3mem.New()
-	require.NoError(t, backend.CreateBucket("snapnote-test"))
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	s, err := storage.NewS3(context.Background(), storage.S3Config{
-		Bucket:         "snapnote-test",
-		Endpoint:       srv.URL,
-		ForcePathStyle: true,
-		Credentials:    credentials.NewStaticCredentialsProvider("KEY", "SECRET", ""),
-	})
-	require.NoError(t, err)
-	return s
 }
