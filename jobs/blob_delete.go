@@ -19,6 +19,20 @@ import (
 // archiving the blobs.
 const deletionSnooze = time.Minute
 
+// lockDeletions takes the shared side of the backup's deletion lock, or
+// snoozes the job (without using an attempt) while a backup archives the
+// blobs. Call release when the deleting is done.
+func lockDeletions(ctx context.Context, pool *pgxpool.Pool) (release func(), err error) {
+	release, ok, err := backup.LockDeletions(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, river.JobSnooze(deletionSnooze)
+	}
+	return release, nil
+}
+
 // blobDeleteBatch bounds the keys one BlobDeleteArgs job carries, so its
 // args stay small however much trash a purge removes.
 const blobDeleteBatch = 500
@@ -75,12 +89,9 @@ func (w *BlobDeleteWorker) Timeout(*river.Job[BlobDeleteArgs]) time.Duration {
 // any failed so River retries it. Deleting a missing blob succeeds, so a
 // retry deleting the keys that went the first time is harmless.
 func (w *BlobDeleteWorker) Work(ctx context.Context, job *river.Job[BlobDeleteArgs]) error {
-	release, ok, err := backup.LockDeletions(ctx, w.Pool)
+	release, err := lockDeletions(ctx, w.Pool)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return river.JobSnooze(deletionSnooze) // a backup is archiving these blobs
 	}
 	defer release()
 	var errs []error

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
-	"github.com/snapnote/snapnote/backup"
 	"github.com/snapnote/snapnote/db"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -51,12 +50,9 @@ func (w *OrphanSweepWorker) Timeout(*river.Job[OrphanSweepArgs]) time.Duration {
 // Work lists the uploads' blobs, asks the database which of the old ones are
 // referenced, a batch at a time, and deletes the rest.
 func (w *OrphanSweepWorker) Work(ctx context.Context, job *river.Job[OrphanSweepArgs]) error {
-	release, ok, err := backup.LockDeletions(ctx, w.Pool)
+	release, err := lockDeletions(ctx, w.Pool)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return river.JobSnooze(deletionSnooze) // a backup is archiving these blobs
 	}
 	defer release()
 	infos, err := w.Blobs.List(ctx, db.UploadBlobPrefix)
