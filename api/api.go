@@ -21,8 +21,8 @@ import (
 	"github.com/riverqueue/river"
 	"golang.org/x/time/rate"
 
-	"github.com/snapnote/snapnote/auth"
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/storage"
 )
 

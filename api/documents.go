@@ -14,8 +14,8 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/notes"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/storage"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/db"
 )
 
 // TestIsolation calls every route on one row with another user's token and

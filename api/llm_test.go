@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/llm"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/llm"
-	"github.com/snapnote/snapnote/notes"
-	"github.com/snapnote/snapnote/ocr"
 	"github.com/snapnote/snapnote/worker"
 )
 

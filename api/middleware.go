@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/snapnote/snapnote/auth"
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/db"
 )
 
 type userKey struct{}

@@ -3,7 +3,7 @@ package api
 import (
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/db"
 )
 
 // pageInput is the query of every keyset-paginated list.

@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/notes"
-	"github.com/snapnote/snapnote/ocr/ocrtest"
 )
 
 var lectureLines = []string{

@@ -30,11 +30,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/auth"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/notes"
-	"github.com/snapnote/snapnote/ocr"
-	"github.com/snapnote/snapnote/pgtest"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/worker"
 )

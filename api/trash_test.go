@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/notes"
+	"github.com/snapnote/snapnote/internal/notes"
 )
 
 func TestTrashRoundTrip(t *testing.T) {

@@ -22,9 +22,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/photo"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/photo"
 )
 
 // Upload is an uploaded image and where its pipeline stands.

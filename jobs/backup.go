@@ -7,7 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/snapnote/snapnote/backup"
+	"github.com/snapnote/snapnote/internal/backup"
 )
 
 // BackupArgs backs up the database (and, with local storage, the uploaded

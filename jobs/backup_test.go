@@ -11,11 +11,11 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/backup"
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/backup"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/migrations"
-	"github.com/snapnote/snapnote/pgtest"
 	"github.com/snapnote/snapnote/storage"
 )
 

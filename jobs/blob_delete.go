@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
-	"github.com/snapnote/snapnote/backup"
+	"github.com/snapnote/snapnote/internal/backup"
 	"github.com/snapnote/snapnote/storage"
 )
 

@@ -11,9 +11,9 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/pgtest"
 )
 
 // A stage job that panics or errors on its last attempt, by a path the stage

@@ -7,8 +7,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/notes"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/notes"
 )
 
 // ExtractArgs finishes an upload: title, excerpt, metadata, then the document.

@@ -13,10 +13,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/llm"
-	"github.com/snapnote/snapnote/notes"
-	"github.com/snapnote/snapnote/ocr"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/llm"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr"
 )
 
 // Waiting for a busy LLM. With the defaults the format stage waits about

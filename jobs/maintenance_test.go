@@ -17,7 +17,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
 )

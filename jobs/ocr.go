@@ -10,10 +10,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/llm"
-	"github.com/snapnote/snapnote/ocr"
-	"github.com/snapnote/snapnote/photo"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/llm"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/photo"
 	"github.com/snapnote/snapnote/storage"
 )
 

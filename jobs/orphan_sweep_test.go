@@ -11,8 +11,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/pgtest"
 	"github.com/snapnote/snapnote/storage"
 )
 

@@ -13,9 +13,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/notes"
-	"github.com/snapnote/snapnote/ocr"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/storage"
 )
 

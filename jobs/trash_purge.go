@@ -12,7 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/db"
 )
 
 // TrashPurgeArgs hard-deletes every user's courses and documents that have

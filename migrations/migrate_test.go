@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/migrations"
-	"github.com/snapnote/snapnote/pgtest"
 )
 
 func TestUpDownUp(t *testing.T) {

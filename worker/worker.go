@@ -13,7 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
-	"github.com/snapnote/snapnote/backup"
+	"github.com/snapnote/snapnote/internal/backup"
 	"github.com/snapnote/snapnote/jobs"
 )
 

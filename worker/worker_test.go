@@ -11,9 +11,9 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/backup"
+	"github.com/snapnote/snapnote/internal/backup"
+	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/pgtest"
 	"github.com/snapnote/snapnote/storage"
 )
 

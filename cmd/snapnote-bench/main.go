@@ -30,8 +30,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/auth"
-	"github.com/snapnote/snapnote/db"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 )

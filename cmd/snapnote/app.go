@@ -13,13 +13,13 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/snapnote/snapnote/auth"
-	"github.com/snapnote/snapnote/config"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/llm"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/llm"
 	"github.com/snapnote/snapnote/migrations"
-	"github.com/snapnote/snapnote/notes"
-	"github.com/snapnote/snapnote/ocr"
 	"github.com/snapnote/snapnote/storage"
 )
 

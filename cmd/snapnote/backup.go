@@ -14,8 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/snapnote/snapnote/backup"
-	"github.com/snapnote/snapnote/config"
+	"github.com/snapnote/snapnote/internal/backup"
+	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/storage"
 )
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/pgtest"
+	"github.com/snapnote/snapnote/internal/pgtest"
 )
 
 func TestBackupListAndRestoreCommands(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/ocr/ocrtest"
-	"github.com/snapnote/snapnote/pgtest"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/pgtest"
 )
 
 // The laptop mode, end to end: one process migrates, serves, works jobs and

@@ -18,11 +18,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/snapnote/snapnote/config"
-	"github.com/snapnote/snapnote/corpus"
-	"github.com/snapnote/snapnote/ocr"
-	"github.com/snapnote/snapnote/ocr/ocrtest"
-	"github.com/snapnote/snapnote/photo"
+	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/photo"
 )
 
 // evalRead is what one reader made of one sample.

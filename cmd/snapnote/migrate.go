@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/snapnote/snapnote/config"
+	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/migrations"
 )
 

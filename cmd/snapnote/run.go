@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/snapnote/snapnote/config"
+	"github.com/snapnote/snapnote/internal/config"
 )
 
 const usage = `Usage: snapnote COMMAND

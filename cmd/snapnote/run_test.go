@@ -9,8 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/auth"
-	"github.com/snapnote/snapnote/pgtest"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/pgtest"
 )
 
 // program runs the real command with an environment of its own.

@@ -14,8 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/auth"
-	"github.com/snapnote/snapnote/config"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/worker"

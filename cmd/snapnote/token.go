@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/snapnote/snapnote/auth"
-	"github.com/snapnote/snapnote/config"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/config"
 )
 
 // runToken prints a dev bearer token alone on standard output, signed by the

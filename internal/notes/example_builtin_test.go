@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/snapnote/snapnote/notes"
+	"github.com/snapnote/snapnote/internal/notes"
 )
 
 func ExampleBuiltin_Format() {

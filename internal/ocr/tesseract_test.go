@@ -14,8 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/ocr"
-	"github.com/snapnote/snapnote/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 )
 
 // pageLines is a page of lecture notes in three paragraphs, separated by blank lines.

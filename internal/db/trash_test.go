@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/pgtest"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pgtest"
 )
 
 // seedNote makes a course with one finished upload and its document.

@@ -19,9 +19,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/llm"
-	"github.com/snapnote/snapnote/ocr"
-	"github.com/snapnote/snapnote/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/llm"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 )
 
 // visionService is a fake OpenAI-compatible service that reads images: it

@@ -7,7 +7,7 @@ import (
 	"image"
 	"image/png"
 
-	"github.com/snapnote/snapnote/photo"
+	"github.com/snapnote/snapnote/internal/photo"
 )
 
 // The checks an upload goes through, cheapest first.

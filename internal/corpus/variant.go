@@ -11,7 +11,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/snapnote/snapnote/raster"
+	"github.com/snapnote/snapnote/internal/raster"
 )
 
 // Variant classes: what a phone photo did to a page.

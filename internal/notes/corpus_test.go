@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/corpus"
-	"github.com/snapnote/snapnote/notes"
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/notes"
 )
 
 var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+`)

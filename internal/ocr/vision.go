@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/image/draw"
 
-	"github.com/snapnote/snapnote/llm"
+	"github.com/snapnote/snapnote/internal/llm"
 )
 
 // DefaultVisionMaxSide is Vision.MaxSide when it is zero: enough for the

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/snapnote/snapnote/raster"
+	"github.com/snapnote/snapnote/internal/raster"
 )
 
 // Preprocessing steps, by the names Tesseract.Skip takes.

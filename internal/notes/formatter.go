@@ -3,7 +3,7 @@ package notes
 import (
 	"context"
 
-	"github.com/snapnote/snapnote/llm"
+	"github.com/snapnote/snapnote/internal/llm"
 )
 
 // Input is what a formatter works from.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/ocr/ocrtest"
-	"github.com/snapnote/snapnote/raster"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/raster"
 )
 
 // lines is a short text to measure pages by.

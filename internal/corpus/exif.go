@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"image"
 
-	"github.com/snapnote/snapnote/raster"
+	"github.com/snapnote/snapnote/internal/raster"
 )
 
 // stored returns the pixels a camera stores for the upright image img when it records EXIF

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/pgtest"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pgtest"
 )
 
 // Claims the columns cannot hold must not lock the user out.

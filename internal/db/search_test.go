@@ -9,8 +9,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/db"
-	"github.com/snapnote/snapnote/pgtest"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pgtest"
 )
 
 func TestSearchDocumentsHighlightsOnlyMatches(t *testing.T) {

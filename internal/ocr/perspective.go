@@ -4,7 +4,7 @@ import (
 	"image"
 	"math"
 
-	"github.com/snapnote/snapnote/raster"
+	"github.com/snapnote/snapnote/internal/raster"
 )
 
 // Page detection: the page must stand out from its surroundings by this brightness ratio, the

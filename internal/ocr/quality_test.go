@@ -9,10 +9,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/corpus"
-	"github.com/snapnote/snapnote/ocr"
-	"github.com/snapnote/snapnote/ocr/ocrtest"
-	"github.com/snapnote/snapnote/photo"
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/photo"
 )
 
 // qualityPages is how many corpus pages TestQuality reads of each class.

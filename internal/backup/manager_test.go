@@ -13,9 +13,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/backup"
+	"github.com/snapnote/snapnote/internal/backup"
+	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/migrations"
-	"github.com/snapnote/snapnote/pgtest"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/storage/storagetest"
 )

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/snapnote/snapnote/auth"
+	"github.com/snapnote/snapnote/internal/auth"
 )
 
 // A dev key signs tokens that the same validator as production checks, given the key's JWKS.

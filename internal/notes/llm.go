@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/snapnote/snapnote/llm"
+	"github.com/snapnote/snapnote/internal/llm"
 )
 
 // EngineLLMRejected is the Output.Engine of a note whose LLM version failed

@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/corpus"
-	"github.com/snapnote/snapnote/photo"
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/photo"
 )
 
 func TestPagesDeterministic(t *testing.T) {
