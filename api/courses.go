@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 )
 
@@ -154,7 +155,7 @@ func (s *Server) registerCourses(api huma.API) {
 		Description: "Sets `deletedAt` and answers with the course. Its documents leave lists and search " +
 			"but keep their own status, so restoring the course brings back exactly those that were active. " +
 			"Emptying the trash (or the daily purge after the retention period) deletes it for good.",
-	}, "course", db.StatusTrash, (*db.Queries).SetCourseStatus, newCourse)
+	}, "course", snapnote.StatusTrash, (*db.Queries).SetCourseStatus, newCourse)
 
 	statusRoute(s, api, huma.Operation{
 		OperationID: "restore-course",
@@ -162,7 +163,7 @@ func (s *Server) registerCourses(api huma.API) {
 		Path:        "/api/courses/{id}/restore",
 		Summary:     "Restore a course from trash",
 		Description: "Answers with the course, its active documents visible again.",
-	}, "course", db.StatusActive, (*db.Queries).SetCourseStatus, newCourse)
+	}, "course", snapnote.StatusActive, (*db.Queries).SetCourseStatus, newCourse)
 }
 
 func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields }) (*output[Course], error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/storage"
@@ -118,7 +119,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Path:        "/api/documents/{id}",
 		Summary:     "Move a note to trash",
 		Description: "Sets `deletedAt` and answers with the note.",
-	}, "document", db.StatusTrash, (*db.Queries).SetDocumentStatus, newDocument)
+	}, "document", snapnote.StatusTrash, (*db.Queries).SetDocumentStatus, newDocument)
 
 	statusRoute(s, api, huma.Operation{
 		OperationID: "restore-document",
@@ -127,7 +128,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Summary:     "Restore a note from trash",
 		Description: "Answers 409 when the note's course is in trash: restore the course first.",
 		Errors:      []int{http.StatusConflict},
-	}, "document", db.StatusActive, (*db.Queries).SetDocumentStatus, newDocument)
+	}, "document", snapnote.StatusActive, (*db.Queries).SetDocumentStatus, newDocument)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "get-document-image",
@@ -221,11 +222,11 @@ func (s *Server) updateDocument(ctx context.Context, in *struct {
 		patchField(changes, "title", &d.Title, in.Body.Title)
 		patchField(changes, "formattedNote", &d.FormattedNote, in.Body.FormattedNote)
 		if len(changes) > 0 {
-			d.Excerpt = notes.Excerpt(d.FormattedNote, d.Title, db.ExcerptMax)
+			d.Excerpt = notes.Excerpt(d.FormattedNote, d.Title, snapnote.ExcerptMax)
 		}
 		if to := in.Body.CourseID; to != nil && *to != d.CourseID {
 			c, err := q.LockCourse(ctx, userID, *to)
-			if errors.Is(err, db.ErrNotFound) || (err == nil && c.Status != db.StatusActive) {
+			if errors.Is(err, db.ErrNotFound) || (err == nil && c.Status != snapnote.StatusActive) {
 				return huma.Error404NotFound("course not found",
 					&huma.ErrorDetail{Location: "body.courseId", Message: "not one of your active courses", Value: *to})
 			}

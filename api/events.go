@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 )
 
@@ -183,7 +184,7 @@ func (s *Server) streamUpload(hctx huma.Context, userID uuid.UUID, u db.Upload, 
 			flush()
 			last = u.UpdatedAt
 		}
-		if u.Status == db.UploadDone || u.Status == db.UploadFailed {
+		if u.Status == snapnote.UploadDone || u.Status == snapnote.UploadFailed {
 			return
 		}
 		select {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/jobs"
 )
@@ -22,7 +23,7 @@ func statusRoute[Row, Out any](s *Server, api huma.API, op huma.Operation, entit
 	move func(q *db.Queries, ctx context.Context, userID, id uuid.UUID, status string) (Row, bool, error),
 	view func(Row) Out) {
 	action := db.AuditTrash
-	if status == db.StatusActive {
+	if status == snapnote.StatusActive {
 		action = db.AuditRestore
 	}
 	op.Tags = []string{entity + "s"}
@@ -90,11 +91,11 @@ func (s *Server) listTrash(ctx context.Context, in *pageInput) (*output[Trash], 
 	}
 	userID := userFrom(ctx).ID
 	q := db.New(s.cfg.Pool)
-	courses, err := q.ListCourses(ctx, userID, db.StatusTrash)
+	courses, err := q.ListCourses(ctx, userID, snapnote.StatusTrash)
 	if err != nil {
 		return nil, s.fail(ctx, "trash", err)
 	}
-	docs, next, err := s.documentPage(ctx, q, db.DocumentFilter{Status: db.StatusTrash, After: after, Limit: in.Limit})
+	docs, next, err := s.documentPage(ctx, q, db.DocumentFilter{Status: snapnote.StatusTrash, After: after, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}

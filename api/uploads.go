@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/photo"
 	"github.com/snapnote/snapnote/jobs"
@@ -218,7 +219,7 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 		return nil, err
 	}
 	course, err := db.New(s.cfg.Pool).CourseByID(ctx, user.ID, form.courseID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && course.Status != db.StatusActive) {
+	if errors.Is(err, db.ErrNotFound) || (err == nil && course.Status != snapnote.StatusActive) {
 		return nil, huma.Error404NotFound("course not found")
 	}
 	if err != nil {
@@ -227,7 +228,7 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 
 	sum := sha256.Sum256(form.data)
 	id := uuid.New()
-	key := db.UploadBlobKey(user.ID, id, photo.Extension(form.contentType))
+	key := snapnote.UploadBlobKey(user.ID, id, photo.Extension(form.contentType))
 	if _, err := s.cfg.Blobs.Put(ctx, key, bytes.NewReader(form.data), form.contentType); err != nil {
 		return nil, s.fail(ctx, "upload", fmt.Errorf("store image: %w", err))
 	}

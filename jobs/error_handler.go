@@ -10,15 +10,16 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 )
 
 // stageFailures is what an upload says when a stage fails in a way the stage
 // did not name itself: keyed by the stage job's kind.
 var stageFailures = map[string]Failure{
-	OCRArgs{}.Kind():     {Code: "ocr_failed", Message: "Text recognition failed. Please retry later."},
-	FormatArgs{}.Kind():  {Code: "format_failed", Message: "Formatting the note failed. Please retry later."},
-	ExtractArgs{}.Kind(): {Code: "extract_failed", Message: "Saving the finished note failed. Please retry later."},
+	OCRArgs{}.Kind():     {Code: snapnote.ErrOCRFailed, Message: "Text recognition failed. Please retry later."},
+	FormatArgs{}.Kind():  {Code: snapnote.ErrFormatFailed, Message: "Formatting the note failed. Please retry later."},
+	ExtractArgs{}.Kind(): {Code: snapnote.ErrExtractFailed, Message: "Saving the finished note failed. Please retry later."},
 }
 
 // stageFailure returns the generic failure of the stage job kind, wrapping err.

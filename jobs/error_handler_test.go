@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/jobs"
@@ -32,7 +33,7 @@ func TestErrorHandlerFailsUploadOnLastAttempt(t *testing.T) {
 			BlobKey: "uploads/" + uuid.NewString() + ".png", ContentType: "image/png", ByteSize: 1,
 			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
 		require.NoError(t, err)
-		require.NoError(t, q.StartStage(ctx, u.ID, db.StageFormat))
+		require.NoError(t, q.StartStage(ctx, u.ID, snapnote.StageFormat))
 		return u.ID
 	}
 	job := func(id uuid.UUID, attempt int) *rivertype.JobRow {
@@ -46,7 +47,7 @@ func TestErrorHandlerFailsUploadOnLastAttempt(t *testing.T) {
 	h.HandleError(ctx, job(early, 7), errors.New("commit failed"))
 	u, err := q.UploadByID(ctx, user.ID, early)
 	require.NoError(t, err)
-	require.Equal(t, db.UploadProcessing, u.Status, "River retries before the last attempt")
+	require.Equal(t, snapnote.UploadProcessing, u.Status, "River retries before the last attempt")
 
 	for name, settle := range map[string]func(uuid.UUID){
 		"panic": func(id uuid.UUID) { h.HandlePanic(ctx, job(id, 8), "boom", "stack") },
@@ -56,7 +57,7 @@ func TestErrorHandlerFailsUploadOnLastAttempt(t *testing.T) {
 		settle(id)
 		u, err := q.UploadByID(ctx, user.ID, id)
 		require.NoError(t, err)
-		require.Equal(t, db.UploadFailed, u.Status, name)
+		require.Equal(t, snapnote.UploadFailed, u.Status, name)
 		require.Equal(t, "format_failed", u.ErrorCode, name)
 		require.NotEmpty(t, u.ErrorMessage, name)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
 )
@@ -35,7 +36,7 @@ type ExtractWorker struct {
 // Work runs the stage.
 func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) error {
 	p := w.Pipeline
-	u, ok, err := p.begin(ctx, db.StageExtract, job.Args.UploadID)
+	u, ok, err := p.begin(ctx, snapnote.StageExtract, job.Args.UploadID)
 	if err != nil || !ok {
 		return err
 	}
@@ -60,7 +61,7 @@ func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) e
 func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
 	title := notes.Title(u.FormattedNote, u.Title)
 	plain := notes.PlainText(u.FormattedNote)
-	timings := map[string]int64{db.StageExtract: extractTook.Milliseconds()}
+	timings := map[string]int64{snapnote.StageExtract: extractTook.Milliseconds()}
 	var totalMS int64
 	for stage, ms := range u.TimingsMS {
 		timings[stage] = ms
@@ -103,7 +104,7 @@ func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
 		Title:          title,
 		OriginalText:   u.OCRText,
 		FormattedNote:  u.FormattedNote,
-		Excerpt:        notes.Excerpt(u.FormattedNote, title, db.ExcerptMax),
+		Excerpt:        notes.Excerpt(u.FormattedNote, title, snapnote.ExcerptMax),
 		ImagePath:      u.BlobKey,
 		ProcessingTime: float64(totalMS) / 1000,
 		Metadata:       meta,

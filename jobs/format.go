@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
@@ -66,7 +67,7 @@ func (w *FormatWorker) Timeout(*river.Job[FormatArgs]) time.Duration { return 5 
 // Work runs the stage.
 func (w *FormatWorker) Work(ctx context.Context, job *river.Job[FormatArgs]) error {
 	p := w.Pipeline
-	u, ok, err := p.begin(ctx, db.StageFormat, job.Args.UploadID)
+	u, ok, err := p.begin(ctx, snapnote.StageFormat, job.Args.UploadID)
 	if err != nil || !ok {
 		return err
 	}
@@ -110,7 +111,7 @@ func (w *FormatWorker) failed(ctx context.Context, job *river.Job[FormatArgs], e
 	case ctx.Err() == nil && errors.As(err, &busy):
 		return w.snooze(ctx, job, busy)
 	case errors.As(err, &refused):
-		return fail(ctx, w.Pipeline, job, &Failure{Code: "llm_rejected", Permanent: true, Err: err,
+		return fail(ctx, w.Pipeline, job, &Failure{Code: snapnote.ErrLLMRejected, Permanent: true, Err: err,
 			Message: fmt.Sprintf("The language model that formats notes refused the request (HTTP %d). "+
 				"Its settings need checking; then retry the upload.", refused.StatusCode)})
 	}
@@ -123,7 +124,7 @@ func (w *FormatWorker) snooze(ctx context.Context, job *river.Job[FormatArgs], b
 	p := w.Pipeline
 	n := snoozes(job.Metadata)
 	if n >= cmp.Or(p.LLMMaxSnoozes, DefaultLLMMaxSnoozes) {
-		return fail(ctx, p, job, &Failure{Code: "llm_unavailable", Permanent: true, Err: busy,
+		return fail(ctx, p, job, &Failure{Code: snapnote.ErrLLMUnavailable, Permanent: true, Err: busy,
 			Message: fmt.Sprintf("The language model that formats notes stayed busy or unavailable "+
 				"(%d tries over %s). Please retry later.", n+1, roughly(time.Since(job.CreatedAt)))})
 	}
@@ -132,7 +133,7 @@ func (w *FormatWorker) snooze(ctx context.Context, job *river.Job[FormatArgs], b
 		wait = backoff(cmp.Or(p.LLMBackoff, DefaultLLMBackoff), n)
 	}
 	wait = min(wait, MaxLLMWait)
-	if err := db.New(p.Pool).UncountAttempt(ctx, job.Args.UploadID, db.StageFormat); err != nil {
+	if err := db.New(p.Pool).UncountAttempt(ctx, job.Args.UploadID, snapnote.StageFormat); err != nil {
 		return err
 	}
 	p.Logger.WarnContext(ctx, "LLM busy; snoozing the format job", slog.String("upload_id", job.Args.UploadID.String()),

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/ocr"
@@ -47,7 +48,7 @@ func (w *OCRWorker) Timeout(*river.Job[OCRArgs]) time.Duration {
 // Work runs the stage.
 func (w *OCRWorker) Work(ctx context.Context, job *river.Job[OCRArgs]) error {
 	p := w.Pipeline
-	u, ok, err := p.begin(ctx, db.StageOCR, job.Args.UploadID)
+	u, ok, err := p.begin(ctx, snapnote.StageOCR, job.Args.UploadID)
 	if err != nil || !ok {
 		return err
 	}
@@ -72,11 +73,11 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[OCRArgs]) error {
 func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Failure) {
 	blob, _, err := w.Pipeline.Blobs.Get(ctx, u.BlobKey)
 	if errors.Is(err, storage.ErrNotFound) {
-		return ocr.Result{}, &Failure{Code: "image_missing", Permanent: true, Err: err,
+		return ocr.Result{}, &Failure{Code: snapnote.ErrImageMissing, Permanent: true, Err: err,
 			Message: "The uploaded image could not be found in storage. Please upload it again."}
 	}
 	if err != nil {
-		return ocr.Result{}, &Failure{Code: "storage_unavailable", Err: err,
+		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: err,
 			Message: "The uploaded image could not be read from storage. Please retry later."}
 	}
 	defer blob.Close()
@@ -84,10 +85,10 @@ func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Fa
 	img, err := photo.Decode(blob)
 	if err != nil {
 		if errors.Is(err, photo.ErrCorrupt) {
-			return ocr.Result{}, &Failure{Code: "unreadable_image", Permanent: true, Err: err,
+			return ocr.Result{}, &Failure{Code: snapnote.ErrUnreadableImage, Permanent: true, Err: err,
 				Message: "The image file is damaged or incomplete and cannot be read. Please take the photo again."}
 		}
-		return ocr.Result{}, &Failure{Code: "storage_unavailable", Err: fmt.Errorf("read image: %w", err),
+		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: fmt.Errorf("read image: %w", err),
 			Message: "The uploaded image could not be read from storage. Please retry later."}
 	}
 	ocrCtx, cancel := context.WithTimeout(ctx, w.Pipeline.OCRTimeout)
@@ -96,14 +97,14 @@ func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Fa
 	var refused *llm.RejectedError
 	switch {
 	case errors.As(err, &refused):
-		return res, &Failure{Code: "llm_rejected", Permanent: true, Err: err,
+		return res, &Failure{Code: snapnote.ErrLLMRejected, Permanent: true, Err: err,
 			Message: fmt.Sprintf("The vision model that reads photos refused the request (HTTP %d). "+
 				"Its settings need checking; then retry the upload.", refused.StatusCode)}
 	case errors.Is(err, ocr.ErrNoText):
-		return res, &Failure{Code: "no_text", Permanent: true, Err: err,
+		return res, &Failure{Code: snapnote.ErrNoText, Permanent: true, Err: err,
 			Message: "No text was found in the photo. Make sure the page fills the frame, is in focus and well lit."}
 	case errors.Is(err, context.DeadlineExceeded):
-		return res, &Failure{Code: "ocr_timeout", Err: err,
+		return res, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
 			Message: "Reading the text took too long. Try a sharper or smaller photo."}
 	case err != nil:
 		return res, stageFailure(OCRArgs{}.Kind(), err)

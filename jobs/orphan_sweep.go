@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -55,7 +56,7 @@ func (w *OrphanSweepWorker) Work(ctx context.Context, job *river.Job[OrphanSweep
 		return err
 	}
 	defer release()
-	infos, err := w.Blobs.List(ctx, db.UploadBlobPrefix)
+	infos, err := w.Blobs.List(ctx, snapnote.UploadBlobPrefix)
 	if err != nil {
 		return fmt.Errorf("sweep orphaned blobs: %w", err)
 	}

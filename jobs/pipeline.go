@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
@@ -54,11 +55,11 @@ type stageArgs interface {
 // insert and for a retry from the stage that failed.
 func JobForStage(stage string, uploadID uuid.UUID) (river.JobArgs, error) {
 	switch stage {
-	case db.StageOCR:
+	case snapnote.StageOCR:
 		return OCRArgs{UploadID: uploadID}, nil
-	case db.StageFormat:
+	case snapnote.StageFormat:
 		return FormatArgs{UploadID: uploadID}, nil
-	case db.StageExtract:
+	case snapnote.StageExtract:
 		return ExtractArgs{UploadID: uploadID}, nil
 	}
 	return nil, fmt.Errorf("unknown pipeline stage %q", stage)
@@ -90,7 +91,7 @@ func (p *Pipeline) begin(ctx context.Context, stage string, id uuid.UUID) (db.Up
 	if err != nil {
 		return u, false, fmt.Errorf("load upload %s: %w", id, err)
 	}
-	if u.Stage != stage || (u.Status != db.UploadQueued && u.Status != db.UploadProcessing) {
+	if u.Stage != stage || (u.Status != snapnote.UploadQueued && u.Status != snapnote.UploadProcessing) {
 		p.Logger.InfoContext(ctx, "stage already settled; skipping", slog.String("upload_id", id.String()),
 			slog.String("stage", stage), slog.String("upload_stage", u.Stage), slog.String("status", u.Status))
 		return u, false, nil

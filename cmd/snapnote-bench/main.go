@@ -29,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
@@ -93,17 +94,17 @@ func seed(ctx context.Context, dbURL string) error {
 		for c := range coursesPerUser {
 			id := uuid.New()
 			courseIDs = append(courseIDs, id)
-			status, deleted := db.StatusActive, (*time.Time)(nil)
+			status, deleted := snapnote.StatusActive, (*time.Time)(nil)
 			if c == coursesPerUser-1 && u%4 == 0 { // some users keep a course in trash
-				status, deleted = db.StatusTrash, &now
+				status, deleted = snapnote.StatusTrash, &now
 			}
 			courseRows = append(courseRows, []any{id, userID, topics[(u+c)%len(topics)], status, deleted})
 		}
 		for n := range notesPerUser {
 			title, body := title(rng), body(rng)
-			status, deleted := db.StatusActive, (*time.Time)(nil)
+			status, deleted := snapnote.StatusActive, (*time.Time)(nil)
 			if n%20 == 0 {
-				status, deleted = db.StatusTrash, &now
+				status, deleted = snapnote.StatusTrash, &now
 			}
 			created := now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
 			noteRows = append(noteRows, []any{uuid.New(), courseIDs[rng.IntN(len(courseIDs))], userID, title, body, body,
@@ -250,13 +251,13 @@ func explainAll(ctx context.Context, pool *pgxpool.Pool, tracer *lastQuery, deep
 		name string
 		run  func() error
 	}{
-		{"list courses", func() error { _, err := q.ListCourses(ctx, user.ID, db.StatusActive); return err }},
+		{"list courses", func() error { _, err := q.ListCourses(ctx, user.ID, snapnote.StatusActive); return err }},
 		{"list notes, first page", func() error {
-			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: db.StatusActive, Limit: 21})
+			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, Limit: 21})
 			return err
 		}},
 		{"list notes, page 30", func() error {
-			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: db.StatusActive, After: after, Limit: 21})
+			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 21})
 			return err
 		}},
 		{"search common word", search(commonWord, db.MatchFullText)},

@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -166,7 +166,7 @@ func (m *Manager) put(ctx context.Context, key string, r io.Reader, progressBase
 // putUploadsTar streams a tar of every uploads/ blob into the blob under
 // key. It returns the archive and how many blobs it holds.
 func (m *Manager) putUploadsTar(ctx context.Context, key string, progressBase int64) (File, int, error) {
-	infos, err := m.cfg.Blobs.List(ctx, db.UploadBlobPrefix)
+	infos, err := m.cfg.Blobs.List(ctx, snapnote.UploadBlobPrefix)
 	if err != nil {
 		return File{}, 0, err
 	}
@@ -214,7 +214,7 @@ func (m *Manager) writeTar(ctx context.Context, w io.Writer, infos []storage.Inf
 
 // List returns the finished backups in storage, newest first.
 func (m *Manager) List(ctx context.Context) ([]Manifest, error) {
-	infos, err := m.cfg.Blobs.List(ctx, Prefix)
+	infos, err := m.cfg.Blobs.List(ctx, snapnote.BackupBlobPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("list backups: %w", err)
 	}
@@ -239,13 +239,13 @@ func (m *Manager) prune(ctx context.Context) error {
 	if m.cfg.Keep <= 0 {
 		return nil
 	}
-	infos, err := m.cfg.Blobs.List(ctx, Prefix)
+	infos, err := m.cfg.Blobs.List(ctx, snapnote.BackupBlobPrefix)
 	if err != nil {
 		return fmt.Errorf("list backups to prune: %w", err)
 	}
 	var finished []string
 	for _, info := range infos {
-		if id, ok := strings.CutSuffix(strings.TrimPrefix(info.Key, Prefix), "/"+manifestName); ok {
+		if id, ok := strings.CutSuffix(strings.TrimPrefix(info.Key, snapnote.BackupBlobPrefix), "/"+manifestName); ok {
 			finished = append(finished, id)
 		}
 	}
@@ -256,7 +256,7 @@ func (m *Manager) prune(ctx context.Context) error {
 	oldestKept := finished[len(finished)-m.cfg.Keep]
 	var errs []error
 	for _, info := range infos {
-		id, _, _ := strings.Cut(strings.TrimPrefix(info.Key, Prefix), "/")
+		id, _, _ := strings.Cut(strings.TrimPrefix(info.Key, snapnote.BackupBlobPrefix), "/")
 		if id >= oldestKept {
 			continue
 		}

@@ -10,11 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/storage"
 )
-
-// Prefix is where backups live in blob storage.
-const Prefix = "backups/"
 
 // Names of a backup's parts under its prefix.
 const (
@@ -58,7 +56,7 @@ type File struct {
 
 // Prefix returns the blob-storage prefix holding the backup's parts.
 func (m Manifest) Prefix() string {
-	return Prefix + m.ID + "/"
+	return snapnote.BackupBlobPrefix + m.ID + "/"
 }
 
 // Size is the bytes the backup takes in storage.
@@ -77,13 +75,13 @@ var ErrNoBackup = errors.New("no such backup")
 // backupID turns what a person may type for a backup (its id, its prefix, or
 // the key of one of its parts) into its id.
 func backupID(s string) (string, error) {
-	s = strings.TrimPrefix(strings.TrimSuffix(s, "/"), Prefix)
+	s = strings.TrimPrefix(strings.TrimSuffix(s, "/"), snapnote.BackupBlobPrefix)
 	if base := path.Base(s); base == dumpName || base == blobsName || base == manifestName {
 		s = path.Dir(s)
 	}
 	if _, err := time.Parse(idLayout, s); err != nil {
 		return "", fmt.Errorf("%w: %q is neither a local file nor a backup such as %s or %s%s/",
-			ErrNoBackup, s, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC).Format(idLayout), Prefix, "ID")
+			ErrNoBackup, s, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC).Format(idLayout), snapnote.BackupBlobPrefix, "ID")
 	}
 	return s, nil
 }

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/migrations"
 )
 
@@ -107,7 +107,7 @@ func (m *Manager) resolve(ctx context.Context, from string) (source, error) {
 		if err != nil {
 			return source{}, fmt.Errorf("restore: %w", err)
 		}
-		if man, err = readManifest(ctx, m.cfg.Blobs, Prefix+id+"/"+manifestName); err != nil {
+		if man, err = readManifest(ctx, m.cfg.Blobs, snapnote.BackupBlobPrefix+id+"/"+manifestName); err != nil {
 			return source{}, fmt.Errorf("restore: %w", err)
 		}
 	}
@@ -219,7 +219,7 @@ func (m *Manager) restoreBlobs(ctx context.Context, src source, want File) (int,
 		if err != nil {
 			return n, err
 		}
-		if hdr.Typeflag != tar.TypeReg || !strings.HasPrefix(hdr.Name, db.UploadBlobPrefix) {
+		if hdr.Typeflag != tar.TypeReg || !strings.HasPrefix(hdr.Name, snapnote.UploadBlobPrefix) {
 			return n, fmt.Errorf("archive entry %q is not an uploaded blob", hdr.Name)
 		}
 		if _, err := m.cfg.Blobs.Put(ctx, hdr.Name, tr, hdr.PAXRecords[paxContentType]); err != nil {

@@ -9,12 +9,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// Course statuses.
-const (
-	StatusActive = "active"
-	StatusTrash  = "trash"
-)
-
 // Course groups a user's notes.
 type Course struct {
 	ID            uuid.UUID
@@ -101,8 +95,8 @@ func (q *Queries) UpdateCourse(ctx context.Context, c Course) (Course, error) {
 		c.ID, c.UserID, c.Name, c.Description, c.Color, c.Icon))
 }
 
-// SetCourseStatus moves one of the user's courses to status (StatusActive or
-// StatusTrash), setting or clearing deletedAt. Its documents keep their own
+// SetCourseStatus moves one of the user's courses to status (snapnote.StatusActive or
+// snapnote.StatusTrash), setting or clearing deletedAt. Its documents keep their own
 // status: lists and search hide those of a course in trash, so restoring the
 // course brings back exactly the documents that were active. It returns the
 // course and whether it changed (false when it was in status already), or

@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-)
 
-// ExcerptMax is the longest excerpt in characters: the column's size.
-const ExcerptMax = 200
+	"github.com/snapnote/snapnote"
+)
 
 // Document is a finished note.
 type Document struct {
@@ -113,7 +112,7 @@ func (q *Queries) UpdateDocument(ctx context.Context, d Document) (Document, err
 }
 
 // SetDocumentStatus moves one of the user's documents to status
-// (StatusActive or StatusTrash), setting or clearing deletedAt. It returns
+// (snapnote.StatusActive or snapnote.StatusTrash), setting or clearing deletedAt. It returns
 // the document and whether it changed (false when it was in status
 // already), ErrNotFound, or, when restoring a document whose course is in
 // trash, ErrCourseInTrash. Run it in a transaction.
@@ -122,12 +121,12 @@ func (q *Queries) SetDocumentStatus(ctx context.Context, userID, id uuid.UUID, s
 	if err != nil {
 		return Document{}, false, err
 	}
-	if status == StatusActive {
+	if status == snapnote.StatusActive {
 		var courseStatus string
 		if err := q.db.QueryRow(ctx, `SELECT status FROM courses WHERE id = $1 AND user_id = $2`, d.CourseID, userID).Scan(&courseStatus); err != nil {
 			return Document{}, false, fmt.Errorf("restore document %s: %w", id, interpretError(err))
 		}
-		if courseStatus != StatusActive {
+		if courseStatus != snapnote.StatusActive {
 			return Document{}, false, ErrCourseInTrash
 		}
 	}
@@ -146,8 +145,8 @@ func (q *Queries) SetDocumentStatus(ctx context.Context, userID, id uuid.UUID, s
 
 // DocumentFilter selects a page of a user's documents.
 type DocumentFilter struct {
-	// Status is StatusActive (documents in active courses only) or
-	// StatusTrash (trashed documents, whatever their course's status).
+	// Status is snapnote.StatusActive (documents in active courses only) or
+	// snapnote.StatusTrash (trashed documents, whatever their course's status).
 	Status   string
 	CourseID uuid.UUID // uuid.Nil for every course
 	After    *Cursor   // nil for the first page
@@ -167,7 +166,7 @@ func (q *Queries) ListDocuments(ctx context.Context, userID uuid.UUID, f Documen
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.Status == StatusActive {
+	if f.Status == snapnote.StatusActive {
 		sql.WriteString(` AND EXISTS (SELECT 1 FROM courses c WHERE c.id = d.course_id AND c.status = 'active')`)
 	}
 	if f.CourseID != uuid.Nil {

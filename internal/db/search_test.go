@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/pgtest"
 )
@@ -57,7 +58,7 @@ func TestListDocumentsBreaksTiesByID(t *testing.T) {
 	seen := map[uuid.UUID]bool{}
 	var after *db.Cursor
 	for {
-		page, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: db.StatusActive, After: after, Limit: 3})
+		page, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 3})
 		require.NoError(t, err)
 		for _, d := range page {
 			require.False(t, seen[d.ID])

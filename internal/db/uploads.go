@@ -7,32 +7,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/snapnote/snapnote"
 )
-
-// Upload statuses.
-const (
-	UploadQueued     = "queued"
-	UploadProcessing = "processing"
-	UploadDone       = "done"
-	UploadFailed     = "failed"
-)
-
-// Pipeline stages, in order.
-const (
-	StageOCR     = "ocr"
-	StageFormat  = "format"
-	StageExtract = "extract"
-)
-
-// UploadBlobPrefix starts the blob key of every uploaded image; the orphan
-// sweep and backups find the images by it.
-const UploadBlobPrefix = "uploads/"
-
-// UploadBlobKey is where an upload's image is stored: under the user, named
-// by the upload's id, never by anything the client sent.
-func UploadBlobKey(userID, uploadID uuid.UUID, ext string) string {
-	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + ext
-}
 
 // Upload is one uploaded image and the state of its pipeline.
 type Upload struct {
@@ -195,7 +172,7 @@ func (q *Queries) UncountAttempt(ctx context.Context, id uuid.UUID, stage string
 
 // SaveOCR stores the OCR result and moves the upload to the format stage.
 func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, res OCRResult, took time.Duration) error {
-	return q.finishStage(ctx, id, StageOCR, StageFormat, took,
+	return q.finishStage(ctx, id, snapnote.StageOCR, snapnote.StageFormat, took,
 		`ocr_text = $5, ocr_confidence = $6, ocr_engine = nullif($7, ''), ocr_steps = $8`,
 		res.Text, res.Confidence, res.Engine, append([]string{}, res.Steps...))
 }
@@ -210,7 +187,7 @@ type FormatResult struct {
 
 // SaveFormat stores the Markdown and moves the upload to the extract stage.
 func (q *Queries) SaveFormat(ctx context.Context, id uuid.UUID, res FormatResult, took time.Duration) error {
-	return q.finishStage(ctx, id, StageFormat, StageExtract, took,
+	return q.finishStage(ctx, id, snapnote.StageFormat, snapnote.StageExtract, took,
 		`formatted_note = $5, format_engine = $6, llm_usage = $7, format_guard = nullif($8, '')`,
 		res.Markdown, res.Engine, res.Usage, res.Guard)
 }
@@ -295,7 +272,7 @@ func (q *Queries) RetryUpload(ctx context.Context, userID, id uuid.UUID) (Upload
 	switch {
 	case err != nil:
 		return Upload{}, err
-	case u.Status != UploadFailed:
+	case u.Status != snapnote.UploadFailed:
 		return Upload{}, ErrNotFailed
 	}
 	return Upload{}, ErrCourseInTrash

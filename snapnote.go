@@ -1,0 +1,73 @@
+// Package snapnote is SnapNote's vocabulary: the statuses a row can have,
+// the pipeline's stage names, the error codes a failed upload carries, where
+// blobs are kept, and the limits the API and the jobs agree on.
+//
+// It imports nothing of the application, so every part (api, jobs, backup,
+// db) can name these things without depending on one another.
+package snapnote
+
+import "github.com/google/uuid"
+
+// Statuses of an upload: queued until a stage starts, processing while the
+// pipeline runs, then done (with a document) or failed (with an error code).
+const (
+	UploadQueued     = "queued"
+	UploadProcessing = "processing"
+	UploadDone       = "done"
+	UploadFailed     = "failed"
+)
+
+// Statuses of a course or a document.
+const (
+	StatusActive = "active"
+	StatusTrash  = "trash"
+)
+
+// Names of the pipeline's stages, as an upload records them. Their order,
+// and the job that runs each, is the stage table of the queue package.
+const (
+	StageOCR     = "ocr"
+	StageFormat  = "format"
+	StageExtract = "extract"
+)
+
+// Error codes a failed upload carries: stable, for programs to act on; the
+// upload's message beside the code is for a person.
+const (
+	ErrImageMissing       = "image_missing"       // the image is gone from storage; upload again
+	ErrStorageUnavailable = "storage_unavailable" // storage could not be read; retry later
+	ErrUnreadableImage    = "unreadable_image"    // the file is damaged; take the photo again
+	ErrNoText             = "no_text"             // OCR found nothing to read
+	ErrOCRTimeout         = "ocr_timeout"         // OCR ran past OCR_TIMEOUT
+	ErrOCRFailed          = "ocr_failed"          // the OCR stage failed for another reason
+	ErrLLMRejected        = "llm_rejected"        // the model refused the request: its settings need checking
+	ErrLLMUnavailable     = "llm_unavailable"     // the model stayed busy or down
+	ErrFormatFailed       = "format_failed"       // the format stage failed for another reason
+	ErrExtractFailed      = "extract_failed"      // saving the note failed
+)
+
+// Where blobs are kept. Every key is made by the server, never taken from
+// what a client sent.
+const (
+	// UploadBlobPrefix starts the key of every uploaded image; the orphan
+	// sweep and backups find the images by it.
+	UploadBlobPrefix = "uploads/"
+	// BackupBlobPrefix starts the key of every backup's files.
+	BackupBlobPrefix = "backups/"
+)
+
+// UploadBlobKey is where an upload's image is stored: under the user, named
+// by the upload's id and the extension of its type.
+func UploadBlobKey(userID, uploadID uuid.UUID, ext string) string {
+	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + ext
+}
+
+// Limits on what a note and an upload carry, in characters.
+const (
+	// ExcerptMax bounds a document's excerpt.
+	ExcerptMax = 200
+	// TitleMax bounds a title given at upload.
+	TitleMax = 500
+	// ContextMax bounds the hint for the formatter given at upload.
+	ContextMax = 2000
+)
