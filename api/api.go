@@ -16,22 +16,21 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"golang.org/x/time/rate"
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
 
 // Config is what the API needs.
 type Config struct {
-	Pool     *pgxpool.Pool
-	Inserter *river.Client[pgx.Tx] // insert-only: the API never works jobs
-	Blobs    storage.Store
-	Auth     *auth.Validator
+	DB *db.DB
+	// Queue is where work enters the job queue; the API never works jobs.
+	Queue *queue.Queue
+	Blobs storage.Store
+	Auth  *auth.Validator
 	// DevKey, when set, serves its JWKS at /.well-known/jwks.json (dev auth).
 	DevKey *auth.DevKey
 
@@ -57,7 +56,6 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	logger  *slog.Logger
-	watch   *uploadWatch
 	limiter *userLimiter
 	metrics *metrics
 	// uploadSlots holds a token for each upload being read.
@@ -68,9 +66,9 @@ const bearerScheme = "bearer"
 
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
-	s := &Server{cfg: cfg, logger: cfg.Logger, watch: &uploadWatch{pool: cfg.Pool, logger: cfg.Logger},
+	s := &Server{cfg: cfg, logger: cfg.Logger,
 		limiter:     &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
-		metrics:     newMetrics(cfg.Pool, cfg.Logger),
+		metrics:     newMetrics(cfg.DB, cfg.Logger),
 		uploadSlots: make(chan struct{}, max(cfg.UploadConcurrency, 1))}
 	mux := http.NewServeMux()
 
@@ -147,7 +145,7 @@ type output[T any] struct {
 // roll back together. Errors fn makes for the client (a huma.StatusError)
 // pass through; the rest are mapped by fail, naming what.
 func (s *Server) inTx(ctx context.Context, what string, fn func(q *db.Queries) error) error {
-	err := pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error { return fn(db.New(tx)) })
+	err := s.cfg.DB.Tx(ctx, fn)
 	if _, ok := errors.AsType[huma.StatusError](err); ok || err == nil {
 		return err
 	}

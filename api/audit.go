@@ -30,10 +30,16 @@ func withClient(r *http.Request) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), clientKey{}, c))
 }
 
-// audit records a change by the caller, in the transaction q runs in.
-func audit(ctx context.Context, q *db.Queries, action, entityType string, id uuid.UUID, changes map[string]any) error {
+// actor is who makes a change, for its audit row: the caller, from where.
+func actor(ctx context.Context) db.AuditEntry {
 	user := userFrom(ctx)
 	c, _ := ctx.Value(clientKey{}).(client)
-	return q.InsertAudit(ctx, db.AuditEntry{UserID: &user.ID, Action: action, EntityType: entityType,
-		EntityID: id, Changes: changes, IP: c.IP, UserAgent: c.UserAgent})
+	return db.AuditEntry{UserID: &user.ID, IP: c.IP, UserAgent: c.UserAgent}
+}
+
+// audit records a change by the caller, in the transaction q runs in.
+func audit(ctx context.Context, q *db.Queries, action, entityType string, id uuid.UUID, changes map[string]any) error {
+	e := actor(ctx)
+	e.Action, e.EntityType, e.EntityID, e.Changes = action, entityType, id, changes
+	return q.InsertAudit(ctx, e)
 }

@@ -95,7 +95,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Summary:     "Get a note",
 		Tags:        []string{"documents"},
 	}), func(ctx context.Context, in *ByID) (*output[Document], error) {
-		d, err := db.New(s.cfg.Pool).DocumentByID(ctx, userFrom(ctx).ID, in.ID)
+		d, err := s.cfg.DB.Queries.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
 			return nil, s.fail(ctx, "document", err)
 		}
@@ -145,7 +145,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		},
 		Errors: []int{http.StatusNotFound},
 	}), func(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {
-		d, err := db.New(s.cfg.Pool).DocumentByID(ctx, userFrom(ctx).ID, in.ID)
+		d, err := s.cfg.DB.Queries.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
 			return nil, s.fail(ctx, "document", err)
 		}
@@ -164,7 +164,7 @@ func (s *Server) listDocuments(ctx context.Context, in *documentListInput) (*doc
 	if err != nil {
 		return nil, err
 	}
-	q := db.New(s.cfg.Pool)
+	q := s.cfg.DB.Queries
 	if err := s.checkCourseFilter(ctx, q, in.CourseID); err != nil {
 		return nil, err
 	}

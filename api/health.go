@@ -37,7 +37,7 @@ func (s *Server) registerHealth(api huma.API) {
 	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
-		if err := s.cfg.Pool.Ping(ctx); err != nil {
+		if err := s.cfg.DB.Ping(ctx); err != nil {
 			return nil, huma.Error503ServiceUnavailable("database unreachable")
 		}
 		out := &healthOutput{}

@@ -93,7 +93,7 @@ func (b *bundle) startLLMWorker(p *jobs.Pipeline) {
 	if p.OCR == nil {
 		p.OCR = &ocr.Tesseract{}
 	}
-	client, err := worker.New(worker.Config{Pipeline: p, OCRConcurrency: 2, LLMConcurrency: 2, Logger: b.logger})
+	client, err := worker.New(worker.Config{Jobs: jobs.Config{Pipeline: p, Logger: b.logger}, OCRConcurrency: 2, LLMConcurrency: 2})
 	require.NoError(b.t, err)
 	require.NoError(b.t, client.Start(context.Background()))
 	b.t.Cleanup(func() {

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/snapnote/snapnote/internal/db"
 )
 
 // metrics are the API's Prometheus metrics, on a registry of its own so
@@ -22,7 +23,7 @@ type metrics struct {
 	duration  *prometheus.HistogramVec
 }
 
-func newMetrics(pool *pgxpool.Pool, logger *slog.Logger) *metrics {
+func newMetrics(database *db.DB, logger *slog.Logger) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -37,7 +38,7 @@ func newMetrics(pool *pgxpool.Pool, logger *slog.Logger) *metrics {
 	}
 	m.registry.MustRegister(m.responses, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&queueCollector{pool: pool, logger: logger})
+		&queueCollector{db: database, logger: logger})
 	return m
 }
 
@@ -56,7 +57,7 @@ func (m *metrics) handler() http.Handler {
 // scrape: jobs waiting or running per queue. The worker has no HTTP
 // listener of its own; this is where its load shows.
 type queueCollector struct {
-	pool   *pgxpool.Pool
+	db     *db.DB
 	logger *slog.Logger
 }
 
@@ -68,22 +69,12 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- queueJobsD
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	rows, err := c.pool.Query(ctx, `
-		SELECT queue, state::text, count(*) FROM river_job
-		WHERE state IN ('available', 'running', 'retryable', 'scheduled')
-		GROUP BY queue, state`)
+	depths, err := c.db.QueueDepths(ctx)
 	if err != nil {
 		c.logger.WarnContext(ctx, "collect queue metrics", slog.Any("error", err))
 		return
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var queue, state string
-		var n float64
-		if err := rows.Scan(&queue, &state, &n); err != nil {
-			c.logger.WarnContext(ctx, "collect queue metrics", slog.Any("error", err))
-			return
-		}
-		ch <- prometheus.MustNewConstMetric(queueJobsDesc, prometheus.GaugeValue, n, queue, state)
+	for _, d := range depths {
+		ch <- prometheus.MustNewConstMetric(queueJobsDesc, prometheus.GaugeValue, float64(d.Jobs), d.Queue, d.State)
 	}
 }

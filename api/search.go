@@ -89,7 +89,7 @@ func (s *Server) registerSearch(api huma.API) {
 }
 
 func (s *Server) search(ctx context.Context, in *searchInput) (*output[SearchResults], error) {
-	q := db.New(s.cfg.Pool)
+	q := s.cfg.DB.Queries
 	if err := s.checkCourseFilter(ctx, q, in.CourseID); err != nil {
 		return nil, err
 	}

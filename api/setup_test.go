@@ -31,9 +31,11 @@ import (
 
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/pgtest"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/worker"
@@ -124,14 +126,13 @@ func (iss *issuer) sign(t *testing.T, signer jose.Signer, c claims) string {
 
 // bundle is one API server on its own database, storage and issuer.
 type bundle struct {
-	t        *testing.T
-	pool     *pgxpool.Pool
-	blobs    *storage.Local
-	blobDir  string
-	issuer   *issuer
-	inserter *river.Client[pgx.Tx]
-	server   *httptest.Server
-	logger   *slog.Logger
+	t       *testing.T
+	pool    *pgxpool.Pool
+	blobs   *storage.Local
+	blobDir string
+	issuer  *issuer
+	server  *httptest.Server
+	logger  *slog.Logger
 }
 
 func setup(t *testing.T) *bundle {
@@ -149,10 +150,10 @@ func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
 	require.NoError(t, err)
 	validator, err := auth.NewValidator(auth.Config{Issuer: b.issuer.url, Audience: testAudience})
 	require.NoError(t, err)
-	b.inserter, err = worker.NewInserter(b.pool, b.logger)
+	q, err := queue.New(b.pool, b.logger)
 	require.NoError(t, err)
 	cfg := api.Config{
-		Pool: b.pool, Inserter: b.inserter, Blobs: b.blobs, Auth: validator,
+		DB: db.Open(b.pool, b.logger), Queue: q, Blobs: b.blobs, Auth: validator,
 		UploadMaxBytes: testMaxBytes, UploadMaxPixels: testMaxPixels, UploadTimeout: time.Minute,
 		PresignTTL: time.Minute, Logger: b.logger,
 	}
@@ -169,9 +170,9 @@ func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
 func (b *bundle) startWorker(formatter notes.Formatter) *river.Client[pgx.Tx] {
 	b.t.Helper()
 	client, err := worker.New(worker.Config{
-		Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &ocr.Tesseract{}, Formatter: formatter,
-			OCRTimeout: time.Minute, Logger: b.logger},
-		OCRConcurrency: 2, LLMConcurrency: 2, Logger: b.logger,
+		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &ocr.Tesseract{}, Formatter: formatter,
+			OCRTimeout: time.Minute, Logger: b.logger}, Logger: b.logger},
+		OCRConcurrency: 2, LLMConcurrency: 2,
 	})
 	require.NoError(b.t, err)
 	require.NoError(b.t, client.Start(context.Background()))

@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/jobs"
 )
 
 // statusRoute registers the operation that moves one of the caller's rows
@@ -90,7 +87,7 @@ func (s *Server) listTrash(ctx context.Context, in *pageInput) (*output[Trash], 
 		return nil, err
 	}
 	userID := userFrom(ctx).ID
-	q := db.New(s.cfg.Pool)
+	q := s.cfg.DB.Queries
 	courses, err := q.ListCourses(ctx, userID, snapnote.StatusTrash)
 	if err != nil {
 		return nil, s.fail(ctx, "trash", err)
@@ -107,20 +104,7 @@ func (s *Server) listTrash(ctx context.Context, in *pageInput) (*output[Trash], 
 }
 
 func (s *Server) emptyTrash(ctx context.Context, _ *struct{}) (*output[Purge], error) {
-	c, _ := ctx.Value(clientKey{}).(client)
-	var purged db.Purged
-	// The images go by retried River jobs recorded in the purge's own
-	// transaction, as the scheduled purge does: no row is left pointing at
-	// a deleted image, no failed deletion is forgotten, and deletions wait
-	// while a backup archives the images.
-	err := pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
-		var err error
-		purged, err = db.New(tx).PurgeTrashBy(ctx, userFrom(ctx).ID, time.Time{}, db.AuditEntry{IP: c.IP, UserAgent: c.UserAgent})
-		if err != nil {
-			return err
-		}
-		return jobs.InsertBlobDeletesTx(ctx, tx, s.cfg.Inserter, purged.BlobKeys)
-	})
+	purged, err := s.cfg.Queue.EmptyTrash(ctx, actor(ctx))
 	if err != nil {
 		return nil, s.fail(ctx, "trash", err)
 	}

@@ -20,12 +20,10 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/photo"
-	"github.com/snapnote/snapnote/jobs"
 )
 
 // Upload is an uploaded image and where its pipeline stands.
@@ -138,7 +136,7 @@ func (s *Server) registerUploads(api huma.API) {
 	}), func(ctx context.Context, in *struct {
 		ID uuid.UUID `path:"id"`
 	}) (*uploadOutput, error) {
-		u, err := db.New(s.cfg.Pool).UploadByID(ctx, userFrom(ctx).ID, in.ID)
+		u, err := s.cfg.DB.Queries.UploadByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
 			return nil, s.fail(ctx, "upload", err)
 		}
@@ -156,7 +154,7 @@ func (s *Server) registerUploads(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		uploads, err := db.New(s.cfg.Pool).ListUploads(ctx, userFrom(ctx).ID, after, in.Limit+1)
+		uploads, err := s.cfg.DB.Queries.ListUploads(ctx, userFrom(ctx).ID, after, in.Limit+1)
 		if err != nil {
 			return nil, s.fail(ctx, "uploads", err)
 		}
@@ -200,7 +198,7 @@ var uploadRequestBody = &huma.RequestBody{
 func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uploadOutput, error) {
 	user := userFrom(ctx)
 	if in.IdempotencyKey != "" {
-		if u, err := db.New(s.cfg.Pool).UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
+		if u, err := s.cfg.DB.Queries.UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
 			return s.uploadAccepted(u), nil
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return nil, s.fail(ctx, "upload", err)
@@ -218,7 +216,7 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 	if err != nil {
 		return nil, err
 	}
-	course, err := db.New(s.cfg.Pool).CourseByID(ctx, user.ID, form.courseID)
+	course, err := s.cfg.DB.Queries.CourseByID(ctx, user.ID, form.courseID)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && course.Status != snapnote.StatusActive) {
 		return nil, huma.Error404NotFound("course not found")
 	}
@@ -233,29 +231,17 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 		return nil, s.fail(ctx, "upload", fmt.Errorf("store image: %w", err))
 	}
 
-	var u db.Upload
-	err = pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
-		var err error
-		u, err = db.New(tx).CreateUpload(ctx, db.NewUpload{
-			ID: id, UserID: user.ID, CourseID: course.ID, BlobKey: key, ContentType: form.contentType,
-			ByteSize: int64(len(form.data)), SHA256: hex.EncodeToString(sum[:]), ImageWidth: form.width,
-			ImageHeight: form.height, OriginalFilename: form.filename, Title: form.title, Context: form.context,
-			IdempotencyKey: in.IdempotencyKey,
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := s.cfg.Inserter.InsertTx(ctx, tx, jobs.OCRArgs{UploadID: id}, nil); err != nil {
-			return fmt.Errorf("enqueue ocr: %w", err)
-		}
-		return audit(ctx, db.New(tx), db.AuditCreate, "upload", id, map[string]any{
-			"courseId": course.ID, "contentType": form.contentType, "byteSize": len(form.data)})
-	})
+	u, err := s.cfg.Queue.CreateUpload(ctx, db.NewUpload{
+		ID: id, UserID: user.ID, CourseID: course.ID, BlobKey: key, ContentType: form.contentType,
+		ByteSize: int64(len(form.data)), SHA256: hex.EncodeToString(sum[:]), ImageWidth: form.width,
+		ImageHeight: form.height, OriginalFilename: form.filename, Title: form.title, Context: form.context,
+		IdempotencyKey: in.IdempotencyKey,
+	}, actor(ctx))
 	if err != nil {
 		s.deleteBlob(ctx, key)
 		if errors.Is(err, db.ErrConflict) && in.IdempotencyKey != "" {
 			// A concurrent request with the same key won the race.
-			if first, err := db.New(s.cfg.Pool).UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
+			if first, err := s.cfg.DB.Queries.UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
 				return s.uploadAccepted(first), nil
 			}
 		}
@@ -374,21 +360,7 @@ func (s *Server) checkImage(form *uploadForm) error {
 func (s *Server) retryUpload(ctx context.Context, in *struct {
 	ID uuid.UUID `path:"id"`
 }) (*uploadOutput, error) {
-	var u db.Upload
-	err := pgx.BeginFunc(ctx, s.cfg.Pool, func(tx pgx.Tx) error {
-		var err error
-		if u, err = db.New(tx).RetryUpload(ctx, userFrom(ctx).ID, in.ID); err != nil {
-			return err
-		}
-		args, err := jobs.JobForStage(u.Stage, u.ID)
-		if err != nil {
-			return err
-		}
-		if _, err = s.cfg.Inserter.InsertTx(ctx, tx, args, nil); err != nil {
-			return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
-		}
-		return audit(ctx, db.New(tx), "retry", "upload", u.ID, map[string]any{"stage": u.Stage})
-	})
+	u, err := s.cfg.Queue.RetryUpload(ctx, in.ID, actor(ctx))
 	if errors.Is(err, db.ErrNotFailed) {
 		return nil, huma.Error409Conflict("only a failed upload can be retried")
 	}

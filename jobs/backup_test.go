@@ -14,6 +14,7 @@ import (
 	"github.com/snapnote/snapnote/internal/backup"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/pgtest"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
@@ -63,7 +64,7 @@ func TestBackupRoundTrip(t *testing.T) {
 	client, events := startClient(t, pool, func(w *river.Workers) {
 		river.AddWorker(w, &jobs.BackupWorker{Backups: manager, Logger: discard()})
 	})
-	_, err = client.Insert(ctx, jobs.BackupArgs{}, nil)
+	_, err = client.Insert(ctx, queue.BackupArgs{}, nil)
 	require.NoError(t, err)
 	ev := waitFor(t, events, "backup")
 	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "backup job: %v", ev.Job.Errors)

@@ -14,6 +14,7 @@ import (
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/pgtest"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
 )
 
@@ -33,11 +34,11 @@ func TestErrorHandlerFailsUploadOnLastAttempt(t *testing.T) {
 			BlobKey: "uploads/" + uuid.NewString() + ".png", ContentType: "image/png", ByteSize: 1,
 			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
 		require.NoError(t, err)
-		require.NoError(t, q.StartStage(ctx, u.ID, snapnote.StageFormat))
+		require.NoError(t, q.StartStage(ctx, u.ID, snapnote.StageFormat, 1))
 		return u.ID
 	}
 	job := func(id uuid.UUID, attempt int) *rivertype.JobRow {
-		return &rivertype.JobRow{ID: 1, Kind: jobs.FormatArgs{}.Kind(), Attempt: attempt, MaxAttempts: 8,
+		return &rivertype.JobRow{ID: 1, Kind: queue.FormatArgs{}.Kind(), Attempt: attempt, MaxAttempts: 8,
 			EncodedArgs: []byte(fmt.Sprintf(`{"upload_id":%q}`, id))}
 	}
 	h := &jobs.ErrorHandler{Pipeline: &jobs.Pipeline{Pool: pool, Logger: discard()}}

@@ -4,53 +4,38 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/queue"
 )
-
-// ExtractArgs finishes an upload: title, excerpt, metadata, then the document.
-type ExtractArgs struct {
-	UploadID uuid.UUID `json:"upload_id"`
-}
-
-// Kind identifies the job to River.
-func (ExtractArgs) Kind() string { return "extract" }
-
-// InsertOpts puts the last stage on the default queue.
-func (ExtractArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueDefault, MaxAttempts: 10}
-}
-
-func (a ExtractArgs) upload() uuid.UUID { return a.UploadID }
 
 // ExtractWorker writes the document and marks the upload done.
 type ExtractWorker struct {
-	river.WorkerDefaults[ExtractArgs]
+	river.WorkerDefaults[queue.ExtractArgs]
 	Pipeline *Pipeline
 }
 
 // Work runs the stage.
-func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) error {
+func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[queue.ExtractArgs]) error {
 	p := w.Pipeline
-	u, ok, err := p.begin(ctx, snapnote.StageExtract, job.Args.UploadID)
+	u, stage, ok, err := begin(ctx, p, job)
 	if err != nil || !ok {
 		return err
 	}
 	start := time.Now()
-	err = advance(ctx, p, job, func(q *db.Queries) error {
+	err = advance(ctx, p, job, stage, func(q *db.Queries) error {
 		took := time.Since(start)
 		id, err := q.InsertDocument(ctx, NewDocument(u, took))
 		if err != nil {
 			return err
 		}
-		return q.FinishUpload(ctx, u.ID, id, took)
-	}, nil)
+		return q.FinishUpload(ctx, u.ID, stage.Name, id, took)
+	})
 	if err != nil {
-		return fail(ctx, p, job, stageFailure(job.Kind, err))
+		return fail(ctx, p, job, stageFailure(stage, err))
 	}
 	return nil
 }

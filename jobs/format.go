@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"github.com/snapnote/snapnote"
@@ -18,6 +17,7 @@ import (
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/queue"
 )
 
 // Waiting for a busy LLM. With the defaults the format stage waits about
@@ -35,21 +35,6 @@ const (
 	MaxLLMWait = 15 * time.Minute
 )
 
-// FormatArgs turns an upload's OCR text into Markdown.
-type FormatArgs struct {
-	UploadID uuid.UUID `json:"upload_id"`
-}
-
-// Kind identifies the job to River.
-func (FormatArgs) Kind() string { return "format" }
-
-// InsertOpts puts formatting on the I/O-bound queue shared with LLM calls.
-func (FormatArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueLLM, MaxAttempts: 8}
-}
-
-func (a FormatArgs) upload() uuid.UUID { return a.UploadID }
-
 // FormatWorker runs the configured formatter over the OCR text. A busy or
 // failing LLM (429, 5xx, no reply) snoozes the job, which uses no attempt,
 // for as long as the service asks in Retry-After, else with exponential
@@ -57,24 +42,24 @@ func (a FormatArgs) upload() uuid.UUID { return a.UploadID }
 // llm_unavailable. A request the LLM refuses (another 4xx) fails it at once
 // with llm_rejected.
 type FormatWorker struct {
-	river.WorkerDefaults[FormatArgs]
+	river.WorkerDefaults[queue.FormatArgs]
 	Pipeline *Pipeline
 }
 
 // Timeout bounds one formatting attempt.
-func (w *FormatWorker) Timeout(*river.Job[FormatArgs]) time.Duration { return 5 * time.Minute }
+func (w *FormatWorker) Timeout(*river.Job[queue.FormatArgs]) time.Duration { return 5 * time.Minute }
 
 // Work runs the stage.
-func (w *FormatWorker) Work(ctx context.Context, job *river.Job[FormatArgs]) error {
+func (w *FormatWorker) Work(ctx context.Context, job *river.Job[queue.FormatArgs]) error {
 	p := w.Pipeline
-	u, ok, err := p.begin(ctx, snapnote.StageFormat, job.Args.UploadID)
+	u, stage, ok, err := begin(ctx, p, job)
 	if err != nil || !ok {
 		return err
 	}
 	start := time.Now()
 	out, err := w.format(ctx, u)
 	if err != nil {
-		return w.failed(ctx, job, err)
+		return w.failed(ctx, job, stage, err)
 	}
 	if out.Guard != "" {
 		p.Logger.WarnContext(ctx, "LLM note rejected by the content guard; keeping the built-in note",
@@ -85,11 +70,11 @@ func (w *FormatWorker) Work(ctx context.Context, job *river.Job[FormatArgs]) err
 		res.Usage = &db.TokenUsage{PromptTokens: out.Usage.PromptTokens,
 			CompletionTokens: out.Usage.CompletionTokens, TotalTokens: out.Usage.TotalTokens}
 	}
-	err = advance(ctx, p, job, func(q *db.Queries) error {
+	err = advance(ctx, p, job, stage, func(q *db.Queries) error {
 		return q.SaveFormat(ctx, u.ID, res, time.Since(start))
-	}, ExtractArgs(job.Args))
+	})
 	if err != nil {
-		return fail(ctx, p, job, stageFailure(job.Kind, err))
+		return fail(ctx, p, job, stageFailure(stage, err))
 	}
 	return nil
 }
@@ -104,7 +89,7 @@ func (w *FormatWorker) format(ctx context.Context, u db.Upload) (notes.Output, e
 }
 
 // failed decides what a formatter error means for the job and the upload.
-func (w *FormatWorker) failed(ctx context.Context, job *river.Job[FormatArgs], err error) error {
+func (w *FormatWorker) failed(ctx context.Context, job *river.Job[queue.FormatArgs], stage queue.Stage, err error) error {
 	var busy *llm.RetryableError
 	var refused *llm.RejectedError
 	switch {
@@ -115,12 +100,12 @@ func (w *FormatWorker) failed(ctx context.Context, job *river.Job[FormatArgs], e
 			Message: fmt.Sprintf("The language model that formats notes refused the request (HTTP %d). "+
 				"Its settings need checking; then retry the upload.", refused.StatusCode)})
 	}
-	return fail(ctx, w.Pipeline, job, stageFailure(job.Kind, err))
+	return fail(ctx, w.Pipeline, job, stageFailure(stage, err))
 }
 
 // snooze waits for a busy LLM without using one of the job's attempts, or
 // fails the upload once the job has snoozed LLMMaxSnoozes times.
-func (w *FormatWorker) snooze(ctx context.Context, job *river.Job[FormatArgs], busy *llm.RetryableError) error {
+func (w *FormatWorker) snooze(ctx context.Context, job *river.Job[queue.FormatArgs], busy *llm.RetryableError) error {
 	p := w.Pipeline
 	n := snoozes(job.Metadata)
 	if n >= cmp.Or(p.LLMMaxSnoozes, DefaultLLMMaxSnoozes) {
@@ -133,9 +118,6 @@ func (w *FormatWorker) snooze(ctx context.Context, job *river.Job[FormatArgs], b
 		wait = backoff(cmp.Or(p.LLMBackoff, DefaultLLMBackoff), n)
 	}
 	wait = min(wait, MaxLLMWait)
-	if err := db.New(p.Pool).UncountAttempt(ctx, job.Args.UploadID, snapnote.StageFormat); err != nil {
-		return err
-	}
 	p.Logger.WarnContext(ctx, "LLM busy; snoozing the format job", slog.String("upload_id", job.Args.UploadID.String()),
 		slog.Int64("job_id", job.ID), slog.Int("snoozes", n), slog.Duration("wait", wait),
 		slog.Int("status", busy.StatusCode), slog.Any("error", busy))

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/jobs"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -39,7 +39,7 @@ func startClient(t *testing.T, pool *pgxpool.Pool, add func(*river.Workers)) (*r
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:        discard(),
 		FetchCooldown: 5 * time.Millisecond,
-		Queues:        map[string]river.QueueConfig{jobs.QueueMaintenance: {MaxWorkers: 1}},
+		Queues:        map[string]river.QueueConfig{queue.Maintenance: {MaxWorkers: 1}},
 		RetryPolicy:   quickRetry{},
 		Workers:       workers,
 	})

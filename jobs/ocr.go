@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"github.com/snapnote/snapnote"
@@ -15,45 +14,31 @@ import (
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/photo"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
 
-// OCRArgs starts the pipeline: read the text of an uploaded image.
-type OCRArgs struct {
-	UploadID uuid.UUID `json:"upload_id"`
-}
-
-// Kind identifies the job to River.
-func (OCRArgs) Kind() string { return "ocr" }
-
-// InsertOpts puts OCR on its own CPU-bound queue.
-func (OCRArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueOCR, MaxAttempts: 5}
-}
-
-func (a OCRArgs) upload() uuid.UUID { return a.UploadID }
-
 // OCRWorker loads the image, turns it upright and reads its text.
 type OCRWorker struct {
-	river.WorkerDefaults[OCRArgs]
+	river.WorkerDefaults[queue.OCRArgs]
 	Pipeline *Pipeline
 }
 
 // Timeout leaves room for OCR_TIMEOUT plus loading and decoding the image;
 // River's default of one minute is too short for a large page.
-func (w *OCRWorker) Timeout(*river.Job[OCRArgs]) time.Duration {
+func (w *OCRWorker) Timeout(*river.Job[queue.OCRArgs]) time.Duration {
 	return w.Pipeline.OCRTimeout + time.Minute
 }
 
 // Work runs the stage.
-func (w *OCRWorker) Work(ctx context.Context, job *river.Job[OCRArgs]) error {
+func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) error {
 	p := w.Pipeline
-	u, ok, err := p.begin(ctx, snapnote.StageOCR, job.Args.UploadID)
+	u, stage, ok, err := begin(ctx, p, job)
 	if err != nil || !ok {
 		return err
 	}
 	start := time.Now()
-	res, f := w.recognize(ctx, u)
+	res, f := w.recognize(ctx, u, stage)
 	if f != nil {
 		return fail(ctx, p, job, f)
 	}
@@ -61,16 +46,16 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[OCRArgs]) error {
 	if res.Confidence > 0 { // 0: the engine scores no words (a vision model)
 		saved.Confidence = &res.Confidence
 	}
-	err = advance(ctx, p, job, func(q *db.Queries) error {
+	err = advance(ctx, p, job, stage, func(q *db.Queries) error {
 		return q.SaveOCR(ctx, u.ID, saved, time.Since(start))
-	}, FormatArgs(job.Args))
+	})
 	if err != nil {
-		return fail(ctx, p, job, stageFailure(job.Kind, err))
+		return fail(ctx, p, job, stageFailure(stage, err))
 	}
 	return nil
 }
 
-func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Failure) {
+func (w *OCRWorker) recognize(ctx context.Context, u db.Upload, stage queue.Stage) (ocr.Result, *Failure) {
 	blob, _, err := w.Pipeline.Blobs.Get(ctx, u.BlobKey)
 	if errors.Is(err, storage.ErrNotFound) {
 		return ocr.Result{}, &Failure{Code: snapnote.ErrImageMissing, Permanent: true, Err: err,
@@ -107,7 +92,7 @@ func (w *OCRWorker) recognize(ctx context.Context, u db.Upload) (ocr.Result, *Fa
 		return res, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
 			Message: "Reading the text took too long. Try a sharper or smaller photo."}
 	case err != nil:
-		return res, stageFailure(OCRArgs{}.Kind(), err)
+		return res, stageFailure(stage, err)
 	}
 	return res, nil
 }

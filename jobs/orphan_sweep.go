@@ -12,27 +12,16 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
 
 // defaultOrphanBatch is how many keys one reference query checks.
 const defaultOrphanBatch = 1000
 
-// OrphanSweepArgs deletes uploaded blobs that no row references: images whose
-// upload never committed, and purged ones whose deletion was given up on.
-type OrphanSweepArgs struct{}
-
-// Kind identifies the job to River.
-func (OrphanSweepArgs) Kind() string { return "orphan_sweep" }
-
-// InsertOpts runs the sweep on the maintenance queue at most once a day.
-func (OrphanSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByPeriod: Day}}
-}
-
 // OrphanSweepWorker finds and deletes orphaned blobs under uploads/.
 type OrphanSweepWorker struct {
-	river.WorkerDefaults[OrphanSweepArgs]
+	river.WorkerDefaults[queue.OrphanSweepArgs]
 	Pool  *pgxpool.Pool
 	Blobs storage.Store
 	// MinAge spares blobs younger than this (ORPHAN_MIN_AGE): the API writes
@@ -44,13 +33,13 @@ type OrphanSweepWorker struct {
 }
 
 // Timeout allows for listing a large bucket.
-func (w *OrphanSweepWorker) Timeout(*river.Job[OrphanSweepArgs]) time.Duration {
+func (w *OrphanSweepWorker) Timeout(*river.Job[queue.OrphanSweepArgs]) time.Duration {
 	return 30 * time.Minute
 }
 
 // Work lists the uploads' blobs, asks the database which of the old ones are
 // referenced, a batch at a time, and deletes the rest.
-func (w *OrphanSweepWorker) Work(ctx context.Context, job *river.Job[OrphanSweepArgs]) error {
+func (w *OrphanSweepWorker) Work(ctx context.Context, job *river.Job[queue.OrphanSweepArgs]) error {
 	release, err := lockDeletions(ctx, w.Pool)
 	if err != nil {
 		return err

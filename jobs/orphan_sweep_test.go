@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/internal/pgtest"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -48,7 +49,7 @@ func TestOrphanSweep(t *testing.T) {
 
 	// A batch of two makes the four old uploads take two reference queries.
 	w := &jobs.OrphanSweepWorker{Pool: pool, Blobs: blobs, MinAge: minAge, BatchSize: 2, Logger: discard()}
-	require.NoError(t, w.Work(ctx, &river.Job[jobs.OrphanSweepArgs]{JobRow: &rivertype.JobRow{ID: 1}}))
+	require.NoError(t, w.Work(ctx, &river.Job[queue.OrphanSweepArgs]{JobRow: &rivertype.JobRow{ID: 1}}))
 
 	for _, key := range []string{oldOrphan, oldOrphan2} {
 		_, err := blobs.Stat(ctx, key)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -17,14 +16,8 @@ import (
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
-)
-
-// Queues the pipeline's jobs run on.
-const (
-	QueueOCR     = "ocr"
-	QueueLLM     = "llm"
-	QueueDefault = river.QueueDefault
 )
 
 // Pipeline is what the stages share.
@@ -45,26 +38,6 @@ type Pipeline struct {
 	LLMBackoff time.Duration
 }
 
-// stageArgs is implemented by the three stages' Args.
-type stageArgs interface {
-	river.JobArgs
-	upload() uuid.UUID
-}
-
-// JobForStage returns the Args that run stage for an upload, for the first
-// insert and for a retry from the stage that failed.
-func JobForStage(stage string, uploadID uuid.UUID) (river.JobArgs, error) {
-	switch stage {
-	case snapnote.StageOCR:
-		return OCRArgs{UploadID: uploadID}, nil
-	case snapnote.StageFormat:
-		return FormatArgs{UploadID: uploadID}, nil
-	case snapnote.StageExtract:
-		return ExtractArgs{UploadID: uploadID}, nil
-	}
-	return nil, fmt.Errorf("unknown pipeline stage %q", stage)
-}
-
 // Failure is a stage error with what to tell the user. Permanent failures
 // end the upload at once; others are retried and end it only when River
 // runs out of attempts.
@@ -78,40 +51,49 @@ type Failure struct {
 func (f *Failure) Error() string { return f.Code + ": " + f.Err.Error() }
 func (f *Failure) Unwrap() error { return f.Err }
 
-// begin loads the upload for a stage's job and records the attempt. ok is
-// false when there is nothing to do: the stage finished already (a duplicate
-// job) or the upload ended.
-func (p *Pipeline) begin(ctx context.Context, stage string, id uuid.UUID) (db.Upload, bool, error) {
+// begin loads the upload for a stage's job and records the attempt River
+// is on. ok is false when there is nothing to do: the stage finished
+// already (a duplicate job) or the upload ended.
+func begin[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T]) (u db.Upload, stage queue.Stage, ok bool, err error) {
+	stage, _ = queue.StageOfKind(job.Kind)
+	id := job.Args.Upload()
 	q := db.New(p.Pool)
-	u, err := q.UploadForWork(ctx, id)
+	u, err = q.UploadForWork(ctx, id)
 	if errors.Is(err, db.ErrNotFound) {
 		// Deleted with its course while queued: nothing left to work on.
-		return u, false, nil
+		return u, stage, false, nil
 	}
 	if err != nil {
-		return u, false, fmt.Errorf("load upload %s: %w", id, err)
+		return u, stage, false, fmt.Errorf("load upload %s: %w", id, err)
 	}
-	if u.Stage != stage || (u.Status != snapnote.UploadQueued && u.Status != snapnote.UploadProcessing) {
+	if u.Stage != stage.Name || (u.Status != snapnote.UploadQueued && u.Status != snapnote.UploadProcessing) {
 		p.Logger.InfoContext(ctx, "stage already settled; skipping", slog.String("upload_id", id.String()),
-			slog.String("stage", stage), slog.String("upload_stage", u.Stage), slog.String("status", u.Status))
-		return u, false, nil
+			slog.String("stage", stage.Name), slog.String("upload_stage", u.Stage), slog.String("status", u.Status))
+		return u, stage, false, nil
 	}
-	if err := q.StartStage(ctx, id, stage); err != nil {
-		return u, false, err
+	if err := q.StartStage(ctx, id, stage.Name, job.Attempt); err != nil {
+		return u, stage, false, err
 	}
-	return u, true, nil
+	return u, stage, true, nil
 }
 
-// advance commits a stage: save its result, enqueue the next stage and
-// complete this job, all in one transaction.
-func advance[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], save func(*db.Queries) error, next river.JobArgs) error {
+// advance commits a stage: save its result, hand the upload to the next
+// stage and enqueue that stage's job, and complete this job, all in one
+// transaction. After the last stage, save finishes the upload itself.
+func advance[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T], stage queue.Stage, save func(*db.Queries) error) error {
 	return pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
-		if err := save(db.New(tx)); err != nil {
+		q := db.New(tx)
+		if err := save(q); err != nil {
 			return err
 		}
-		if next != nil {
-			if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, next, nil); err != nil {
-				return fmt.Errorf("enqueue %s: %w", next.Kind(), err)
+		id := job.Args.Upload()
+		next, ok, err := queue.InsertNextStageTx(ctx, tx, river.ClientFromContext[pgx.Tx](ctx), stage, queue.StageArgs{UploadID: id})
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := q.MoveToStage(ctx, id, stage.Name, next.Name); err != nil {
+				return err
 			}
 		}
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
@@ -124,8 +106,8 @@ func advance[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T
 // fail decides what a stage error means for the upload. A permanent failure,
 // or a transient one on the job's last attempt, marks the upload failed with
 // a readable message; the error is returned for River to cancel or retry.
-func fail[T stageArgs](ctx context.Context, p *Pipeline, job *river.Job[T], f *Failure) error {
-	id := job.Args.upload()
+func fail[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T], f *Failure) error {
+	id := job.Args.Upload()
 	log := p.Logger.With(slog.String("upload_id", id.String()), slog.Int64("job_id", job.ID),
 		slog.String("kind", job.Kind), slog.Int("attempt", job.Attempt), slog.String("code", f.Code))
 	last := job.Attempt >= job.MaxAttempts
@@ -145,4 +127,10 @@ func fail[T stageArgs](ctx context.Context, p *Pipeline, job *river.Job[T], f *F
 		return river.JobCancel(f)
 	}
 	return f
+}
+
+// stageFailure returns the generic failure of a stage, wrapping err: what
+// the upload says when the stage fails in a way it did not name itself.
+func stageFailure(stage queue.Stage, err error) *Failure {
+	return &Failure{Code: stage.FailCode, Message: stage.FailMessage, Err: err}
 }

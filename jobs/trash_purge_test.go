@@ -14,6 +14,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/pgtest"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -74,7 +75,7 @@ func TestTrashPurge(t *testing.T) {
 		river.AddWorker(w, &jobs.TrashPurgeWorker{Pool: pool, Retention: retention, Logger: discard()})
 		river.AddWorker(w, &jobs.BlobDeleteWorker{Pool: pool, Blobs: blobs, Logger: discard()})
 	})
-	_, err = client.Insert(ctx, jobs.TrashPurgeArgs{}, nil)
+	_, err = client.Insert(ctx, queue.TrashPurgeArgs{}, nil)
 	require.NoError(t, err)
 	ev := waitFor(t, events, "trash_purge")
 	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "trash_purge: %v", ev.Job.Errors)

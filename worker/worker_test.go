@@ -13,6 +13,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/backup"
 	"github.com/snapnote/snapnote/internal/pgtest"
+	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -51,14 +52,14 @@ func TestPeriodicJobsAreUniquePerPeriod(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			pjs := periodicJobs(Config{TrashRetention: time.Hour, OrphanMinAge: time.Hour,
-				BackupSchedule: tc.schedule, Backups: &backup.Manager{}})
+			pjs := periodicJobs(Config{Jobs: jobs.Config{TrashRetention: time.Hour, OrphanMinAge: time.Hour,
+				Backups: &backup.Manager{}}, BackupSchedule: tc.schedule})
 			kinds := map[string]time.Duration{}
 			for _, pj := range pjs {
 				args, opts := pj.construct()
 				require.Equal(t, pj.kind, args.Kind())
 				eff := effectiveOpts(args, opts)
-				require.Equal(t, jobs.QueueMaintenance, eff.Queue, pj.kind)
+				require.Equal(t, queue.Maintenance, eff.Queue, pj.kind)
 				kinds[pj.kind] = eff.UniqueOpts.ByPeriod
 			}
 			require.Equal(t, map[string]time.Duration{
@@ -77,15 +78,17 @@ func TestTwoWorkersRunOneBackup(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, blobs.Close()) })
 
 	cfg := Config{
-		Pipeline:       &jobs.Pipeline{Pool: pool, Blobs: blobs, Logger: discard()},
+		Jobs: jobs.Config{
+			Pipeline:       &jobs.Pipeline{Pool: pool, Blobs: blobs, Logger: discard()},
+			TrashRetention: 30 * 24 * time.Hour,
+			OrphanMinAge:   24 * time.Hour,
+			Backups: backup.New(backup.Config{Pool: pool, DatabaseURL: pool.Config().ConnString(), Blobs: blobs,
+				IncludeBlobs: true, Keep: 14, Logger: discard()}),
+			Logger: discard(),
+		},
 		OCRConcurrency: 1,
 		LLMConcurrency: 1,
-		TrashRetention: 30 * 24 * time.Hour,
-		OrphanMinAge:   24 * time.Hour,
 		BackupSchedule: dailyAt3(t),
-		Backups: backup.New(backup.Config{Pool: pool, DatabaseURL: pool.Config().ConnString(), Blobs: blobs,
-			IncludeBlobs: true, Keep: 14, Logger: discard()}),
-		Logger: discard(),
 	}
 	var clients []*river.Client[pgx.Tx]
 	for range 2 {
@@ -125,7 +128,7 @@ func TestTwoWorkersRunOneBackup(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	require.Equal(t, 1, count("backup", ""), "one backup job row for the period")
-	backups, err := cfg.Backups.List(ctx)
+	backups, err := cfg.Jobs.Backups.List(ctx)
 	require.NoError(t, err)
 	require.Len(t, backups, 1, "one backup in storage")
 }
@@ -145,5 +148,5 @@ func TestShortestGap(t *testing.T) {
 func TestUnsetMaintenanceIsNotScheduled(t *testing.T) {
 	t.Parallel()
 	require.Empty(t, periodicJobs(Config{}))
-	require.Len(t, periodicJobs(Config{TrashRetention: time.Hour}), 1)
+	require.Len(t, periodicJobs(Config{Jobs: jobs.Config{TrashRetention: time.Hour}}), 1)
 }

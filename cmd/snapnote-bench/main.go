@@ -172,7 +172,7 @@ func measure(ctx context.Context, dbURL string) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	handler, _ := api.New(api.Config{Pool: pool, Blobs: blobs, Auth: validator, Logger: logger})
+	handler, _ := api.New(api.Config{DB: db.Open(pool, logger), Blobs: blobs, Auth: validator, Logger: logger})
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	token, err := key.Token(auth.Claims{Subject: subjectPrefix + "0"}, time.Hour)

@@ -3,14 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/snapnote/snapnote/internal/auth"
@@ -46,35 +43,6 @@ func openPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("connect to database at %s: %w", redact(cfg.DatabaseURL), err)
 	}
 	return pool, nil
-}
-
-// createDatabaseIfMissing makes DATABASE_URL's database when the server is
-// there but the database is not, so `snapnote dev` works on a fresh server.
-func createDatabaseIfMissing(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	conn, err := pgx.Connect(ctx, cfg.DatabaseURL)
-	if err == nil {
-		return conn.Close(ctx)
-	}
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" {
-		return fmt.Errorf("connect to database at %s: %w", redact(cfg.DatabaseURL), err)
-	}
-	cc, err := pgx.ParseConfig(cfg.DatabaseURL)
-	if err != nil {
-		return fmt.Errorf("DATABASE_URL: %w", err)
-	}
-	name := cc.Database
-	cc.Database = "postgres"
-	admin, err := pgx.ConnectConfig(ctx, cc)
-	if err != nil {
-		return fmt.Errorf("connect to the server to create database %q: %w", name, err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("create database %q: %w", name, err)
-	}
-	logger.InfoContext(ctx, "created database", slog.String("database", name))
-	return nil
 }
 
 func redact(dsn string) string {

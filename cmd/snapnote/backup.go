@@ -16,6 +16,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/backup"
 	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -108,7 +109,7 @@ func runRestore(ctx context.Context, cfg *config.Config, args []string, stdout, 
 	}
 	logger := newLogger(cfg, stderr)
 	// A new server has no database yet: restoring is how it gets one.
-	if err := createDatabaseIfMissing(ctx, cfg, logger); err != nil {
+	if err := db.CreateIfMissing(ctx, cfg.DatabaseURL, redact(cfg.DatabaseURL), logger); err != nil {
 		return err
 	}
 	pool, err := openPool(ctx, cfg)

@@ -16,6 +16,9 @@ import (
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/worker"
@@ -98,7 +101,7 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	if err := createDatabaseIfMissing(ctx, cfg, logger); err != nil {
+	if err := db.CreateIfMissing(ctx, cfg.DatabaseURL, redact(cfg.DatabaseURL), logger); err != nil {
 		return err
 	}
 	pool, err := openPool(ctx, cfg)
@@ -154,13 +157,13 @@ func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, log
 	if err != nil {
 		return nil, err
 	}
-	inserter, err := worker.NewInserter(pool, logger)
+	q, err := queue.New(pool, logger)
 	if err != nil {
 		return nil, err
 	}
 	handler, _ := api.New(api.Config{
-		Pool:              pool,
-		Inserter:          inserter,
+		DB:                db.Open(pool, logger),
+		Queue:             q,
 		Blobs:             blobs,
 		Auth:              validator,
 		DevKey:            devKey,
@@ -185,14 +188,16 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		return nil, err
 	}
 	client, err := worker.New(worker.Config{
-		Pipeline:       pipeline,
+		Jobs: jobs.Config{
+			Pipeline:       pipeline,
+			TrashRetention: cfg.TrashRetention,
+			OrphanMinAge:   cfg.OrphanMinAge,
+			Backups:        newBackups(cfg, pool, blobs, logger, nil),
+			Logger:         logger,
+		},
 		OCRConcurrency: cfg.OCRConcurrency,
 		LLMConcurrency: cfg.LLMConcurrency,
-		TrashRetention: cfg.TrashRetention,
-		OrphanMinAge:   cfg.OrphanMinAge,
 		BackupSchedule: cfg.BackupSchedule,
-		Backups:        newBackups(cfg, pool, blobs, logger, nil),
-		Logger:         logger,
 	})
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -85,7 +86,7 @@ func (m *Manager) Backup(ctx context.Context) (Manifest, error) {
 }
 
 func (m *Manager) create(ctx context.Context, man *Manifest) error {
-	num, serverText, err := serverVersion(ctx, m.cfg.Pool)
+	num, serverText, err := db.New(m.cfg.Pool).ServerVersion(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func (m *Manager) create(ctx context.Context, man *Manifest) error {
 	// upload writes its blob before its row), and the deletion lock keeps
 	// them until the archive made next holds them.
 	if m.cfg.IncludeBlobs {
-		release, err := lockForBackup(ctx, m.cfg.Pool)
+		release, err := db.LockForBackup(ctx, m.cfg.Pool)
 		if err != nil {
 			return err
 		}

@@ -12,8 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // toolDirPattern is where Debian installs each major's client programs.
@@ -24,20 +22,6 @@ type tool struct {
 	Name    string // pg_dump or pg_restore
 	Path    string
 	Version string // e.g. "15.20"
-}
-
-// serverVersion returns the server's version number (150020) and its text
-// (15.20).
-func serverVersion(ctx context.Context, pool *pgxpool.Pool) (num int, text string, err error) {
-	var numText string
-	if err := pool.QueryRow(ctx, `SELECT current_setting('server_version_num'), current_setting('server_version')`).Scan(&numText, &text); err != nil {
-		return 0, "", fmt.Errorf("read server version: %w", err)
-	}
-	num, err = strconv.Atoi(numText)
-	if err != nil {
-		return 0, "", fmt.Errorf("read server version: unexpected server_version_num %q", numText)
-	}
-	return num, text, nil
 }
 
 // majorOf turns a server_version_num (150020) into its major version (15).

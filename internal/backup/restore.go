@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/migrations"
 )
 
@@ -47,8 +48,8 @@ func (m *Manager) Restore(ctx context.Context, from string, force bool) (Manifes
 		return Manifest{}, err
 	}
 	log := m.cfg.Logger.With(slog.String("backup", src.desc))
-	var tables int
-	if err := m.cfg.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'`).Scan(&tables); err != nil {
+	tables, err := db.New(m.cfg.Pool).PublicTables(ctx)
+	if err != nil {
 		return Manifest{}, fmt.Errorf("restore: inspect database: %w", err)
 	}
 	if tables > 0 && !force {
@@ -153,7 +154,7 @@ func localSource(file string) (source, error) {
 }
 
 func (m *Manager) restoreDatabase(ctx context.Context, src source, force bool, progressBase int64) error {
-	num, _, err := serverVersion(ctx, m.cfg.Pool)
+	num, _, err := db.New(m.cfg.Pool).ServerVersion(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,16 @@
-// Package db holds every SQL query of SnapNote, written by hand for pgx/v5,
-// and the row types they return. Nothing else in the module writes SQL
-// (River aside), so a reader finds each query by the method named for it.
+// Package db holds every SQL statement of SnapNote, written by hand for
+// pgx/v5, and the row types they return, so a reader finds each query by
+// the method named for it. Beside the queries: transactions (DB.Tx), the
+// LISTEN fan-out of upload changes (DB.UploadChanges), the queue depths
+// read from River's table, and the advisory lock between backups and blob
+// deletions.
+//
+// SQL lives nowhere else in the module, with three exceptions: River's own
+// queries (inserted and worked through its client, in package queue and
+// package worker), the migrations' bookkeeping (package migrations, which
+// runs the schema files), and test helpers (internal/pgtest, and tests that
+// inspect rows). The read benchmark under cmd/ runs EXPLAIN on these
+// queries.
 //
 // Every method that reads or changes a user's rows takes the user's id and
 // scopes the query by it: another user's row is indistinguishable from a
@@ -11,9 +21,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrNotFound is returned when a row does not exist or belongs to another user.
@@ -31,6 +43,30 @@ type DBTX interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// DB is the database: its queries run on a pool, and it opens transactions
+// and watches uploads.
+type DB struct {
+	*Queries
+	pool  *pgxpool.Pool
+	watch *uploadWatch
+}
+
+// Open returns the DB on pool; logger reports a lost LISTEN connection.
+func Open(pool *pgxpool.Pool, logger *slog.Logger) *DB {
+	return &DB{Queries: New(pool), pool: pool, watch: &uploadWatch{pool: pool, logger: logger}}
+}
+
+// Tx runs fn in one transaction, committed when fn returns nil and rolled
+// back otherwise; fn's error is returned as it is.
+func (d *DB) Tx(ctx context.Context, fn func(q *Queries) error) error {
+	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(New(tx)) })
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	return d.pool.Ping(ctx)
 }
 
 // Queries runs SnapNote's queries on a DBTX.

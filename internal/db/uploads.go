@@ -135,15 +135,15 @@ func (q *Queries) UploadForWork(ctx context.Context, id uuid.UUID) (Upload, erro
 }
 
 // StartStage records that an attempt at stage began: the upload is
-// processing, at that stage, with one more attempt counted.
-func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string) error {
+// processing, at that stage, on River's attempt number attempt.
+func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string, attempt int) error {
 	_, err := q.db.Exec(ctx, `
 		UPDATE uploads SET
 			status     = 'processing',
 			stage      = $2::text,
-			attempts   = attempts || jsonb_build_object($2::text, coalesce((attempts->>($2::text))::int, 0) + 1),
+			attempts   = attempts || jsonb_build_object($2::text, $3::int),
 			updated_at = now()
-		WHERE id = $1 AND status IN ('queued', 'processing')`, id, stage)
+		WHERE id = $1 AND status IN ('queued', 'processing')`, id, stage, attempt)
 	if err != nil {
 		return fmt.Errorf("start stage %s of upload %s: %w", stage, id, err)
 	}
@@ -158,22 +158,10 @@ type OCRResult struct {
 	Steps      []string
 }
 
-// UncountAttempt takes back the attempt StartStage counted, for a run that
-// only waited (a snoozed job): a snooze is not an attempt.
-func (q *Queries) UncountAttempt(ctx context.Context, id uuid.UUID, stage string) error {
-	_, err := q.db.Exec(ctx, `
-		UPDATE uploads SET attempts = attempts || jsonb_build_object($2::text, greatest(coalesce((attempts->>($2::text))::int, 0) - 1, 0))
-		WHERE id = $1`, id, stage)
-	if err != nil {
-		return fmt.Errorf("uncount attempt at %s of upload %s: %w", stage, id, err)
-	}
-	return nil
-}
-
-// SaveOCR stores the OCR result and moves the upload to the format stage.
+// SaveOCR stores the OCR result of an upload at the OCR stage.
 func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, res OCRResult, took time.Duration) error {
-	return q.finishStage(ctx, id, snapnote.StageOCR, snapnote.StageFormat, took,
-		`ocr_text = $5, ocr_confidence = $6, ocr_engine = nullif($7, ''), ocr_steps = $8`,
+	return q.saveStage(ctx, id, snapnote.StageOCR, took,
+		`ocr_text = $4, ocr_confidence = $5, ocr_engine = nullif($6, ''), ocr_steps = $7`,
 		res.Text, res.Confidence, res.Engine, append([]string{}, res.Steps...))
 }
 
@@ -185,23 +173,23 @@ type FormatResult struct {
 	Guard    string      // why the LLM's note was rejected, or ""
 }
 
-// SaveFormat stores the Markdown and moves the upload to the extract stage.
+// SaveFormat stores the Markdown of an upload at the format stage.
 func (q *Queries) SaveFormat(ctx context.Context, id uuid.UUID, res FormatResult, took time.Duration) error {
-	return q.finishStage(ctx, id, snapnote.StageFormat, snapnote.StageExtract, took,
-		`formatted_note = $5, format_engine = $6, llm_usage = $7, format_guard = nullif($8, '')`,
+	return q.saveStage(ctx, id, snapnote.StageFormat, took,
+		`formatted_note = $4, format_engine = $5, llm_usage = $6, format_guard = nullif($7, '')`,
 		res.Markdown, res.Engine, res.Usage, res.Guard)
 }
 
-// finishStage saves a stage's result and moves the upload to the next stage.
-// The assignments in set use $5 on for args.
-func (q *Queries) finishStage(ctx context.Context, id uuid.UUID, stage, next string, took time.Duration, set string, args ...any) error {
+// saveStage saves a stage's result and its time on an upload processing
+// at that stage; the assignments in set use $4 on for args. Returns
+// ErrNotFound when the upload is not there (a duplicate job).
+func (q *Queries) saveStage(ctx context.Context, id uuid.UUID, stage string, took time.Duration, set string, args ...any) error {
 	tag, err := q.db.Exec(ctx, `
 		UPDATE uploads SET `+set+`,
-			stage      = $3::text,
-			timings_ms = timings_ms || jsonb_build_object($2::text, $4::bigint),
+			timings_ms = timings_ms || jsonb_build_object($2::text, $3::bigint),
 			updated_at = now()
 		WHERE id = $1 AND stage = $2::text AND status = 'processing'`,
-		append([]any{id, stage, next, took.Milliseconds()}, args...)...)
+		append([]any{id, stage, took.Milliseconds()}, args...)...)
 	if err != nil {
 		return fmt.Errorf("save %s result of upload %s: %w", stage, id, err)
 	}
@@ -211,16 +199,31 @@ func (q *Queries) finishStage(ctx context.Context, id uuid.UUID, stage, next str
 	return nil
 }
 
-// FinishUpload marks the upload done with its document.
-func (q *Queries) FinishUpload(ctx context.Context, id, documentID uuid.UUID, took time.Duration) error {
+// MoveToStage hands an upload processing at stage from on to stage to.
+func (q *Queries) MoveToStage(ctx context.Context, id uuid.UUID, from, to string) error {
+	tag, err := q.db.Exec(ctx, `
+		UPDATE uploads SET stage = $3::text, updated_at = now()
+		WHERE id = $1 AND stage = $2::text AND status = 'processing'`, id, from, to)
+	if err != nil {
+		return fmt.Errorf("move upload %s from %s to %s: %w", id, from, to, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("move upload %s from %s to %s: %w", id, from, to, ErrNotFound)
+	}
+	return nil
+}
+
+// FinishUpload marks an upload processing at its last stage done, with its
+// document and the time that stage took.
+func (q *Queries) FinishUpload(ctx context.Context, id uuid.UUID, stage string, documentID uuid.UUID, took time.Duration) error {
 	tag, err := q.db.Exec(ctx, `
 		UPDATE uploads SET
 			status      = 'done',
-			document_id = $2,
-			timings_ms  = timings_ms || jsonb_build_object('extract', $3::bigint),
+			document_id = $3,
+			timings_ms  = timings_ms || jsonb_build_object($2::text, $4::bigint),
 			finished_at = now(),
 			updated_at  = now()
-		WHERE id = $1 AND status = 'processing'`, id, documentID, took.Milliseconds())
+		WHERE id = $1 AND stage = $2::text AND status = 'processing'`, id, stage, documentID, took.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("finish upload %s: %w", id, err)
 	}

@@ -1,4 +1,4 @@
-package backup
+package db
 
 import (
 	"context"
@@ -21,9 +21,9 @@ func LockDeletions(ctx context.Context, pool *pgxpool.Pool) (release func(), ok 
 	return lock(ctx, pool, `SELECT pg_try_advisory_lock_shared($1)`, `SELECT pg_advisory_unlock_shared($1)`)
 }
 
-// lockForBackup takes the exclusive side of the deletion lock, waiting for
-// deletions under way to finish.
-func lockForBackup(ctx context.Context, pool *pgxpool.Pool) (release func(), err error) {
+// LockForBackup takes the exclusive side of the deletion lock, waiting for
+// deletions under way to finish. Call release when the blobs are archived.
+func LockForBackup(ctx context.Context, pool *pgxpool.Pool) (release func(), err error) {
 	release, _, err = lock(ctx, pool, `SELECT true FROM pg_advisory_lock($1)`, `SELECT pg_advisory_unlock($1)`)
 	return release, err
 }

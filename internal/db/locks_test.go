@@ -1,4 +1,4 @@
-package backup
+package db
 
 import (
 	"testing"
@@ -22,7 +22,7 @@ func TestBackupKeepsDeletionsOut(t *testing.T) {
 	releaseDeleter()
 	releaseOther()
 
-	releaseBackup, err := lockForBackup(ctx, pool)
+	releaseBackup, err := LockForBackup(ctx, pool)
 	require.NoError(t, err)
 	_, ok, err = LockDeletions(ctx, pool)
 	require.NoError(t, err)
