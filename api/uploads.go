@@ -7,15 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"path/filepath"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -78,9 +72,9 @@ type uploadListOutput struct {
 	}
 }
 
-// createUploadInput reads its own body: Huma's multipart support trusts the
-// declared part type and ignores the body cap (see FACTS.md), and an image
-// must be checked by its bytes under a hard size limit.
+// createUploadInput reads its own body (upload_form.go): Huma's multipart
+// support trusts the declared part type and ignores Operation.MaxBodyBytes,
+// and an image must be checked by its bytes under a hard size limit.
 type createUploadInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"a retried request with the same key returns the first upload instead of a second one"`
 	req            *http.Request
@@ -90,25 +84,6 @@ type createUploadInput struct {
 func (in *createUploadInput) Resolve(ctx huma.Context) []error {
 	in.req, in.w = humago.Unwrap(ctx)
 	return nil
-}
-
-// Limits on the text fields of an upload form.
-const (
-	maxTitleLen   = 500
-	maxContextLen = 2000
-	maxFieldBytes = 16 << 10
-)
-
-// uploadForm is a parsed, checked upload request.
-type uploadForm struct {
-	courseID    uuid.UUID
-	title       string
-	context     string
-	filename    string
-	data        []byte
-	contentType string
-	width       int
-	height      int
 }
 
 func (s *Server) registerUploads(api huma.API) {
@@ -189,8 +164,8 @@ var uploadRequestBody = &huma.RequestBody{
 		Properties: map[string]*huma.Schema{
 			"file":     {Type: "string", Format: "binary", Description: "JPEG, PNG, WebP, TIFF, GIF or BMP; recognised by content, not name"},
 			"courseId": {Type: "string", Format: "uuid", Description: "one of the caller's active courses"},
-			"title":    {Type: "string", MaxLength: ptr(maxTitleLen), Description: "optional; inferred from the note when absent"},
-			"context":  {Type: "string", MaxLength: ptr(maxContextLen), Description: "optional hint for the formatter, e.g. the lecture topic"},
+			"title":    {Type: "string", MaxLength: ptr(snapnote.TitleMax), Description: "optional; inferred from the note when absent"},
+			"context":  {Type: "string", MaxLength: ptr(snapnote.ContextMax), Description: "optional hint for the formatter, e.g. the lecture topic"},
 		},
 	}}},
 }
@@ -264,99 +239,6 @@ func (s *Server) deleteBlob(ctx context.Context, key string) {
 	}
 }
 
-// readUploadForm streams the multipart body under the size cap and checks
-// the image by its bytes: type by magic number, pixel count from the header
-// before any decoding, and that the file is whole.
-func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request) (*uploadForm, error) {
-	max := s.cfg.UploadMaxBytes
-	tooLarge := huma.Error413RequestEntityTooLarge(fmt.Sprintf("upload exceeds the %d byte limit", max))
-	if r.ContentLength > max {
-		return nil, tooLarge
-	}
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
-	r.Body = http.MaxBytesReader(w, r.Body, max)
-
-	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
-		return nil, huma.Error415UnsupportedMediaType("send the photo as multipart/form-data with a file field")
-	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
-	form := &uploadForm{}
-	var courseID string
-	var sawFile bool
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, bodyError(err, tooLarge)
-		}
-		switch part.FormName() {
-		case "file":
-			if sawFile {
-				return nil, invalid("body.file", "send exactly one file", nil)
-			}
-			sawFile = true
-			form.filename = cleanFilename(part.FileName())
-			if form.data, err = io.ReadAll(part); err != nil {
-				return nil, bodyError(err, tooLarge)
-			}
-		case "courseId":
-			courseID, err = readField(part)
-		case "title":
-			form.title, err = readField(part)
-		case "context":
-			form.context, err = readField(part)
-		}
-		if err != nil {
-			return nil, bodyError(err, tooLarge)
-		}
-	}
-
-	var errs []error
-	if !sawFile || len(form.data) == 0 {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.file", Message: "required: the photo to read"})
-	}
-	if courseID == "" {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.courseId", Message: "required"})
-	} else if form.courseID, err = uuid.Parse(courseID); err != nil {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.courseId", Message: "must be a UUID", Value: courseID})
-	}
-	if utf8.RuneCountInString(form.title) > maxTitleLen {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.title", Message: fmt.Sprintf("at most %d characters", maxTitleLen)})
-	}
-	if utf8.RuneCountInString(form.context) > maxContextLen {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.context", Message: fmt.Sprintf("at most %d characters", maxContextLen)})
-	}
-	if len(errs) > 0 {
-		return nil, huma.Error422UnprocessableEntity("invalid upload", errs...)
-	}
-	return form, s.checkImage(form)
-}
-
-func (s *Server) checkImage(form *uploadForm) error {
-	contentType, ok := photo.Sniff(form.data)
-	if !ok {
-		return huma.Error415UnsupportedMediaType("the file is not a JPEG, PNG, WebP, TIFF, GIF or BMP image")
-	}
-	form.contentType = contentType
-	width, height, err := photo.DecodeConfig(bytes.NewReader(form.data))
-	if err != nil {
-		return invalid("body.file", "the image header cannot be read: the file is damaged", nil)
-	}
-	if pixels := int64(width) * int64(height); pixels > s.cfg.UploadMaxPixels {
-		return invalid("body.file", fmt.Sprintf("the image is %d×%d pixels; the limit is %d pixels in all",
-			width, height, s.cfg.UploadMaxPixels), nil)
-	}
-	if err := photo.CheckComplete(form.data, contentType); err != nil {
-		return invalid("body.file", "the image file is incomplete: the upload was cut off or the file is damaged", nil)
-	}
-	form.width, form.height = width, height
-	return nil
-}
-
 func (s *Server) retryUpload(ctx context.Context, in *struct {
 	ID uuid.UUID `path:"id"`
 }) (*uploadOutput, error) {
@@ -371,49 +253,6 @@ func (s *Server) retryUpload(ctx context.Context, in *struct {
 		return nil, s.fail(ctx, "upload", err)
 	}
 	return s.uploadAccepted(u), nil
-}
-
-func readField(part *multipart.Part) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-	if err != nil {
-		return "", err
-	}
-	if len(b) > maxFieldBytes {
-		return "", invalid("body."+part.FormName(), "field too long", nil)
-	}
-	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
-		return "", invalid("body."+part.FormName(), "must be UTF-8 text without NUL characters", nil)
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
-// bodyError tells an over-long body (413) from a malformed one (400).
-func bodyError(err error, tooLarge error) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return tooLarge
-	}
-	if _, ok := errors.AsType[huma.StatusError](err); ok {
-		return err
-	}
-	return huma.Error400BadRequest("malformed multipart body")
-}
-
-// cleanFilename keeps only the base name the client sent, for display; it is
-// never used as a storage key.
-func cleanFilename(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	if name == "." || name == "/" || !utf8.ValidString(name) {
-		return ""
-	}
-	if utf8.RuneCountInString(name) > 255 {
-		name = string([]rune(name)[:255])
-	}
-	return name
-}
-
-func invalid(location, message string, value any) error {
-	return huma.Error422UnprocessableEntity("invalid upload",
-		&huma.ErrorDetail{Location: location, Message: message, Value: value})
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -22,7 +22,6 @@ Commands:
   backup [list]          back up the database (and local blobs) now, or list backups
   restore [KEY|FILE]     restore the newest backup, backup KEY or a local .dump FILE
          [--force]       (--force replaces a database that already has tables)
-  eval [--pages N]       measure OCR error rates and time on the generated photo corpus
   help                   show this and the environment variables
 `
 
@@ -57,8 +56,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBackup(ctx, cfg, rest, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, cfg, rest, stdout, stderr)
-	case "eval":
-		return runEval(ctx, cfg, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)

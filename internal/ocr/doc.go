@@ -13,7 +13,7 @@
 // missing.
 //
 // Before reading, Tesseract preprocesses a photo in five steps, each kept because it lowered
-// the error rate on the generated corpus (package corpus, `snapnote eval`) without hurting clean
+// the error rate on the generated corpus (package corpus, `snapnote-eval`) without hurting clean
 // pages, and each listed in [Result].Steps when it changed the image:
 //
 //   - perspective: finds a page lying on a darker surface (a bright four-cornered region that

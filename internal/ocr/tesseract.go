@@ -44,7 +44,7 @@ type Tesseract struct {
 	// negative value disables both limits.
 	MaxSide int
 	// Skip names preprocessing steps not to run, of PreprocessSteps, for measuring what each
-	// contributes (`snapnote eval --skip`). Nil runs them all, as the measurements support.
+	// contributes (`snapnote-eval --skip`). Nil runs them all, as the measurements support.
 	Skip []string
 }
 
