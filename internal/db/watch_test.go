@@ -1,0 +1,52 @@
+package db_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pgtest"
+)
+
+// TestUploadChangesHearsTheTrigger holds the channel the migration's trigger
+// notifies and the one UploadChanges listens on together.
+func TestUploadChangesHearsTheTrigger(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	d := db.Open(pgtest.Migrated(t), slog.New(slog.DiscardHandler))
+	user, err := d.UpsertUser(ctx, db.Identity{Subject: "alice"})
+	require.NoError(t, err)
+	course, err := d.CreateCourse(ctx, user.ID, db.CourseInput{Name: "Physics"})
+	require.NoError(t, err)
+	id := uuid.New()
+	_, err = d.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
+		BlobKey: snapnote.UploadBlobKey(user.ID, id, ".png"), ContentType: "image/png", ByteSize: 1,
+		SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
+	require.NoError(t, err)
+
+	changed, leave := d.UploadChanges(id)
+	defer leave()
+	other, leaveOther := d.UploadChanges(uuid.New())
+	defer leaveOther()
+	// The listener wakes every watcher once it listens: after that, only
+	// the upload's own changes reach its watchers.
+	<-changed
+	<-other
+	require.NoError(t, d.StartStage(ctx, id, snapnote.StageOCR, 1))
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification of the upload's change")
+	}
+	select {
+	case <-other:
+		t.Fatal("a watcher of another upload was woken")
+	default:
+	}
+}

@@ -1,0 +1,127 @@
+package queue_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pgtest"
+	"github.com/snapnote/snapnote/internal/queue"
+)
+
+func TestStagesFollowTheTable(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, snapnote.StageOCR, queue.Stages[0].Name, "the pipeline starts with OCR")
+	var names []string
+	stage := queue.Stages[0]
+	for {
+		names = append(names, stage.Name)
+		byKind, ok := queue.StageOfKind(stage.Job(queue.StageArgs{}).Kind())
+		require.True(t, ok)
+		require.Equal(t, stage.Name, byKind.Name, "each stage's job kind names its stage")
+		require.NotEmpty(t, stage.FailCode)
+		next, ok := stage.Next()
+		if !ok {
+			break
+		}
+		stage = next
+	}
+	require.Equal(t, []string{snapnote.StageOCR, snapnote.StageFormat, snapnote.StageExtract}, names)
+	_, err := queue.StageNamed("bogus")
+	require.Error(t, err)
+	_, ok := queue.StageOfKind("backup")
+	require.False(t, ok, "a maintenance job is no stage")
+}
+
+type bundle struct {
+	pool   *pgxpool.Pool
+	q      *queue.Queue
+	db     *db.Queries
+	user   db.User
+	course db.Course
+}
+
+func setup(t *testing.T) bundle {
+	t.Helper()
+	b := bundle{pool: pgtest.Migrated(t)}
+	var err error
+	b.q, err = queue.New(b.pool, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	b.db = db.New(b.pool)
+	b.user, err = b.db.UpsertUser(t.Context(), db.Identity{Subject: "alice"})
+	require.NoError(t, err)
+	b.course, err = b.db.CreateCourse(t.Context(), b.user.ID, db.CourseInput{Name: "Physics"})
+	require.NoError(t, err)
+	return b
+}
+
+// jobs returns the kinds of the jobs queued for upload id.
+func (b bundle) jobs(t *testing.T, id uuid.UUID) []string {
+	t.Helper()
+	rows, err := b.pool.Query(t.Context(), `SELECT kind FROM river_job WHERE args->>'upload_id' = $1 ORDER BY id`, id.String())
+	require.NoError(t, err)
+	var kinds []string
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		kinds = append(kinds, k)
+	}
+	require.NoError(t, rows.Err())
+	return kinds
+}
+
+func (b bundle) newUpload(key string) db.NewUpload {
+	id := uuid.New()
+	return db.NewUpload{ID: id, UserID: b.user.ID, CourseID: b.course.ID, BlobKey: snapnote.UploadBlobKey(b.user.ID, id, ".png"),
+		ContentType: "image/png", ByteSize: 1, SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1, IdempotencyKey: key}
+}
+
+func TestCreateUploadQueuesItsFirstStage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	by := db.AuditEntry{UserID: &b.user.ID}
+
+	u, err := b.q.CreateUpload(ctx, b.newUpload("k1"), by)
+	require.NoError(t, err)
+	require.Equal(t, snapnote.UploadQueued, u.Status)
+	require.Equal(t, []string{"ocr"}, b.jobs(t, u.ID))
+
+	// The same idempotency key again: neither a row nor a job is added.
+	again := b.newUpload("k1")
+	_, err = b.q.CreateUpload(ctx, again, by)
+	require.ErrorIs(t, err, db.ErrConflict)
+	require.Empty(t, b.jobs(t, again.ID))
+	_, err = b.db.UploadByID(ctx, b.user.ID, again.ID)
+	require.ErrorIs(t, err, db.ErrNotFound)
+}
+
+func TestRetryUploadQueuesTheFailedStage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	by := db.AuditEntry{UserID: &b.user.ID}
+	u, err := b.q.CreateUpload(ctx, b.newUpload(""), by)
+	require.NoError(t, err)
+
+	_, err = b.q.RetryUpload(ctx, u.ID, by)
+	require.ErrorIs(t, err, db.ErrNotFailed, "a queued upload is not retried")
+	require.Equal(t, []string{"ocr"}, b.jobs(t, u.ID), "a refused retry adds no job")
+
+	require.NoError(t, b.db.StartStage(ctx, u.ID, snapnote.StageOCR, 1))
+	require.NoError(t, b.db.SaveOCR(ctx, u.ID, db.OCRResult{Text: "text"}, 0))
+	require.NoError(t, b.db.MoveToStage(ctx, u.ID, snapnote.StageOCR, snapnote.StageFormat))
+	require.NoError(t, b.db.FailUpload(ctx, u.ID, snapnote.ErrFormatFailed, "failed"))
+
+	retried, err := b.q.RetryUpload(ctx, u.ID, by)
+	require.NoError(t, err)
+	require.Equal(t, snapnote.UploadQueued, retried.Status)
+	require.Equal(t, snapnote.StageFormat, retried.Stage)
+	require.Equal(t, []string{"ocr", "format"}, b.jobs(t, u.ID), "the retry starts from the stage that failed")
+}
