@@ -44,6 +44,7 @@ const (
 	ErrLLMUnavailable     = "llm_unavailable"     // the model stayed busy or down
 	ErrFormatFailed       = "format_failed"       // the format stage failed for another reason
 	ErrExtractFailed      = "extract_failed"      // saving the note failed
+	ErrWorkerLost         = "worker_lost"         // the worker died on every attempt at the upload
 )
 
 // Where blobs are kept. Every key is made by the server, never taken from

@@ -4,6 +4,7 @@
 package worker
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -27,6 +28,8 @@ type Config struct {
 	// BackupSchedule says when backups run (BACKUP_SCHEDULE, parsed); the
 	// backup job needs it and Jobs.Backups.
 	BackupSchedule river.PeriodicSchedule
+	// ID names this worker to River and in heartbeats; NewWorkerID when empty.
+	ID string
 }
 
 // New returns a River client that works the pipeline's queues and the
@@ -40,6 +43,7 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 			&river.PeriodicJobOpts{ID: pj.kind, RunOnStart: true}))
 	}
 	client, err := river.NewClient(riverpgxv5.New(cfg.Jobs.Pipeline.Pool), &river.Config{
+		ID:            cmp.Or(cfg.ID, NewWorkerID()),
 		Logger:        cfg.Jobs.Logger,
 		FetchCooldown: queue.FetchCooldown,
 		Queues: map[string]river.QueueConfig{

@@ -206,7 +206,16 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
+	// Heartbeats go on until the client has drained, so no living worker's
+	// jobs are taken for a dead one's.
+	beatCtx, stopBeating := context.WithCancel(context.WithoutCancel(ctx))
+	beating := make(chan struct{})
+	go func() {
+		defer close(beating)
+		(&worker.Liveness{DB: db.Open(pool, logger), ID: client.ID(), DeadAfter: cfg.WorkerDeadAfter, Logger: logger}).Run(beatCtx)
+	}()
 	return func() error {
+		defer func() { stopBeating(); <-beating }()
 		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 		defer cancel()
 		if err := client.Stop(stopCtx); err != nil {

@@ -53,6 +53,9 @@ type Config struct {
 	OCRLang        string
 	OCRConcurrency int
 	OCRTimeout     time.Duration
+	// WorkerDeadAfter is how long a worker goes without a heartbeat before
+	// its jobs are taken back.
+	WorkerDeadAfter time.Duration
 
 	OCREngine         string // "tesseract" or "vision"
 	OCRVisionFallback bool
@@ -216,6 +219,9 @@ var vars = []Var{
 	}},
 	{"OCR_TIMEOUT", "2m", "longest one OCR run may take", func(c *Config, v string) error {
 		return positiveDuration(&c.OCRTimeout, v)
+	}},
+	{"WORKER_DEAD_AFTER", "30s", "a worker silent this long is dead: the others hand its running jobs back to the queue", func(c *Config, v string) error {
+		return positiveDuration(&c.WorkerDeadAfter, v)
 	}},
 	{"OCR_ENGINE", "tesseract", "who reads photos: tesseract, or vision (a vision model at LLM_BASE_URL transcribes them to Markdown)", func(c *Config, v string) error {
 		return oneOf(&c.OCREngine, v, "tesseract", "vision")
