@@ -40,7 +40,7 @@ func runBackup(ctx context.Context, cfg *config.Config, args []string, stdout, s
 		return errors.New("backup: usage: snapnote backup [list]")
 	}
 	logger := newLogger(cfg, stderr)
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func runRestore(ctx context.Context, cfg *config.Config, args []string, stdout, 
 	if err := createDatabaseIfMissing(ctx, cfg, logger); err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func openServing(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("configuration:\n%w", err)
 	}
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err := createDatabaseIfMissing(ctx, cfg, logger); err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
