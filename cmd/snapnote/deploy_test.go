@@ -128,19 +128,17 @@ func TestMetricsMoveToTheirOwnAddress(t *testing.T) {
 
 func TestListenDefaults(t *testing.T) {
 	t.Parallel()
-	cfg := &config.Config{Port: 0}
-	ln, metrics, err := listenHTTP(cfg, devDefaultHost)
+	dev, metrics, err := listenHTTP(&config.Config{Port: 0}, devDefaultHost)
 	require.NoError(t, err)
-	defer ln.Close()
+	t.Cleanup(func() { _ = dev.Close() })
 	require.Nil(t, metrics)
-	require.True(t, ln.Addr().(*net.TCPAddr).IP.IsLoopback(), "dev listens on loopback by default")
+	require.True(t, dev.Addr().(*net.TCPAddr).IP.IsLoopback(), "dev listens on loopback by default")
 
-	cfg = &config.Config{Port: 0, BindAddr: "127.0.0.1", MetricsAddr: "127.0.0.1:0"}
-	ln, metrics, err = listenHTTP(cfg, apiDefaultHost)
+	api, metrics, err := listenHTTP(&config.Config{Port: 0, BindAddr: "127.0.0.1", MetricsAddr: "127.0.0.1:0"}, apiDefaultHost)
 	require.NoError(t, err)
-	defer ln.Close()
-	defer metrics.Close()
-	require.True(t, ln.Addr().(*net.TCPAddr).IP.IsLoopback(), "BIND_ADDR wins")
+	t.Cleanup(func() { _ = api.Close(); _ = metrics.Close() })
+	require.True(t, api.Addr().(*net.TCPAddr).IP.IsLoopback(), "BIND_ADDR wins")
+	require.NotEqual(t, api.Addr().String(), metrics.Addr().String())
 
 	require.Equal(t, "localhost", localHost("0.0.0.0", "localhost"))
 	require.Equal(t, "127.0.0.1", localHost("", "127.0.0.1"))

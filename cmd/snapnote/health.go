@@ -38,7 +38,7 @@ func runHealth(ctx context.Context, cfg *config.Config, args []string, stdout, s
 	if err != nil {
 		return fmt.Errorf("health: api not answering: %w", err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 512))
 	if res.StatusCode/100 != 2 {
 		return fmt.Errorf("health: api not ready: GET %s answered %s: %s", *url, res.Status, body)

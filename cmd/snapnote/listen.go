@@ -36,7 +36,7 @@ func listenHTTP(cfg *config.Config, defaultHost string) (api, metrics net.Listen
 	}
 	metrics, err = net.Listen("tcp", cfg.MetricsAddr)
 	if err != nil {
-		api.Close()
+		_ = api.Close() // the listen error is the one to report
 		return nil, nil, fmt.Errorf("METRICS_ADDR: listen on %s: %w", cfg.MetricsAddr, err)
 	}
 	return api, metrics, nil
