@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -143,4 +145,18 @@ func TestListenDefaults(t *testing.T) {
 	require.Equal(t, "localhost", localHost("0.0.0.0", "localhost"))
 	require.Equal(t, "127.0.0.1", localHost("", "127.0.0.1"))
 	require.Equal(t, "10.0.0.5", localHost("10.0.0.5", "127.0.0.1"))
+}
+
+func TestDevSaysWhichBlobStoreItUses(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	logDevStorage(context.Background(), &config.Config{Storage: "s3", S3Bucket: "notes"}, logger)
+	require.Contains(t, logs.String(), "STORAGE=s3")
+	require.Contains(t, logs.String(), "bucket=notes")
+
+	logs.Reset()
+	logDevStorage(context.Background(), &config.Config{Storage: "local", StorageDir: "data/blobs"}, logger)
+	require.Contains(t, logs.String(), "local disk")
+	require.Contains(t, logs.String(), "dir=data/blobs")
 }
