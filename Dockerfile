@@ -3,8 +3,11 @@
 #
 #   docker build -t snapnote:local .                       (make docker)
 #   docker build --build-arg PG_MAJOR=16 -t snapnote:local .
+#   docker build --build-arg OCR_LANGS=eng+deu -t snapnote:local .
 #
 # One image runs every subcommand: `api` by default, or `worker`, `migrate up`, `token`, ...
+# Its HEALTHCHECK fits `api`; give a worker container `snapnote worker --check` instead
+# (compose.yaml does), and a one-shot `migrate up` none.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -23,11 +26,22 @@ FROM debian:bookworm-slim
 # Debian's postgresql-common package carries.
 ARG PG_MAJOR=15
 
+# Tesseract languages, written as OCR_LANG is (eng+deu): each gets its Debian pack
+# (chi_sim → tesseract-ocr-chi-sim), osd (orientation detection) always, and the image
+# reads with all of them unless OCR_LANG is set at run time.
+ARG OCR_LANGS=eng
+
 RUN set -eux; \
     export DEBIAN_FRONTEND=noninteractive; \
+    case "$OCR_LANGS" in \
+        ''|+*|*+|*++*|*[!A-Za-z_+]*) echo "OCR_LANGS: '$OCR_LANGS' is not tesseract language codes joined by +, like eng+deu" >&2; exit 1;; \
+    esac; \
+    ocr_pkgs=tesseract-ocr-osd; \
+    for lang in $(echo "$OCR_LANGS" | tr '+' ' '); do \
+        ocr_pkgs="$ocr_pkgs tesseract-ocr-$(echo "$lang" | tr '_A-Z' '-a-z')"; \
+    done; \
     apt-get update; \
-    apt-get install -y --no-install-recommends \
-        ca-certificates tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd; \
+    apt-get install -y --no-install-recommends ca-certificates tesseract-ocr $ocr_pkgs; \
     if [ "$PG_MAJOR" != 15 ]; then \
         apt-get install -y --no-install-recommends postgresql-common; \
         /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
@@ -35,6 +49,9 @@ RUN set -eux; \
     apt-get install -y --no-install-recommends "postgresql-client-$PG_MAJOR"; \
     rm -rf /var/lib/apt/lists/*; \
     "/usr/lib/postgresql/$PG_MAJOR/bin/pg_dump" --version; \
+    for lang in $(echo "$OCR_LANGS" | tr '+' ' ') osd; do \
+        tesseract --list-langs 2>/dev/null | grep -qx "$lang" || { echo "tesseract lacks $lang" >&2; exit 1; }; \
+    done; \
     groupadd --gid 10001 snapnote; \
     useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin snapnote; \
     install -d -o snapnote -g snapnote /data
@@ -42,12 +59,16 @@ RUN set -eux; \
 # The real client programs come first, not Debian's version-picking wrapper.
 ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
     DATA_DIR=/data \
-    PORT=8080
+    PORT=8080 \
+    OCR_LANG=${OCR_LANGS}
 
 COPY --from=build /out/snapnote /usr/local/bin/snapnote
 
 USER 10001:10001
 WORKDIR /data
 EXPOSE 8080
+# The binary asks the API's readiness route (/api/health/db on PORT, 503 while Postgres is
+# down) itself: the image has no curl.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["snapnote", "health"]
 ENTRYPOINT ["snapnote"]
 CMD ["api"]

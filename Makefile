@@ -5,6 +5,7 @@ GO                    ?= go
 BIN                   := bin/snapnote
 IMAGE                 ?= snapnote:local
 PG_MAJOR              ?= 15
+OCR_LANGS             ?= eng
 GOLANGCI_LINT_VERSION ?= v2.15.0
 BENCH                 ?= .
 ARGS                  ?=
@@ -41,8 +42,8 @@ bench: ## Run benchmarks (BENCH=regexp to choose)
 deps: ## Install tesseract and a matching pg_dump (root on Debian/Ubuntu)
 	bash scripts/deps.sh
 
-docker: ## Build the image snapnote:local (IMAGE=, PG_MAJOR= the server's major)
-	docker build --build-arg PG_MAJOR=$(PG_MAJOR) -t $(IMAGE) .
+docker: ## Build the image snapnote:local (IMAGE=, PG_MAJOR= the server's major, OCR_LANGS=eng+deu)
+	docker build --build-arg PG_MAJOR=$(PG_MAJOR) --build-arg OCR_LANGS=$(OCR_LANGS) -t $(IMAGE) .
 
 clean: ## Remove bin/
 	rm -rf bin

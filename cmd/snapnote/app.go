@@ -12,6 +12,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
@@ -28,12 +29,17 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func openPool(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
+// openPool connects to DATABASE_URL; queries slower than SLOW_QUERY are
+// logged at WARN.
+func openPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
 	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	pc.MaxConns = int32(cfg.DBMaxConns)
+	if cfg.SlowQuery > 0 {
+		pc.ConnConfig.Tracer = &db.SlowQueryTracer{Threshold: cfg.SlowQuery, Logger: logger}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

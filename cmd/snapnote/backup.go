@@ -41,7 +41,7 @@ func runBackup(ctx context.Context, cfg *config.Config, args []string, stdout, s
 		return errors.New("backup: usage: snapnote backup [list]")
 	}
 	logger := newLogger(cfg, stderr)
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func runRestore(ctx context.Context, cfg *config.Config, args []string, stdout, 
 	if err := db.CreateIfMissing(ctx, cfg.DatabaseURL, redact(cfg.DatabaseURL), logger); err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

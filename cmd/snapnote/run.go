@@ -16,11 +16,17 @@ const usage = `Usage: snapnote COMMAND
 Commands:
   api                    serve the HTTP API
   worker                 run the job worker (OCR, formatting, maintenance)
+  worker --check         check what a worker needs (settings, database, schema) and exit
   dev                    migrate, then API and worker in one process with dev auth
-  migrate up|down|status apply, revert (one step; --all for everything) or show migrations
-  token --sub ID         print a dev bearer token (AUTH_MODE=dev keys in DATA_DIR)
+  migrate up|down|status apply, revert or show migrations
+         [--steps N]     (down: revert N app migrations, default 1)
+         [--all]         (down: revert everything, River's tables too)
+  token --sub ID         print a dev bearer token, signed by the dev key in DATA_DIR
+        [--email E --name N --ttl 24h --data-dir DIR]
+  health [--url URL]     exit 0 when the API answers ready (default its /api/health/db
+         [--timeout 5s]  on this machine's PORT), 1 otherwise: a container health check
   backup [list]          back up the database (and local blobs) now, or list backups
-  restore [KEY|FILE]     restore the newest backup, backup KEY or a local .dump FILE
+  restore [ID|FILE]      restore the newest backup, backup ID or a local .dump FILE
          [--force]       (--force replaces a database that already has tables)
   help                   show this and the environment variables
 `
@@ -45,7 +51,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "api":
 		return runAPI(ctx, cfg, stderr)
 	case "worker":
+		if len(rest) == 1 && (rest[0] == "--check" || rest[0] == "-check") {
+			return runWorkerCheck(ctx, cfg, stdout, stderr)
+		}
+		if len(rest) > 0 {
+			return fmt.Errorf("worker: unexpected argument %q (only --check)", rest[0])
+		}
 		return runWorker(ctx, cfg, stderr)
+	case "health":
+		return runHealth(ctx, cfg, rest, stdout, stderr)
 	case "dev":
 		return runDev(ctx, cfg, getenv, stdout, stderr)
 	case "migrate":

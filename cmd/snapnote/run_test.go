@@ -63,13 +63,13 @@ func TestBadConfigNamesTheVariable(t *testing.T) {
 func TestTokenIsAcceptedByDevAuth(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	key, err := auth.LoadOrCreateDevKey(dir) // as `snapnote dev` does when it starts
+	require.NoError(t, err)
 	out, _, err := program(t, map[string]string{"AUTH_MODE": "dev", "DATA_DIR": dir}, "token", "--sub", "alice", "--email", "a@example.edu")
 	require.NoError(t, err)
 	token := strings.TrimSpace(out)
 	require.Equal(t, 2, strings.Count(token, "."), "the token alone on stdout")
 
-	key, err := auth.LoadOrCreateDevKey(dir)
-	require.NoError(t, err)
 	v, err := auth.NewValidator(auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Keys: key.JWKS()})
 	require.NoError(t, err)
 	claims, err := v.ValidateToken(context.Background(), token)

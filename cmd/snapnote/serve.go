@@ -37,7 +37,7 @@ func openServing(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("configuration:\n%w", err)
 	}
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -63,12 +63,12 @@ func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	ln, metricsLn, err := listenHTTP(cfg, apiDefaultHost)
 	if err != nil {
-		return fmt.Errorf("PORT: listen: %w", err)
+		return err
 	}
 	s.logger.InfoContext(ctx, "api listening", slog.String("addr", ln.Addr().String()))
-	return serve(ctx, ln, handler, cfg.ShutdownTimeout)
+	return serveHTTP(ctx, ln, metricsLn, handler, cfg.ShutdownTimeout, s.logger)
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
@@ -97,14 +97,14 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if getenv("AUTH_MODE") == "" {
 		cfg.AuthMode = "dev"
 	}
-	cfg.Storage = "local"
+	logDevStorage(ctx, cfg, logger)
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
 	if err := db.CreateIfMissing(ctx, cfg.DatabaseURL, redact(cfg.DatabaseURL), logger); err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, cfg)
+	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -128,13 +128,17 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err != nil {
 		return errors.Join(err, stopWorker())
 	}
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	ln, metricsLn, err := listenHTTP(cfg, devDefaultHost)
 	if err != nil {
-		return errors.Join(fmt.Errorf("PORT: listen: %w", err), stopWorker())
+		return errors.Join(err, stopWorker())
 	}
-	url := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	url := fmt.Sprintf("http://%s", net.JoinHostPort(localHost(cfg.BindAddr, "localhost"), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)))
 	fmt.Fprintf(stdout, "SnapNote dev server: %s (API description at %s/openapi.json)\n", url, url)
-	fmt.Fprintf(stdout, "Blobs in %s\n", cfg.StorageDir)
+	if cfg.Storage == "s3" {
+		fmt.Fprintf(stdout, "Blobs in s3://%s\n", cfg.S3Bucket)
+	} else {
+		fmt.Fprintf(stdout, "Blobs in %s\n", cfg.StorageDir)
+	}
 	if cfg.AuthMode == "dev" {
 		key, err := auth.LoadOrCreateDevKey(cfg.DataDir)
 		if err != nil {
@@ -147,7 +151,7 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 		fmt.Fprintf(stdout, "Bearer token (user dev-user, valid %s; `snapnote token --sub NAME` makes more):\n%s\n", devTokenTTL, token)
 		fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer %s' %s/api/courses\n", token, url)
 	}
-	return errors.Join(serve(ctx, ln, handler, cfg.ShutdownTimeout), stopWorker())
+	return errors.Join(serveHTTP(ctx, ln, metricsLn, handler, cfg.ShutdownTimeout, logger), stopWorker())
 }
 
 const devTokenTTL = 24 * time.Hour

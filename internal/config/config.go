@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,8 +24,11 @@ import (
 // Config is every setting of every subcommand.
 type Config struct {
 	Port            int
+	BindAddr        string // "" means all interfaces for api, loopback for dev
+	MetricsAddr     string // "" serves /metrics on the API's own port
 	DatabaseURL     string
 	DBMaxConns      int
+	SlowQuery       time.Duration // 0 logs no slow queries
 	DataDir         string
 	LogFormat       string
 	LogLevel        slog.Level
@@ -89,6 +93,23 @@ var vars = []Var{
 	{"PORT", "8080", "TCP port `api` and `dev` listen on (0 picks a free one)", func(c *Config, v string) error {
 		return intIn(&c.Port, v, 0, 65535)
 	}},
+	{"BIND_ADDR", "", "IP address `api` and `dev` listen on; empty: all interfaces for `api` (containers, PaaS), 127.0.0.1 for `dev` (a laptop)", func(c *Config, v string) error {
+		if v != "" && v != "localhost" && net.ParseIP(v) == nil {
+			return errors.New("must be an IP address such as 127.0.0.1, 0.0.0.0 or ::, or empty")
+		}
+		c.BindAddr = v
+		return nil
+	}},
+	{"METRICS_ADDR", "", "separate listen address for /metrics, e.g. 127.0.0.1:9090 or :9090 (then the API port no longer serves it); empty: /metrics on the API port", func(c *Config, v string) error {
+		if v != "" {
+			_, port, err := net.SplitHostPort(v)
+			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+				return errors.New("must be HOST:PORT or :PORT, such as 127.0.0.1:9090")
+			}
+		}
+		c.MetricsAddr = v
+		return nil
+	}},
 	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/snapnote?sslmode=disable", "Postgres connection URL for every subcommand", func(c *Config, v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -99,6 +120,14 @@ var vars = []Var{
 	}},
 	{"DB_MAX_CONNS", "20", "most Postgres connections one process opens; the worker needs one per running job", func(c *Config, v string) error {
 		return intIn(&c.DBMaxConns, v, 2, 1000)
+	}},
+	{"SLOW_QUERY", "500ms", "queries slower than this are logged at WARN with their duration (never their arguments); 0 turns it off", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return errors.New("must be a duration such as 500ms or 2s, or 0 to turn it off")
+		}
+		c.SlowQuery = d
+		return nil
 	}},
 	{"DATA_DIR", "./data", "local state: blobs (unless STORAGE_DIR) and the dev signing key", func(c *Config, v string) error {
 		c.DataDir = v
