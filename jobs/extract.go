@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/riverqueue/river"
 
 	"github.com/snapnote/snapnote"
@@ -26,13 +28,8 @@ func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[queue.ExtractAr
 		return err
 	}
 	start := time.Now()
-	err = advance(ctx, p, job, stage, func(q *db.Queries) error {
-		took := time.Since(start)
-		id, err := q.InsertDocument(ctx, NewDocument(u, took))
-		if err != nil {
-			return err
-		}
-		return q.FinishUpload(ctx, u.ID, stage.Name, id, took)
+	err = advance(ctx, p, job, stage, u.PageCount, func(q *db.Queries) (bool, error) {
+		return true, w.write(ctx, q, u, stage, start)
 	})
 	if err != nil {
 		return fail(ctx, p, job, stageFailure(stage, err))
@@ -40,10 +37,42 @@ func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[queue.ExtractAr
 	return nil
 }
 
+// write makes the upload's note, or rebuilds the note it adds pages to,
+// gives the upload's pages their places in it, and finishes the upload.
+func (w *ExtractWorker) write(ctx context.Context, q *db.Queries, u db.Upload, stage queue.Stage, start time.Time) error {
+	pages, err := q.PagesOfUploads(ctx, []uuid.UUID{u.ID})
+	if err != nil {
+		return err
+	}
+	var before []db.Page
+	if u.IntoDocumentID != nil {
+		if before, err = q.DocumentPages(ctx, u.UserID, *u.IntoDocumentID); err != nil {
+			return err
+		}
+	}
+	doc := NewDocument(u, append(before, pages[u.ID]...), time.Since(start))
+	id := u.IntoDocumentID
+	if id == nil {
+		created, err := q.InsertDocument(ctx, doc)
+		if err != nil {
+			return err
+		}
+		id = &created
+	} else if err := q.RebuildDocument(ctx, *id, doc); err != nil {
+		return err
+	}
+	if err := q.PlacePages(ctx, u.ID, *id); err != nil {
+		return err
+	}
+	return q.FinishUpload(ctx, u.ID, stage.Name, *id, time.Since(start))
+}
+
 // NewDocument derives the document from a formatted upload: the title given
-// at upload or inferred, a plain-text excerpt, and metadata. Its processing
-// time is the work of the three stages, without time spent queued.
-func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
+// at upload or inferred, a plain-text excerpt, and metadata, pages among
+// it: the note's pages in order (those it had, then the upload's). Its
+// processing time is the work of the three stages, without time spent
+// queued.
+func NewDocument(u db.Upload, pages []db.Page, extractTook time.Duration) db.NewDocument {
 	title := notes.Title(u.FormattedNote, u.Title)
 	plain := notes.PlainText(u.FormattedNote)
 	timings := map[string]int64{snapnote.StageExtract: extractTook.Milliseconds()}
@@ -82,6 +111,9 @@ func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
 	if u.FormatGuard != "" {
 		meta["formatGuard"] = u.FormatGuard
 	}
+	if len(pages) > 0 {
+		meta["pages"] = pagesMetadata(pages)
+	}
 	return db.NewDocument{
 		UserID:         u.UserID,
 		CourseID:       u.CourseID,
@@ -94,4 +126,21 @@ func NewDocument(u db.Upload, extractTook time.Duration) db.NewDocument {
 		ProcessingTime: float64(totalMS) / 1000,
 		Metadata:       meta,
 	}
+}
+
+// pagesMetadata describes each page of a note for its metadata.
+func pagesMetadata(pages []db.Page) []map[string]any {
+	out := make([]map[string]any, 0, len(pages))
+	for i, p := range pages {
+		m := map[string]any{"page": i + 1, "contentType": p.ContentType, "imageSize": p.ByteSize,
+			"imageWidth": p.ImageWidth, "imageHeight": p.ImageHeight}
+		if p.OCRConfidence != nil {
+			m["ocrConfidence"] = *p.OCRConfidence
+		}
+		if len(p.OCRSteps) > 0 {
+			m["ocrSteps"] = p.OCRSteps
+		}
+		out = append(out, m)
+	}
+	return out
 }

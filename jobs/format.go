@@ -70,8 +70,8 @@ func (w *FormatWorker) Work(ctx context.Context, job *river.Job[queue.FormatArgs
 		res.Usage = &db.TokenUsage{PromptTokens: out.Usage.PromptTokens,
 			CompletionTokens: out.Usage.CompletionTokens, TotalTokens: out.Usage.TotalTokens}
 	}
-	err = advance(ctx, p, job, stage, func(q *db.Queries) error {
-		return q.SaveFormat(ctx, u.ID, res, time.Since(start))
+	err = advance(ctx, p, job, stage, u.PageCount, func(q *db.Queries) (bool, error) {
+		return true, q.SaveFormat(ctx, u.ID, res, time.Since(start))
 	})
 	if err != nil {
 		return fail(ctx, p, job, stageFailure(stage, err))

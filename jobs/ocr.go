@@ -30,33 +30,74 @@ func (w *OCRWorker) Timeout(*river.Job[queue.OCRArgs]) time.Duration {
 	return w.Pipeline.OCRTimeout + time.Minute
 }
 
-// Work runs the stage.
+// Work reads one page. The job that reads an upload's last page joins the
+// pages' text on the upload and hands it to the next stage.
 func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) error {
 	p := w.Pipeline
 	u, stage, ok, err := begin(ctx, p, job)
 	if err != nil || !ok {
 		return err
 	}
+	n := max(job.Args.Page, 1) // a job queued before uploads had pages reads the one page
+	q := db.New(p.Pool)
+	page, err := q.PageForWork(ctx, u.ID, n)
+	if err != nil {
+		return fmt.Errorf("load page %d of upload %s: %w", n, u.ID, err)
+	}
+	if page.Status != snapnote.UploadQueued && page.Status != snapnote.UploadProcessing {
+		return nil // read already: a duplicate job
+	}
+	if err := q.StartPage(ctx, u.ID, n, job.Attempt); err != nil {
+		return err
+	}
 	start := time.Now()
-	res, f := w.recognize(ctx, u, stage)
+	res, f := w.recognize(ctx, page.BlobKey, stage)
 	if f != nil {
-		return fail(ctx, p, job, f)
+		return w.failPage(ctx, job, u, n, f)
 	}
 	saved := db.OCRResult{Text: res.Text, Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR)), Steps: res.Steps}
 	if res.Confidence > 0 { // 0: the engine scores no words (a vision model)
 		saved.Confidence = &res.Confidence
 	}
-	err = advance(ctx, p, job, stage, func(q *db.Queries) error {
-		return q.SaveOCR(ctx, u.ID, saved, time.Since(start))
+	took := time.Since(start)
+	err = advance(ctx, p, job, stage, u.PageCount, func(q *db.Queries) (bool, error) {
+		if _, err := q.LockUploadForWork(ctx, u.ID); err != nil {
+			return false, err
+		}
+		if err := q.SavePageOCR(ctx, u.ID, n, saved, took); err != nil {
+			return false, err
+		}
+		left, err := q.PagesLeft(ctx, u.ID)
+		if err != nil || left > 0 {
+			return false, err
+		}
+		return true, q.CombinePages(ctx, u.ID, stage.Name)
 	})
 	if err != nil {
-		return fail(ctx, p, job, stageFailure(stage, err))
+		return w.failPage(ctx, job, u, n, stageFailure(stage, err))
 	}
 	return nil
 }
 
-func (w *OCRWorker) recognize(ctx context.Context, u db.Upload, stage queue.Stage) (ocr.Result, *Failure) {
-	blob, _, err := w.Pipeline.Blobs.Get(ctx, u.BlobKey)
+// failPage records a page's failure: a permanent one, or one on the job's
+// last attempt, fails the page and the upload, naming the page when there
+// are several.
+func (w *OCRWorker) failPage(ctx context.Context, job *river.Job[queue.OCRArgs], u db.Upload, n int, f *Failure) error {
+	if f.Permanent || job.Attempt >= job.MaxAttempts {
+		recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := db.New(w.Pipeline.Pool).FailPage(recordCtx, u.ID, n, f.Code, f.Message); err != nil {
+			return errors.Join(f, err)
+		}
+		if u.PageCount > 1 {
+			f.Message = fmt.Sprintf("Page %d of %d: %s", n, u.PageCount, f.Message)
+		}
+	}
+	return fail(ctx, w.Pipeline, job, f)
+}
+
+func (w *OCRWorker) recognize(ctx context.Context, blobKey string, stage queue.Stage) (ocr.Result, *Failure) {
+	blob, _, err := w.Pipeline.Blobs.Get(ctx, blobKey)
 	if errors.Is(err, storage.ErrNotFound) {
 		return ocr.Result{}, &Failure{Code: snapnote.ErrImageMissing, Permanent: true, Err: err,
 			Message: "The uploaded image could not be found in storage. Please upload it again."}

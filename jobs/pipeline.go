@@ -77,23 +77,29 @@ func begin[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T]
 	return u, stage, true, nil
 }
 
-// advance commits a stage: save its result, hand the upload to the next
-// stage and enqueue that stage's job, and complete this job, all in one
-// transaction. After the last stage, save finishes the upload itself.
-func advance[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T], stage queue.Stage, save func(*db.Queries) error) error {
+// advance commits a stage's work, all in one transaction: save its result;
+// when save says the stage is done with the upload (for a stage run per
+// page, once its last page is), hand the upload to the next stage and
+// enqueue that stage's job; complete this job. After the last stage, save
+// finishes the upload itself. pages is the upload's page count.
+func advance[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T], stage queue.Stage, pages int,
+	save func(*db.Queries) (done bool, err error)) error {
 	return pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		if err := save(q); err != nil {
-			return err
-		}
-		id := job.Args.Upload()
-		next, ok, err := queue.InsertNextStageTx(ctx, tx, river.ClientFromContext[pgx.Tx](ctx), stage, queue.StageArgs{UploadID: id})
+		done, err := save(q)
 		if err != nil {
 			return err
 		}
-		if ok {
-			if err := q.MoveToStage(ctx, id, stage.Name, next.Name); err != nil {
+		if done {
+			id := job.Args.Upload()
+			next, ok, err := queue.InsertNextStageTx(ctx, tx, river.ClientFromContext[pgx.Tx](ctx), stage, id, pages)
+			if err != nil {
 				return err
+			}
+			if ok {
+				if err := q.MoveToStage(ctx, id, stage.Name, next.Name); err != nil {
+					return err
+				}
 			}
 		}
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {

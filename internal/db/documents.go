@@ -81,6 +81,27 @@ func (q *Queries) InsertDocument(ctx context.Context, in NewDocument) (uuid.UUID
 	return id, nil
 }
 
+// RebuildDocument writes the note that pages were added to anew: its text,
+// note, excerpt, metadata and processing time; its title too, unless the
+// user edited it (then in.Title is ignored). Returns ErrNotFound when the
+// document is gone.
+func (q *Queries) RebuildDocument(ctx context.Context, id uuid.UUID, in NewDocument) error {
+	tag, err := q.db.Exec(ctx, `
+		UPDATE documents SET
+			title = CASE WHEN title_edited THEN title ELSE $3 END,
+			original_text = $4, formatted_note = $5, excerpt = nullif($6, ''),
+			processing_time = coalesce(processing_time, 0) + $7, metadata = $8, updated_at = now()
+		WHERE id = $1 AND user_id = $2`,
+		id, in.UserID, in.Title, in.OriginalText, in.FormattedNote, in.Excerpt, in.ProcessingTime, in.Metadata)
+	if err != nil {
+		return fmt.Errorf("rebuild document %s: %w", id, interpretError(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("rebuild document %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // ErrCourseInTrash is returned when a document cannot be restored because
 // its course is in trash: the course must be restored first.
 var ErrCourseInTrash = errors.New("course is in trash")
@@ -104,7 +125,8 @@ func (q *Queries) LockDocument(ctx context.Context, userID, id uuid.UUID) (Docum
 // is not one of d.UserID's documents.
 func (q *Queries) UpdateDocument(ctx context.Context, d Document) (Document, error) {
 	return scanDocument(q.db.QueryRow(ctx, `
-		UPDATE documents d SET course_id = $3, title = $4, formatted_note = $5, excerpt = nullif($6, ''),
+		UPDATE documents d SET course_id = $3, title = $4::text, formatted_note = $5, excerpt = nullif($6, ''),
+			title_edited = d.title_edited OR d.title <> $4::text,
 			updated_at = now()
 		WHERE d.id = $1 AND d.user_id = $2
 		RETURNING `+documentColumns,

@@ -53,7 +53,10 @@ func (q *Queries) PurgeTrashBy(ctx context.Context, userID uuid.UUID, cutoff tim
 			DELETE FROM uploads u
 			WHERE u.course_id IN (SELECT id FROM courses_gone)
 			   OR u.id IN (SELECT upload_id FROM documents_gone WHERE upload_id IS NOT NULL)
-			RETURNING u.blob_key
+			   OR u.into_document_id IN (SELECT id FROM documents_gone)
+			RETURNING u.id, u.blob_key
+		), pages_gone AS (
+			SELECT p.blob_key FROM upload_pages p WHERE p.upload_id IN (SELECT id FROM uploads_gone)
 		), documents_deleted AS (
 			DELETE FROM documents WHERE id IN (SELECT id FROM documents_gone)
 			RETURNING id, user_id, image_path
@@ -63,7 +66,8 @@ func (q *Queries) PurgeTrashBy(ctx context.Context, userID uuid.UUID, cutoff tim
 		)
 		SELECT 'course', id, user_id, '' FROM courses_deleted
 		UNION ALL SELECT 'document', id, user_id, coalesce(image_path, '') FROM documents_deleted
-		UNION ALL SELECT 'blob', '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, blob_key FROM uploads_gone`,
+		UNION ALL SELECT 'blob', '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, blob_key FROM uploads_gone
+		UNION ALL SELECT 'blob', '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, blob_key FROM pages_gone`,
 		userID, cutoff)
 	if err != nil {
 		return p, fmt.Errorf("purge trash: %w", err)

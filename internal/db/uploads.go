@@ -41,6 +41,8 @@ type Upload struct {
 	Attempts         map[string]int
 	TimingsMS        map[string]int64
 	DocumentID       *uuid.UUID
+	IntoDocumentID   *uuid.UUID // the note its pages are added to; nil when it makes a new one
+	PageCount        int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	FinishedAt       *time.Time
@@ -68,6 +70,11 @@ type NewUpload struct {
 	Title            string
 	Context          string
 	IdempotencyKey   string
+	// Pages are the upload's pages in order; when empty, the upload is the
+	// one page that the fields above describe.
+	Pages []NewPage
+	// IntoDocumentID is the note the pages are added to; nil makes a new one.
+	IntoDocumentID *uuid.UUID
 }
 
 const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_type, byte_size, sha256,
@@ -75,7 +82,8 @@ const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_
 	coalesce(idempotency_key, ''), coalesce(ocr_text, ''), ocr_confidence, coalesce(formatted_note, ''),
 	coalesce(format_engine, ''), coalesce(error_code, ''), coalesce(error_message, ''), attempts, timings_ms,
 	document_id, created_at, updated_at, finished_at, coalesce(ocr_engine, ''), llm_usage,
-	coalesce(format_guard, ''), ocr_steps`
+	coalesce(format_guard, ''), ocr_steps, into_document_id,
+	(SELECT count(*) FROM upload_pages p WHERE p.upload_id = uploads.id)`
 
 func scanUpload(row scanner) (Upload, error) {
 	var u Upload
@@ -84,7 +92,7 @@ func scanUpload(row scanner) (Upload, error) {
 		&u.ByteSize, &u.SHA256, &u.ImageWidth, &u.ImageHeight, &u.OriginalFilename, &u.Title, &u.Context,
 		&u.IdempotencyKey, &u.OCRText, &conf, &u.FormattedNote, &u.FormatEngine, &u.ErrorCode,
 		&u.ErrorMessage, &u.Attempts, &u.TimingsMS, &u.DocumentID, &u.CreatedAt, &u.UpdatedAt, &u.FinishedAt,
-		&u.OCREngine, &u.LLMUsage, &u.FormatGuard, &u.OCRSteps)
+		&u.OCREngine, &u.LLMUsage, &u.FormatGuard, &u.OCRSteps, &u.IntoDocumentID, &u.PageCount)
 	if conf != nil {
 		c := float64(*conf)
 		u.OCRConfidence = &c
@@ -92,20 +100,27 @@ func scanUpload(row scanner) (Upload, error) {
 	return u, interpretError(err)
 }
 
-// CreateUpload inserts a queued upload. Returns ErrConflict when the user
+// CreateUpload inserts a queued upload and its pages. Returns ErrConflict when the user
 // already sent the same idempotency key.
 func (q *Queries) CreateUpload(ctx context.Context, in NewUpload) (Upload, error) {
+	pages := in.Pages
+	if len(pages) == 0 {
+		pages = []NewPage{{BlobKey: in.BlobKey, ContentType: in.ContentType, ByteSize: in.ByteSize,
+			SHA256: in.SHA256, ImageWidth: in.ImageWidth, ImageHeight: in.ImageHeight}}
+	}
+	first := pages[0]
 	u, err := scanUpload(q.db.QueryRow(ctx, `
 		INSERT INTO uploads (id, user_id, course_id, blob_key, content_type, byte_size, sha256,
-			image_width, image_height, original_filename, title, context, idempotency_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, ''), nullif($11, ''), nullif($12, ''), nullif($13, ''))
+			image_width, image_height, original_filename, title, context, idempotency_key, into_document_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, ''), nullif($11, ''), nullif($12, ''), nullif($13, ''), $14)
 		RETURNING `+uploadColumns,
-		in.ID, in.UserID, in.CourseID, in.BlobKey, in.ContentType, in.ByteSize, in.SHA256,
-		in.ImageWidth, in.ImageHeight, in.OriginalFilename, in.Title, in.Context, in.IdempotencyKey))
+		in.ID, in.UserID, in.CourseID, first.BlobKey, first.ContentType, first.ByteSize, first.SHA256,
+		first.ImageWidth, first.ImageHeight, in.OriginalFilename, in.Title, in.Context, in.IdempotencyKey,
+		in.IntoDocumentID))
 	if err != nil {
 		return Upload{}, fmt.Errorf("create upload: %w", err)
 	}
-	return u, nil
+	return u, q.insertPages(ctx, u.ID, pages)
 }
 
 // UploadByID returns one of the user's uploads.
@@ -134,14 +149,23 @@ func (q *Queries) UploadForWork(ctx context.Context, id uuid.UUID) (Upload, erro
 	return scanUpload(q.db.QueryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = $1`, id))
 }
 
+// LockUploadForWork returns an upload by id alone, locking its row until
+// the transaction ends: the jobs of one upload's pages finish one at a
+// time, so exactly one of them sees the last page read.
+func (q *Queries) LockUploadForWork(ctx context.Context, id uuid.UUID) (Upload, error) {
+	return scanUpload(q.db.QueryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = $1 FOR UPDATE`, id))
+}
+
 // StartStage records that an attempt at stage began: the upload is
-// processing, at that stage, on River's attempt number attempt.
+// processing, at that stage; its attempts at the stage are the most that
+// any of the stage's jobs has made, as River counts them.
 func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string, attempt int) error {
 	_, err := q.db.Exec(ctx, `
 		UPDATE uploads SET
 			status     = 'processing',
 			stage      = $2::text,
-			attempts   = attempts || jsonb_build_object($2::text, $3::int),
+			attempts   = attempts || jsonb_build_object($2::text,
+				greatest(coalesce((attempts->>($2::text))::int, 0), $3::int)),
 			updated_at = now()
 		WHERE id = $1 AND status IN ('queued', 'processing')`, id, stage, attempt)
 	if err != nil {

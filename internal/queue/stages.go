@@ -12,10 +12,12 @@ import (
 	"github.com/snapnote/snapnote"
 )
 
-// StageArgs are what every stage's job carries: the upload it works on.
-// Each stage's Args embed them, so all stage jobs share one JSON shape.
+// StageArgs are what every stage's job carries: the upload it works on,
+// and for a stage that reads each page on its own, the page. Each stage's
+// Args embed them, so all stage jobs share one JSON shape.
 type StageArgs struct {
 	UploadID uuid.UUID `json:"upload_id"`
+	Page     int       `json:"page,omitempty"`
 }
 
 // StageJob is the Args of a stage's job.
@@ -32,6 +34,9 @@ func (a StageArgs) Upload() uuid.UUID { return a.UploadID }
 // it did not name itself (a panic, an error while committing).
 type Stage struct {
 	Name string
+	// PerPage runs one job per page of the upload, in parallel; the stage
+	// is done when every page is.
+	PerPage bool
 	// Job returns the Args that run the stage for an upload.
 	Job         func(StageArgs) StageJob
 	FailCode    string
@@ -42,7 +47,7 @@ type Stage struct {
 // after it, and the last one writes the document. Adding a stage is adding
 // a row (and its Args and worker).
 var Stages = []Stage{
-	{Name: snapnote.StageOCR, Job: func(a StageArgs) StageJob { return OCRArgs{a} },
+	{Name: snapnote.StageOCR, PerPage: true, Job: func(a StageArgs) StageJob { return OCRArgs{a} },
 		FailCode: snapnote.ErrOCRFailed, FailMessage: "Text recognition failed. Please retry later."},
 	{Name: snapnote.StageFormat, Job: func(a StageArgs) StageJob { return FormatArgs{a} },
 		FailCode: snapnote.ErrFormatFailed, FailMessage: "Formatting the note failed. Please retry later."},
@@ -90,7 +95,7 @@ func (s Stage) Next() (next Stage, ok bool) {
 	return Stages[i+1], true
 }
 
-// OCRArgs starts the pipeline: read the text of an uploaded image.
+// OCRArgs starts the pipeline: read the text of one page of an upload.
 type OCRArgs struct{ StageArgs }
 
 // Kind identifies the job to River.

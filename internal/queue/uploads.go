@@ -22,7 +22,7 @@ func (q *Queue) CreateUpload(ctx context.Context, in db.NewUpload, by db.AuditEn
 		if u, err = db.New(tx).CreateUpload(ctx, in); err != nil {
 			return err
 		}
-		if err := q.insertStageTx(ctx, tx, Stages[0], u); err != nil {
+		if err := insertStageTx(ctx, tx, q.client, Stages[0], u.ID, pageNumbers(len(in.Pages))); err != nil {
 			return err
 		}
 		by.Action, by.EntityType, by.EntityID = db.AuditCreate, "upload", u.ID
@@ -47,7 +47,11 @@ func (q *Queue) RetryUpload(ctx context.Context, id uuid.UUID, by db.AuditEntry)
 		if err != nil {
 			return err
 		}
-		if err := q.insertStageTx(ctx, tx, stage, u); err != nil {
+		pages, err := db.New(tx).RequeuePages(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if err := insertStageTx(ctx, tx, q.client, stage, u.ID, pages); err != nil {
 			return err
 		}
 		by.Action, by.EntityType, by.EntityID = "retry", "upload", u.ID
@@ -57,24 +61,42 @@ func (q *Queue) RetryUpload(ctx context.Context, id uuid.UUID, by db.AuditEntry)
 	return u, err
 }
 
-func (q *Queue) insertStageTx(ctx context.Context, tx pgx.Tx, stage Stage, u db.Upload) error {
-	args := stage.Job(StageArgs{UploadID: u.ID})
-	if _, err := q.client.InsertTx(ctx, tx, args, nil); err != nil {
-		return fmt.Errorf("enqueue %s of upload %s: %w", args.Kind(), u.ID, err)
+// insertStageTx enqueues stage for an upload: one job, or for a stage
+// run per page, one for each of pages.
+func insertStageTx(ctx context.Context, tx pgx.Tx, client *river.Client[pgx.Tx], stage Stage, uploadID uuid.UUID, pages []int) error {
+	var params []river.InsertManyParams
+	if stage.PerPage {
+		for _, n := range pages {
+			params = append(params, river.InsertManyParams{Args: stage.Job(StageArgs{UploadID: uploadID, Page: n})})
+		}
+	} else {
+		params = append(params, river.InsertManyParams{Args: stage.Job(StageArgs{UploadID: uploadID})})
+	}
+	if len(params) == 0 {
+		return fmt.Errorf("enqueue %s of upload %s: no page to read", stage.Name, uploadID)
+	}
+	if _, err := client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue %s of upload %s: %w", stage.Name, uploadID, err)
 	}
 	return nil
 }
 
+// pageNumbers returns 1…n, or 1 alone for an upload that names no pages.
+func pageNumbers(n int) []int {
+	pages := []int{1}
+	for i := 2; i <= n; i++ {
+		pages = append(pages, i)
+	}
+	return pages
+}
+
 // InsertNextStageTx enqueues, in tx, the stage after the one a job ran;
 // ok is false when that stage was the last. The stage's worker calls it in
-// the transaction that saves its result and completes its own job.
-func InsertNextStageTx(ctx context.Context, tx pgx.Tx, client *river.Client[pgx.Tx], stage Stage, args StageArgs) (next Stage, ok bool, err error) {
+// the transaction that saves its result and completes its own job; pages
+// are the upload's page count, for a next stage run per page.
+func InsertNextStageTx(ctx context.Context, tx pgx.Tx, client *river.Client[pgx.Tx], stage Stage, uploadID uuid.UUID, pages int) (next Stage, ok bool, err error) {
 	if next, ok = stage.Next(); !ok {
 		return Stage{}, false, nil
 	}
-	job := next.Job(args)
-	if _, err := client.InsertTx(ctx, tx, job, nil); err != nil {
-		return next, true, fmt.Errorf("enqueue %s of upload %s: %w", job.Kind(), args.UploadID, err)
-	}
-	return next, true, nil
+	return next, true, insertStageTx(ctx, tx, client, next, uploadID, pageNumbers(pages))
 }
