@@ -3,14 +3,17 @@ package photo
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // CheckComplete reports, without decoding pixels, whether data holds a whole
 // image of contentType: the structure reaches the format's end marker (or the
 // length its header declares). An upload cut off in transit fails here at
 // once, instead of failing later in the pipeline. TIFF, whose layout has no
-// end marker, is left to the full decode. Returns an error wrapping ErrCorrupt.
+// end marker, is left to the full decode. Returns an error wrapping ErrCorrupt,
+// and for a BMP variant that Decode cannot read an *UnsupportedError too.
 func CheckComplete(data []byte, contentType string) error {
 	var ok bool
 	switch contentType {
@@ -23,10 +26,13 @@ func CheckComplete(data []byte, contentType string) error {
 	case typeWebP:
 		ok = len(data) >= 12 && int64(binary.LittleEndian.Uint32(data[4:8]))+8 <= int64(len(data))
 	case typeBMP:
-		if len(data) >= 6 {
-			declared := binary.LittleEndian.Uint32(data[2:6])
-			ok = declared == 0 || int64(declared) <= int64(len(data))
+		if err := bmpComplete(data); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("%s ends early: %w", contentType, ErrCorrupt)
+			}
+			return fmt.Errorf("%s: %w: %w", contentType, ErrCorrupt, err)
 		}
+		ok = true
 	case typeTIFF:
 		ok = true
 	}

@@ -1,6 +1,7 @@
 package photo
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"image"
@@ -10,14 +11,14 @@ import (
 	"io"
 
 	"github.com/disintegration/imaging"
-	_ "golang.org/x/image/bmp"  // register BMP with image.Decode
 	_ "golang.org/x/image/tiff" // register TIFF with image.Decode
 	_ "golang.org/x/image/webp" // register WebP with image.Decode
 )
 
 // ErrCorrupt is wrapped by the errors of DecodeConfig and Decode when the bytes are not an
 // image they can read: truncated, damaged, in none of the six formats, or using a variant of a
-// format the decoders do not support. Retrying the same bytes will not help.
+// format the decoders do not support (then an *UnsupportedError is wrapped too, naming the
+// variant). Retrying the same bytes will not help.
 var ErrCorrupt = errors.New("image is corrupt or truncated")
 
 // DecodeConfig reads only the header of the image in r and returns its pixel dimensions as
@@ -27,7 +28,13 @@ var ErrCorrupt = errors.New("image is corrupt or truncated")
 // ErrCorrupt; an error from r is returned wrapped, without ErrCorrupt.
 func DecodeConfig(r io.Reader) (width, height int, err error) {
 	src := &sourceReader{r: r}
-	cfg, _, err := image.DecodeConfig(src)
+	br := bufio.NewReader(src)
+	var cfg image.Config
+	if isBMP(peekHeader(br)) {
+		cfg, err = decodeBMPConfig(br)
+	} else {
+		cfg, _, err = image.DecodeConfig(br)
+	}
 	if err != nil {
 		return 0, 0, decodeError("read image header", src, err)
 	}
@@ -43,7 +50,14 @@ func DecodeConfig(r io.Reader) (width, height int, err error) {
 // error from r is returned wrapped, without ErrCorrupt.
 func Decode(r io.Reader) (image.Image, error) {
 	src := &sourceReader{r: r}
-	img, err := imaging.Decode(src, imaging.AutoOrientation(true))
+	br := bufio.NewReader(src)
+	var img image.Image
+	var err error
+	if isBMP(peekHeader(br)) {
+		img, err = decodeBMP(br) // no EXIF, so nothing to turn upright
+	} else {
+		img, err = imaging.Decode(br, imaging.AutoOrientation(true))
+	}
 	if err != nil {
 		return nil, decodeError("decode image", src, err)
 	}
@@ -51,6 +65,13 @@ func Decode(r io.Reader) (image.Image, error) {
 		return nil, fmt.Errorf("decode image: %w: size %dx%d", ErrCorrupt, b.Dx(), b.Dy())
 	}
 	return img, nil
+}
+
+// peekHeader returns the first bytes of br without consuming them, as many as isBMP needs (fewer at the end of
+// the input, or when the reader fails: the decoder then meets the same end or error).
+func peekHeader(br *bufio.Reader) []byte {
+	header, _ := br.Peek(18)
+	return header
 }
 
 // decodeError tells a failing reader from bad bytes. The decoders turn a short read into
