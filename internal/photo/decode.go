@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -11,7 +12,7 @@ import (
 	"io"
 
 	"github.com/disintegration/imaging"
-	_ "golang.org/x/image/tiff" // register TIFF with image.Decode
+	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp" // register WebP with image.Decode
 )
 
@@ -24,15 +25,22 @@ var ErrCorrupt = errors.New("image is corrupt or truncated")
 // DecodeConfig reads only the header of the image in r and returns its pixel dimensions as
 // stored, before any EXIF rotation, so a caller can enforce a pixel cap before decoding. It
 // allocates nothing in proportion to the pixel count; a TIFF file is read into memory whole,
-// as its decoder needs random access. An unreadable header returns an error wrapping
+// as its decoder needs random access (given a plain reader, it would allocate as far as the
+// offsets in the file claim, 10 MB at a time). An unreadable header returns an error wrapping
 // ErrCorrupt; an error from r is returned wrapped, without ErrCorrupt.
 func DecodeConfig(r io.Reader) (width, height int, err error) {
 	src := &sourceReader{r: r}
 	br := bufio.NewReader(src)
 	var cfg image.Config
-	if isBMP(peekHeader(br)) {
+	switch header := peekHeader(br); {
+	case isBMP(header):
 		cfg, err = decodeBMPConfig(br)
-	} else {
+	case isTIFF(header):
+		var data []byte
+		if data, err = io.ReadAll(br); err == nil {
+			cfg, err = tiff.DecodeConfig(bytes.NewReader(data))
+		}
+	default:
 		cfg, _, err = image.DecodeConfig(br)
 	}
 	if err != nil {
@@ -53,9 +61,17 @@ func Decode(r io.Reader) (image.Image, error) {
 	br := bufio.NewReader(src)
 	var img image.Image
 	var err error
-	if isBMP(peekHeader(br)) {
+	switch header := peekHeader(br); {
+	case isBMP(header):
 		img, err = decodeBMP(br) // no EXIF, so nothing to turn upright
-	} else {
+	case isTIFF(header):
+		var data []byte
+		// imaging reads EXIF orientation from JPEG only, and image.Decode would hide the
+		// io.ReaderAt behind a bufio.Reader.
+		if data, err = io.ReadAll(br); err == nil {
+			img, err = tiff.Decode(bytes.NewReader(data))
+		}
+	default:
 		img, err = imaging.Decode(br, imaging.AutoOrientation(true))
 	}
 	if err != nil {
