@@ -205,7 +205,7 @@ func decodeBMPConfig(r io.Reader) (image.Config, error) {
 	if err != nil {
 		return image.Config{}, err
 	}
-	var model color.Model = color.RGBAModel
+	model := color.RGBAModel
 	if h.palette != nil {
 		model = h.palette
 	}
