@@ -91,3 +91,31 @@ func TestUserFromSparseToken(t *testing.T) {
 		http.StatusUnprocessableEntity)
 	require.Equal(t, 1, b.count("users"))
 }
+
+// A signed token whose sub the users table cannot hold is refused as a 401 that says why, not a 503 from the
+// failed upsert: retrying would never help.
+func TestAuthSubjectCannotBeStored(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for sub, detail := range map[string]string{
+		strings.Repeat("x", 256): "token subject cannot be stored: longer than 255 characters",
+		"auth0|a\x00b":           "token subject cannot be stored: contains a NUL character",
+	} {
+		u := &user{b: b, token: b.issuer.token(t, claims{Sub: sub})}
+		res := u.do(http.MethodGet, "/api/user", nil, "")
+		requireProblem(t, res, http.StatusUnauthorized)
+		var p struct {
+			Detail string `json:"detail"`
+		}
+		res.json(t, &p)
+		require.Equal(t, detail, p.Detail)
+		require.Equal(t, `Bearer error="invalid_token", error_description="`+detail+`"`, res.Header.Get("WWW-Authenticate"))
+	}
+	require.Zero(t, b.count("users"))
+
+	// The longest subject that fits is let in.
+	u := &user{b: b, token: b.issuer.token(t, claims{Sub: strings.Repeat("é", 255)})}
+	res := u.do(http.MethodGet, "/api/user", nil, "")
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	require.Equal(t, 1, b.count("users"))
+}

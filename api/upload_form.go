@@ -115,6 +115,9 @@ func (s *Server) checkImage(form *uploadForm) error {
 	}
 	form.contentType = contentType
 	width, height, err := photo.DecodeConfig(bytes.NewReader(form.data))
+	if unsupported, ok := errors.AsType[*photo.UnsupportedError](err); ok {
+		return huma.Error415UnsupportedMediaType(fmt.Sprintf("the image is a %s, which is not supported", unsupported.Variant))
+	}
 	if err != nil {
 		return invalid("body.file", "the image header cannot be read: the file is damaged", nil)
 	}

@@ -173,3 +173,54 @@ func TestUploadsWaitForASlot(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	require.Equal(t, 2, b.count("uploads"))
 }
+
+// tinyBMP is a 2×2 8-bit BMP with the given compression and pixel bytes; the palette is black and white.
+func tinyBMP(compression uint32, pixels []byte) []byte {
+	le := binary.LittleEndian
+	const offset = 14 + 40 + 2*4
+	b := []byte("BM")
+	b = le.AppendUint32(b, uint32(offset+len(pixels)))
+	b = le.AppendUint32(b, 0)
+	b = le.AppendUint32(b, offset)
+	b = le.AppendUint32(b, 40)
+	b = le.AppendUint32(b, 2) // width
+	b = le.AppendUint32(b, 2) // height
+	b = le.AppendUint16(b, 1)
+	b = le.AppendUint16(b, 8)
+	b = le.AppendUint32(b, compression)
+	b = le.AppendUint32(b, uint32(len(pixels)))
+	b = append(b, make([]byte, 8)...)
+	b = le.AppendUint32(b, 2) // colours used
+	b = le.AppendUint32(b, 0)
+	b = append(b, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0)
+	return append(b, pixels...)
+}
+
+// BMP comes in several encodings; a run-length encoded one (ImageMagick's default for greyscale) is accepted,
+// and one the server cannot read is refused with a 415 that names it.
+func TestUploadBMPEncodings(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	fields := map[string]string{"courseId": course.ID.String()}
+
+	rle8 := tinyBMP(1, []byte{2, 1, 0, 0, 2, 0, 0, 0, 0, 1})
+	res := alice.upload(form{fields: fields, filename: "grey.bmp", file: rle8})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	var up api.Upload
+	res.json(t, &up)
+	require.Equal(t, "image/bmp", up.ContentType)
+
+	res = alice.upload(form{fields: fields, filename: "cut.bmp", file: rle8[:len(rle8)-2]})
+	requireProblem(t, res, http.StatusUnprocessableEntity)
+
+	res = alice.upload(form{fields: fields, filename: "jpeg.bmp", file: tinyBMP(4, []byte("\xFF\xD8\xFF\xD9"))})
+	requireProblem(t, res, http.StatusUnsupportedMediaType)
+	var p struct {
+		Detail string `json:"detail"`
+	}
+	res.json(t, &p)
+	require.Equal(t, "the image is a JPEG-compressed BMP, which is not supported", p.Detail)
+	require.Equal(t, 1, b.count("uploads"))
+}

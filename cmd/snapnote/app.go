@@ -89,7 +89,7 @@ func newAuth(cfg *config.Config) (*auth.Validator, *auth.DevKey, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		v, err := auth.NewValidator(auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Keys: key.JWKS()})
+		v, err := auth.NewValidator(auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Keys: key.JWKS(), DataDir: cfg.DataDir})
 		return v, key, err
 	}
 	v, err := auth.NewValidator(auth.Config{

@@ -87,8 +87,8 @@ func runRestore(ctx context.Context, cfg *config.Config, args []string, stdout, 
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: snapnote restore [KEY|FILE] [--force]\n\n"+
-			"Restores the newest backup, the backup KEY (an id such as 2026-11-27T03-00-00Z or its\n"+
-			"backups/… prefix) or a local .dump FILE into DATABASE_URL. Stop api and worker first.\n\n")
+			"Restores the newest backup, the backup KEY (an id such as 2026-11-27T03-00-00.123456Z-3fa2c0d1\n"+
+			"or its backups/… prefix) or a local .dump FILE into DATABASE_URL. Stop api and worker first.\n\n")
 		fs.PrintDefaults()
 	}
 	force := fs.Bool("force", false, "replace a database that already has tables")

@@ -21,7 +21,7 @@ func TestBackupListAndRestoreCommands(t *testing.T) {
 
 	out, _, err = program(t, env, "backup")
 	require.NoError(t, err)
-	require.Regexp(t, `^backup backups/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ/: `, out)
+	require.Regexp(t, `^backup backups/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{6}Z-[0-9a-f]{8}/: `, out)
 
 	out, _, err = program(t, env, "backup", "list")
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/pgtest"
 )
@@ -92,6 +93,24 @@ func TestDevServesAndProcesses(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "upload still %v", up["status"])
 		time.Sleep(50 * time.Millisecond)
 	}
+
+	// A token minted with another DATA_DIR's key is refused with a detail that names this server's DATA_DIR.
+	other, err := auth.LoadOrCreateDevKey(t.TempDir())
+	require.NoError(t, err)
+	stranger, err := other.Token(auth.Claims{Subject: "dev-user"}, time.Minute)
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodGet, base+"/api/courses", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+stranger)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var problem struct {
+		Detail string `json:"detail"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&problem))
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	require.Regexp(t, `^token signed by a key this server does not have: kid \S+, DATA_DIR `+regexp.QuoteMeta(env["DATA_DIR"])+`$`, problem.Detail)
 
 	cancel()
 	require.NoError(t, <-done, "dev shuts down cleanly")

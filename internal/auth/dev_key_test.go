@@ -133,14 +133,30 @@ func TestDevKey_OtherKeyRejected(t *testing.T) {
 	t.Parallel()
 
 	keys := sharedKeys(t)
-	k := devKeyFrom(t, keys.primary)
+	dataDir := t.TempDir()
+	writeDevKeyFile(t, dataDir, keys.primary)
+	k, err := LoadOrCreateDevKey(dataDir)
+	require.NoError(t, err)
 	other := devKeyFrom(t, keys.impostor)
-	v := newTestValidator(t, Config{Issuer: DevIssuer, Audience: DevAudience, Keys: k.JWKS()})
+	v := newTestValidator(t, Config{Issuer: DevIssuer, Audience: DevAudience, Keys: k.JWKS(), DataDir: dataDir})
 
+	// A token made with another DATA_DIR's key: the rejection names the kid and the directory the server uses.
 	token, err := other.Token(Claims{Subject: "dev|mallory"}, time.Hour)
 	require.NoError(t, err)
 	_, err = v.ValidateToken(t.Context(), token)
 	require.ErrorIs(t, err, ErrInvalidToken)
+	requireProblem(t, serveThroughMiddleware(t, v, "Bearer "+token), http.StatusUnauthorized,
+		"token signed by a key this server does not have: kid "+other.kid+", DATA_DIR "+dataDir)
+}
+
+func TestDevKey_TokenCarriesKID(t *testing.T) {
+	t.Parallel()
+
+	k := devKeyFrom(t, sharedKeys(t).primary)
+	token, err := k.Token(Claims{Subject: "dev|ada"}, time.Hour)
+	require.NoError(t, err)
+	require.NotEmpty(t, k.kid)
+	require.Equal(t, k.kid, headerKID(token))
 }
 
 func TestDevKey_JWKSHandler(t *testing.T) {

@@ -25,11 +25,15 @@
 // first token, and caches it for Config.CacheTTL (10 minutes by default). A fetch that fails, including an
 // error status, caches nothing; ValidateToken then returns an error wrapping ErrKeysUnavailable.
 //
-// Key rotation: the cache is refreshed synchronously, so the first token validated after CacheTTL has passed
-// waits for the fresh JWKS and a token signed with a newly published key is accepted from then on. Before the
-// TTL has passed, a token with an unknown kid is rejected without a refetch: go-jwt-middleware v2.3.1 does not
-// refetch on a cache miss. Identity providers publish the next key well before signing with it (Auth0 does),
-// so the TTL only matters for a key that is used the moment it is published.
+// Key rotation: a token whose kid the cached set lacks makes the Validator fetch the JWKS again at once, so a
+// key the issuer has just published is accepted on the first token signed with it. Such early fetches start at
+// most once per Config.RefetchInterval (30 seconds by default), and concurrent requests wait for the one fetch
+// in flight, so tokens with made-up kids cannot flood the issuer. After CacheTTL the cache is refreshed
+// synchronously by the next token. A kid that is still unknown is rejected with a detail naming it (and, in dev
+// auth, Config.DataDir, whose key the server has).
+//
+// The sub claim must fit the users table: at most 255 characters and no NUL. Other tokens are rejected here,
+// with a detail saying why, rather than failing at the database on every request.
 //
 // # Middleware
 //

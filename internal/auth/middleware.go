@@ -21,8 +21,9 @@ var (
 // Otherwise it answers 401 with an RFC 9457 application/problem+json body {"title","status","detail"} and
 // `WWW-Authenticate: Bearer`, plus error="invalid_token" and an error_description when a token was sent but
 // rejected (RFC 6750). A missing or malformed Authorization header is a 401 too, never a 400. The detail says
-// "missing bearer token", "authorization scheme must be Bearer", "token expired", "token not yet valid" or
-// "invalid token", and nothing more; the full reason is logged at debug level. When the issuer's keys cannot
+// "missing bearer token", "authorization scheme must be Bearer", "token expired", "token not yet valid",
+// "token signed by a key this server does not have: kid …" (with ", DATA_DIR …" in dev auth), "token subject
+// cannot be stored: …" or "invalid token", and nothing more; the full reason is logged at debug level. When the issuer's keys cannot
 // be fetched it answers 503 instead (the token was not judged, so the client should keep it and retry) and logs
 // at error level. A nil logger discards the logs.
 func Middleware(v *Validator, logger *slog.Logger) func(http.Handler) http.Handler {
@@ -52,7 +53,7 @@ func Middleware(v *Validator, logger *slog.Logger) func(http.Handler) http.Handl
 				detail := rejectionDetail(err)
 				logger.DebugContext(ctx, "auth: request rejected",
 					"reason", detail, "error", err, "method", r.Method, "path", r.URL.Path)
-				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+detail+`"`)
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+errorDescription(detail)+`"`)
 				writeProblem(w, http.StatusUnauthorized, detail)
 				return
 			}
@@ -80,10 +81,13 @@ func bearerToken(r *http.Request) (string, error) {
 	return token, nil
 }
 
-// rejectionDetail is what a client may learn about why its token was rejected: timing problems it can act on,
-// and nothing about keys, issuer or audience.
+// rejectionDetail is what a client may learn about why its token was rejected: timing problems and the other
+// rejections it can act on, and nothing about which keys, issuer or audience the server expects.
 func rejectionDetail(err error) string {
+	var r *rejection
 	switch {
+	case errors.As(err, &r):
+		return r.detail
 	case errors.Is(err, jwt.ErrExpired):
 		return "token expired"
 	case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
@@ -91,6 +95,17 @@ func rejectionDetail(err error) string {
 	default:
 		return "invalid token"
 	}
+}
+
+// errorDescription makes detail fit an error_description, whose characters RFC 6750 §3 limits to printable
+// ASCII other than '"' and '\': a detail may repeat a kid or a directory name.
+func errorDescription(detail string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '?'
+		}
+		return r
+	}, detail)
 }
 
 // problem is an RFC 9457 problem details body.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,8 +207,31 @@ func TestMiddleware(t *testing.T) {
 		{
 			name:          "unknown kid",
 			authorization: "Bearer " + signToken(t, jose.RS256, keys.rotated, kidOf(t, keys.rotated), good),
-			wantChallenge: invalidChallenge,
-			wantDetail:    "invalid token",
+			wantChallenge: `Bearer error="invalid_token", error_description="token signed by a key this server does not have: kid ` + kidOf(t, keys.rotated) + `"`,
+			wantDetail:    "token signed by a key this server does not have: kid " + kidOf(t, keys.rotated),
+		},
+		{
+			name:          "unknown kid that is long and not header-safe",
+			authorization: "Bearer " + signToken(t, jose.RS256, keys.rotated, `"é\`+strings.Repeat("k", 100), good),
+			wantChallenge: `Bearer error="invalid_token", error_description="token signed by a key this server does not have: kid ???` + strings.Repeat("k", 61) + `?"`,
+			wantDetail:    `token signed by a key this server does not have: kid "é\` + strings.Repeat("k", 61) + "…",
+		},
+		{
+			name:          "subject longer than the users table holds",
+			authorization: "Bearer " + sign(with(good, map[string]any{"sub": strings.Repeat("é", 256)})),
+			wantChallenge: `Bearer error="invalid_token", error_description="token subject cannot be stored: longer than 255 characters"`,
+			wantDetail:    "token subject cannot be stored: longer than 255 characters",
+		},
+		{
+			name:          "subject of 255 characters",
+			authorization: "Bearer " + sign(with(good, map[string]any{"sub": strings.Repeat("é", 255)})),
+			wantClaims:    &Claims{Subject: strings.Repeat("é", 255)},
+		},
+		{
+			name:          "subject with NUL",
+			authorization: "Bearer " + sign(with(good, map[string]any{"sub": "auth0|a\x00b"})),
+			wantChallenge: `Bearer error="invalid_token", error_description="token subject cannot be stored: contains a NUL character"`,
+			wantDetail:    "token subject cannot be stored: contains a NUL character",
 		},
 		{
 			name:          "no kid",

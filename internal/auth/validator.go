@@ -3,11 +3,14 @@ package auth
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/auth0/go-jwt-middleware/v2/jwks"
@@ -19,8 +22,12 @@ import (
 const (
 	defaultCacheTTL  = 10 * time.Minute
 	defaultClockSkew = 30 * time.Second
-	// jwksFetchTimeout bounds one discovery or JWKS request. The caching provider holds its lock while it
-	// fetches, so every request waits for a slow identity provider: keep this short.
+	// defaultRefetchInterval spaces out the JWKS refetches that tokens with an unknown kid trigger.
+	defaultRefetchInterval = 30 * time.Second
+	// maxSubjectLength is the most characters of "sub" the users table can hold (auth0_user_id VARCHAR(255)).
+	maxSubjectLength = 255
+	// jwksFetchTimeout bounds one discovery or JWKS request. Every request that needs the fetch waits for it,
+	// so keep this short.
 	jwksFetchTimeout = 10 * time.Second
 )
 
@@ -44,12 +51,18 @@ type Config struct {
 	JWKSURL string
 	// CacheTTL is how long a fetched JWKS is used before it is fetched again; zero means the default, 10m.
 	CacheTTL time.Duration
+	// RefetchInterval is the least time between two early JWKS fetches triggered by tokens whose kid the cached
+	// set lacks; zero means the default, 30s.
+	RefetchInterval time.Duration
 	// ClockSkew is the leeway allowed on exp, nbf and iat; zero means the default, 30s.
 	ClockSkew time.Duration
 	// Keys, when set, supplies the verification keys directly (dev auth) instead of fetching a JWKS; everything
 	// else (algorithm RS256 only, iss, aud, exp/nbf, claim parsing) goes through exactly the same validator.
 	// Each key must be RSA and have a kid.
 	Keys *jose.JSONWebKeySet
+	// DataDir is the DATA_DIR that Keys were loaded from in dev auth. When set, the rejection of a token signed
+	// by another key names it, as the usual cause is a token made with another data directory.
+	DataDir string
 }
 
 // Validator checks RS256 JWT access tokens against one issuer and audience. It is safe for concurrent use.
@@ -69,29 +82,35 @@ func NewValidator(cfg Config) (*Validator, error) {
 	if cfg.CacheTTL < 0 {
 		return nil, fmt.Errorf("auth config: CacheTTL must not be negative, got %s", cfg.CacheTTL)
 	}
+	if cfg.RefetchInterval < 0 {
+		return nil, fmt.Errorf("auth config: RefetchInterval must not be negative, got %s", cfg.RefetchInterval)
+	}
 	if cfg.ClockSkew < 0 {
 		return nil, fmt.Errorf("auth config: ClockSkew must not be negative, got %s", cfg.ClockSkew)
 	}
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = defaultCacheTTL
 	}
+	if cfg.RefetchInterval == 0 {
+		cfg.RefetchInterval = defaultRefetchInterval
+	}
 	if cfg.ClockSkew == 0 {
 		cfg.ClockSkew = defaultClockSkew
 	}
 
-	var keyFunc func(context.Context) (any, error)
+	var keys keySource
 	var err error
 	if cfg.Keys != nil {
-		keyFunc, err = staticKeyFunc(cfg)
+		keys, err = staticKeys(cfg)
 	} else {
-		keyFunc, err = fetchedKeyFunc(cfg)
+		keys, err = fetchedKeys(cfg)
 	}
 	if err != nil {
 		return nil, err
 	}
 
 	jwtValidator, err := validator.New(
-		keyFunc,
+		keyFunc(keys, cfg.DataDir),
 		validator.RS256,
 		cfg.Issuer,
 		[]string{cfg.Audience},
@@ -106,8 +125,11 @@ func NewValidator(cfg Config) (*Validator, error) {
 
 // ValidateToken returns the claims of a valid token. It returns an error wrapping ErrInvalidToken when the token
 // is rejected (malformed, not RS256, unknown kid, bad signature, wrong iss or aud, expired, not yet valid, no
-// sub or no exp), or one wrapping ErrKeysUnavailable when the issuer's keys could not be fetched.
+// sub or no exp, a sub the users table cannot hold), or one wrapping ErrKeysUnavailable when the issuer's keys
+// could not be fetched.
 func (v *Validator) ValidateToken(ctx context.Context, token string) (*Claims, error) {
+	// The key func cannot see the token, and the kid decides whether the key set must be refetched.
+	ctx = context.WithValue(ctx, tokenKIDKey{}, headerKID(token))
 	result, err := v.jwt.ValidateToken(ctx, token)
 	if err != nil {
 		if errors.Is(err, ErrKeysUnavailable) {
@@ -126,6 +148,9 @@ func (v *Validator) ValidateToken(ctx context.Context, token string) (*Claims, e
 	if validated.RegisteredClaims.Subject == "" {
 		return nil, fmt.Errorf("%w: missing sub claim", ErrInvalidToken)
 	}
+	if err := checkSubjectStorable(validated.RegisteredClaims.Subject); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
 	// go-jose checks exp only when present; an access token without one would be valid forever (RFC 9068
 	// requires it).
 	if validated.RegisteredClaims.Expiry == 0 {
@@ -140,10 +165,51 @@ func (v *Validator) ValidateToken(ctx context.Context, token string) (*Claims, e
 	}, nil
 }
 
-// staticKeyFunc serves cfg.Keys to the validator. The key func cannot see the token, so it returns the whole
-// set, as the JWKS provider does, and go-jose picks the key whose kid matches the token's header. The set is
-// converted once to the go-jose v2 type that go-jwt-middleware v2 understands; private halves are dropped.
-func staticKeyFunc(cfg Config) (func(context.Context) (any, error), error) {
+// keySource returns the key set to verify a token whose header names kid (empty when it names none).
+type keySource func(ctx context.Context, kid string) (*josev2.JSONWebKeySet, error)
+
+type tokenKIDKey struct{}
+
+// keyFunc adapts keys to go-jwt-middleware's key func, which runs after the algorithm check. The key func
+// cannot see the token, so it returns the whole set and go-jose picks the key whose kid matches the token's
+// header; a kid that names no key is rejected here, so that the rejection can say so.
+func keyFunc(keys keySource, dataDir string) func(context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) {
+		kid, _ := ctx.Value(tokenKIDKey{}).(string)
+		set, err := keys(ctx, kid)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+		}
+		if kid != "" && len(set.Key(kid)) == 0 {
+			return nil, unknownKeyRejection(kid, dataDir)
+		}
+		return set, nil
+	}
+}
+
+// headerKID returns the kid of a compact JWS's protected header, or "" when there is none or the token is
+// malformed (the validator then rejects it before asking for keys).
+func headerKID(token string) string {
+	header, _, ok := strings.Cut(token, ".")
+	if !ok {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(header)
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		KID string `json:"kid"`
+	}
+	if json.Unmarshal(raw, &h) != nil {
+		return ""
+	}
+	return h.KID
+}
+
+// staticKeys serves cfg.Keys. The set is converted once to the go-jose v2 type that go-jwt-middleware v2
+// understands; private halves are dropped.
+func staticKeys(cfg Config) (keySource, error) {
 	if cfg.JWKSURL != "" {
 		return nil, errors.New("auth config: set either JWKSURL or Keys, not both")
 	}
@@ -167,16 +233,15 @@ func staticKeyFunc(cfg Config) (func(context.Context) (any, error), error) {
 			Use:       key.Use,
 		})
 	}
-	return func(context.Context) (any, error) { return set, nil }, nil
+	return func(context.Context, string) (*josev2.JSONWebKeySet, error) { return set, nil }, nil
 }
 
-// fetchedKeyFunc serves the issuer's JWKS through go-jwt-middleware's caching provider, found by discovery or
-// at cfg.JWKSURL. Synchronous refresh: once CacheTTL has passed, the next token waits for the fresh JWKS rather
-// than being judged against the stale one, so a rotated key is accepted from the first request after the TTL.
-// Before the TTL an unknown kid is rejected without a fetch (the provider cannot refetch on a cache miss).
-func fetchedKeyFunc(cfg Config) (func(context.Context) (any, error), error) {
+// fetchedKeys serves the issuer's JWKS, found by discovery or at cfg.JWKSURL, through a keyCache: refreshed
+// synchronously once CacheTTL has passed, and refetched early (at most once per RefetchInterval) for a token
+// whose kid it lacks, so a rotated key is accepted from its first token.
+func fetchedKeys(cfg Config) (keySource, error) {
 	client := &http.Client{Timeout: jwksFetchTimeout, Transport: statusCheckingTransport{base: http.DefaultTransport}}
-	opts := []any{jwks.WithCustomClient(client), jwks.WithSynchronousRefresh(true)}
+	opts := []jwks.ProviderOption{jwks.WithCustomClient(client)}
 
 	var providerURL *url.URL
 	if cfg.JWKSURL != "" {
@@ -185,8 +250,6 @@ func fetchedKeyFunc(cfg Config) (func(context.Context) (any, error), error) {
 			return nil, fmt.Errorf("auth config: JWKSURL: %w", err)
 		}
 		opts = append(opts, jwks.WithCustomJWKSURI(jwksURL))
-		// With a custom JWKS URI the provider uses its issuer URL only as a cache key, so the issuer need not
-		// be a URL here.
 		providerURL = jwksURL
 	} else {
 		issuerURL, err := parseHTTPURL(cfg.Issuer)
@@ -196,14 +259,23 @@ func fetchedKeyFunc(cfg Config) (func(context.Context) (any, error), error) {
 		providerURL = issuerURL
 	}
 
-	provider := jwks.NewCachingProvider(providerURL, cfg.CacheTTL, opts...)
-	return func(ctx context.Context) (any, error) {
-		keys, err := provider.KeyFunc(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
-		}
-		return keys, nil
-	}, nil
+	provider := jwks.NewProvider(providerURL, opts...)
+	cache := &keyCache{
+		fetch: func(ctx context.Context) (*josev2.JSONWebKeySet, error) {
+			keys, err := provider.KeyFunc(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("fetching JWKS: %w", err)
+			}
+			set, ok := keys.(*josev2.JSONWebKeySet)
+			if !ok {
+				return nil, fmt.Errorf("fetching JWKS: unexpected key set type %T", keys)
+			}
+			return set, nil
+		},
+		ttl:             cfg.CacheTTL,
+		refetchInterval: cfg.RefetchInterval,
+	}
+	return cache.keysFor, nil
 }
 
 func parseHTTPURL(raw string) (*url.URL, error) {

@@ -5,7 +5,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +42,11 @@ func TestNewValidator_ConfigErrors(t *testing.T) {
 			name:    "negative cache TTL",
 			cfg:     Config{Issuer: "https://tenant.example.com/", Audience: testAudience, CacheTTL: -time.Second},
 			wantErr: "auth config: CacheTTL must not be negative, got -1s",
+		},
+		{
+			name:    "negative refetch interval",
+			cfg:     Config{Issuer: "https://tenant.example.com/", Audience: testAudience, RefetchInterval: -time.Second},
+			wantErr: "auth config: RefetchInterval must not be negative, got -1s",
 		},
 		{
 			name:    "negative clock skew",
@@ -141,52 +148,171 @@ func TestValidator_KeysUnavailable(t *testing.T) {
 	})
 }
 
-// TestValidator_KeyRotation pins down the chosen rotation behaviour: synchronous refresh after CacheTTL, no
-// refetch on an unknown kid before it.
+// TestValidator_KeyRotation pins down the rotation behaviour: a token with a kid the cached JWKS lacks makes
+// the validator refetch it at once, at most once per RefetchInterval and with one fetch for concurrent
+// requests; the cache is refreshed synchronously after CacheTTL.
 func TestValidator_KeyRotation(t *testing.T) {
 	t.Parallel()
 
 	keys := sharedKeys(t)
+	rotatedKID := kidOf(t, keys.rotated)
 
-	setup := func(t *testing.T, ttl time.Duration) (*issuerServer, *Validator, string, string) {
+	type bundle struct {
+		srv      *issuerServer
+		v        *Validator
+		oldToken string
+		newToken string
+	}
+	// setup validates a token signed with the primary key (the first fetch), then rotates the issuer's JWKS to
+	// the rotated key.
+	setup := func(t *testing.T, cfg Config) bundle {
 		t.Helper()
 		srv := newIssuerServer(t, publicJWKS(t, keys.primary))
-		v := newTestValidator(t, Config{Issuer: srv.issuer, Audience: testAudience, JWKSURL: srv.jwksURL, CacheTTL: ttl})
-		oldToken := signToken(t, jose.RS256, keys.primary, kidOf(t, keys.primary), validClaims(srv.issuer))
-		newToken := signToken(t, jose.RS256, keys.rotated, kidOf(t, keys.rotated), validClaims(srv.issuer))
-
-		_, err := v.ValidateToken(t.Context(), oldToken)
+		cfg.Issuer, cfg.Audience, cfg.JWKSURL = srv.issuer, testAudience, srv.jwksURL
+		v := newTestValidator(t, cfg)
+		b := bundle{
+			srv:      srv,
+			v:        v,
+			oldToken: signToken(t, jose.RS256, keys.primary, kidOf(t, keys.primary), validClaims(srv.issuer)),
+			newToken: signToken(t, jose.RS256, keys.rotated, rotatedKID, validClaims(srv.issuer)),
+		}
+		_, err := v.ValidateToken(t.Context(), b.oldToken)
 		require.NoError(t, err)
+		require.Equal(t, int32(1), srv.jwksFetches.Load())
 		srv.keys.Store(publicJWKS(t, keys.rotated))
-		return srv, v, oldToken, newToken
+		return b
+	}
+	garbageKIDToken := func(t *testing.T, srv *issuerServer, i int) string {
+		t.Helper()
+		return signToken(t, jose.RS256, keys.impostor, fmt.Sprintf("garbage-%d", i), validClaims(srv.issuer))
 	}
 
-	t.Run("new kid is rejected until the cache TTL passes", func(t *testing.T) {
+	t.Run("new kid is accepted on its first token", func(t *testing.T) {
 		t.Parallel()
 
-		srv, v, oldToken, newToken := setup(t, time.Hour)
-		_, err := v.ValidateToken(t.Context(), newToken)
-		require.ErrorIs(t, err, ErrInvalidToken)
-		_, err = v.ValidateToken(t.Context(), oldToken)
-		require.NoError(t, err, "the cached key set still holds the old key")
-		require.Equal(t, int32(1), srv.jwksFetches.Load())
+		b := setup(t, Config{CacheTTL: time.Hour, RefetchInterval: time.Hour})
+		claims, err := b.v.ValidateToken(t.Context(), b.newToken)
+		require.NoError(t, err)
+		require.Equal(t, "auth0|user-1", claims.Subject)
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load())
+
+		_, err = b.v.ValidateToken(t.Context(), b.oldToken)
+		require.ErrorIs(t, err, ErrInvalidToken, "the old key is no longer published")
+		var r *rejection
+		require.ErrorAs(t, err, &r)
+		require.Equal(t, "token signed by a key this server does not have: kid "+kidOf(t, keys.primary), r.detail)
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load(), "the refetch for the new kid spent the window")
 	})
 
-	t.Run("new kid is accepted on the first request after the cache TTL", func(t *testing.T) {
+	t.Run("garbage kids cause at most one fetch per interval", func(t *testing.T) {
+		t.Parallel()
+
+		b := setup(t, Config{CacheTTL: time.Hour, RefetchInterval: time.Hour})
+		var wg sync.WaitGroup
+		errs := make([]error, 50)
+		for i := range errs {
+			token := garbageKIDToken(t, b.srv, i)
+			wg.Go(func() { _, errs[i] = b.v.ValidateToken(t.Context(), token) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			require.ErrorIs(t, err, ErrInvalidToken)
+			var r *rejection
+			require.ErrorAs(t, err, &r)
+			require.Equal(t, fmt.Sprintf("token signed by a key this server does not have: kid garbage-%d", i), r.detail)
+		}
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load(), "one refetch for all garbage kids in the window")
+
+		// The refetch spent the window: a key published now is not fetched for its first token, which is
+		// rejected like any unknown kid until the interval or the TTL has passed.
+		b.srv.keys.Store(publicJWKS(t, keys.impostor))
+		_, err := b.v.ValidateToken(t.Context(), signToken(t, jose.RS256, keys.impostor, kidOf(t, keys.impostor), validClaims(b.srv.issuer)))
+		require.ErrorIs(t, err, ErrInvalidToken)
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load())
+	})
+
+	t.Run("concurrent new-kid tokens share one fetch", func(t *testing.T) {
+		t.Parallel()
+
+		b := setup(t, Config{CacheTTL: time.Hour, RefetchInterval: time.Hour})
+		var wg sync.WaitGroup
+		errs := make([]error, 20)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = b.v.ValidateToken(t.Context(), b.newToken) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load())
+	})
+
+	t.Run("the refetch window reopens after the interval", func(t *testing.T) {
+		t.Parallel()
+
+		const interval = 50 * time.Millisecond
+		b := setup(t, Config{CacheTTL: time.Hour, RefetchInterval: interval})
+		_, err := b.v.ValidateToken(t.Context(), garbageKIDToken(t, b.srv, 0))
+		require.ErrorIs(t, err, ErrInvalidToken)
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load())
+
+		b.srv.keys.Store(publicJWKS(t, keys.impostor))
+		time.Sleep(2 * interval)
+		_, err = b.v.ValidateToken(t.Context(), signToken(t, jose.RS256, keys.impostor, kidOf(t, keys.impostor), validClaims(b.srv.issuer)))
+		require.NoError(t, err)
+		require.Equal(t, int32(3), b.srv.jwksFetches.Load())
+	})
+
+	t.Run("a failed refetch is not a verdict", func(t *testing.T) {
+		t.Parallel()
+
+		b := setup(t, Config{CacheTTL: time.Hour, RefetchInterval: time.Hour})
+		b.srv.failStatus.Store(http.StatusTooManyRequests)
+		_, err := b.v.ValidateToken(t.Context(), b.newToken)
+		require.ErrorIs(t, err, ErrKeysUnavailable)
+		require.NotErrorIs(t, err, ErrInvalidToken)
+
+		// Tokens with known kids go on being accepted from the cached set without waiting for the issuer.
+		_, err = b.v.ValidateToken(t.Context(), b.oldToken)
+		require.NoError(t, err)
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load())
+	})
+
+	t.Run("cache is refreshed on the first request after the TTL", func(t *testing.T) {
 		t.Parallel()
 
 		const ttl = 50 * time.Millisecond
-		srv, v, oldToken, newToken := setup(t, ttl)
+		b := setup(t, Config{CacheTTL: ttl, RefetchInterval: time.Hour})
+		b.srv.keys.Store(publicJWKS(t, keys.primary)) // no rotation: the refresh is the TTL's doing
 		time.Sleep(2 * ttl)
 
-		claims, err := v.ValidateToken(t.Context(), newToken)
+		_, err := b.v.ValidateToken(t.Context(), b.oldToken)
 		require.NoError(t, err)
-		require.Equal(t, "auth0|user-1", claims.Subject)
-		require.Equal(t, int32(2), srv.jwksFetches.Load())
-
-		_, err = v.ValidateToken(t.Context(), oldToken)
-		require.ErrorIs(t, err, ErrInvalidToken, "the old key is no longer published")
+		require.Equal(t, int32(2), b.srv.jwksFetches.Load())
 	})
+}
+
+// A "sub" with bytes that are not UTF-8 reaches the claims as U+FFFD, which the users table can hold, so
+// checkSubjectStorable need not look for it.
+func TestValidator_SubjectInvalidUTF8(t *testing.T) {
+	t.Parallel()
+
+	keys := sharedKeys(t)
+	v := newTestValidator(t, Config{Issuer: DevIssuer, Audience: DevAudience, Keys: publicJWKS(t, keys.primary)})
+	signer, err := jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: keys.primary, KeyID: kidOf(t, keys.primary)}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	require.NoError(t, err)
+	payload := fmt.Appendf(nil, `{"iss":%q,"aud":%q,"sub":"%s","exp":%d}`,
+		DevIssuer, DevAudience, "auth0|a\xffb\xed\xa0\x80c", time.Now().Add(time.Hour).Unix())
+	jws, err := signer.Sign(payload)
+	require.NoError(t, err)
+	token, err := jws.CompactSerialize()
+	require.NoError(t, err)
+
+	claims, err := v.ValidateToken(t.Context(), token)
+	require.NoError(t, err)
+	require.Equal(t, "auth0|a\uFFFDb\uFFFD\uFFFD\uFFFDc", claims.Subject)
 }
 
 func TestProfileClaims_UnmarshalJSON(t *testing.T) {

@@ -3,11 +3,15 @@
 // the uploaded images as a tar archive, both streamed straight into blob
 // storage beside a small JSON manifest.
 //
-// A backup lives under one prefix named for the UTC time it started:
+// A backup lives under one prefix named for the UTC time it started, to the
+// microsecond, and a random suffix, so that two backups never share it:
 //
-//	backups/2026-11-27T03-00-00Z/db.dump        pg_dump -Fc of the database
-//	backups/2026-11-27T03-00-00Z/blobs.tar      uploads/… (local storage only)
-//	backups/2026-11-27T03-00-00Z/manifest.json  sizes, SHA-256 sums, versions
+//	backups/2026-11-27T03-00-00.123456Z-3fa2c0d1/db.dump        pg_dump -Fc of the database
+//	backups/2026-11-27T03-00-00.123456Z-3fa2c0d1/blobs.tar      uploads/… (local storage only)
+//	backups/2026-11-27T03-00-00.123456Z-3fa2c0d1/manifest.json  sizes, SHA-256 sums, versions
+//
+// Backups named by their second alone (backups/2026-11-27T03-00-00Z/), as
+// earlier builds made them, are listed, kept and restored like the others.
 //
 // The manifest is written last, so a prefix without one is an unfinished
 // backup and is never offered for restore. Nothing is staged on local disk:

@@ -50,11 +50,12 @@ type Config struct {
 // Manager makes, lists, prunes and restores backups.
 type Manager struct {
 	cfg Config
+	now func() time.Time
 }
 
 // New returns a Manager for cfg.
 func New(cfg Config) *Manager {
-	return &Manager{cfg: cfg}
+	return &Manager{cfg: cfg, now: time.Now}
 }
 
 // Backup makes a backup now and then deletes the backups beyond Keep. It
@@ -62,16 +63,18 @@ func New(cfg Config) *Manager {
 // backup is left in storage. A failure to delete old backups is logged, not
 // returned: the backup itself is good, and the next one prunes again.
 func (m *Manager) Backup(ctx context.Context) (Manifest, error) {
-	start := time.Now().UTC()
-	man := Manifest{Format: manifestFormat, ID: start.Format(idLayout), CreatedAt: start}
+	start := m.now().UTC()
+	man := Manifest{Format: manifestFormat, ID: newID(start), CreatedAt: start}
 	log := m.cfg.Logger.With(slog.String("backup_id", man.ID))
-	// Two backups started in the same second would share a prefix.
+	// Writing into another backup's prefix would corrupt it; with a random
+	// suffix on a microsecond this takes two backups and a one-in-4-billion
+	// draw.
 	infos, err := m.cfg.Blobs.List(ctx, man.Prefix())
 	if err != nil {
 		return Manifest{}, fmt.Errorf("back up database: %w", err)
 	}
 	if len(infos) > 0 {
-		return Manifest{}, fmt.Errorf("back up database: backup %s exists already; try again in a second", man.ID)
+		return Manifest{}, fmt.Errorf("back up database: backup %s exists already", man.ID)
 	}
 	if err := m.create(ctx, &man); err != nil {
 		m.deleteParts(context.WithoutCancel(ctx), man.Prefix())
@@ -230,7 +233,7 @@ func (m *Manager) List(ctx context.Context) ([]Manifest, error) {
 		}
 		out = append(out, man)
 	}
-	slices.SortFunc(out, func(a, b Manifest) int { return strings.Compare(b.ID, a.ID) })
+	slices.SortFunc(out, func(a, b Manifest) int { return compareIDs(b.ID, a.ID) })
 	return out, nil
 }
 
@@ -253,12 +256,12 @@ func (m *Manager) prune(ctx context.Context) error {
 	if len(finished) <= m.cfg.Keep {
 		return nil
 	}
-	slices.Sort(finished)
+	slices.SortFunc(finished, compareIDs)
 	oldestKept := finished[len(finished)-m.cfg.Keep]
 	var errs []error
 	for _, info := range infos {
 		id, _, _ := strings.Cut(strings.TrimPrefix(info.Key, snapnote.BackupBlobPrefix), "/")
-		if id >= oldestKept {
+		if compareIDs(id, oldestKept) >= 0 {
 			continue
 		}
 		if err := m.cfg.Blobs.Delete(ctx, info.Key); err != nil {

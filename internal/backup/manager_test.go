@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -215,4 +216,71 @@ func TestBackupAndRestoreThroughS3(t *testing.T) {
 	mig, err := migrations.New(target.pool, discard())
 	require.NoError(t, err)
 	require.NoError(t, mig.Check(ctx))
+}
+
+// A manual backup started in the same second as the scheduled one, or even in the same microsecond, gets an id
+// of its own; ids sort by time, an id in the older second-only layout among them, and each restores.
+func TestBackupsInTheSameSecond(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	at := func(m *backup.Manager, ts string) *backup.Manager {
+		start, err := time.Parse(time.RFC3339Nano, ts)
+		require.NoError(t, err)
+		backup.SetNow(m, func() time.Time { return start })
+		return m
+	}
+	ids := func() []string {
+		all, err := b.manager(backup.Config{}).List(ctx)
+		require.NoError(t, err)
+		var out []string
+		for _, man := range all {
+			out = append(out, man.ID)
+		}
+		return out
+	}
+
+	scheduled, err := at(b.manager(backup.Config{Keep: 3}), "2026-11-27T03:00:00.25Z").Backup(ctx)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(scheduled.ID, "2026-11-27T03-00-00.250000Z-"), scheduled.ID)
+
+	// A backup made by an earlier build, named by its second, which sorts before the one made later in it.
+	const legacy = "2026-11-27T03-00-00Z"
+	dump, _, err := b.blobs.Get(ctx, scheduled.Dump.Key)
+	require.NoError(t, err)
+	_, err = b.blobs.Put(ctx, "backups/"+legacy+"/db.dump", dump, "")
+	require.NoError(t, err)
+	require.NoError(t, dump.Close())
+	legacyMan := scheduled
+	legacyMan.ID, legacyMan.Blobs, legacyMan.Dump.Key = legacy, nil, "backups/"+legacy+"/db.dump"
+	body, err := json.Marshal(legacyMan)
+	require.NoError(t, err)
+	_, err = b.blobs.Put(ctx, "backups/"+legacy+"/manifest.json", bytes.NewReader(body), "")
+	require.NoError(t, err)
+	require.Equal(t, []string{scheduled.ID, legacy}, ids())
+	target := b.empty(t)
+	restored, err := target.manager(backup.Config{}).Restore(ctx, legacy, false)
+	require.NoError(t, err)
+	require.Equal(t, legacy, restored.ID)
+	require.Equal(t, []string{"Alice"}, userNames(t, target.pool))
+
+	manual, err := at(b.manager(backup.Config{Keep: 3}), "2026-11-27T03:00:00.75Z").Backup(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{manual.ID, scheduled.ID, legacy}, ids())
+
+	sameInstant, err := at(b.manager(backup.Config{Keep: 3}), "2026-11-27T03:00:00.75Z").Backup(ctx)
+	require.NoError(t, err)
+	require.NotEqual(t, manual.ID, sameInstant.ID)
+	got := ids()
+	require.Len(t, got, 3, "Keep 3: the oldest, the second-only one, is pruned")
+	require.ElementsMatch(t, []string{manual.ID, sameInstant.ID}, got[:2])
+	require.Equal(t, scheduled.ID, got[2])
+
+	for _, id := range []string{sameInstant.ID, "backups/" + scheduled.ID + "/"} {
+		target := b.empty(t)
+		restored, err := target.manager(backup.Config{}).Restore(ctx, id, false)
+		require.NoError(t, err)
+		require.Equal(t, strings.TrimSuffix(strings.TrimPrefix(id, "backups/"), "/"), restored.ID)
+		require.Equal(t, []string{"Alice"}, userNames(t, target.pool))
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"path"
 	"strings"
 	"time"
@@ -21,9 +22,54 @@ const (
 	manifestName = "manifest.json"
 )
 
-// idLayout names a backup by the UTC second it started. Its strings sort as
-// their times do, and it has no colon, which some file systems refuse.
-const idLayout = "2006-01-02T15-04-05Z"
+// A backup's id is the UTC time it started, to the microsecond, and a random
+// suffix, e.g. 2026-11-27T03-00-00.123456Z-3fa2c0d1, so that a manual backup
+// started in the same second (or microsecond) as the scheduled one gets a
+// prefix of its own. Ids of one layout sort as their times do, and they have
+// no colon, which some file systems refuse. Earlier builds named a backup by
+// its second alone (legacyIDLayout); such ids are still listed, kept and
+// restored, and compareIDs orders both layouts by time.
+const (
+	idLayout       = "2006-01-02T15-04-05.000000Z"
+	legacyIDLayout = "2006-01-02T15-04-05Z"
+	idSuffixLen    = 8 // hex digits
+)
+
+// newID returns the id of a backup started at start.
+func newID(start time.Time) string {
+	return fmt.Sprintf("%s-%0*x", start.UTC().Format(idLayout), idSuffixLen, rand.Uint32())
+}
+
+// parseID returns the start time an id of either layout names, and false for
+// anything else.
+func parseID(id string) (time.Time, bool) {
+	if t, err := time.Parse(legacyIDLayout, id); err == nil {
+		return t, true
+	}
+	stamp, suffix, ok := strings.Cut(id, "Z-")
+	if !ok || len(suffix) != idSuffixLen || strings.Trim(suffix, "0123456789abcdef") != "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(idLayout, stamp+"Z")
+	if err != nil || t.Format(idLayout) != stamp+"Z" {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// compareIDs orders backup ids by the time they name, then as strings (the
+// random suffix decides between backups started in the same microsecond).
+// Names that are not ids, such as a stray prefix, compare as strings.
+func compareIDs(a, b string) int {
+	ta, okA := parseID(a)
+	tb, okB := parseID(b)
+	if okA && okB {
+		if c := ta.Compare(tb); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(a, b)
+}
 
 // manifestFormat is bumped when Manifest changes incompatibly.
 const manifestFormat = 1
@@ -32,7 +78,7 @@ const manifestFormat = 1
 // archives it lists.
 type Manifest struct {
 	Format        int       `json:"format"`
-	ID            string    `json:"id"` // the UTC start time, e.g. 2026-11-27T03-00-00Z
+	ID            string    `json:"id"` // the UTC start time and a random suffix, e.g. 2026-11-27T03-00-00.123456Z-3fa2c0d1
 	CreatedAt     time.Time `json:"created_at"`
 	Duration      string    `json:"duration"`
 	Database      string    `json:"database"`
@@ -79,9 +125,9 @@ func backupID(s string) (string, error) {
 	if base := path.Base(s); base == dumpName || base == blobsName || base == manifestName {
 		s = path.Dir(s)
 	}
-	if _, err := time.Parse(idLayout, s); err != nil {
+	if _, ok := parseID(s); !ok {
 		return "", fmt.Errorf("%w: %q is neither a local file nor a backup such as %s or %s%s/",
-			ErrNoBackup, s, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC).Format(idLayout), snapnote.BackupBlobPrefix, "ID")
+			ErrNoBackup, s, "2026-11-27T03-00-00.123456Z-3fa2c0d1", snapnote.BackupBlobPrefix, "ID")
 	}
 	return s, nil
 }

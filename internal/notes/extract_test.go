@@ -1,6 +1,7 @@
 package notes
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -134,5 +135,44 @@ func FuzzExtract(f *testing.F) {
 		require.NotContains(t, ex, "\n")
 
 		require.Contains(t, []string{"en", "de", "fr", "es", "it", "pt", "nl", Undetermined}, DetectLanguage(plain))
+	})
+}
+
+// FuzzExcerptOfNote checks the excerpt of notes the built-in formatter makes from OCR text whose words hold no
+// Markdown syntax characters, as TestExcerptLongText defines them: whatever the text and the limit, the excerpt
+// is valid UTF-8 of at most the limit in runes, on one line, free of "#", "*", "`", "_", "[", "<", ">", "|" and
+// "\", with no list marker, and (without its "…") a prefix of the note's plain text.
+func FuzzExcerptOfNote(f *testing.F) {
+	for _, tc := range formatCases {
+		f.Add(tc.in, uint8(200))
+	}
+	f.Add(lecturePage, uint8(60))
+	f.Add("o first item\no second item", uint8(5))
+	f.Fuzz(func(t *testing.T, text string, limit uint8) {
+		words := strings.Map(func(r rune) rune {
+			if r == '\n' || r == ' ' || isTestWordRune(r) {
+				return r
+			}
+			return ' '
+		}, strings.ToValidUTF8(text, " "))
+		out, err := Builtin{}.Format(context.Background(), Input{Text: words})
+		require.NoError(t, err)
+		md := out.Markdown
+		title := Title(md, "")
+		maxRunes := int(limit)
+
+		ex := Excerpt(md, title, maxRunes)
+		if maxRunes == 0 {
+			require.Empty(t, ex)
+			return
+		}
+		require.True(t, utf8.ValidString(ex), "invalid UTF-8 in %q", ex)
+		require.LessOrEqual(t, utf8.RuneCountInString(ex), maxRunes)
+		require.NotContains(t, ex, "\n")
+		require.False(t, strings.ContainsAny(ex, "#*`_[<>|\\"), "syntax in excerpt %q of %q", ex, md)
+		require.False(t, strings.HasPrefix(ex, "- "), "list marker in excerpt %q of %q", ex, md)
+		full := collapseSpace(PlainText(dropTitleHeading(md, title)))
+		cut := strings.TrimSuffix(ex, "…")
+		require.True(t, strings.HasPrefix(full, cut), "excerpt %q is not a prefix of %q", ex, full)
 	})
 }

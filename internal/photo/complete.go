@@ -3,14 +3,17 @@ package photo
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // CheckComplete reports, without decoding pixels, whether data holds a whole
 // image of contentType: the structure reaches the format's end marker (or the
 // length its header declares). An upload cut off in transit fails here at
 // once, instead of failing later in the pipeline. TIFF, whose layout has no
-// end marker, is left to the full decode. Returns an error wrapping ErrCorrupt.
+// end marker, is left to the full decode. Returns an error wrapping ErrCorrupt,
+// and for a BMP variant that Decode cannot read an *UnsupportedError too.
 func CheckComplete(data []byte, contentType string) error {
 	var ok bool
 	switch contentType {
@@ -19,14 +22,17 @@ func CheckComplete(data []byte, contentType string) error {
 	case typeJPEG:
 		ok = jpegComplete(data)
 	case typeGIF:
-		ok = bytes.HasSuffix(data, []byte{0x3B})
+		ok = gifComplete(data)
 	case typeWebP:
 		ok = len(data) >= 12 && int64(binary.LittleEndian.Uint32(data[4:8]))+8 <= int64(len(data))
 	case typeBMP:
-		if len(data) >= 6 {
-			declared := binary.LittleEndian.Uint32(data[2:6])
-			ok = declared == 0 || int64(declared) <= int64(len(data))
+		if err := bmpComplete(data); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("%s ends early: %w", contentType, ErrCorrupt)
+			}
+			return fmt.Errorf("%s: %w: %w", contentType, ErrCorrupt, err)
 		}
+		ok = true
 	case typeTIFF:
 		ok = true
 	}
@@ -65,4 +71,54 @@ func jpegComplete(data []byte) bool {
 		}
 	}
 	return i+2 <= len(data) && data[i] == 0xFF && data[i+1] == 0xD9
+}
+
+// gifComplete walks the GIF's blocks to its trailer. Looking for the trailer
+// byte 0x3B at the end would be fooled by a file cut where its LZW data
+// happens to hold that byte.
+func gifComplete(data []byte) bool {
+	const header = 6 + 7 // signature and version, logical screen descriptor
+	if len(data) < header {
+		return false
+	}
+	i := header + colorTableLen(data[10])
+	for i < len(data) {
+		switch data[i] {
+		case 0x3B: // trailer
+			return true
+		case 0x21: // extension: label, then sub-blocks
+			i = skipSubBlocks(data, i+2)
+		case 0x2C: // image descriptor, local colour table, LZW code size, sub-blocks
+			if i+10 > len(data) {
+				return false
+			}
+			i = skipSubBlocks(data, i+10+colorTableLen(data[i+9])+1)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// colorTableLen is the length of the colour table that a GIF packed-fields
+// byte announces.
+func colorTableLen(flags byte) int {
+	if flags&0x80 == 0 {
+		return 0
+	}
+	return 3 << (flags&0x07 + 1)
+}
+
+// skipSubBlocks returns the index after the sub-blocks starting at i and
+// their zero-length terminator, or len(data)+1 when data ends first.
+func skipSubBlocks(data []byte, i int) int {
+	for i < len(data) {
+		n := int(data[i])
+		i++
+		if n == 0 {
+			return i
+		}
+		i += n
+	}
+	return len(data) + 1
 }

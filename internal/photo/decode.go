@@ -1,6 +1,8 @@
 package photo
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -10,24 +12,37 @@ import (
 	"io"
 
 	"github.com/disintegration/imaging"
-	_ "golang.org/x/image/bmp"  // register BMP with image.Decode
-	_ "golang.org/x/image/tiff" // register TIFF with image.Decode
+	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp" // register WebP with image.Decode
 )
 
 // ErrCorrupt is wrapped by the errors of DecodeConfig and Decode when the bytes are not an
 // image they can read: truncated, damaged, in none of the six formats, or using a variant of a
-// format the decoders do not support. Retrying the same bytes will not help.
+// format the decoders do not support (then an *UnsupportedError is wrapped too, naming the
+// variant). Retrying the same bytes will not help.
 var ErrCorrupt = errors.New("image is corrupt or truncated")
 
 // DecodeConfig reads only the header of the image in r and returns its pixel dimensions as
 // stored, before any EXIF rotation, so a caller can enforce a pixel cap before decoding. It
 // allocates nothing in proportion to the pixel count; a TIFF file is read into memory whole,
-// as its decoder needs random access. An unreadable header returns an error wrapping
+// as its decoder needs random access (given a plain reader, it would allocate as far as the
+// offsets in the file claim, 10 MB at a time). An unreadable header returns an error wrapping
 // ErrCorrupt; an error from r is returned wrapped, without ErrCorrupt.
 func DecodeConfig(r io.Reader) (width, height int, err error) {
 	src := &sourceReader{r: r}
-	cfg, _, err := image.DecodeConfig(src)
+	br := bufio.NewReader(src)
+	var cfg image.Config
+	switch header := peekHeader(br); {
+	case isBMP(header):
+		cfg, err = decodeBMPConfig(br)
+	case isTIFF(header):
+		var data []byte
+		if data, err = io.ReadAll(br); err == nil {
+			cfg, err = tiff.DecodeConfig(bytes.NewReader(data))
+		}
+	default:
+		cfg, _, err = image.DecodeConfig(br)
+	}
 	if err != nil {
 		return 0, 0, decodeError("read image header", src, err)
 	}
@@ -43,7 +58,22 @@ func DecodeConfig(r io.Reader) (width, height int, err error) {
 // error from r is returned wrapped, without ErrCorrupt.
 func Decode(r io.Reader) (image.Image, error) {
 	src := &sourceReader{r: r}
-	img, err := imaging.Decode(src, imaging.AutoOrientation(true))
+	br := bufio.NewReader(src)
+	var img image.Image
+	var err error
+	switch header := peekHeader(br); {
+	case isBMP(header):
+		img, err = decodeBMP(br) // no EXIF, so nothing to turn upright
+	case isTIFF(header):
+		var data []byte
+		// imaging reads EXIF orientation from JPEG only, and image.Decode would hide the
+		// io.ReaderAt behind a bufio.Reader.
+		if data, err = io.ReadAll(br); err == nil {
+			img, err = tiff.Decode(bytes.NewReader(data))
+		}
+	default:
+		img, err = imaging.Decode(br, imaging.AutoOrientation(true))
+	}
 	if err != nil {
 		return nil, decodeError("decode image", src, err)
 	}
@@ -51,6 +81,13 @@ func Decode(r io.Reader) (image.Image, error) {
 		return nil, fmt.Errorf("decode image: %w: size %dx%d", ErrCorrupt, b.Dx(), b.Dy())
 	}
 	return img, nil
+}
+
+// peekHeader returns the first bytes of br without consuming them, as many as isBMP needs (fewer at the end of
+// the input, or when the reader fails: the decoder then meets the same end or error).
+func peekHeader(br *bufio.Reader) []byte {
+	header, _ := br.Peek(18)
+	return header
 }
 
 // decodeError tells a failing reader from bad bytes. The decoders turn a short read into

@@ -8,6 +8,10 @@
 // pixels. [Decode] then decodes the whole image and turns it upright according to its EXIF
 // orientation, as a camera that was held sideways records it.
 //
+// BMP is read by this package's own decoder in every Windows encoding: uncompressed at 1 to 32
+// bits per pixel, run-length encoded (RLE8, RLE4) and with bit fields. A JPEG- or PNG-compressed,
+// CMYK or OS/2 BMP is refused with an [UnsupportedError] naming the variant.
+//
 // A file the decoders cannot read is reported with an error wrapping [ErrCorrupt]: retrying will
 // not help. An error from the reader itself (a failed download, say) is returned wrapped as it
 // is, without ErrCorrupt, so a caller can tell the two apart.

@@ -27,7 +27,7 @@ func Sniff(header []byte) (contentType string, ok bool) {
 		return typePNG, true
 	case len(header) >= 12 && bytes.HasPrefix(header, []byte("RIFF")) && bytes.Equal(header[8:12], []byte("WEBP")):
 		return typeWebP, true
-	case bytes.HasPrefix(header, []byte("II*\x00")), bytes.HasPrefix(header, []byte("MM\x00*")):
+	case isTIFF(header):
 		return typeTIFF, true
 	case bytes.HasPrefix(header, []byte("GIF87a")), bytes.HasPrefix(header, []byte("GIF89a")):
 		return typeGIF, true
@@ -35,6 +35,10 @@ func Sniff(header []byte) (contentType string, ok bool) {
 		return typeBMP, true
 	}
 	return "", false
+}
+
+func isTIFF(header []byte) bool {
+	return bytes.HasPrefix(header, []byte("II*\x00")) || bytes.HasPrefix(header, []byte("MM\x00*"))
 }
 
 // isBMP checks the DIB header size as well as the "BM" signature: two letters alone would

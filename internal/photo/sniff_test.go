@@ -44,7 +44,7 @@ type encoded struct {
 	jpeg, png, gif, bmp, tiff []byte
 }
 
-func encodeAll(t *testing.T) encoded {
+func encodeAll(t testing.TB) encoded {
 	t.Helper()
 	img := testImage(6, 4)
 	var e encoded
