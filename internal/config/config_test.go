@@ -106,7 +106,7 @@ func TestBadMaintenanceValuesNameTheVariable(t *testing.T) {
 
 func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
 	for _, v := range Vars() {
 		require.Contains(t, string(readme), "`"+v.Name+"`", "README.md's configuration table lacks %s", v.Name)
