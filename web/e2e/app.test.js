@@ -204,6 +204,8 @@ test('the main views have no serious or critical accessibility violation', async
             found.push(`${viewport.width}px ${view}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target).join(' ')}`);
           }
         }
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (wide > 0) found.push(`${viewport.width}px ${view}: ${wide}px wider than the screen`);
       }
       // The signed-out page too.
       await page.evaluate(() => sessionStorage.clear());
@@ -218,4 +220,30 @@ test('the main views have no serious or critical accessibility violation', async
     });
   }
   assert.deepEqual(found, []);
+});
+
+test('usable by keyboard alone: make a course, open it, reach the photo picker', async () => {
+  await withPage(env, 'keyboard', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    const tabTo = async (matches, what) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(matches)) return;
+      }
+      assert.fail(`Tab never reached ${what}`);
+    };
+    await tabTo(() => document.activeElement.id === 'new-course-name', 'the new course field');
+    await page.keyboard.type('Keyboard course');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: /Keyboard course/ }).waitFor();
+    await tabTo(() => document.activeElement.textContent.includes('Keyboard course'), 'the course');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Keyboard course' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the new view');
+    await tabTo(() => document.activeElement.id === 'photos', 'the photo picker');
+    const ring = await page.evaluate(() => getComputedStyle(document.querySelector('label[for=photos]')).outlineStyle);
+    assert.equal(ring, 'solid', 'the focused picker shows a focus ring');
+    assert.deepEqual(problems, []);
+  });
 });

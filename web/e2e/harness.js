@@ -20,8 +20,11 @@ function psql(url, sql) {
   if (res.status !== 0) throw new Error(`psql: ${res.stderr || res.error}`);
 }
 
-/** start builds the binary, runs `snapnote dev` and launches the browser. */
-export async function start() {
+/**
+ * start builds the binary, runs `snapnote dev` (with extra environment
+ * `env`, e.g. another AUTH_MODE) and launches the browser.
+ */
+export async function start(extraEnv = {}) {
   mkdirSync(output, { recursive: true });
   const bin = join(output, 'snapnote');
   const t0 = Date.now();
@@ -36,7 +39,7 @@ export async function start() {
   const dataDir = mkdtempSync(join(tmpdir(), 'snapnote-e2e-'));
   const server = spawn(bin, ['dev'], {
     env: { ...process.env, DATABASE_URL: dbURL.href, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn',
-      AUTH_MODE: '', RATE_LIMIT: '0' },
+      AUTH_MODE: '', RATE_LIMIT: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = [];
@@ -47,7 +50,9 @@ export async function start() {
     const timer = setTimeout(() => reject(new Error(`snapnote dev printed no link:\n${out}\n${log.join('')}`)), 60_000);
     server.stdout.on('data', (d) => {
       out += d;
-      const m = /Open the app, signed in: (\S+)/.exec(out);
+      // Dev auth prints a signed-in link; other modes only the URL.
+      const m = /Open the app, signed in: (\S+)/.exec(out) ??
+        (extraEnv.AUTH_MODE && /SnapNote dev server: (http\S+)/.exec(out));
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
