@@ -84,7 +84,8 @@ export function pager(list, load, render, empty) {
   }
   more.addEventListener('click', next);
   const observer = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting) && cursor) next();
+    if (!more.isConnected) observer.disconnect(); // the view was left
+    else if (entries.some((e) => e.isIntersecting) && cursor) next();
   }, { rootMargin: '400px' });
   observer.observe(more);
   next();
