@@ -247,3 +247,28 @@ test('usable by keyboard alone: make a course, open it, reach the photo picker',
     assert.deepEqual(problems, []);
   });
 });
+
+test('a long course scrolls on to its older notes, newest first', async () => {
+  const course = await call(env, 'POST', '/api/courses', { name: 'Long course' });
+  // 45 notes, a minute apart: three pages of 20.
+  env.sql(`INSERT INTO documents (id, course_id, user_id, title, original_text, formatted_note, excerpt, created_at, updated_at)
+    SELECT gen_random_uuid(), c.id, c.user_id, 'Lecture ' || n, 'text', 'text', 'text',
+           now() - make_interval(mins => 100 - n), now() - make_interval(mins => 100 - n)
+    FROM courses c, generate_series(1, 45) n WHERE c.id = '${course.id}'`);
+  await withPage(env, 'scroll', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await page.goto(`${env.base}/#/courses/${course.id}`);
+    const items = page.locator('.notes .note-item');
+    await items.nth(19).waitFor();
+    assert.equal(await items.first().locator('.card-title').innerText(), 'Lecture 45', 'newest first');
+    for (let i = 0; i < 10 && (await items.count()) < 45; i++) {
+      await page.mouse.wheel(0, 5000);
+      await page.waitForTimeout(200);
+    }
+    assert.equal(await items.count(), 45, 'scrolling loads every page');
+    assert.equal(await items.last().locator('.card-title').innerText(), 'Lecture 1');
+    assert.ok(await page.getByRole('button', { name: 'Show more' }).isHidden(), 'nothing more to show');
+    assert.deepEqual(problems, []);
+  });
+});

@@ -92,7 +92,9 @@ export async function start(extraEnv = {}) {
     await stop();
     throw err;
   }
-  return { base, link, token, browser, stop, log };
+  /** sql runs statements on the test's database (seeding what the UI cannot make fast). */
+  const sql = (statements) => psql(dbURL.href, statements);
+  return { base, link, token, browser, stop, log, sql };
 }
 
 /**
