@@ -272,3 +272,35 @@ test('a long course scrolls on to its older notes, newest first', async () => {
     assert.deepEqual(problems, []);
   });
 });
+
+test('a course is renamed, recoloured, trashed, restored; the trash is emptied', async () => {
+  await withPage(env, 'course-admin', desktop, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await page.getByLabel('New course').fill('Draft course');
+    await page.getByRole('button', { name: 'Create course' }).click();
+    await page.getByRole('button', { name: 'Edit Draft course' }).click();
+    await page.getByLabel('Name').fill('Optics');
+    await page.getByLabel('Colour', { exact: true }).last().fill('#db2777');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: /Optics/ }).waitFor();
+    const saved = (await call(env, 'GET', '/api/courses')).items.find((c) => c.name === 'Optics');
+    assert.equal(saved?.color?.toLowerCase(), '#db2777');
+
+    await page.getByRole('button', { name: 'Move Optics to trash' }).click();
+    await page.getByRole('link', { name: /Optics/ }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Trash' }).click();
+    await page.getByRole('button', { name: 'Restore Optics' }).click();
+    await page.getByRole('button', { name: 'Restore Optics' }).waitFor({ state: 'detached' });
+    assert.equal((await call(env, 'GET', `/api/courses/${saved.id}`)).status, 'active');
+
+    await call(env, 'DELETE', `/api/courses/${saved.id}`);
+    await page.reload();
+    await page.getByRole('button', { name: 'Restore Optics' }).waitFor();
+    await page.getByRole('button', { name: 'Empty trash' }).click(); // the confirm is accepted
+    await page.getByRole('button', { name: 'Restore Optics' }).waitFor({ state: 'detached' });
+    const trash = await call(env, 'GET', '/api/trash');
+    assert.equal(trash.courses.length + trash.documents.length, 0);
+    assert.deepEqual(problems, []);
+  });
+});
