@@ -10,7 +10,7 @@ GOLANGCI_LINT_VERSION ?= v2.15.0
 BENCH                 ?= .
 ARGS                  ?=
 
-.PHONY: help dev test build vet fmt lint migrate bench deps docker clean
+.PHONY: help dev test browser-test build vet fmt lint migrate bench deps docker clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,6 +20,9 @@ dev: ## Run everything locally: deps, Postgres, build, `snapnote dev`
 
 test: ## Run the CI checks: gofmt, vet, race tests (ARGS="-run X" to narrow)
 	bash scripts/test.sh $(ARGS)
+
+browser-test: ## Browser tests of the web app (UPDATE_SCREENSHOT=1 also refreshes docs/app-phone.png)
+	bash scripts/browser-test.sh
 
 build: ## Build bin/snapnote
 	$(GO) build -o $(BIN) ./cmd/snapnote

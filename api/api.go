@@ -22,6 +22,7 @@ import (
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
+	"github.com/snapnote/snapnote/web"
 )
 
 // Config is what the API needs.
@@ -48,6 +49,9 @@ type Config struct {
 	UploadMaxPixels   int64
 	UploadTimeout     time.Duration
 	PresignTTL        time.Duration
+
+	// Web is how the web app served at / signs in.
+	Web web.Config
 
 	Logger *slog.Logger
 }
@@ -92,6 +96,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	s.registerTrash(humaAPI)
 	s.registerSearch(humaAPI)
 	s.registerDocs(mux)
+	web.Register(mux, cfg.Web)
 
 	if cfg.DevKey != nil {
 		mux.Handle("GET /.well-known/jwks.json", cfg.DevKey.JWKSHandler())
@@ -116,7 +121,7 @@ func isPublic(path string) bool {
 		"/openapi.json", "/openapi.yaml", "/openapi-3.0.json", "/openapi-3.0.yaml":
 		return true
 	}
-	return strings.HasPrefix(path, "/docs") || strings.HasPrefix(path, "/schemas/")
+	return strings.HasPrefix(path, "/docs") || strings.HasPrefix(path, "/schemas/") || web.Public(path)
 }
 
 // secured marks an operation as needing the bearer token in the OpenAPI document.

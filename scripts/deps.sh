@@ -150,6 +150,38 @@ check_pg_dump() {
   fi # with apt, require_debs has installed it or recorded what is missing
 }
 
+# check_browser_tests: what the web app's browser tests (web/e2e) run on: Debian's chromium
+# and Node.js, with the npm packages pinned by web/e2e/package-lock.json (npm ci, only when
+# the lockfile changed). SKIP_BROWSER_TESTS=1 leaves them out (scripts/test.sh skips them too).
+check_browser_tests() {
+  local dir=$REPO_ROOT/web/e2e want stamp major
+  if [ -n "${SKIP_BROWSER_TESTS:-}" ]; then
+    say "browser tests: skipped (SKIP_BROWSER_TESTS is set)"
+    return 0
+  fi
+  if has_apt; then
+    require_debs chromium
+  elif ! command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1; then
+    MISSING+=("Chromium for the browser tests (set CHROMIUM=/path/to/chrome to use another build)")
+  fi
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || true)
+  if ! command -v npm >/dev/null 2>&1 || [ -z "$major" ] || [ "$major" -lt 20 ]; then
+    MISSING+=("Node.js 20 or newer with npm, for the browser tests (found ${major:-none})")
+    return 0
+  fi
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  stamp=$dir/node_modules/.snapnote-lock-sha256
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "npm ci (web/e2e)"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+      MISSING+=("web/e2e's npm packages: npm ci failed")
+      return 0
+    fi
+    printf '%s\n' "$want" >"$stamp"
+  fi
+  say "browser tests: $("${CHROMIUM:-chromium}" --version 2>/dev/null | head -n 1), node $(node --version)"
+}
+
 report() {
   if [ ${#APT_MISSING[@]} -gt 0 ]; then
     MISSING+=("as root: apt-get install -y --no-install-recommends ${APT_MISSING[*]}")
@@ -174,6 +206,7 @@ main() {
   check_go
   check_tesseract
   check_pg_client
+  check_browser_tests
   report
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: dependencies, Postgres at TEST_DATABASE_URL, gofmt, go vet and
-# the tests with the race detector. Extra arguments go to `go test` (e.g. -run TestUpload).
+# Runs every check CI runs: dependencies, Postgres at TEST_DATABASE_URL, gofmt, go vet,
+# the tests with the race detector, and the web app's browser tests. Extra arguments go to `go test` (e.g. -run TestUpload).
 # Safe to re-run; it changes no file of the repository.
 #
 #   scripts/test.sh [go test flags]
@@ -53,6 +53,11 @@ main() {
   step "gofmt" check_gofmt
   step "go vet" go vet ./...
   step "go test -race" go test -race -count=1 -timeout 15m ./... "$@"
+  if [ -n "${SKIP_BROWSER_TESTS:-}" ]; then
+    say "browser tests skipped (SKIP_BROWSER_TESTS is set)"
+  else
+    step "browser tests (web/e2e)" bash scripts/browser-test.sh
+  fi
 
   if [ ${#FAILED[@]} -gt 0 ]; then
     printf '\nFAILED:\n' >&2

@@ -149,6 +149,7 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 			return errors.Join(err, stopWorker())
 		}
 		fmt.Fprintf(stdout, "Bearer token (user dev-user, valid %s; `snapnote token --sub NAME` makes more):\n%s\n", devTokenTTL, token)
+		fmt.Fprintf(stdout, "Open the app, signed in: %s/#token=%s\n", url, token)
 		fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer %s' %s/api/courses\n", token, url)
 	}
 	return errors.Join(serveHTTP(ctx, ln, metricsLn, handler, cfg.ShutdownTimeout, logger), stopWorker())
@@ -179,6 +180,7 @@ func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, log
 		UploadMaxPixels:   cfg.UploadMaxPixel,
 		UploadTimeout:     cfg.UploadTimeout,
 		PresignTTL:        cfg.S3PresignTTL,
+		Web:               webConfig(cfg),
 		Logger:            logger,
 	})
 	return handler, nil

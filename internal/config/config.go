@@ -47,6 +47,7 @@ type Config struct {
 	AuthIssuerURL  string
 	AuthJWKSURL    string
 	AuthJWKSTTL    time.Duration
+	AuthClientID   string // public: the web app's OIDC client, sent to browsers
 	CORSOrigins    []string
 	RateLimit      float64
 	RateBurst      int
@@ -193,6 +194,10 @@ var vars = []Var{
 	}},
 	{"AUTH_JWKS_CACHE_TTL", "10m", "how long fetched signing keys are cached", func(c *Config, v string) error {
 		return positiveDuration(&c.AuthJWKSTTL, v)
+	}},
+	{"AUTH_CLIENT_ID", "", "public OIDC client id the web app signs in with (Authorization Code + PKCE; no secret)", func(c *Config, v string) error {
+		c.AuthClientID = v
+		return nil
 	}},
 	{"CORS_ORIGINS", "", "browser origins allowed to call the API, comma-separated (e.g. https://app.snapnote.io); empty allows none", func(c *Config, v string) error {
 		c.CORSOrigins = nil

@@ -1,0 +1,102 @@
+// Calls to the SnapNote API with the caller's token. Failures throw ApiError
+// with the problem's detail, which is written for people.
+import { token, forget } from './auth.js';
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** onSignedOut is called when the API refuses the token (401). */
+export const session = { onSignedOut: () => {} };
+
+async function send(method, path, body, { signal, headers = {} } = {}) {
+  const init = { method, signal, headers: { Accept: 'application/json', ...headers } };
+  const t = token();
+  if (t) init.headers.Authorization = `Bearer ${t}`;
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'No connection to SnapNote. Check your network and try again.');
+  }
+  if (res.ok) return res;
+  let message = `Something went wrong (${res.status}).`;
+  try {
+    const p = await res.json();
+    const detail = p.errors?.map((e) => e.message).filter(Boolean).join('; ');
+    message = [p.detail || p.title, detail].filter(Boolean).join(': ') || message;
+  } catch {
+    // Not problem+json: keep the generic message.
+  }
+  if (res.status === 401) {
+    forget();
+    session.onSignedOut();
+    message = 'Your session has ended. Please sign in again.';
+  } else if (res.status === 429) {
+    message = 'Too many requests at once. Wait a moment and try again.';
+  }
+  throw new ApiError(res.status, message);
+}
+
+/** api calls method path with a JSON (or FormData) body, returning the JSON answer. */
+export async function api(method, path, body, opts) {
+  const res = await send(method, path, body, opts);
+  if (res.status === 204) return null;
+  return res.json();
+}
+
+export function query(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/**
+ * events reads a Server-Sent Events stream. EventSource cannot send an
+ * Authorization header, so this is fetch with a streaming reader; it yields
+ * {event, data} for each complete event until the server ends the stream.
+ */
+export async function* events(path, { signal } = {}) {
+  const res = await send('GET', path, undefined, { signal, headers: { Accept: 'text/event-stream' } });
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  let event = 'message';
+  let data = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += value;
+      let end;
+      while ((end = buf.search(/\r\n|\r|\n/)) >= 0) {
+        const line = buf.slice(0, end);
+        buf = buf.slice(end + (buf.startsWith('\r\n', end) ? 2 : 1));
+        if (line === '') {
+          if (data.length) yield { event, data: data.join('\n') };
+          event = 'message';
+          data = [];
+          continue;
+        }
+        if (line.startsWith(':')) continue; // keep-alive comment
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let val = colon < 0 ? '' : line.slice(colon + 1);
+        if (val.startsWith(' ')) val = val.slice(1);
+        if (field === 'event') event = val;
+        else if (field === 'data') data.push(val);
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,110 @@
+// Uploading photos and following each one through the pipeline. The API
+// takes one file per POST /api/uploads, so each file is its own upload,
+// followed live through GET /api/uploads/{id}/events.
+import { api, events } from './api.js';
+import { h, toast } from './dom.js';
+
+const STEPS = 4; // sending, reading, formatting, finishing
+
+function describe(u) {
+  if (u.status === 'done') return { step: STEPS, text: 'Done' };
+  if (u.status === 'failed') return { step: 0, text: u.error?.message || 'This photo could not be read.' };
+  if (u.status === 'queued') return { step: 1, text: 'Waiting its turn' };
+  return {
+    ocr: { step: 1, text: 'Reading the text' },
+    format: { step: 2, text: 'Formatting the note' },
+    extract: { step: 3, text: 'Finishing' },
+  }[u.stage] || { step: 1, text: 'Working' };
+}
+
+/**
+ * uploadFiles sends each file as its own upload to course, adding a row per
+ * file to list. onDone(documentId) runs when a note is ready.
+ */
+export function uploadFiles(files, courseId, list, onDone) {
+  for (const file of files) {
+    const row = new UploadRow(file.name || 'photo', list, onDone);
+    row.send(file, courseId);
+  }
+}
+
+class UploadRow {
+  constructor(name, list, onDone) {
+    this.onDone = onDone;
+    this.progress = h('progress', { max: STEPS, value: 0, 'aria-label': `Progress of ${name}` });
+    this.status = h('span', { class: 'upload-status' }, 'Sending…');
+    this.actions = h('span', { class: 'upload-actions' });
+    this.el = h('li', { class: 'upload' },
+      h('span', { class: 'upload-name' }, name), this.progress, this.status, this.actions);
+    list.prepend(this.el);
+  }
+
+  async send(file, courseId) {
+    const form = new FormData();
+    form.append('courseId', courseId);
+    form.append('file', file, file.name || 'photo.jpg');
+    this.key ??= crypto.randomUUID();
+    try {
+      const upload = await api('POST', '/api/uploads', form, { headers: { 'Idempotency-Key': this.key } });
+      this.follow(upload);
+    } catch (err) {
+      this.fail(err.message, () => this.send(file, courseId));
+    }
+  }
+
+  show(u) {
+    const { step, text } = describe(u);
+    this.el.dataset.status = u.status;
+    this.progress.value = step;
+    this.status.textContent = text;
+    this.actions.replaceChildren();
+  }
+
+  fail(message, retry) {
+    this.el.dataset.status = 'failed';
+    this.status.textContent = message;
+    this.actions.replaceChildren(h('button', { type: 'button', onclick: retry }, 'Retry'));
+    toast(`Upload failed: ${message}`);
+  }
+
+  // follow streams the upload's status until it is done or failed; a
+  // dropped stream is reopened (the server sends the current status first).
+  async follow(u) {
+    this.show(u);
+    for (let attempt = 0; u.status !== 'done' && u.status !== 'failed'; attempt++) {
+      try {
+        for await (const ev of events(`/api/uploads/${u.id}/events`)) {
+          if (ev.event !== 'status') continue;
+          u = JSON.parse(ev.data);
+          this.show(u);
+          attempt = 0;
+        }
+      } catch (err) {
+        if (err.status && err.status < 500 && err.status !== 429) {
+          this.fail(err.message, () => this.follow(u));
+          return;
+        }
+      }
+      if (u.status !== 'done' && u.status !== 'failed') {
+        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+      }
+    }
+    if (u.status === 'failed') {
+      this.fail(u.error?.message || 'This photo could not be read.', () => this.retry(u));
+      return;
+    }
+    this.actions.replaceChildren(h('a', { href: `#/notes/${u.documentId}` }, 'Open note'));
+    toast('A note is ready.');
+    this.onDone?.(u.documentId);
+  }
+
+  async retry(u) {
+    this.actions.replaceChildren();
+    this.status.textContent = 'Trying again…';
+    try {
+      this.follow(await api('POST', `/api/uploads/${u.id}/retry`));
+    } catch (err) {
+      this.fail(err.message, () => this.retry(u));
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// One course: add photos, watch them become notes, and its notes newest first.
+import { api, query } from '../api.js';
+import { h, colorDot, pager, toast, when } from '../dom.js';
+import { uploadFiles } from '../uploads.js';
+
+export function courseView({ id, signal }) {
+  const title = h('h1', {}, 'Course');
+  const uploads = h('ul', { class: 'uploads', 'aria-label': 'Uploads', 'aria-live': 'polite' });
+  const notes = h('ul', { class: 'notes', 'aria-label': 'Notes' });
+  const input = h('input', {
+    id: 'photos', type: 'file', class: 'file-input', accept: 'image/*,application/pdf',
+    capture: 'environment', multiple: true,
+    onchange: () => {
+      uploadFiles([...input.files], id, uploads, prependNote);
+      input.value = '';
+    },
+  });
+  const picker = h('div', { class: 'picker' }, input,
+    h('label', { for: 'photos', class: 'button primary' }, 'Take or choose photos'),
+    h('p', { class: 'muted hint' }, 'Each photo becomes a note. You can pick several at once.'));
+
+  async function prependNote(docId) {
+    try {
+      const doc = await api('GET', `/api/documents/${docId}`);
+      if (!notes.isConnected) empty.replaceWith(notes);
+      notes.prepend(noteItem(doc));
+    } catch (err) {
+      toast(err.message);
+    }
+  }
+
+  api('GET', `/api/courses/${id}`, undefined, { signal }).then((course) => {
+    title.replaceChildren(colorDot(course.color), course.name);
+    document.title = `${course.name} · SnapNote`;
+  }, (err) => err.name !== 'AbortError' && toast(err.message));
+
+  const empty = h('p', { class: 'muted empty' }, 'No notes yet: take a photo of your notes to add one.');
+  const more = pager(notes,
+    (cursor) => api('GET', query('/api/documents', { courseId: id, cursor, limit: 20 }), undefined, { signal }),
+    noteItem, empty);
+  return h('section', {}, h('p', {}, h('a', { href: '#/' }, '← Courses')), title, picker, uploads,
+    h('h2', {}, 'Notes'), notes, more);
+}
+
+export function noteItem(doc) {
+  return h('li', { class: 'note-item' },
+    h('a', { href: `#/notes/${doc.id}` }, h('span', { class: 'card-title' }, doc.title)),
+    h('p', { class: 'excerpt' }, doc.excerpt),
+    h('p', { class: 'muted small' }, when(doc.createdAt)));
+}

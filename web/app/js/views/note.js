@@ -1,0 +1,81 @@
+// One note: read it rendered, edit its title and Markdown, see the photo, trash it.
+import { api } from '../api.js';
+import { token } from '../auth.js';
+import { h, toast, when } from '../dom.js';
+import { renderMarkdown } from '../markdown.js';
+
+export function noteView({ id, signal }) {
+  const section = h('section', { class: 'note' }, h('h1', {}, 'Note'));
+  let doc;
+
+  function read() {
+    const photo = h('div', { class: 'photo' });
+    section.replaceChildren(
+      h('p', {}, h('a', { href: `#/courses/${doc.courseId}` }, '← Course')),
+      h('h1', {}, doc.title),
+      h('p', { class: 'muted small' }, 'Updated ', when(doc.updatedAt)),
+      h('div', { class: 'toolbar' },
+        h('button', { type: 'button', onclick: edit }, 'Edit'),
+        doc.uploadId ? h('button', { type: 'button', onclick: () => showPhoto(photo) }, 'Show photo') : null,
+        h('button', { type: 'button', onclick: trash }, 'Move to trash')),
+      photo,
+      h('article', { class: 'markdown', 'aria-label': 'Note' }, renderMarkdown(doc.formattedNote)));
+    const heading = section.querySelector('h1');
+    heading.tabIndex = -1;
+    document.title = `${doc.title} · SnapNote`;
+    return heading;
+  }
+
+  function edit() {
+    const title = h('input', { id: 'note-title', value: doc.title, required: true, maxlength: '500' });
+    const body = h('textarea', { id: 'note-body', rows: '18', spellcheck: 'true' });
+    body.value = doc.formattedNote;
+    section.replaceChildren(h('h1', {}, 'Edit note'), h('form', {
+      class: 'edit',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          doc = await api('PATCH', `/api/documents/${id}`, { title: title.value.trim(), formattedNote: body.value });
+          read().focus();
+          toast('Note saved.');
+        } catch (err) {
+          toast(err.message);
+        }
+      },
+    }, h('label', { for: 'note-title' }, 'Title'), title,
+    h('label', { for: 'note-body' }, 'Note (Markdown)'), body,
+    h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save'),
+      h('button', { type: 'button', onclick: () => read().focus() }, 'Cancel'))));
+    title.focus();
+  }
+
+  async function trash() {
+    try {
+      await api('DELETE', `/api/documents/${id}`);
+      toast(`“${doc.title}” moved to trash.`);
+      location.hash = `#/courses/${doc.courseId}`;
+    } catch (err) {
+      toast(err.message);
+    }
+  }
+
+  async function showPhoto(box) {
+    try {
+      const res = await fetch(`/api/documents/${id}/image`, {
+        headers: { Authorization: `Bearer ${token()}` },
+      });
+      if (!res.ok) throw new Error('The photo could not be loaded.');
+      const url = URL.createObjectURL(await res.blob());
+      box.replaceChildren(h('img', { src: url, alt: `Photo of “${doc.title}”`, onload: () => URL.revokeObjectURL(url) }));
+    } catch (err) {
+      toast(err.message);
+    }
+  }
+
+  api('GET', `/api/documents/${id}`, undefined, { signal }).then((d) => {
+    doc = d;
+    read().focus();
+  }, (err) => err.name !== 'AbortError' && section.replaceChildren(h('h1', {}, 'Note not found'),
+    h('p', {}, err.message), h('p', {}, h('a', { href: '#/' }, 'Back to your courses'))));
+  return section;
+}

@@ -1,0 +1,306 @@
+// The web app in a real browser against a real `snapnote dev`: the student's
+// whole path at phone and desktop sizes, note text that tries to run script,
+// and an accessibility check of the main views.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { axeSource, call, output, photo, repo, start, withPage } from './harness.js';
+
+const phone = { width: 375, height: 812 };
+const desktop = { width: 1280, height: 800 };
+let env;
+const metrics = {};
+
+before(async () => {
+  env = await start();
+});
+
+after(async () => {
+  writeFileSync(join(output, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  console.log('metrics', metrics);
+  await env?.stop();
+});
+
+// walk is what a student does: sign in from the dev link, make a course,
+// photograph a page, watch it become a note, find it, edit it, trash and
+// restore it.
+async function walk(page, problems, { course, word, screenshot }) {
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const t0 = Date.now();
+  await page.goto(env.link);
+  await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+  const firstLoad = {
+    wallMs: Date.now() - t0,
+    requests: requests.length,
+    // From the navigation's start to the courses on screen, and the bytes it took.
+    ...(await page.evaluate(() => ({
+      renderedMs: Math.round(performance.now()),
+      bytes: performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+        .reduce((n, e) => n + e.transferSize, 0),
+    }))),
+  };
+  assert.ok(!page.url().includes('token='), 'the token leaves the address bar');
+  assert.ok(requests.every((u) => u.startsWith(env.base)), `nothing from another host: ${requests}`);
+
+  await page.getByLabel('New course').fill(course);
+  await page.getByRole('button', { name: 'Create course' }).click();
+  await page.getByRole('link', { name: new RegExp(course) }).click();
+  await page.getByRole('heading', { level: 1, name: course }).waitFor();
+
+  const png = await photo(env.browser, [`${word} Lecture`, '', `The ${word} is studied in week three.`,
+    'Energy flows through every living cell.']);
+  await page.locator('input[type=file]').setInputFiles([{ name: 'page.png', mimeType: 'image/png', buffer: png }]);
+  const upload = page.locator('.upload').first();
+  await upload.getByRole('link', { name: 'Open note' }).waitFor({ timeout: 60_000 });
+  await page.locator('.notes .note-item').first().waitFor();
+  if (screenshot) await page.screenshot({ path: screenshot });
+  await upload.getByRole('link', { name: 'Open note' }).click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(word) }).waitFor();
+  assert.match(await page.locator('article').innerText(), /week three/);
+
+  // Edit the title.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel('Title').fill(`${word} revised`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { level: 1, name: `${word} revised` }).waitFor();
+
+  // Search finds it, highlighted.
+  await page.getByRole('searchbox', { name: 'Search notes' }).fill(word);
+  await page.getByRole('searchbox', { name: 'Search notes' }).press('Enter');
+  await page.getByRole('heading', { level: 1, name: `Search: ${word}` }).waitFor();
+  const hit = page.locator('.note-item', { hasText: `${word} revised` });
+  await hit.waitFor();
+  assert.ok(await hit.locator('mark').count() > 0, 'the matched word is highlighted');
+
+  // Trash it, then restore it from the trash.
+  await hit.getByRole('link').click();
+  await page.getByRole('button', { name: 'Move to trash' }).click();
+  await page.getByRole('heading', { level: 1, name: course }).waitFor();
+  await page.getByRole('link', { name: 'Trash' }).click();
+  await page.getByRole('button', { name: `Restore ${word} revised` }).click();
+  await page.getByRole('button', { name: `Restore ${word} revised` }).waitFor({ state: 'detached' });
+  await page.getByRole('link', { name: 'Courses', exact: true }).click();
+  await page.getByRole('link', { name: new RegExp(course) }).click();
+  await page.locator('.note-item', { hasText: `${word} revised` }).waitFor();
+  assert.deepEqual(problems, []);
+  return firstLoad;
+}
+
+test('phone: a photo becomes a note that is found, trashed and restored', async () => {
+  await withPage(env, 'phone', phone, async (page, problems) => {
+    metrics.phoneColdLoad = await walk(page, problems, {
+      course: 'Biology', word: 'Mitochondria',
+      screenshot: process.env.UPDATE_SCREENSHOT ? join(repo, 'docs', 'app-phone.png') : undefined,
+    });
+  });
+});
+
+test('desktop: the same path', async () => {
+  await withPage(env, 'desktop', desktop, async (page, problems) => {
+    metrics.desktopColdLoad = await walk(page, problems, { course: 'Chemistry', word: 'Photosynthesis' });
+  });
+});
+
+test('a failed upload says why and offers a retry', async () => {
+  await withPage(env, 'failed-upload', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    const course = await call(env, 'POST', '/api/courses', { name: 'Failures' });
+    await page.goto(`${env.base}/#/courses/${course.id}`);
+    // Refused on arrival (not an image), and failed in the pipeline (a blank page).
+    const blank = await photo(env.browser, []);
+    await page.locator('input[type=file]').setInputFiles([
+      { name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') },
+      { name: 'blank.png', mimeType: 'image/png', buffer: blank },
+    ]);
+    const refused = page.locator('.upload', { hasText: 'notes.txt' });
+    await refused.getByRole('button', { name: 'Retry' }).waitFor();
+    assert.match(await refused.locator('.upload-status').innerText(), /\w/);
+    const failed = page.locator('.upload', { hasText: 'blank.png' });
+    await failed.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 60_000 });
+    const message = await failed.locator('.upload-status').innerText();
+    assert.match(message, /text/i, 'the reason is said');
+    // Retry runs it again from the failed stage: a blank page fails again, with the same reason.
+    const retried = page.waitForResponse((r) => r.url().endsWith('/retry') && r.request().method() === 'POST');
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    assert.equal((await retried).status(), 202);
+    await failed.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 60_000 });
+    assert.equal(await failed.locator('.upload-status').innerText(), message);
+    metrics.failedUploadMessages = [await refused.locator('.upload-status').innerText(), message];
+    assert.deepEqual(problems.filter((p) => !/status of 4\d\d/.test(p)), []);
+  });
+});
+
+test('the API keeps its own answers under /api', async () => {
+  const anon = await fetch(`${env.base}/api/nope`);
+  assert.equal(anon.status, 401);
+  const authed = await fetch(`${env.base}/api/nope`, { headers: { Authorization: `Bearer ${env.token}` } });
+  assert.equal(authed.status, 404);
+  assert.doesNotMatch(await authed.text(), /<html/i);
+  const page = await fetch(`${env.base}/`);
+  assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
+});
+
+// notesIn returns a course the walks made, by name, and its notes: only the
+// pipeline makes documents, so the tests below reuse theirs.
+async function notesIn(name) {
+  const course = (await call(env, 'GET', '/api/courses')).items.find((c) => c.name === name);
+  assert.ok(course, `course ${name} exists (made by the walk above)`);
+  const docs = await call(env, 'GET', `/api/documents?courseId=${course.id}`);
+  assert.ok(docs.items.length > 0, `course ${name} has notes`);
+  return { course, docs: docs.items };
+}
+
+test('note text cannot inject markup or script', async () => {
+  const { docs } = await notesIn('Biology');
+  const id = docs[0].id;
+  const evil = ['# <script>window.__pwned = 1</script>', '', '<img src=x onerror="window.__pwned = 2">',
+    '', '[click](javascript:window.__pwned=3) and **<b>bold</b>** and [ok](https://example.org/)',
+    '', '- <svg onload="window.__pwned=4">', '', 'xssprobe <img src=x onerror="window.__pwned=6"> xssprobe'].join('\n');
+  await call(env, 'PATCH', `/api/documents/${id}`, { formattedNote: evil, title: '<img src=x onerror="window.__pwned=5">' });
+  await withPage(env, 'xss', desktop, async (page) => {
+    const violations = [];
+    page.on('console', (m) => violations.push(m.text()));
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await page.goto(`${env.base}/#/notes/${id}`);
+    const article = page.locator('article');
+    await article.waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no note text ran');
+    assert.equal(await page.locator('main img, main script, main svg, main b').count(), 0, 'no element from note text');
+    assert.match(await article.innerText(), /<script>window.__pwned = 1<\/script>/);
+    assert.match(await page.locator('h1').innerText(), /<img src=x/);
+    const links = await article.locator('a').evaluateAll((as) => as.map((a) => a.href));
+    assert.deepEqual(links, ['https://example.org/'], 'only the http(s) link is a link');
+    // The search snippet is escaped by the API and read without parsing HTML.
+    await page.goto(`${env.base}/#/search?q=xssprobe`);
+    await page.locator('.snippet mark').first().waitFor();
+    assert.equal(await page.locator('main img, main script, main svg').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  });
+});
+
+test('the main views have no serious or critical accessibility violation', async () => {
+  const { course, docs } = await notesIn('Chemistry');
+  const biology = await notesIn('Biology');
+  await call(env, 'DELETE', `/api/documents/${biology.docs[0].id}`); // something in trash
+  const views = ['#/', `#/courses/${course.id}`, `#/notes/${docs[0].id}`,
+    '#/search?q=energy', '#/trash'];
+  const found = [];
+  for (const viewport of [phone, desktop]) {
+    await withPage(env, `axe-${viewport.width}`, viewport, async (page) => {
+      await page.goto(env.link);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      for (const view of views) {
+        await page.goto(`${env.base}/${view}`);
+        await page.waitForLoadState('networkidle');
+        await page.evaluate(axeSource);
+        const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+        for (const v of result.violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') {
+            found.push(`${viewport.width}px ${view}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target).join(' ')}`);
+          }
+        }
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (wide > 0) found.push(`${viewport.width}px ${view}: ${wide}px wider than the screen`);
+      }
+      // The signed-out page too.
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto(`${env.base}/`);
+      await page.reload();
+      await page.getByLabel('Token').waitFor();
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      for (const v of result.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') found.push(`${viewport.width}px sign-in: ${v.id}`);
+      }
+    });
+  }
+  assert.deepEqual(found, []);
+});
+
+test('usable by keyboard alone: make a course, open it, reach the photo picker', async () => {
+  await withPage(env, 'keyboard', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    const tabTo = async (matches, what) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(matches)) return;
+      }
+      assert.fail(`Tab never reached ${what}`);
+    };
+    await tabTo(() => document.activeElement.id === 'new-course-name', 'the new course field');
+    await page.keyboard.type('Keyboard course');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: /Keyboard course/ }).waitFor();
+    await tabTo(() => document.activeElement.textContent.includes('Keyboard course'), 'the course');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Keyboard course' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the new view');
+    await tabTo(() => document.activeElement.id === 'photos', 'the photo picker');
+    const ring = await page.evaluate(() => getComputedStyle(document.querySelector('label[for=photos]')).outlineStyle);
+    assert.equal(ring, 'solid', 'the focused picker shows a focus ring');
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('a long course scrolls on to its older notes, newest first', async () => {
+  const course = await call(env, 'POST', '/api/courses', { name: 'Long course' });
+  // 45 notes, a minute apart: three pages of 20.
+  env.sql(`INSERT INTO documents (id, course_id, user_id, title, original_text, formatted_note, excerpt, created_at, updated_at)
+    SELECT gen_random_uuid(), c.id, c.user_id, 'Lecture ' || n, 'text', 'text', 'text',
+           now() - make_interval(mins => 100 - n), now() - make_interval(mins => 100 - n)
+    FROM courses c, generate_series(1, 45) n WHERE c.id = '${course.id}'`);
+  await withPage(env, 'scroll', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await page.goto(`${env.base}/#/courses/${course.id}`);
+    const items = page.locator('.notes .note-item');
+    await items.nth(19).waitFor();
+    assert.equal(await items.first().locator('.card-title').innerText(), 'Lecture 45', 'newest first');
+    for (let i = 0; i < 10 && (await items.count()) < 45; i++) {
+      await page.mouse.wheel(0, 5000);
+      await page.waitForTimeout(200);
+    }
+    assert.equal(await items.count(), 45, 'scrolling loads every page');
+    assert.equal(await items.last().locator('.card-title').innerText(), 'Lecture 1');
+    assert.ok(await page.getByRole('button', { name: 'Show more' }).isHidden(), 'nothing more to show');
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('a course is renamed, recoloured, trashed, restored; the trash is emptied', async () => {
+  await withPage(env, 'course-admin', desktop, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await page.getByLabel('New course').fill('Draft course');
+    await page.getByRole('button', { name: 'Create course' }).click();
+    await page.getByRole('button', { name: 'Edit Draft course' }).click();
+    await page.getByLabel('Name').fill('Optics');
+    await page.getByLabel('Colour', { exact: true }).last().fill('#db2777');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: /Optics/ }).waitFor();
+    const saved = (await call(env, 'GET', '/api/courses')).items.find((c) => c.name === 'Optics');
+    assert.equal(saved?.color?.toLowerCase(), '#db2777');
+
+    await page.getByRole('button', { name: 'Move Optics to trash' }).click();
+    await page.getByRole('link', { name: /Optics/ }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Trash' }).click();
+    await page.getByRole('button', { name: 'Restore Optics' }).click();
+    await page.getByRole('button', { name: 'Restore Optics' }).waitFor({ state: 'detached' });
+    assert.equal((await call(env, 'GET', `/api/courses/${saved.id}`)).status, 'active');
+
+    await call(env, 'DELETE', `/api/courses/${saved.id}`);
+    await page.reload();
+    await page.getByRole('button', { name: 'Restore Optics' }).waitFor();
+    await page.getByRole('button', { name: 'Empty trash' }).click(); // the confirm is accepted
+    await page.getByRole('button', { name: 'Restore Optics' }).waitFor({ state: 'detached' });
+    const trash = await call(env, 'GET', '/api/trash');
+    assert.equal(trash.courses.length + trash.documents.length, 0);
+    assert.deepEqual(problems, []);
+  });
+});

@@ -1,0 +1,147 @@
+// Package web serves SnapNote's web app: static ES modules embedded in the
+// binary, with no build step and nothing loaded from another host, under a
+// strict Content-Security-Policy; and /app-config.json, which tells the app
+// how to sign in.
+//
+// The app lives in app/; its browser tests in e2e/ (see README "Web app").
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed app
+var files embed.FS
+
+// Config is how the app signs in.
+type Config struct {
+	// AuthMode is "dev" (tokens from the #token= fragment that `snapnote dev`
+	// prints) or "oidc" (Authorization Code + PKCE against Issuer).
+	AuthMode string
+	// Issuer is the OIDC issuer's exact URL; the app reads its endpoints from
+	// Issuer + ".well-known/openid-configuration".
+	Issuer   string
+	Audience string
+	// ClientID is the app's public OIDC client (no secret).
+	ClientID string
+}
+
+// AppConfig is the body of /app-config.json.
+type AppConfig struct {
+	Auth     string `json:"auth"`
+	Issuer   string `json:"issuer,omitempty"`
+	Audience string `json:"audience,omitempty"`
+	ClientID string `json:"clientId,omitempty"`
+}
+
+// Public reports whether path is one the app serves without a token.
+func Public(p string) bool {
+	return p == "/" || p == "/app-config.json" || strings.HasPrefix(p, "/assets/")
+}
+
+// Register adds the app's routes to mux: the page at /, its assets under
+// /assets/ and /app-config.json. Other paths stay the mux's, so an unknown
+// /api route still answers the API's 404, never the app's page.
+func Register(mux *http.ServeMux, cfg Config) {
+	h := newHandler(cfg)
+	mux.Handle("GET /{$}", h.page("index.html"))
+	mux.Handle("GET /assets/{file...}", http.HandlerFunc(h.asset))
+	mux.Handle("GET /app-config.json", http.HandlerFunc(h.appConfig))
+}
+
+type asset struct {
+	data []byte
+	etag string
+}
+
+type handler struct {
+	assets    map[string]asset // by path under app/
+	config    []byte
+	csp       string
+	assetSize int
+}
+
+func newHandler(cfg Config) *handler {
+	h := &handler{assets: map[string]asset{}}
+	err := fs.WalkDir(files, "app", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		h.assets[strings.TrimPrefix(p, "app/")] = asset{data: data,
+			etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+		h.assetSize += len(data)
+		return nil
+	})
+	if err != nil {
+		panic("web: embedded app unreadable: " + err.Error()) // a broken build, not a runtime condition
+	}
+	ac := AppConfig{Auth: "dev"}
+	connect := "'self'"
+	if cfg.AuthMode != "dev" {
+		ac = AppConfig{Auth: "oidc", Issuer: cfg.Issuer, Audience: cfg.Audience, ClientID: cfg.ClientID}
+		// Discovery and the token endpoint are fetched from the browser.
+		if u, err := url.Parse(cfg.Issuer); err == nil && u.Host != "" {
+			connect += " " + u.Scheme + "://" + u.Host
+		}
+	}
+	h.config, _ = json.Marshal(ac)
+	h.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " +
+		"connect-src " + connect + "; manifest-src 'self'; base-uri 'none'; form-action 'none'; " +
+		"frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'"
+	return h
+}
+
+// AssetBytes is the size of the embedded app, for reports.
+func AssetBytes() int { return newHandler(Config{AuthMode: "dev"}).assetSize }
+
+func (h *handler) headers(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", h.csp)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+}
+
+func (h *handler) page(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, name) })
+}
+
+func (h *handler) asset(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, r.PathValue("file"))
+}
+
+// serve answers one embedded file. Names are stable (no content hash), so
+// browsers revalidate every load; the ETag makes that a 304.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, name string) {
+	a, ok := h.assets[name]
+	if !ok || name == "index.html" && r.URL.Path != "/" {
+		http.NotFound(w, r)
+		return
+	}
+	h.headers(w)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", a.etag)
+	http.ServeContent(w, r, path.Base(name), time.Time{}, bytes.NewReader(a.data))
+}
+
+func (h *handler) appConfig(w http.ResponseWriter, _ *http.Request) {
+	h.headers(w)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(h.config)
+}
