@@ -6,7 +6,11 @@
 // db) can name these things without depending on one another.
 package snapnote
 
-import "github.com/google/uuid"
+import (
+	"strconv"
+
+	"github.com/google/uuid"
+)
 
 // Statuses of an upload: queued until a stage starts, processing while the
 // pipeline runs, then done (with a document) or failed (with an error code).
@@ -57,10 +61,10 @@ const (
 	BackupBlobPrefix = "backups/"
 )
 
-// UploadBlobKey is where an upload's image is stored: under the user, named
-// by the upload's id and the extension of its type.
-func UploadBlobKey(userID, uploadID uuid.UUID, ext string) string {
-	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + ext
+// PageBlobKey is where page n (from 1) of an upload is stored: under the
+// user, named by the upload's id, the page and the extension of its type.
+func PageBlobKey(userID, uploadID uuid.UUID, n int, ext string) string {
+	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + "-p" + strconv.Itoa(n) + ext
 }
 
 // Limits on what a note and an upload carry, in characters.

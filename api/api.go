@@ -43,12 +43,19 @@ type Config struct {
 	RateBurst int
 
 	UploadMaxBytes int64
-	// UploadConcurrency bounds the uploads read at once (each is held in
-	// memory whole); zero means one.
+	// UploadMaxPages bounds the files of one upload; zero means one.
+	UploadMaxPages int
+	// UploadConcurrency bounds the uploads checked and stored at once (each
+	// holds one page in memory); zero means one.
 	UploadConcurrency int
-	UploadMaxPixels   int64
-	UploadTimeout     time.Duration
-	PresignTTL        time.Duration
+	// UploadsPerUser bounds one user's uploads being received at once, and
+	// UploadsReceiving everyone's: bodies arrive without holding a slot, so
+	// these bound what slow clients can hold. Zero means one.
+	UploadsPerUser   int
+	UploadsReceiving int
+	UploadMaxPixels  int64
+	UploadTimeout    time.Duration
+	PresignTTL       time.Duration
 
 	// Web is how the web app served at / signs in.
 	Web web.Config
@@ -62,18 +69,23 @@ type Server struct {
 	logger  *slog.Logger
 	limiter *userLimiter
 	metrics *metrics
-	// uploadSlots holds a token for each upload being read.
+	// uploadSlots holds a token for each upload being checked and stored
+	// (one page in memory at a time); admission bounds those received.
 	uploadSlots chan struct{}
+	admission   *admission
 }
 
 const bearerScheme = "bearer"
 
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
+	m := newMetrics(cfg.DB, cfg.Logger)
 	s := &Server{cfg: cfg, logger: cfg.Logger,
 		limiter:     &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
-		metrics:     newMetrics(cfg.DB, cfg.Logger),
-		uploadSlots: make(chan struct{}, max(cfg.UploadConcurrency, 1))}
+		metrics:     m,
+		uploadSlots: make(chan struct{}, max(cfg.UploadConcurrency, 1)),
+		admission: &admission{perUser: max(cfg.UploadsPerUser, 1), total: max(cfg.UploadsReceiving, 1),
+			receiving: m.receiving}}
 	mux := http.NewServeMux()
 
 	hc := huma.DefaultConfig("SnapNote API", "1.0.0")
@@ -93,6 +105,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	s.registerUploads(humaAPI)
 	s.registerUploadEvents(humaAPI)
 	s.registerDocuments(humaAPI)
+	s.registerPages(humaAPI)
 	s.registerTrash(humaAPI)
 	s.registerSearch(humaAPI)
 	s.registerDocs(mux)

@@ -65,7 +65,11 @@ func (s *Server) streamUpload(hctx huma.Context, userID uuid.UUID, u db.Upload, 
 	last := time.Time{}
 	for {
 		if !u.UpdatedAt.Equal(last) {
-			data, err := json.Marshal(newUpload(u))
+			view, err := s.uploadViews(ctx, u)
+			if err != nil {
+				return
+			}
+			data, err := json.Marshal(view[0])
 			if err != nil {
 				return
 			}

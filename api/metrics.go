@@ -21,6 +21,7 @@ type metrics struct {
 	registry  *prometheus.Registry
 	responses *prometheus.CounterVec
 	duration  *prometheus.HistogramVec
+	receiving prometheus.Gauge
 }
 
 func newMetrics(database *db.DB, logger *slog.Logger) *metrics {
@@ -35,8 +36,12 @@ func newMetrics(database *db.DB, logger *slog.Logger) *metrics {
 			Help:    "Time to answer an API operation, by operation and status code.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"operation", "code"}),
+		receiving: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "snapnote_uploads_receiving",
+			Help: "Upload bodies being received now (bounded per user by UPLOADS_PER_USER, in all by UPLOADS_RECEIVING).",
+		}),
 	}
-	m.registry.MustRegister(m.responses, m.duration,
+	m.registry.MustRegister(m.responses, m.duration, m.receiving,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&queueCollector{db: database, logger: logger})
 	return m

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +47,7 @@ const (
 	testAudience  = "https://api.snapnote.test"
 	testMaxBytes  = 2 << 20
 	testMaxPixels = 40_000_000
+	testMaxPages  = 5
 )
 
 // issuer is an OIDC issuer for tests: a real RSA key and an httptest JWKS.
@@ -155,6 +158,7 @@ func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
 	cfg := api.Config{
 		DB: db.Open(b.pool, b.logger), Queue: q, Blobs: b.blobs, Auth: validator,
 		UploadMaxBytes: testMaxBytes, UploadMaxPixels: testMaxPixels, UploadTimeout: time.Minute,
+		UploadMaxPages: testMaxPages, UploadsPerUser: 4, UploadsReceiving: 64,
 		PresignTTL: time.Minute, Logger: b.logger,
 	}
 	if configure != nil {
@@ -257,6 +261,7 @@ type form struct {
 	fields   map[string]string
 	filename string
 	file     []byte
+	more     [][]byte // further pages, sent as more file parts after file
 }
 
 func (f form) encode(t *testing.T) (*bytes.Buffer, string) {
@@ -266,10 +271,17 @@ func (f form) encode(t *testing.T) (*bytes.Buffer, string) {
 	for k, v := range f.fields {
 		require.NoError(t, mw.WriteField(k, v))
 	}
-	if f.file != nil {
-		fw, err := mw.CreateFormFile("file", f.filename)
+	for i, page := range append([][]byte{f.file}, f.more...) {
+		if page == nil {
+			continue
+		}
+		name := f.filename
+		if i > 0 {
+			name = fmt.Sprintf("%d-%s", i+1, f.filename)
+		}
+		fw, err := mw.CreateFormFile("file", name)
 		require.NoError(t, err)
-		_, err = fw.Write(f.file)
+		_, err = fw.Write(page)
 		require.NoError(t, err)
 	}
 	require.NoError(t, mw.Close())
@@ -482,4 +494,23 @@ func (b *bundle) snapshot(table string) string {
 	require.NoError(b.t, b.pool.QueryRow(context.Background(),
 		`SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.id)::text, '[]') FROM `+pgx.Identifier{table}.Sanitize()+` t`).Scan(&s))
 	return s
+}
+
+// metric returns the value of an unlabelled gauge or counter on /metrics.
+func (b *bundle) metric(name string) float64 {
+	b.t.Helper()
+	res, err := http.Get(b.server.URL + "/metrics")
+	require.NoError(b.t, err)
+	defer res.Body.Close()
+	text, err := io.ReadAll(res.Body)
+	require.NoError(b.t, err)
+	for line := range strings.Lines(string(text)) {
+		if value, ok := strings.CutPrefix(strings.TrimSpace(line), name+" "); ok {
+			v, err := strconv.ParseFloat(value, 64)
+			require.NoError(b.t, err)
+			return v
+		}
+	}
+	b.t.Fatalf("no metric %s", name)
+	return 0
 }

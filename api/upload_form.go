@@ -2,12 +2,15 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,30 +27,53 @@ import (
 // limits in characters (snapnote.TitleMax, ContextMax) are checked after.
 const maxFieldBytes = 16 << 10
 
-// uploadForm is a parsed, checked upload request.
+// uploadForm is a received upload request: its fields, and its pages
+// spooled to temporary files as they arrived. Close removes the files.
 type uploadForm struct {
-	courseID    uuid.UUID
-	title       string
-	context     string
-	filename    string
-	data        []byte
+	courseID uuid.UUID
+	title    string
+	context  string
+	pages    []*formPage
+}
+
+// formPage is one file part of the form; check fills in what its bytes say.
+type formPage struct {
+	filename string
+	spool    *os.File
+	size     int64
+
 	contentType string
 	width       int
 	height      int
+	sha256      string
 }
 
-// readUploadForm streams the multipart body under the size cap and checks
-// the image by its bytes: type by magic number, pixel count from the header
-// before any decoding, and that the file is whole.
-func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request) (*uploadForm, error) {
-	max := s.cfg.UploadMaxBytes
-	tooLarge := huma.Error413RequestEntityTooLarge(fmt.Sprintf("upload exceeds the %d byte limit", max))
-	if r.ContentLength > max {
+// Close removes the spooled pages.
+func (f *uploadForm) Close() {
+	for _, p := range f.pages {
+		_ = p.spool.Close()
+		_ = os.Remove(p.spool.Name())
+	}
+}
+
+// spoolPattern names the temporary files that uploads are received into.
+const spoolPattern = "snapnote-upload-*"
+
+// receiveUploadForm streams the multipart body under the size cap, each
+// file part into a temporary file of its own, so that a slow client holds
+// disk, not memory, and no slot that other uploads wait for. Only the form
+// is checked here; the pages' bytes are checked by checkPages. withCourse
+// says whether the form names the course (a new note) or not (pages added
+// to a note).
+func (s *Server) receiveUploadForm(w http.ResponseWriter, r *http.Request, withCourse bool) (_ *uploadForm, err error) {
+	limit := s.cfg.UploadMaxBytes
+	tooLarge := huma.Error413RequestEntityTooLarge(fmt.Sprintf("upload exceeds the %d byte limit", limit))
+	if r.ContentLength > limit {
 		return nil, tooLarge
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
-	r.Body = http.MaxBytesReader(w, r.Body, max)
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 
 	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
@@ -55,8 +81,13 @@ func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request) (*upload
 	}
 	mr := multipart.NewReader(r.Body, params["boundary"])
 	form := &uploadForm{}
+	defer func() {
+		if err != nil {
+			form.Close()
+		}
+	}()
+	maxPages := max(s.cfg.UploadMaxPages, 1)
 	var courseID string
-	var sawFile bool
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -67,14 +98,10 @@ func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request) (*upload
 		}
 		switch part.FormName() {
 		case "file":
-			if sawFile {
-				return nil, invalid("body.file", "send exactly one file", nil)
+			if len(form.pages) == maxPages {
+				return nil, invalid("body.file", fmt.Sprintf("too many pages: at most %d files in one upload", maxPages), nil)
 			}
-			sawFile = true
-			form.filename = cleanFilename(part.FileName())
-			if form.data, err = io.ReadAll(part); err != nil {
-				return nil, bodyError(err, tooLarge)
-			}
+			err = form.spoolPage(part)
 		case "courseId":
 			courseID, err = readField(part)
 		case "title":
@@ -88,13 +115,22 @@ func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request) (*upload
 	}
 
 	var errs []error
-	if !sawFile || len(form.data) == 0 {
+	if len(form.pages) == 0 {
 		errs = append(errs, &huma.ErrorDetail{Location: "body.file", Message: "required: the photo to read"})
 	}
-	if courseID == "" {
+	for i, p := range form.pages {
+		if p.size == 0 {
+			errs = append(errs, &huma.ErrorDetail{Location: pageLocation(form, i), Message: "the file is empty"})
+		}
+	}
+	switch {
+	case !withCourse:
+	case courseID == "":
 		errs = append(errs, &huma.ErrorDetail{Location: "body.courseId", Message: "required"})
-	} else if form.courseID, err = uuid.Parse(courseID); err != nil {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.courseId", Message: "must be a UUID", Value: courseID})
+	default:
+		if form.courseID, err = uuid.Parse(courseID); err != nil {
+			errs = append(errs, &huma.ErrorDetail{Location: "body.courseId", Message: "must be a UUID", Value: courseID})
+		}
 	}
 	if utf8.RuneCountInString(form.title) > snapnote.TitleMax {
 		errs = append(errs, &huma.ErrorDetail{Location: "body.title", Message: fmt.Sprintf("at most %d characters", snapnote.TitleMax)})
@@ -105,31 +141,77 @@ func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request) (*upload
 	if len(errs) > 0 {
 		return nil, huma.Error422UnprocessableEntity("invalid upload", errs...)
 	}
-	return form, s.checkImage(form)
+	return form, nil
 }
 
-func (s *Server) checkImage(form *uploadForm) error {
-	contentType, ok := photo.Sniff(form.data)
-	if !ok {
-		return huma.Error415UnsupportedMediaType("the file is not a JPEG, PNG, WebP, TIFF, GIF or BMP image")
+// spoolPage copies a file part into a temporary file.
+func (f *uploadForm) spoolPage(part *multipart.Part) error {
+	spool, err := os.CreateTemp("", spoolPattern)
+	if err != nil {
+		return fmt.Errorf("spool upload: %w", err)
 	}
-	form.contentType = contentType
-	width, height, err := photo.DecodeConfig(bytes.NewReader(form.data))
+	page := &formPage{filename: cleanFilename(part.FileName()), spool: spool}
+	f.pages = append(f.pages, page)
+	page.size, err = io.Copy(spool, part)
+	return err
+}
+
+// pageLocation names page i of the form in a problem: body.file for a
+// single page, body.file[i] among several.
+func pageLocation(form *uploadForm, i int) string {
+	if len(form.pages) == 1 {
+		return "body.file"
+	}
+	return fmt.Sprintf("body.file[%d]", i)
+}
+
+// checkPages checks each page by its bytes: type by magic number, pixel
+// count from the header before any decoding, and that the file is whole.
+// One page is in memory at a time.
+func (s *Server) checkPages(form *uploadForm) error {
+	for i, p := range form.pages {
+		data := make([]byte, p.size)
+		if _, err := p.spool.ReadAt(data, 0); err != nil {
+			return fmt.Errorf("read spooled upload: %w", err)
+		}
+		if err := s.checkImage(p, data, pageLocation(form, i)); err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		p.sha256 = hex.EncodeToString(sum[:])
+	}
+	return nil
+}
+
+func (s *Server) checkImage(p *formPage, data []byte, location string) error {
+	contentType, ok := photo.Sniff(data)
+	if !ok {
+		return huma.Error415UnsupportedMediaType(pageName("file", location) + "is not a JPEG, PNG, WebP, TIFF, GIF or BMP image")
+	}
+	width, height, err := photo.DecodeConfig(bytes.NewReader(data))
 	if unsupported, ok := errors.AsType[*photo.UnsupportedError](err); ok {
-		return huma.Error415UnsupportedMediaType(fmt.Sprintf("the image is a %s, which is not supported", unsupported.Variant))
+		return huma.Error415UnsupportedMediaType(fmt.Sprintf("%sis a %s, which is not supported", pageName("image", location), unsupported.Variant))
 	}
 	if err != nil {
-		return invalid("body.file", "the image header cannot be read: the file is damaged", nil)
+		return invalid(location, "the image header cannot be read: the file is damaged", nil)
 	}
 	if pixels := int64(width) * int64(height); pixels > s.cfg.UploadMaxPixels {
-		return invalid("body.file", fmt.Sprintf("the image is %d×%d pixels; the limit is %d pixels in all",
+		return invalid(location, fmt.Sprintf("the image is %d×%d pixels; the limit is %d pixels in all",
 			width, height, s.cfg.UploadMaxPixels), nil)
 	}
-	if err := photo.CheckComplete(form.data, contentType); err != nil {
-		return invalid("body.file", "the image file is incomplete: the upload was cut off or the file is damaged", nil)
+	if err := photo.CheckComplete(data, contentType); err != nil {
+		return invalid(location, "the image file is incomplete: the upload was cut off or the file is damaged", nil)
 	}
-	form.width, form.height = width, height
+	p.contentType, p.width, p.height = contentType, width, height
 	return nil
+}
+
+// pageName starts a message about the page at location, called noun.
+func pageName(noun, location string) string {
+	if location == "body.file" {
+		return "the " + noun + " "
+	}
+	return "the " + noun + " " + strings.TrimPrefix(location, "body.") + " "
 }
 
 func readField(part *multipart.Part) (string, error) {

@@ -1,12 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -38,6 +36,10 @@ type Upload struct {
 	Attempts      map[string]int   `json:"attempts" doc:"attempts per stage"`
 	TimingsMS     map[string]int64 `json:"timingsMs" doc:"milliseconds of work per stage"`
 	DocumentID    *uuid.UUID       `json:"documentId,omitempty"`
+	AddsTo        *uuid.UUID       `json:"addsTo,omitempty" doc:"the note these pages are added to, for pages added to a note that exists"`
+	Pages         []UploadPage     `json:"pages" doc:"the pages, in the order sent: each read on its own"`
+	PagesDone     int              `json:"pagesDone" example:"2" doc:"pages read so far"`
+	PagesTotal    int              `json:"pagesTotal" example:"3"`
 	CreatedAt     time.Time        `json:"createdAt"`
 	UpdatedAt     time.Time        `json:"updatedAt"`
 	FinishedAt    *time.Time       `json:"finishedAt,omitempty"`
@@ -49,15 +51,65 @@ type UploadError struct {
 	Message string `json:"message" example:"No text was found in the photo."`
 }
 
-func newUpload(u db.Upload) Upload {
+// UploadPage is where reading one page of an upload stands.
+type UploadPage struct {
+	N             int          `json:"n" example:"1" doc:"1-based, in the order sent"`
+	Status        string       `json:"status" enum:"queued,processing,done,failed"`
+	ContentType   string       `json:"contentType" example:"image/jpeg"`
+	Width         int          `json:"width" example:"3024"`
+	Height        int          `json:"height" example:"4032"`
+	OCRConfidence *float64     `json:"ocrConfidence,omitempty" example:"0.93" doc:"mean word confidence, 0–1"`
+	Error         *UploadError `json:"error,omitempty"`
+}
+
+func newUpload(u db.Upload, pages []db.Page) Upload {
 	out := Upload{ID: u.ID, CourseID: u.CourseID, Status: u.Status, Stage: u.Stage, Title: u.Title,
 		Filename: u.OriginalFilename, ContentType: u.ContentType, ByteSize: u.ByteSize, Width: u.ImageWidth,
 		Height: u.ImageHeight, OCRConfidence: u.OCRConfidence, OCRSteps: u.OCRSteps, Attempts: u.Attempts, TimingsMS: u.TimingsMS,
-		DocumentID: u.DocumentID, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, FinishedAt: u.FinishedAt}
+		DocumentID: u.DocumentID, AddsTo: u.IntoDocumentID, Pages: make([]UploadPage, 0, len(pages)),
+		PagesTotal: u.PageCount, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, FinishedAt: u.FinishedAt}
 	if u.ErrorCode != "" {
 		out.Error = &UploadError{Code: u.ErrorCode, Message: u.ErrorMessage}
 	}
+	for _, p := range pages {
+		page := UploadPage{N: p.N, Status: p.Status, ContentType: p.ContentType, Width: p.ImageWidth,
+			Height: p.ImageHeight, OCRConfidence: p.OCRConfidence}
+		if p.ErrorCode != "" {
+			page.Error = &UploadError{Code: p.ErrorCode, Message: p.ErrorMessage}
+		}
+		if p.Status == snapnote.UploadDone {
+			out.PagesDone++
+		}
+		out.Pages = append(out.Pages, page)
+	}
 	return out
+}
+
+// uploadViews returns the uploads as the API shows them, with their pages,
+// read in one query.
+func (s *Server) uploadViews(ctx context.Context, uploads ...db.Upload) ([]Upload, error) {
+	ids := make([]uuid.UUID, len(uploads))
+	for i, u := range uploads {
+		ids[i] = u.ID
+	}
+	pages, err := s.cfg.DB.PagesOfUploads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Upload, len(uploads))
+	for i, u := range uploads {
+		out[i] = newUpload(u, pages[u.ID])
+	}
+	return out, nil
+}
+
+// uploadView returns one upload as the API shows it.
+func (s *Server) uploadView(ctx context.Context, u db.Upload) (Upload, error) {
+	views, err := s.uploadViews(ctx, u)
+	if err != nil {
+		return Upload{}, s.fail(ctx, "upload", err)
+	}
+	return views[0], nil
 }
 
 type uploadOutput struct {
@@ -111,11 +163,15 @@ func (s *Server) registerUploads(api huma.API) {
 	}), func(ctx context.Context, in *struct {
 		ID uuid.UUID `path:"id"`
 	}) (*uploadOutput, error) {
-		u, err := s.cfg.DB.Queries.UploadByID(ctx, userFrom(ctx).ID, in.ID)
+		u, err := s.cfg.DB.UploadByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
 			return nil, s.fail(ctx, "upload", err)
 		}
-		return &uploadOutput{Body: newUpload(u)}, nil
+		view, err := s.uploadView(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		return &uploadOutput{Body: view}, nil
 	})
 
 	huma.Register(api, secured(huma.Operation{
@@ -137,9 +193,8 @@ func (s *Server) registerUploads(api huma.API) {
 		uploads, out.Body.NextCursor = page(uploads, in.Limit, func(u db.Upload) db.Cursor {
 			return db.Cursor{CreatedAt: u.CreatedAt, ID: u.ID}
 		})
-		out.Body.Items = make([]Upload, 0, len(uploads))
-		for _, u := range uploads {
-			out.Body.Items = append(out.Body.Items, newUpload(u))
+		if out.Body.Items, err = s.uploadViews(ctx, uploads...); err != nil {
+			return nil, s.fail(ctx, "uploads", err)
 		}
 		return out, nil
 	})
@@ -172,70 +227,110 @@ var uploadRequestBody = &huma.RequestBody{
 
 func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uploadOutput, error) {
 	user := userFrom(ctx)
-	if in.IdempotencyKey != "" {
-		if u, err := s.cfg.DB.Queries.UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
-			return s.uploadAccepted(u), nil
-		} else if !errors.Is(err, db.ErrNotFound) {
-			return nil, s.fail(ctx, "upload", err)
-		}
+	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey); ok || err != nil {
+		return out, err
 	}
-
-	// Each upload is read into memory whole: bound how many at once.
-	select {
-	case s.uploadSlots <- struct{}{}:
-		defer func() { <-s.uploadSlots }()
-	case <-ctx.Done():
-		return nil, s.fail(ctx, "upload", ctx.Err())
-	}
-	form, err := s.readUploadForm(in.w, in.req)
+	release, err := s.admission.admit(user.ID)
 	if err != nil {
 		return nil, err
 	}
-	course, err := s.cfg.DB.Queries.CourseByID(ctx, user.ID, form.courseID)
+	defer release()
+	form, err := s.receiveUploadForm(in.w, in.req, true)
+	if err != nil {
+		return nil, err
+	}
+	defer form.Close()
+	course, err := s.cfg.DB.CourseByID(ctx, user.ID, form.courseID)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && course.Status != snapnote.StatusActive) {
 		return nil, huma.Error404NotFound("course not found")
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "course", err)
 	}
+	return s.storeUpload(ctx, form, db.NewUpload{CourseID: course.ID, Title: form.title, Context: form.context,
+		IdempotencyKey: in.IdempotencyKey})
+}
 
-	sum := sha256.Sum256(form.data)
-	id := uuid.New()
-	key := snapnote.UploadBlobKey(user.ID, id, photo.Extension(form.contentType))
-	if _, err := s.cfg.Blobs.Put(ctx, key, bytes.NewReader(form.data), form.contentType); err != nil {
-		return nil, s.fail(ctx, "upload", fmt.Errorf("store image: %w", err))
+// uploadByIdempotencyKey returns the caller's upload made with key; ok is
+// false when there is none (or no key).
+func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string) (out *uploadOutput, ok bool, err error) {
+	if key == "" {
+		return nil, false, nil
 	}
-
-	u, err := s.cfg.Queue.CreateUpload(ctx, db.NewUpload{
-		ID: id, UserID: user.ID, CourseID: course.ID, BlobKey: key, ContentType: form.contentType,
-		ByteSize: int64(len(form.data)), SHA256: hex.EncodeToString(sum[:]), ImageWidth: form.width,
-		ImageHeight: form.height, OriginalFilename: form.filename, Title: form.title, Context: form.context,
-		IdempotencyKey: in.IdempotencyKey,
-	}, actor(ctx))
+	u, err := s.cfg.DB.UploadByIdempotencyKey(ctx, userFrom(ctx).ID, key)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, false, nil
+	}
 	if err != nil {
-		s.deleteBlob(ctx, key)
+		return nil, false, s.fail(ctx, "upload", err)
+	}
+	out, err = s.uploadAccepted(ctx, u)
+	return out, true, err
+}
+
+// storeUpload checks the received pages by their bytes, stores them, and
+// records the upload in (its course, title, context, the note it adds to)
+// with its first job. Checking holds one page in memory, so a slot bounds
+// how many uploads do it at once; receiving held none.
+func (s *Server) storeUpload(ctx context.Context, form *uploadForm, in db.NewUpload) (*uploadOutput, error) {
+	select {
+	case s.uploadSlots <- struct{}{}:
+		defer func() { <-s.uploadSlots }()
+	case <-ctx.Done():
+		return nil, s.fail(ctx, "upload", ctx.Err())
+	}
+	if err := s.checkPages(form); err != nil {
+		return nil, err
+	}
+	user := userFrom(ctx)
+	in.ID, in.UserID, in.OriginalFilename = uuid.New(), user.ID, form.pages[0].filename
+	var stored []string
+	var size int64
+	for i, p := range form.pages {
+		key := snapnote.PageBlobKey(user.ID, in.ID, i+1, photo.Extension(p.contentType))
+		if _, err := p.spool.Seek(0, io.SeekStart); err != nil {
+			return nil, s.fail(ctx, "upload", fmt.Errorf("read spooled upload: %w", err))
+		}
+		if _, err := s.cfg.Blobs.Put(ctx, key, p.spool, p.contentType); err != nil {
+			s.deleteBlobs(ctx, stored)
+			return nil, s.fail(ctx, "upload", fmt.Errorf("store page %d: %w", i+1, err))
+		}
+		stored = append(stored, key)
+		size += p.size
+		in.Pages = append(in.Pages, db.NewPage{BlobKey: key, ContentType: p.contentType, ByteSize: p.size,
+			SHA256: p.sha256, ImageWidth: p.width, ImageHeight: p.height})
+	}
+	u, err := s.cfg.Queue.CreateUpload(ctx, in, actor(ctx))
+	if err != nil {
+		s.deleteBlobs(ctx, stored)
 		if errors.Is(err, db.ErrConflict) && in.IdempotencyKey != "" {
 			// A concurrent request with the same key won the race.
-			if first, err := s.cfg.DB.Queries.UploadByIdempotencyKey(ctx, user.ID, in.IdempotencyKey); err == nil {
-				return s.uploadAccepted(first), nil
+			if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey); ok || err != nil {
+				return out, err
 			}
 		}
 		return nil, s.fail(ctx, "upload", err)
 	}
-	s.logger.InfoContext(ctx, "upload accepted", slog.String("upload_id", id.String()),
-		slog.String("user_id", user.ID.String()), slog.Int("bytes", len(form.data)))
-	return s.uploadAccepted(u), nil
+	s.logger.InfoContext(ctx, "upload accepted", slog.String("upload_id", u.ID.String()),
+		slog.String("user_id", user.ID.String()), slog.Int("pages", len(form.pages)), slog.Int64("bytes", size))
+	return s.uploadAccepted(ctx, u)
 }
 
-func (s *Server) uploadAccepted(u db.Upload) *uploadOutput {
-	return &uploadOutput{Location: "/api/uploads/" + u.ID.String(), Body: newUpload(u)}
+func (s *Server) uploadAccepted(ctx context.Context, u db.Upload) (*uploadOutput, error) {
+	view, err := s.uploadView(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &uploadOutput{Location: "/api/uploads/" + u.ID.String(), Body: view}, nil
 }
 
-// deleteBlob removes a blob whose row never committed. A failure here only
-// leaves an orphan for the sweep job, so it is logged, not returned.
-func (s *Server) deleteBlob(ctx context.Context, key string) {
-	if err := s.cfg.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
-		s.logger.WarnContext(ctx, "delete uncommitted blob", slog.String("key", key), slog.Any("error", err))
+// deleteBlobs removes blobs whose rows never committed. A failure here only
+// leaves orphans for the sweep job, so it is logged, not returned.
+func (s *Server) deleteBlobs(ctx context.Context, keys []string) {
+	for _, key := range keys {
+		if err := s.cfg.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
+			s.logger.WarnContext(ctx, "delete uncommitted blob", slog.String("key", key), slog.Any("error", err))
+		}
 	}
 }
 
@@ -252,7 +347,7 @@ func (s *Server) retryUpload(ctx context.Context, in *struct {
 	if err != nil {
 		return nil, s.fail(ctx, "upload", err)
 	}
-	return s.uploadAccepted(u), nil
+	return s.uploadAccepted(ctx, u)
 }
 
 func ptr[T any](v T) *T { return &v }

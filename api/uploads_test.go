@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
@@ -126,52 +125,61 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 	require.Zero(t, b.count("courses"))
 }
 
-// Uploads are read into memory whole, so only UploadConcurrency are read at
-// once; the next waits for a slot rather than failing.
-func TestUploadsWaitForASlot(t *testing.T) {
+// A slow body holds no slot others wait for: while one user's uploads stall
+// mid-body, another user's upload goes through, and the staller's next
+// upload beyond UploadsPerUser is refused at once.
+func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) { c.UploadConcurrency = 1 })
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
-	whole := body.Bytes()
+	b := setupWith(t, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser = 1, 2 })
+	alice, mallory := b.user("alice"), b.user("mallory")
+	aliceCourse, malloryCourse := alice.createCourse("Physics"), mallory.createCourse("Physics")
+	body := func(course api.Course) ([]byte, string) {
+		buf, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
+		return buf.Bytes(), ct
+	}
 
-	// The first upload sends half its body and stalls, holding the only slot.
-	pr, pw := io.Pipe()
-	first := make(chan int, 1)
-	go func() {
-		req, _ := http.NewRequest(http.MethodPost, b.server.URL+"/api/uploads", pr)
-		req.Header.Set("Authorization", "Bearer "+alice.token)
-		req.Header.Set("Content-Type", ct)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			first <- 0
-			return
-		}
-		res.Body.Close()
-		first <- res.StatusCode
-	}()
-	_, err := pw.Write(whole[:len(whole)/2])
-	require.NoError(t, err)
+	// Mallory sends half of two bodies and stalls.
+	whole, ct := body(malloryCourse)
+	var stalled []*io.PipeWriter
+	var answers []chan int
+	for range 2 {
+		pr, pw := io.Pipe()
+		answer := make(chan int, 1)
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, b.server.URL+"/api/uploads", pr)
+			req.Header.Set("Authorization", "Bearer "+mallory.token)
+			req.Header.Set("Content-Type", ct)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answer <- 0
+				return
+			}
+			res.Body.Close()
+			answer <- res.StatusCode
+		}()
+		_, err := pw.Write(whole[:len(whole)/2])
+		require.NoError(t, err)
+		stalled, answers = append(stalled, pw), append(answers, answer)
+	}
+	require.Eventually(t, func() bool { return b.metric("snapnote_uploads_receiving") == 2 }, 30*time.Second, 10*time.Millisecond)
 
-	// A second upload cannot finish while the slot is held.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.server.URL+"/api/uploads", bytes.NewReader(whole))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+alice.token)
-	req.Header.Set("Content-Type", ct)
-	_, err = http.DefaultClient.Do(req)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-
-	// Once the first is done, the next goes through.
-	_, err = pw.Write(whole[len(whole)/2:])
-	require.NoError(t, err)
-	require.NoError(t, pw.Close())
-	require.Equal(t, http.StatusAccepted, <-first)
-	res := alice.do(http.MethodPost, "/api/uploads", bytes.NewReader(whole), ct)
+	// Her third is refused at once; Alice's goes through meanwhile.
+	res := mallory.do(http.MethodPost, "/api/uploads", bytes.NewReader(whole), ct)
+	require.Equal(t, http.StatusTooManyRequests, res.Status, "%s", res.Body)
+	require.NotEmpty(t, res.Header.Get("Retry-After"))
+	aliceBody, aliceCT := body(aliceCourse)
+	res = alice.do(http.MethodPost, "/api/uploads", bytes.NewReader(aliceBody), aliceCT)
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	require.Equal(t, 2, b.count("uploads"))
+
+	// Mallory's stalled bodies finish, and are taken.
+	for i, pw := range stalled {
+		_, err := pw.Write(whole[len(whole)/2:])
+		require.NoError(t, err)
+		require.NoError(t, pw.Close())
+		require.Equal(t, http.StatusAccepted, <-answers[i])
+	}
+	require.Equal(t, 3, b.count("uploads"))
+	require.Zero(t, b.metric("snapnote_uploads_receiving"))
 }
 
 // tinyBMP is a 2×2 8-bit BMP with the given compression and pixel bytes; the palette is black and white.

@@ -61,11 +61,15 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 	}
 	took := time.Since(start)
 	err = advance(ctx, p, job, stage, u.PageCount, func(q *db.Queries) (bool, error) {
-		if _, err := q.LockUploadForWork(ctx, u.ID); err != nil {
+		locked, err := q.LockUploadForWork(ctx, u.ID)
+		if err != nil {
 			return false, err
 		}
 		if err := q.SavePageOCR(ctx, u.ID, n, saved, took); err != nil {
 			return false, err
+		}
+		if locked.Status != snapnote.UploadProcessing || locked.Stage != stage.Name {
+			return false, nil // another page failed the upload meanwhile: keep this one's text for a retry
 		}
 		left, err := q.PagesLeft(ctx, u.ID)
 		if err != nil || left > 0 {

@@ -66,7 +66,11 @@ func begin[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T]
 	if err != nil {
 		return u, stage, false, fmt.Errorf("load upload %s: %w", id, err)
 	}
-	if u.Stage != stage.Name || (u.Status != snapnote.UploadQueued && u.Status != snapnote.UploadProcessing) {
+	// The pages of an upload that another page failed are still read, so
+	// that its failures show at once and a retry reads only those pages.
+	live := u.Status == snapnote.UploadQueued || u.Status == snapnote.UploadProcessing ||
+		(stage.PerPage && u.Status == snapnote.UploadFailed)
+	if u.Stage != stage.Name || !live {
 		p.Logger.InfoContext(ctx, "stage already settled; skipping", slog.String("upload_id", id.String()),
 			slog.String("stage", stage.Name), slog.String("upload_stage", u.Stage), slog.String("status", u.Status))
 		return u, stage, false, nil

@@ -33,7 +33,7 @@ func TestLivenessReapsDeadWorkersJobs(t *testing.T) {
 	running := func(worker string, attempt int) uuid.UUID {
 		id := uuid.New()
 		_, err := q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
-			BlobKey: snapnote.UploadBlobKey(user.ID, id, ".png"), ContentType: "image/png", ByteSize: 1,
+			BlobKey: snapnote.PageBlobKey(user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
 			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}, db.AuditEntry{UserID: &user.ID})
 		require.NoError(t, err)
 		require.NoError(t, d.StartStage(ctx, id, snapnote.StageOCR, attempt))

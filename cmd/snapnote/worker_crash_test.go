@@ -125,7 +125,7 @@ func queueUpload(t *testing.T, pool *pgxpool.Pool, blobDir string) uuid.UUID {
 	require.NoError(t, err)
 	defer blobs.Close()
 	id := uuid.New()
-	key := snapnote.UploadBlobKey(user.ID, id, ".png")
+	key := snapnote.PageBlobKey(user.ID, id, 1, ".png")
 	_, err = blobs.Put(ctx, key, bytes.NewReader(page.Bytes()), "image/png")
 	require.NoError(t, err)
 

@@ -53,11 +53,15 @@ type Config struct {
 	RateBurst      int
 	UploadMaxBytes int64
 	UploadParallel int
-	UploadMaxPixel int64
-	UploadTimeout  time.Duration
-	OCRLang        string
-	OCRConcurrency int
-	OCRTimeout     time.Duration
+	UploadMaxPages int
+	// UploadsPerUser and UploadsReceiving bound the uploads being received.
+	UploadsPerUser   int
+	UploadsReceiving int
+	UploadMaxPixel   int64
+	UploadTimeout    time.Duration
+	OCRLang          string
+	OCRConcurrency   int
+	OCRTimeout       time.Duration
 	// WorkerDeadAfter is how long a worker goes without a heartbeat before
 	// its jobs are taken back.
 	WorkerDeadAfter time.Duration
@@ -226,8 +230,17 @@ var vars = []Var{
 	{"UPLOAD_MAX_BYTES", "20971520", "largest accepted upload body in bytes (20 MiB)", func(c *Config, v string) error {
 		return int64In(&c.UploadMaxBytes, v, 1024, 1<<30)
 	}},
-	{"UPLOAD_CONCURRENCY", "8", "uploads one API process reads at once; each holds its image in memory (up to UPLOAD_MAX_BYTES), so more wait their turn", func(c *Config, v string) error {
+	{"UPLOAD_CONCURRENCY", "8", "uploads one API process checks and stores at once, each holding one page in memory (up to UPLOAD_MAX_BYTES); bodies are received to disk first, holding no slot", func(c *Config, v string) error {
 		return intIn(&c.UploadParallel, v, 1, 1024)
+	}},
+	{"UPLOAD_MAX_PAGES", "20", "most files (pages of one note) in one upload", func(c *Config, v string) error {
+		return intIn(&c.UploadMaxPages, v, 1, 1000)
+	}},
+	{"UPLOADS_PER_USER", "4", "most uploads of one user one API process receives at once; more answer 429", func(c *Config, v string) error {
+		return intIn(&c.UploadsPerUser, v, 1, 1024)
+	}},
+	{"UPLOADS_RECEIVING", "64", "most uploads one API process receives at once, all users together; more answer 503", func(c *Config, v string) error {
+		return intIn(&c.UploadsReceiving, v, 1, 65536)
 	}},
 	{"UPLOAD_MAX_PIXELS", "50000000", "largest accepted image in pixels (width × height), checked before decoding", func(c *Config, v string) error {
 		return int64In(&c.UploadMaxPixel, v, 1, 1<<32)

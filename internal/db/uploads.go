@@ -120,6 +120,7 @@ func (q *Queries) CreateUpload(ctx context.Context, in NewUpload) (Upload, error
 	if err != nil {
 		return Upload{}, fmt.Errorf("create upload: %w", err)
 	}
+	u.PageCount = len(pages)
 	return u, q.insertPages(ctx, u.ID, pages)
 }
 

@@ -26,7 +26,7 @@ func TestUploadChangesHearsTheTrigger(t *testing.T) {
 	require.NoError(t, err)
 	id := uuid.New()
 	_, err = d.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
-		BlobKey: snapnote.UploadBlobKey(user.ID, id, ".png"), ContentType: "image/png", ByteSize: 1,
+		BlobKey: snapnote.PageBlobKey(user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
 		SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
 	require.NoError(t, err)
 
