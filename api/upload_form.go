@@ -256,3 +256,20 @@ func invalid(location, message string, value any) error {
 	return huma.Error422UnprocessableEntity("invalid upload",
 		&huma.ErrorDetail{Location: location, Message: message, Value: value})
 }
+
+// RemoveStaleSpool removes the files of uploads received before olderThan
+// ago: what a process that died while receiving left in the temporary
+// folder. It returns how many it removed.
+func RemoveStaleSpool(olderThan time.Duration) (int, error) {
+	paths, err := filepath.Glob(filepath.Join(os.TempDir(), spoolPattern))
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, path := range paths {
+		if info, err := os.Stat(path); err == nil && time.Since(info.ModTime()) > olderThan && os.Remove(path) == nil {
+			removed++
+		}
+	}
+	return removed, nil
+}

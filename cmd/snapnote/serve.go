@@ -158,6 +158,13 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 const devTokenTTL = 24 * time.Hour
 
 func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (http.Handler, error) {
+	// Bodies of uploads a dead process was receiving; a living one's are
+	// younger than UPLOAD_READ_TIMEOUT.
+	if n, err := api.RemoveStaleSpool(2 * cfg.UploadTimeout); err != nil {
+		logger.Warn("remove stale upload files", slog.Any("error", err))
+	} else if n > 0 {
+		logger.Info("removed upload files a stopped process left", slog.Int("files", n))
+	}
 	validator, devKey, err := newAuth(cfg)
 	if err != nil {
 		return nil, err
