@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -78,4 +79,28 @@ func (s *Server) registerUser(api huma.API) {
 		}
 		return &userOutput{Body: newUser(u)}, nil
 	})
+
+	huma.Register(api, secured(huma.Operation{
+		OperationID: "delete-user",
+		Method:      http.MethodDelete,
+		Path:        "/api/user",
+		Summary:     "Leave: delete the caller's account",
+		Description: "Answers 202 at once: the account's sign-in is detached now, so the same token meets a new, " +
+			"empty account; a job then removes every course, note, upload, image and audit row of the old " +
+			"one. Export first (`GET /api/export`) to keep the notes. Backups keep what they hold until they " +
+			"rotate out.",
+		Tags:          []string{"user"},
+		DefaultStatus: http.StatusAccepted,
+	}), func(ctx context.Context, _ *struct{}) (*output[Leaving], error) {
+		if err := s.cfg.Queue.DeleteAccount(ctx, actor(ctx)); err != nil {
+			return nil, s.fail(ctx, "user", err)
+		}
+		s.logger.InfoContext(ctx, "account deletion queued", slog.String("user_id", userFrom(ctx).ID.String()))
+		return &output[Leaving]{Body: Leaving{Status: "deleting"}}, nil
+	})
+}
+
+// Leaving answers a deleted account.
+type Leaving struct {
+	Status string `json:"status" enum:"deleting" doc:"the account's rows and images are being removed"`
 }

@@ -30,6 +30,7 @@ func NewWorkers(cfg Config) *river.Workers {
 	river.AddWorker(workers, &FormatWorker{Pipeline: p})
 	river.AddWorker(workers, &ExtractWorker{Pipeline: p})
 	river.AddWorker(workers, &TrashPurgeWorker{Pool: p.Pool, Retention: cfg.TrashRetention, Logger: cfg.Logger})
+	river.AddWorker(workers, &AccountDeleteWorker{Pool: p.Pool, Logger: cfg.Logger})
 	river.AddWorker(workers, &BlobDeleteWorker{Pool: p.Pool, Blobs: p.Blobs, Logger: cfg.Logger})
 	river.AddWorker(workers, &BackupWorker{Backups: cfg.Backups, Logger: cfg.Logger})
 	river.AddWorker(workers, &OrphanSweepWorker{Pool: p.Pool, Blobs: p.Blobs, MinAge: cfg.OrphanMinAge, Logger: cfg.Logger})

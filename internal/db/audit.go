@@ -15,6 +15,7 @@ const (
 	AuditTrash   = "trash"
 	AuditRestore = "restore"
 	AuditPurge   = "purge"
+	AuditDelete  = "delete"
 )
 
 // AuditEntry is one change to record. Write it in the transaction of the

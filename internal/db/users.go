@@ -116,3 +116,54 @@ func truncateRunes(s string, n int) string {
 	}
 	return string([]rune(s)[:n])
 }
+
+// TombstoneUser frees the user's subject at once, so that the next token
+// with it makes a new, empty account, while the rows of the old one wait
+// for DeleteAccount: the row keeps its id, loses its subject and email, and
+// is inactive.
+func (q *Queries) TombstoneUser(ctx context.Context, id uuid.UUID) error {
+	tag, err := q.db.Exec(ctx, `
+		UPDATE users SET auth0_user_id = 'deleted:' || id::text, email = NULL, avatar_url = NULL,
+			is_active = false, updated_at = now()
+		WHERE id = $1 AND is_active`, id)
+	if err != nil {
+		return fmt.Errorf("tombstone user %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("tombstone user %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteAccount removes a user and every row the user owned: courses,
+// documents, uploads and their pages, search words, and the user's audit
+// rows (they hold the addresses and the changes the user made), leaving
+// one audit row that says the account was deleted, with nothing personal
+// in it. It returns the keys of the blobs those rows referenced, for the
+// caller to delete. Run it in a transaction.
+func (q *Queries) DeleteAccount(ctx context.Context, userID uuid.UUID) ([]string, error) {
+	keys, err := list(ctx, q.db, "list the account's blobs", func(r scanner) (string, error) {
+		var key string
+		return key, r.Scan(&key)
+	}, `
+		SELECT blob_key FROM uploads WHERE user_id = $1
+		UNION SELECT p.blob_key FROM upload_pages p JOIN uploads u ON u.id = p.upload_id WHERE u.user_id = $1
+		UNION SELECT image_path FROM documents WHERE user_id = $1 AND image_path IS NOT NULL`, userID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := q.db.Exec(ctx, `DELETE FROM audit_logs WHERE user_id = $1`, userID); err != nil {
+		return nil, fmt.Errorf("delete the account's audit rows: %w", err)
+	}
+	// Documents first: uploads point at them, and they at uploads.
+	for _, stmt := range []string{
+		`DELETE FROM documents WHERE user_id = $1`,
+		`DELETE FROM uploads WHERE user_id = $1`,
+		`DELETE FROM users WHERE id = $1`,
+	} {
+		if _, err := q.db.Exec(ctx, stmt, userID); err != nil {
+			return nil, fmt.Errorf("delete account %s: %w", userID, err)
+		}
+	}
+	return keys, q.InsertAudit(ctx, AuditEntry{Action: AuditDelete, EntityType: "user", EntityID: userID})
+}

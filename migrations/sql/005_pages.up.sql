@@ -22,7 +22,7 @@ CREATE TABLE upload_pages (
     ocr_ms         BIGINT,
     error_code     VARCHAR(50),
     error_message  TEXT,
-    document_id    UUID REFERENCES documents (id) ON DELETE SET NULL,
+    document_id    UUID REFERENCES documents (id) ON DELETE CASCADE,
     position       INTEGER CHECK (position >= 1),
     PRIMARY KEY (upload_id, n),
     CONSTRAINT upload_pages_failed_has_error CHECK ((status = 'failed') = (error_code IS NOT NULL)),
