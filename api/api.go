@@ -75,6 +75,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	hc := huma.DefaultConfig("SnapNote API", "1.0.0")
 	hc.Info.Description = "Turns photos of lecture notes into organised, searchable Markdown notes."
 	hc.DocsPath = ""
+	describeAPI(&hc)
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
 			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},

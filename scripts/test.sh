@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: dependencies, Postgres at TEST_DATABASE_URL, gofmt, go vet and
-# the tests with the race detector. Extra arguments go to `go test` (e.g. -run TestUpload).
+# Runs every check CI runs: dependencies, Postgres at TEST_DATABASE_URL, gofmt, go vet, the
+# tests with the race detector, and redocly lint of the OpenAPI document (Node 20+ and npm).
+# Extra arguments go to `go test` (e.g. -run TestUpload).
 # Safe to re-run; it changes no file of the repository.
 #
 #   scripts/test.sh [go test flags]
@@ -53,6 +54,7 @@ main() {
   step "gofmt" check_gofmt
   step "go vet" go vet ./...
   step "go test -race" go test -race -count=1 -timeout 15m ./... "$@"
+  step "openapi lint (redocly, recommended rules)" bash scripts/openapi-lint.sh
 
   if [ ${#FAILED[@]} -gt 0 ]; then
     printf '\nFAILED:\n' >&2
