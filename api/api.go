@@ -33,6 +33,11 @@ type Config struct {
 	Auth  *auth.Validator
 	// DevKey, when set, serves its JWKS at /.well-known/jwks.json (dev auth).
 	DevKey *auth.DevKey
+	// RiverUI, when set, is served under /riverui to the token subjects in
+	// AdminSubs only (see registerRiverUI); cmd/snapnote builds it, so this
+	// package stays free of River.
+	RiverUI   http.Handler
+	AdminSubs []string
 
 	// CORSOrigins may call the API from a browser ("*" for any).
 	CORSOrigins []string
@@ -93,6 +98,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	s.registerTrash(humaAPI)
 	s.registerSearch(humaAPI)
 	s.registerDocs(mux)
+	s.registerRiverUI(mux)
 
 	if cfg.DevKey != nil {
 		mux.Handle("GET /.well-known/jwks.json", cfg.DevKey.JWKSHandler())

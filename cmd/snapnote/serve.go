@@ -59,7 +59,7 @@ func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer s.pool.Close()
-	handler, err := newHandler(cfg, s.pool, s.blobs, s.logger)
+	handler, err := newHandler(ctx, cfg, s.pool, s.blobs, s.logger)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(cfg, pool, blobs, logger)
+	handler, err := newHandler(ctx, cfg, pool, blobs, logger)
 	if err != nil {
 		return errors.Join(err, stopWorker())
 	}
@@ -156,8 +156,12 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 
 const devTokenTTL = 24 * time.Hour
 
-func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (http.Handler, error) {
+func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (http.Handler, error) {
 	validator, devKey, err := newAuth(cfg)
+	if err != nil {
+		return nil, err
+	}
+	riverUI, err := newRiverUI(ctx, cfg, pool, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +175,8 @@ func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, log
 		Blobs:             blobs,
 		Auth:              validator,
 		DevKey:            devKey,
+		RiverUI:           riverUI,
+		AdminSubs:         cfg.AdminSubs,
 		CORSOrigins:       cfg.CORSOrigins,
 		RateLimit:         cfg.RateLimit,
 		RateBurst:         cfg.RateBurst,

@@ -48,6 +48,7 @@ type Config struct {
 	AuthJWKSURL    string
 	AuthJWKSTTL    time.Duration
 	CORSOrigins    []string
+	AdminSubs      []string // token subjects allowed into /riverui; empty turns it off
 	RateLimit      float64
 	RateBurst      int
 	UploadMaxBytes int64
@@ -204,6 +205,15 @@ var vars = []Var{
 				return fmt.Errorf("%q is not an origin such as https://app.example.com", o)
 			}
 			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+		return nil
+	}},
+	{"ADMIN_SUBS", "", "token subjects (sub) who may open River UI at /riverui, comma-separated; empty turns /riverui off", func(c *Config, v string) error {
+		c.AdminSubs = nil
+		for _, sub := range strings.Split(v, ",") {
+			if sub = strings.TrimSpace(sub); sub != "" {
+				c.AdminSubs = append(c.AdminSubs, sub)
+			}
 		}
 		return nil
 	}},
