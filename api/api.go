@@ -16,11 +16,13 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -38,6 +40,8 @@ type Config struct {
 	// package stays free of River.
 	RiverUI   http.Handler
 	AdminSubs []string
+	// TracerProvider makes the requests' spans; nil uses the global one.
+	TracerProvider trace.TracerProvider
 
 	// CORSOrigins may call the API from a browser ("*" for any).
 	CORSOrigins []string
@@ -71,6 +75,7 @@ const bearerScheme = "bearer"
 
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
+	cfg.Logger = telemetry.Logger(cfg.Logger)
 	s := &Server{cfg: cfg, logger: cfg.Logger,
 		limiter:     &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
 		metrics:     newMetrics(cfg.DB, cfg.Logger),
@@ -86,7 +91,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},
 	}
 	humaAPI := humago.New(mux, hc)
-	humaAPI.UseMiddleware(s.metrics.observe)
+	humaAPI.UseMiddleware(nameSpan, s.metrics.observe)
 	mux.Handle("GET /metrics", s.metrics.handler())
 
 	s.registerHealth(humaAPI)
@@ -112,7 +117,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	return s.recoverPanics(s.logRequests(cors(cfg.CORSOrigins, root))), humaAPI
+	return s.traced(withRequestID(s.recoverPanics(s.logRequests(cors(cfg.CORSOrigins, root))))), humaAPI
 }
 
 // isPublic lists what answers without a token: health checks, the API

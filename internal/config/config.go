@@ -29,6 +29,7 @@ type Config struct {
 	DatabaseURL     string
 	DBMaxConns      int
 	SlowQuery       time.Duration // 0 logs no slow queries
+	OTLPEndpoint    string        // "" exports no traces
 	DataDir         string
 	LogFormat       string
 	LogLevel        slog.Level
@@ -128,6 +129,15 @@ var vars = []Var{
 			return errors.New("must be a duration such as 500ms or 2s, or 0 to turn it off")
 		}
 		c.SlowQuery = d
+		return nil
+	}},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP/HTTP collector traces are sent to (e.g. http://127.0.0.1:4318); empty: no tracing. The exporter reads the other OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME itself", func(c *Config, v string) error {
+		if v != "" {
+			if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+				return errors.New("must be an http:// or https:// URL such as http://127.0.0.1:4318")
+			}
+		}
+		c.OTLPEndpoint = v
 		return nil
 	}},
 	{"DATA_DIR", "./data", "local state: blobs (unless STORAGE_DIR) and the dev signing key", func(c *Config, v string) error {
