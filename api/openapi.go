@@ -92,6 +92,26 @@ func documentErrors(oapi *huma.OpenAPI, op *huma.Operation) {
 		r.Description = "No bearer token, or one that is not valid (expired, wrong issuer or audience, bad signature)."
 	}
 	movePatternDescriptions(oapi)
+	for _, r := range op.Responses {
+		for _, mt := range r.Content {
+			if mt.Schema != nil {
+				mt.Schema.Items = singleOneOf(mt.Schema.Items)
+			}
+		}
+	}
+}
+
+// singleOneOf returns the one schema of a oneOf that has only one (Huma's
+// sse package writes a oneOf of the event types, and the upload stream has
+// one), which linters rightly want written directly; else s as it is.
+func singleOneOf(s *huma.Schema) *huma.Schema {
+	if s == nil {
+		return nil
+	}
+	if one, ok := s.Extensions["oneOf"].([]*huma.Schema); ok && len(one) == 1 && len(s.Extensions) == 1 {
+		return one[0]
+	}
+	return s
 }
 
 // errorSchema is the reference to Huma's ErrorModel, the body of every

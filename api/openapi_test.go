@@ -87,24 +87,24 @@ func TestOpenAPITypesUploadEvents(t *testing.T) {
 	t.Parallel()
 	doc := setup(t).openAPI()
 	stream := doc.Paths["/api/uploads/{id}/events"]["get"].Responses["200"].Content["text/event-stream"].Schema
+	// One event type: its schema stands alone, not in a oneOf of one.
 	var schema struct {
 		Items struct {
-			OneOf []struct {
-				Properties struct {
-					Event struct {
-						Const string `json:"const"`
-					} `json:"event"`
-					Data struct {
-						Ref string `json:"$ref"`
-					} `json:"data"`
-				} `json:"properties"`
-			} `json:"oneOf"`
+			Properties struct {
+				Event struct {
+					Const string `json:"const"`
+				} `json:"event"`
+				Data struct {
+					Ref string `json:"$ref"`
+				} `json:"data"`
+			} `json:"properties"`
+			Required []string `json:"required"`
 		} `json:"items"`
 	}
 	require.NoError(t, json.Unmarshal(stream, &schema), "%s", stream)
-	require.Len(t, schema.Items.OneOf, 1)
-	require.Equal(t, "status", schema.Items.OneOf[0].Properties.Event.Const)
-	require.Equal(t, "#/components/schemas/Upload", schema.Items.OneOf[0].Properties.Data.Ref)
+	require.Equal(t, "status", schema.Items.Properties.Event.Const)
+	require.Equal(t, "#/components/schemas/Upload", schema.Items.Properties.Data.Ref)
+	require.ElementsMatch(t, []string{"data", "event"}, schema.Items.Required)
 }
 
 // TestColorPatternStillExplained: the document drops Huma's non-standard
