@@ -143,7 +143,7 @@ func TestUploadIsOneTrace(t *testing.T) {
 
 	// The request inserted the OCR job; each stage's job sits under the insert
 	// that queued it, and that insert under the previous stage's job.
-	var previous tracetest.SpanStub = root
+	previous := root
 	for _, stage := range []string{"ocr", "format", "extract"} {
 		works := byName(trail, "river.work/"+stage)
 		require.Len(t, works, 1, "one %s job in the upload's trace", stage)
