@@ -16,11 +16,13 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/web"
 )
@@ -34,6 +36,13 @@ type Config struct {
 	Auth  *auth.Validator
 	// DevKey, when set, serves its JWKS at /.well-known/jwks.json (dev auth).
 	DevKey *auth.DevKey
+	// RiverUI, when set, is served under /riverui to the token subjects in
+	// AdminSubs only (see registerRiverUI); cmd/snapnote builds it, so this
+	// package stays free of River.
+	RiverUI   http.Handler
+	AdminSubs []string
+	// TracerProvider makes the requests' spans; nil uses the global one.
+	TracerProvider trace.TracerProvider
 
 	// CORSOrigins may call the API from a browser ("*" for any).
 	CORSOrigins []string
@@ -79,6 +88,7 @@ const bearerScheme = "bearer"
 
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
+	cfg.Logger = telemetry.Logger(cfg.Logger)
 	m := newMetrics(cfg.DB, cfg.Logger)
 	s := &Server{cfg: cfg, logger: cfg.Logger,
 		limiter:     &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
@@ -91,12 +101,13 @@ func New(cfg Config) (http.Handler, huma.API) {
 	hc := huma.DefaultConfig("SnapNote API", "1.0.0")
 	hc.Info.Description = "Turns photos of lecture notes into organised, searchable Markdown notes."
 	hc.DocsPath = ""
+	describeAPI(&hc)
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
 			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},
 	}
 	humaAPI := humago.New(mux, hc)
-	humaAPI.UseMiddleware(s.metrics.observe)
+	humaAPI.UseMiddleware(nameSpan, s.metrics.observe)
 	mux.Handle("GET /metrics", s.metrics.handler())
 
 	s.registerHealth(humaAPI)
@@ -109,6 +120,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	s.registerTrash(humaAPI)
 	s.registerSearch(humaAPI)
 	s.registerDocs(mux)
+	s.registerRiverUI(mux)
 	web.Register(mux, cfg.Web)
 
 	if cfg.DevKey != nil {
@@ -123,7 +135,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	return s.recoverPanics(s.logRequests(cors(cfg.CORSOrigins, root))), humaAPI
+	return s.traced(withRequestID(s.recoverPanics(s.logRequests(cors(cfg.CORSOrigins, root))))), humaAPI
 }
 
 // isPublic lists what answers without a token: health checks, the API

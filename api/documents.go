@@ -142,6 +142,9 @@ func (s *Server) registerDocuments(api huma.API) {
 				"image/*": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}},
 			"206": {Description: "The requested byte range of the image"},
 			"304": {Description: "The image is unchanged since the ETag sent in If-None-Match"},
+			"307": {Description: "With S3 storage: the image is at a presigned URL, in Location",
+				Headers: map[string]*huma.Param{"Location": {Schema: &huma.Schema{Type: "string", Format: "uri"}}}},
+			"416": {Description: "The Range asks for bytes the image does not have (plain text)"},
 		},
 		Errors: []int{http.StatusNotFound},
 	}), func(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {

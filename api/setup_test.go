@@ -146,6 +146,16 @@ func setup(t *testing.T) *bundle {
 // setupWith lets a test change the API's configuration before it starts.
 func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
 	t.Helper()
+	return setupBundle(t, func(_ *bundle, cfg *api.Config) {
+		if configure != nil {
+			configure(cfg)
+		}
+	})
+}
+
+// setupBundle is setupWith for configuration that needs the bundle (its pool).
+func setupBundle(t *testing.T, configure func(*bundle, *api.Config)) *bundle {
+	t.Helper()
 	b := &bundle{t: t, pool: pgtest.Migrated(t), blobDir: t.TempDir(), issuer: newIssuer(t)}
 	b.logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	var err error
@@ -161,11 +171,9 @@ func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
 		UploadMaxPages: testMaxPages, UploadsPerUser: 4, UploadsReceiving: 64,
 		PresignTTL: time.Minute, Logger: b.logger,
 	}
-	if configure != nil {
-		configure(&cfg)
-	}
-	handler, _ := api.New(cfg)
-	b.server = httptest.NewServer(handler)
+	configure(b, &cfg)
+	handler, humaAPI := api.New(cfg)
+	b.server = httptest.NewServer(requireDocumented(t, humaAPI.OpenAPI(), handler))
 	t.Cleanup(b.server.Close)
 	return b
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: dependencies, Postgres at TEST_DATABASE_URL, gofmt, go vet,
-# the tests with the race detector, and the web app's browser tests. Extra arguments go to `go test` (e.g. -run TestUpload).
+# Runs every check CI runs: dependencies, Postgres at TEST_DATABASE_URL, gofmt, go vet, the
+# tests with the race detector, redocly lint of the OpenAPI document and the web app's browser
+# tests (both need Node 20+ and npm). Extra arguments go to `go test` (e.g. -run TestUpload).
 # Safe to re-run; it changes no file of the repository.
 #
 #   scripts/test.sh [go test flags]
@@ -58,6 +59,7 @@ main() {
   else
     step "browser tests (web/e2e)" bash scripts/browser-test.sh
   fi
+  step "openapi lint (redocly, recommended rules)" bash scripts/openapi-lint.sh
 
   if [ ${#FAILED[@]} -gt 0 ]; then
     printf '\nFAILED:\n' >&2

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
@@ -30,6 +31,8 @@ type Config struct {
 	BackupSchedule river.PeriodicSchedule
 	// ID names this worker to River and in heartbeats; NewWorkerID when empty.
 	ID string
+	// TracerProvider makes the jobs' spans; nil uses the global provider.
+	TracerProvider trace.TracerProvider
 }
 
 // New returns a River client that works the pipeline's queues and the
@@ -56,6 +59,7 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		PeriodicJobs: periodic,
 		Workers:      jobs.NewWorkers(cfg.Jobs),
 		ErrorHandler: &jobs.ErrorHandler{Pipeline: cfg.Jobs.Pipeline},
+		Middleware:   append(queue.Middleware(cfg.TracerProvider), newJobLog(cfg.Jobs.Logger)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create river worker client: %w", err)

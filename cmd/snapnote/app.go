@@ -8,7 +8,10 @@ import (
 	"log/slog"
 	"net/url"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel"
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/config"
@@ -16,6 +19,7 @@ import (
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
@@ -23,10 +27,12 @@ import (
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// Lines logged with a request's or a job's context name its request id.
+	return slog.New(telemetry.LogHandler(h))
 }
 
 // openPool connects to DATABASE_URL; queries slower than SLOW_QUERY are
@@ -37,8 +43,16 @@ func openPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pg
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	pc.MaxConns = int32(cfg.DBMaxConns)
+	var tracers []pgx.QueryTracer
 	if cfg.SlowQuery > 0 {
-		pc.ConnConfig.Tracer = &db.SlowQueryTracer{Threshold: cfg.SlowQuery, Logger: logger}
+		tracers = append(tracers, &db.SlowQueryTracer{Threshold: cfg.SlowQuery, Logger: logger})
+	}
+	if cfg.OTLPEndpoint != "" {
+		// A span per query, on the provider startTracing made global.
+		tracers = append(tracers, db.NewSpanTracer(otel.GetTracerProvider()))
+	}
+	if len(tracers) > 0 {
+		pc.ConnConfig.Tracer = multitracer.New(tracers...)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {

@@ -26,7 +26,8 @@ import (
 func TestDevServesAndProcesses(t *testing.T) {
 	t.Parallel()
 	_, url := pgtest.Empty(t)
-	env := map[string]string{"DATABASE_URL": url, "DATA_DIR": t.TempDir(), "PORT": "0", "LOG_LEVEL": "warn"}
+	env := map[string]string{"DATABASE_URL": url, "DATA_DIR": t.TempDir(), "PORT": "0", "LOG_LEVEL": "warn",
+		"ADMIN_SUBS": "dev-user"}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	stdoutR, stdoutW := io.Pipe()
@@ -111,6 +112,14 @@ func TestDevServesAndProcesses(t *testing.T) {
 	require.NoError(t, res.Body.Close())
 	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
 	require.Regexp(t, `^token signed by a key this server does not have: kid \S+, DATA_DIR `+regexp.QuoteMeta(env["DATA_DIR"])+`$`, problem.Detail)
+
+	// River UI, for ADMIN_SUBS, shows the pipeline's finished jobs.
+	jobs := call(http.MethodGet, "/riverui/api/jobs?state=completed&limit=20", "", nil)
+	var kinds []string
+	for _, j := range jobs["data"].([]any) {
+		kinds = append(kinds, j.(map[string]any)["kind"].(string))
+	}
+	require.Contains(t, kinds, "ocr", "River UI lists the completed jobs: %v", jobs)
 
 	cancel()
 	require.NoError(t, <-done, "dev shuts down cleanly")

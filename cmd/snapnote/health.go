@@ -61,11 +61,11 @@ func defaultHealthURL(cfg *config.Config) string {
 func runWorkerCheck(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	s, err := openServing(ctx, cfg, stderr)
+	s, err := openServing(ctx, cfg, "snapnote-worker", stderr)
 	if err != nil {
 		return err
 	}
-	s.pool.Close()
+	s.close()
 	_, err = fmt.Fprintln(stdout, "ok: database answers and its schema is current")
 	return err
 }

@@ -28,6 +28,7 @@ Commands:
   backup [list]          back up the database (and local blobs) now, or list backups
   restore [ID|FILE]      restore the newest backup, backup ID or a local .dump FILE
          [--force]       (--force replaces a database that already has tables)
+  openapi                print the API's OpenAPI document (what /openapi.json serves)
   help                   show this and the environment variables
 `
 
@@ -42,6 +43,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		printHelp(stdout)
 		return nil
+	}
+	if cmd == "openapi" {
+		return runOpenAPI(rest, stdout)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {

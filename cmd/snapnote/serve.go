@@ -18,6 +18,7 @@ import (
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
@@ -27,15 +28,30 @@ import (
 // serving is what api and worker both stand on: checked settings, a pool
 // on a database migrated for this build, and the blob store.
 type serving struct {
-	logger *slog.Logger
-	pool   *pgxpool.Pool
-	blobs  storage.Store
+	logger  *slog.Logger
+	pool    *pgxpool.Pool
+	blobs   storage.Store
+	tracing *telemetry.Tracing
 }
 
-func openServing(ctx context.Context, cfg *config.Config, stderr io.Writer) (*serving, error) {
+// close flushes the traces and closes the pool.
+func (s *serving) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.tracing.Shutdown(ctx); err != nil {
+		s.logger.Warn("traces lost at exit", slog.Any("error", err))
+	}
+	s.pool.Close()
+}
+
+func openServing(ctx context.Context, cfg *config.Config, service string, stderr io.Writer) (*serving, error) {
 	logger := newLogger(cfg, stderr)
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	tracing, err := telemetry.StartTracing(ctx, service, cfg.OTLPEndpoint)
+	if err != nil {
+		return nil, err
 	}
 	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
@@ -50,16 +66,16 @@ func openServing(ctx context.Context, cfg *config.Config, stderr io.Writer) (*se
 		pool.Close()
 		return nil, err
 	}
-	return &serving{logger: logger, pool: pool, blobs: blobs}, nil
+	return &serving{logger: logger, pool: pool, blobs: blobs, tracing: tracing}, nil
 }
 
 func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
-	s, err := openServing(ctx, cfg, stderr)
+	s, err := openServing(ctx, cfg, "snapnote-api", stderr)
 	if err != nil {
 		return err
 	}
-	defer s.pool.Close()
-	handler, err := newHandler(cfg, s.pool, s.blobs, s.logger)
+	defer s.close()
+	handler, err := newHandler(ctx, cfg, s.pool, s.blobs, s.logger)
 	if err != nil {
 		return err
 	}
@@ -72,11 +88,11 @@ func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
-	s, err := openServing(ctx, cfg, stderr)
+	s, err := openServing(ctx, cfg, "snapnote-worker", stderr)
 	if err != nil {
 		return err
 	}
-	defer s.pool.Close()
+	defer s.close()
 	stop, err := startWorker(ctx, cfg, s.pool, s.blobs, s.logger)
 	if err != nil {
 		return err
@@ -104,6 +120,15 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err := db.CreateIfMissing(ctx, cfg.DatabaseURL, redact(cfg.DatabaseURL), logger); err != nil {
 		return err
 	}
+	tracing, err := telemetry.StartTracing(ctx, "snapnote-dev", cfg.OTLPEndpoint)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tracing.Shutdown(flushCtx)
+	}()
 	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -124,7 +149,7 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(cfg, pool, blobs, logger)
+	handler, err := newHandler(ctx, cfg, pool, blobs, logger)
 	if err != nil {
 		return errors.Join(err, stopWorker())
 	}
@@ -157,7 +182,7 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 
 const devTokenTTL = 24 * time.Hour
 
-func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (http.Handler, error) {
+func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (http.Handler, error) {
 	// Bodies of uploads a dead process was receiving; a living one's are
 	// younger than UPLOAD_READ_TIMEOUT.
 	if n, err := api.RemoveStaleSpool(2 * cfg.UploadTimeout); err != nil {
@@ -166,6 +191,10 @@ func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, log
 		logger.Info("removed upload files a stopped process left", slog.Int("files", n))
 	}
 	validator, devKey, err := newAuth(cfg)
+	if err != nil {
+		return nil, err
+	}
+	riverUI, err := newRiverUI(ctx, cfg, pool, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +208,8 @@ func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, log
 		Blobs:             blobs,
 		Auth:              validator,
 		DevKey:            devKey,
+		RiverUI:           riverUI,
+		AdminSubs:         cfg.AdminSubs,
 		CORSOrigins:       cfg.CORSOrigins,
 		RateLimit:         cfg.RateLimit,
 		RateBurst:         cfg.RateBurst,

@@ -29,6 +29,7 @@ type Config struct {
 	DatabaseURL     string
 	DBMaxConns      int
 	SlowQuery       time.Duration // 0 logs no slow queries
+	OTLPEndpoint    string        // "" exports no traces
 	DataDir         string
 	LogFormat       string
 	LogLevel        slog.Level
@@ -49,6 +50,7 @@ type Config struct {
 	AuthJWKSTTL    time.Duration
 	AuthClientID   string // public: the web app's OIDC client, sent to browsers
 	CORSOrigins    []string
+	AdminSubs      []string // token subjects allowed into /riverui; empty turns it off
 	RateLimit      float64
 	RateBurst      int
 	UploadMaxBytes int64
@@ -134,6 +136,15 @@ var vars = []Var{
 		c.SlowQuery = d
 		return nil
 	}},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP/HTTP collector traces are sent to (e.g. http://127.0.0.1:4318); empty: no tracing. The exporter reads the other OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME itself", func(c *Config, v string) error {
+		if v != "" {
+			if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+				return errors.New("must be an http:// or https:// URL such as http://127.0.0.1:4318")
+			}
+		}
+		c.OTLPEndpoint = v
+		return nil
+	}},
 	{"DATA_DIR", "./data", "local state: blobs (unless STORAGE_DIR) and the dev signing key", func(c *Config, v string) error {
 		c.DataDir = v
 		return nil
@@ -213,6 +224,15 @@ var vars = []Var{
 				return fmt.Errorf("%q is not an origin such as https://app.example.com", o)
 			}
 			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+		return nil
+	}},
+	{"ADMIN_SUBS", "", "token subjects (sub) who may open River UI at /riverui, comma-separated; empty turns /riverui off", func(c *Config, v string) error {
+		c.AdminSubs = nil
+		for _, sub := range strings.Split(v, ",") {
+			if sub = strings.TrimSpace(sub); sub != "" {
+				c.AdminSubs = append(c.AdminSubs, sub)
+			}
 		}
 		return nil
 	}},

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Queues the jobs run on. CPU-bound OCR and I/O-bound formatting scale
@@ -44,9 +45,16 @@ type Queue struct {
 }
 
 // New returns a Queue with an insert-only River client: a process that
-// enqueues jobs but never works them (the API).
+// enqueues jobs but never works them (the API). Its spans go to the global
+// tracer provider.
 func New(pool *pgxpool.Pool, logger *slog.Logger) (*Queue, error) {
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: logger, FetchCooldown: FetchCooldown})
+	return NewTraced(pool, logger, nil)
+}
+
+// NewTraced is New with the spans of inserts made on tp.
+func NewTraced(pool *pgxpool.Pool, logger *slog.Logger, tp trace.TracerProvider) (*Queue, error) {
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: logger, FetchCooldown: FetchCooldown,
+		Middleware: Middleware(tp)})
 	if err != nil {
 		return nil, fmt.Errorf("create river insert client: %w", err)
 	}
