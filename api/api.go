@@ -117,6 +117,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	s.registerUploadEvents(humaAPI)
 	s.registerDocuments(humaAPI)
 	s.registerPages(humaAPI)
+	s.registerExport(humaAPI)
 	s.registerTrash(humaAPI)
 	s.registerSearch(humaAPI)
 	s.registerDocs(mux)

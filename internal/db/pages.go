@@ -223,3 +223,20 @@ func (q *Queries) DocumentPage(ctx context.Context, userID, documentID uuid.UUID
 		SELECT `+pageColumns+` FROM upload_pages p JOIN documents d ON d.id = p.document_id
 		WHERE p.document_id = $1 AND d.user_id = $2 AND p.position = $3`, documentID, userID, position))
 }
+
+// PagesOfDocuments returns the pages of the user's documents ids, in
+// order, by document.
+func (q *Queries) PagesOfDocuments(ctx context.Context, userID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]Page, error) {
+	pages, err := list(ctx, q.db, "list documents' pages", scanPage, `
+		SELECT `+pageColumns+` FROM upload_pages p JOIN documents d ON d.id = p.document_id
+		WHERE p.document_id = ANY($1) AND d.user_id = $2
+		ORDER BY p.document_id, p.position`, ids, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]Page, len(ids))
+	for _, p := range pages {
+		out[*p.DocumentID] = append(out[*p.DocumentID], p)
+	}
+	return out, nil
+}

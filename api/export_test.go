@@ -1,0 +1,95 @@
+package api_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/notes"
+)
+
+// readZip fetches path as the user and opens the zip it answers.
+func readZip(t *testing.T, b *bundle, u *user, path string) (map[string]string, *http.Response) {
+	t.Helper()
+	res := b.send(http.MethodGet, path, nil, map[string]string{"Authorization": "Bearer " + u.token}, 1<<30)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	zr, err := zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
+	require.NoError(t, err)
+	files := map[string]string{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(rc)
+		require.NoError(t, err)
+		require.NoError(t, rc.Close())
+		files[f.Name] = buf.String()
+	}
+	return files, &http.Response{Header: res.Header}
+}
+
+func TestExportIsAVault(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.startWorker(notes.Builtin{})
+	alice, bob := b.user("alice"), b.user("bob")
+	physics, history := alice.createCourse("Physics"), alice.createCourse("History / Modern")
+	pages := [][]byte{pageOf(t, "Optics", "Light bends when it enters water."), pageOf(t, "Lenses", "Lenses focus light.")}
+	res := alice.upload(form{fields: map[string]string{"courseId": physics.ID.String(), "title": "Optics"},
+		filename: "p.png", file: pages[0], more: pages[1:]})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	var up api.Upload
+	res.json(t, &up)
+	require.Equal(t, "done", alice.waitSettled(up.ID).Status)
+	alice.seedNotes(note{course: history.ID, title: `The "Congress": of Vienna`, body: "# Vienna\n\nIn 1815."},
+		note{course: history.ID, title: `The "Congress": of Vienna`, body: "A second note with the same title."})
+	bob.seedNotes(note{course: bob.createCourse("Bob's").ID, title: "Secret", body: "bob only"})
+
+	files, res2 := readZip(t, b, alice, "/api/export")
+	require.Equal(t, "application/zip", res2.Header.Get("Content-Type"))
+	require.Contains(t, res2.Header.Get("Content-Disposition"), "attachment")
+	optics, ok := files["Physics/Optics.md"]
+	require.True(t, ok, "files: %v", keys(files))
+	require.True(t, strings.HasPrefix(optics, "---\ntitle: \"Optics\"\ncourse: \"Physics\"\n"), optics)
+	require.Contains(t, optics, "  - \"attachments/Optics - p1.png\"\n  - \"attachments/Optics - p2.png\"\n")
+	require.Contains(t, optics, "Light bends")
+	require.Contains(t, optics, "![[Optics - p2.png]]")
+	require.Equal(t, string(pages[0]), files["Physics/attachments/Optics - p1.png"])
+	require.Equal(t, string(pages[1]), files["Physics/attachments/Optics - p2.png"])
+	vienna := files["History Modern/The Congress of Vienna.md"]
+	require.Contains(t, vienna, `title: "The \"Congress\": of Vienna"`, "the title survives YAML quoting")
+	require.Contains(t, files, "History Modern/The Congress of Vienna (2).md", "same titles get their own files")
+	for name := range files {
+		require.NotContains(t, name, "Bob", "only the caller's notes")
+	}
+	require.Len(t, files, 5)
+
+	// One course alone; another user's course is not found.
+	files, _ = readZip(t, b, alice, "/api/courses/"+physics.ID.String()+"/export")
+	require.Len(t, files, 3)
+	requireProblem(t, bob.do(http.MethodGet, "/api/courses/"+physics.ID.String()+"/export", nil, ""), http.StatusNotFound)
+
+	// A page image gone from storage is left out; the rest is exported.
+	for _, f := range b.blobFiles() {
+		if strings.HasSuffix(f, "-p2.png") {
+			require.NoError(t, os.Remove(f))
+		}
+	}
+	files, _ = readZip(t, b, alice, "/api/courses/"+physics.ID.String()+"/export")
+	require.Len(t, files, 2)
+	require.NotContains(t, files["Physics/Optics.md"], "p2.png")
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
