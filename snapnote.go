@@ -41,6 +41,7 @@ const (
 	ErrImageMissing       = "image_missing"       // the image is gone from storage; upload again
 	ErrStorageUnavailable = "storage_unavailable" // storage could not be read; retry later
 	ErrUnreadableImage    = "unreadable_image"    // the file is damaged; take the photo again
+	ErrImageTooLarge      = "image_too_large"     // decoding it needs more memory than OCR_MEMORY
 	ErrNoText             = "no_text"             // OCR found nothing to read
 	ErrOCRTimeout         = "ocr_timeout"         // OCR ran past OCR_TIMEOUT
 	ErrOCRFailed          = "ocr_failed"          // the OCR stage failed for another reason

@@ -54,6 +54,9 @@ type Config struct {
 	UploadMaxBytes int64
 	// UploadMaxPages bounds the files of one upload; zero means one.
 	UploadMaxPages int
+	// UploadMaxMemory refuses a photo whose reading would need more memory
+	// than a worker gives the pages it reads (OCR_MEMORY); zero: no limit.
+	UploadMaxMemory int64
 	// UploadConcurrency bounds the uploads checked and stored at once (each
 	// holds one page in memory); zero means one.
 	UploadConcurrency int

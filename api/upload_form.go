@@ -202,6 +202,12 @@ func (s *Server) checkImage(p *formPage, data []byte, location string) error {
 	if err := photo.CheckComplete(data, contentType); err != nil {
 		return invalid(location, "the image file is incomplete: the upload was cut off or the file is damaged", nil)
 	}
+	if limit := s.cfg.UploadMaxMemory; limit > 0 {
+		if plan, err := photo.PlanDecode(data); err == nil && plan.Bytes()+int64(len(data)) > limit {
+			return invalid(location, fmt.Sprintf("reading this image would need about %d MB, more than the %d MB a "+
+				"worker gives one photo: send a smaller photo, or one with 8-bit colour", (plan.Bytes()+int64(len(data)))>>20, limit>>20), nil)
+		}
+	}
 	p.contentType, p.width, p.height = contentType, width, height
 	return nil
 }

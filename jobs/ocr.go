@@ -1,10 +1,12 @@
 package jobs
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -110,9 +112,18 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey string, stage queue.S
 		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: err,
 			Message: "The uploaded image could not be read from storage. Please retry later."}
 	}
-	defer blob.Close()
-
-	img, err := photo.Decode(blob)
+	data, err := io.ReadAll(blob)
+	_ = blob.Close() // read-only: nothing to lose on close
+	if err != nil {
+		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: fmt.Errorf("read image: %w", err),
+			Message: "The uploaded image could not be read from storage. Please retry later."}
+	}
+	release, f := w.takeMemory(ctx, data)
+	if f != nil {
+		return ocr.Result{}, f
+	}
+	defer release()
+	img, err := photo.Decode(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, photo.ErrCorrupt) {
 			return ocr.Result{}, &Failure{Code: snapnote.ErrUnreadableImage, Permanent: true, Err: err,
@@ -140,4 +151,28 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey string, stage queue.S
 		return res, stageFailure(stage, err)
 	}
 	return res, nil
+}
+
+// takeMemory plans the page's decoding from its header and takes what it
+// needs from the worker's budget, waiting while other pages hold it. A page
+// that cannot fit even alone fails for good.
+func (w *OCRWorker) takeMemory(ctx context.Context, data []byte) (release func(), f *Failure) {
+	plan, err := photo.PlanDecode(data)
+	if err != nil {
+		return nil, &Failure{Code: snapnote.ErrUnreadableImage, Permanent: true, Err: err,
+			Message: "The image file is damaged or incomplete and cannot be read. Please take the photo again."}
+	}
+	need := plan.Bytes() + int64(len(data))
+	if b := w.Pipeline.Memory; b != nil && need > b.Size() {
+		return nil, &Failure{Code: snapnote.ErrImageTooLarge, Permanent: true,
+			Err: fmt.Errorf("page needs %d bytes, budget is %d", need, b.Size()),
+			Message: fmt.Sprintf("The photo needs about %d MB to read, more than this service reads at once (%d MB). "+
+				"Upload a smaller photo, or one with 8-bit colour.", need>>20, b.Size()>>20)}
+	}
+	release, err = w.Pipeline.Memory.take(ctx, need)
+	if err != nil {
+		return nil, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
+			Message: "Reading the text took too long. Try a sharper or smaller photo."}
+	}
+	return release, nil
 }

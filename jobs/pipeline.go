@@ -27,7 +27,11 @@ type Pipeline struct {
 	OCR        ocr.Engine
 	Formatter  notes.Formatter
 	OCRTimeout time.Duration
-	Logger     *slog.Logger
+	// Memory is the worker's budget for reading pages, in bytes
+	// (OCR_MEMORY): each OCR job takes what its page needs, planned from
+	// the image's header, and waits while others hold it. Nil: unbounded.
+	Memory *Budget
+	Logger *slog.Logger
 
 	// LLMMaxSnoozes is how many times the format stage waits for a busy or
 	// failing LLM before it fails the upload with llm_unavailable. Default

@@ -141,6 +141,7 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		slog.Bool("ocr_fallback", cfg.OCREngine == "vision" && cfg.OCRVisionFallback),
 		slog.String("formatter", formatterName(cfg)), slog.String("llm_base_url", redact(cfg.LLMBaseURL)))
 	return &jobs.Pipeline{
+		Memory:     jobs.NewBudget(cfg.OCRMemory),
 		Pool:       pool,
 		Blobs:      blobs,
 		OCR:        engine,

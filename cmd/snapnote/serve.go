@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -216,6 +218,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		UploadMaxBytes:    cfg.UploadMaxBytes,
 		UploadConcurrency: cfg.UploadParallel,
 		UploadMaxPages:    cfg.UploadMaxPages,
+		UploadMaxMemory:   cfg.OCRMemory,
 		UploadsPerUser:    cfg.UploadsPerUser,
 		UploadsReceiving:  cfg.UploadsReceiving,
 		UploadMaxPixels:   cfg.UploadMaxPixel,
@@ -230,6 +233,12 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 // startWorker starts the River client and returns how to stop it: in-flight
 // jobs get SHUTDOWN_TIMEOUT to finish, then are cancelled (and retried later).
 func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (func() error, error) {
+	// Decoded pages are garbage once their job ends; a soft limit a little
+	// above the OCR budget has the collector hand them back before the
+	// process grows past it. GOMEMLIMIT, when set, is the operator's word.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.OCRMemory + 128<<20)
+	}
 	pipeline, err := newPipeline(ctx, cfg, pool, blobs, logger)
 	if err != nil {
 		return nil, err

@@ -64,6 +64,7 @@ type Config struct {
 	OCRLang          string
 	OCRConcurrency   int
 	OCRTimeout       time.Duration
+	OCRMemory        int64
 	// WorkerDeadAfter is how long a worker goes without a heartbeat before
 	// its jobs are taken back.
 	WorkerDeadAfter time.Duration
@@ -286,6 +287,9 @@ var vars = []Var{
 	}},
 	{"OCR_TIMEOUT", "2m", "longest one OCR run may take", func(c *Config, v string) error {
 		return positiveDuration(&c.OCRTimeout, v)
+	}},
+	{"OCR_MEMORY", "167772160", "bytes a worker gives the pages it reads at once (160 MiB): each OCR job takes what its page needs, planned from the image's header; the API refuses a photo that could not fit", func(c *Config, v string) error {
+		return int64In(&c.OCRMemory, v, 16<<20, 1<<40)
 	}},
 	{"WORKER_DEAD_AFTER", "30s", "a worker silent this long is dead: the others hand its running jobs back to the queue", func(c *Config, v string) error {
 		return positiveDuration(&c.WorkerDeadAfter, v)

@@ -1,0 +1,64 @@
+package api_test
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/jobs"
+)
+
+// deepPNG is a w×h PNG of 16-bit RGBA: small on the wire, eight bytes a
+// pixel once decoded.
+func deepPNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA64(image.Rect(0, 0, w, h))
+	img.Set(0, 0, color.RGBA64{R: 65535, A: 30000})
+	var buf bytes.Buffer
+	require.NoError(t, (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img))
+	return buf.Bytes()
+}
+
+// A photo whose reading needs more memory than a worker gives one page is
+// refused at upload, with the reason; a lighter one of the same size is
+// taken.
+func TestUploadNeedingTooMuchMemoryIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *api.Config) { c.UploadMaxMemory = 16 << 20 })
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "deep.png", file: deepPNG(t, 1500, 1500)})
+	requireProblem(t, res, http.StatusUnprocessableEntity)
+	require.Contains(t, string(res.Body), "8-bit colour")
+	require.Zero(t, b.count("uploads"))
+	require.Empty(t, b.blobFiles())
+
+	res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "gray.png",
+		file: pngBytes(t, image.NewGray(image.Rect(0, 0, 1500, 1500)))})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+}
+
+// A worker whose budget cannot hold a page fails it for good with a code,
+// instead of running out of memory.
+func TestWorkerRefusesAPageOverItsBudget(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.startLLMWorker(&jobs.Pipeline{Formatter: notes.Builtin{}, Memory: jobs.NewBudget(16 << 20)})
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "deep.png", file: deepPNG(t, 1500, 1500)})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	var up api.Upload
+	res.json(t, &up)
+	failed := alice.waitSettled(up.ID)
+	require.Equal(t, "failed", failed.Status)
+	require.Equal(t, "image_too_large", failed.Error.Code)
+	require.Equal(t, 1, failed.Attempts["ocr"], "refused at once, not retried")
+}
