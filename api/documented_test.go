@@ -18,7 +18,7 @@ import (
 // Paths the document does not describe (/metrics, /docs, /openapi.json,
 // /riverui, the JWKS) are not checked. 499 is not checked either: it is what
 // the access log records when the client has gone, and nobody receives it.
-func requireDocumented(t *testing.T, oapi *huma.OpenAPI, next http.Handler) http.Handler {
+func requireDocumented(t testing.TB, oapi *huma.OpenAPI, next http.Handler) http.Handler {
 	t.Helper()
 	routes := http.NewServeMux()
 	ops := map[string]*huma.Operation{}

@@ -20,7 +20,7 @@ import (
 )
 
 // pageOf renders a page of lecture text whose lines name it.
-func pageOf(t *testing.T, title string, lines ...string) []byte {
+func pageOf(t testing.TB, title string, lines ...string) []byte {
 	t.Helper()
 	return pngBytes(t, ocrtest.RenderText(append([]string{title, ""}, lines...), 1500, 700, 40))
 }

@@ -62,7 +62,7 @@ var (
 	rsaKey     *rsa.PrivateKey
 )
 
-func newIssuer(t *testing.T) *issuer {
+func newIssuer(t testing.TB) *issuer {
 	t.Helper()
 	rsaKeyOnce.Do(func() {
 		var err error
@@ -97,7 +97,7 @@ type claims struct {
 	Expiry   time.Time
 }
 
-func (iss *issuer) token(t *testing.T, c claims) string {
+func (iss *issuer) token(t testing.TB, c claims) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: iss.key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", iss.kid))
@@ -105,7 +105,7 @@ func (iss *issuer) token(t *testing.T, c claims) string {
 	return iss.sign(t, signer, c)
 }
 
-func (iss *issuer) sign(t *testing.T, signer jose.Signer, c claims) string {
+func (iss *issuer) sign(t testing.TB, signer jose.Signer, c claims) string {
 	t.Helper()
 	if c.Issuer == "" {
 		c.Issuer = iss.url
@@ -129,7 +129,7 @@ func (iss *issuer) sign(t *testing.T, signer jose.Signer, c claims) string {
 
 // bundle is one API server on its own database, storage and issuer.
 type bundle struct {
-	t       *testing.T
+	t       testing.TB
 	pool    *pgxpool.Pool
 	blobs   *storage.Local
 	blobDir string
@@ -138,13 +138,13 @@ type bundle struct {
 	logger  *slog.Logger
 }
 
-func setup(t *testing.T) *bundle {
+func setup(t testing.TB) *bundle {
 	t.Helper()
 	return setupWith(t, nil)
 }
 
 // setupWith lets a test change the API's configuration before it starts.
-func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
+func setupWith(t testing.TB, configure func(*api.Config)) *bundle {
 	t.Helper()
 	return setupBundle(t, func(_ *bundle, cfg *api.Config) {
 		if configure != nil {
@@ -154,7 +154,7 @@ func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
 }
 
 // setupBundle is setupWith for configuration that needs the bundle (its pool).
-func setupBundle(t *testing.T, configure func(*bundle, *api.Config)) *bundle {
+func setupBundle(t testing.TB, configure func(*bundle, *api.Config)) *bundle {
 	t.Helper()
 	b := &bundle{t: t, pool: pgtest.Migrated(t), blobDir: t.TempDir(), issuer: newIssuer(t)}
 	b.logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -212,7 +212,7 @@ type response struct {
 	Body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
 }
@@ -272,7 +272,7 @@ type form struct {
 	more     [][]byte // further pages, sent as more file parts after file
 }
 
-func (f form) encode(t *testing.T) (*bytes.Buffer, string) {
+func (f form) encode(t testing.TB) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -367,14 +367,14 @@ func (b *bundle) blobFiles() []string {
 	return files
 }
 
-func pngBytes(t *testing.T, img image.Image) []byte {
+func pngBytes(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, png.Encode(&buf, img))
 	return buf.Bytes()
 }
 
-func requireProblem(t *testing.T, res response, status int) {
+func requireProblem(t testing.TB, res response, status int) {
 	t.Helper()
 	require.Equal(t, status, res.Status, "body: %s", res.Body)
 	require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json"),
@@ -389,7 +389,7 @@ func requireProblem(t *testing.T, res response, status int) {
 	require.NotEmpty(t, p.Title+p.Detail)
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
