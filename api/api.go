@@ -60,6 +60,7 @@ type Server struct {
 	metrics *metrics
 	// uploadSlots holds a token for each upload being read.
 	uploadSlots chan struct{}
+	ready       readiness
 }
 
 const bearerScheme = "bearer"

@@ -59,9 +59,14 @@ type statusRecorder struct {
 	status int
 }
 
+// WriteHeader also gives every 503 a Retry-After, whoever wrote it (auth
+// when the issuer's keys cannot be fetched, the user lookup, a handler).
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+	}
+	if code == http.StatusServiceUnavailable && r.Header().Get("Retry-After") == "" {
+		r.Header().Set("Retry-After", strconv.Itoa(retryAfterOutage))
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
