@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -40,6 +41,12 @@ type Config struct {
 	// with bursts of RateBurst.
 	RateLimit float64
 	RateBurst int
+	// RateLimitIP is each client address's average requests per second (0:
+	// no limit), with bursts of RateBurstIP, checked before authentication.
+	RateLimitIP float64
+	RateBurstIP int
+	// TrustedProxies are the peers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 
 	UploadMaxBytes int64
 	// UploadConcurrency bounds the uploads read at once (each is held in
@@ -106,7 +113,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	return s.recoverPanics(s.logRequests(cors(cfg.CORSOrigins, root))), humaAPI
+	return s.recoverPanics(s.limitClients(s.logRequests(cors(cfg.CORSOrigins, root)))), humaAPI
 }
 
 // isPublic lists what answers without a token: health checks, the API

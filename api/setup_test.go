@@ -59,7 +59,7 @@ var (
 	rsaKey     *rsa.PrivateKey
 )
 
-func newIssuer(t *testing.T) *issuer {
+func newIssuer(t testing.TB) *issuer {
 	t.Helper()
 	rsaKeyOnce.Do(func() {
 		var err error
@@ -94,7 +94,7 @@ type claims struct {
 	Expiry   time.Time
 }
 
-func (iss *issuer) token(t *testing.T, c claims) string {
+func (iss *issuer) token(t testing.TB, c claims) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: iss.key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", iss.kid))
@@ -102,7 +102,7 @@ func (iss *issuer) token(t *testing.T, c claims) string {
 	return iss.sign(t, signer, c)
 }
 
-func (iss *issuer) sign(t *testing.T, signer jose.Signer, c claims) string {
+func (iss *issuer) sign(t testing.TB, signer jose.Signer, c claims) string {
 	t.Helper()
 	if c.Issuer == "" {
 		c.Issuer = iss.url
@@ -126,7 +126,7 @@ func (iss *issuer) sign(t *testing.T, signer jose.Signer, c claims) string {
 
 // bundle is one API server on its own database, storage and issuer.
 type bundle struct {
-	t       *testing.T
+	t       testing.TB
 	pool    *pgxpool.Pool
 	blobs   *storage.Local
 	blobDir string
@@ -141,7 +141,7 @@ func setup(t *testing.T) *bundle {
 }
 
 // setupWith lets a test change the API's configuration before it starts.
-func setupWith(t *testing.T, configure func(*api.Config)) *bundle {
+func setupWith(t testing.TB, configure func(*api.Config)) *bundle {
 	t.Helper()
 	b := &bundle{t: t, pool: pgtest.Migrated(t), blobDir: t.TempDir(), issuer: newIssuer(t)}
 	b.logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -200,7 +200,7 @@ type response struct {
 	Body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
 }
@@ -259,7 +259,7 @@ type form struct {
 	file     []byte
 }
 
-func (f form) encode(t *testing.T) (*bytes.Buffer, string) {
+func (f form) encode(t testing.TB) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -369,7 +369,7 @@ func requireProblem(t *testing.T, res response, status int) {
 	require.NotEmpty(t, p.Title+p.Detail)
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
