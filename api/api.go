@@ -88,7 +88,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},
 	}
 	humaAPI := humago.New(mux, hc)
-	humaAPI.UseMiddleware(s.metrics.observe)
+	humaAPI.UseMiddleware(s.metrics.observe, refuseUnstorableText(humaAPI))
 	mux.Handle("GET /metrics", s.metrics.handler())
 
 	s.registerHealth(humaAPI)
