@@ -34,6 +34,11 @@ func (s *Server) withUser(next http.Handler) http.Handler {
 			Name:          claims.Name,
 			Picture:       claims.Picture,
 		})
+		if dep := unavailableDependency(err); dep != "" {
+			s.logger.WarnContext(r.Context(), "resolve user: dependency unavailable", slog.String("dependency", dep), slog.Any("error", err))
+			writeUnavailable(w, dep)
+			return
+		}
 		if err != nil {
 			s.logger.ErrorContext(r.Context(), "resolve user", slog.Any("error", err))
 			writeProblem(w, http.StatusServiceUnavailable, "user store unavailable; retry shortly")

@@ -85,8 +85,8 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	require.Equal(t, http.StatusOK, alice.do(http.MethodGet, "/api/courses", nil, "").Status)
 
 	proxy.Cut()
-	requireUnavailable(t, alice.do(http.MethodGet, "/api/courses", nil, ""), "")
-	requireUnavailable(t, alice.do(http.MethodGet, "/api/search?q=entropy", nil, ""), "")
+	requireUnavailable(t, alice.do(http.MethodGet, "/api/courses", nil, ""), "database")
+	requireUnavailable(t, alice.do(http.MethodGet, "/api/search?q=entropy", nil, ""), "database")
 	waitReadiness(t, b, http.StatusServiceUnavailable)
 	res := b.request(http.MethodGet, "/api/health/db", nil, nil)
 	requireUnavailable(t, res, "database")
@@ -114,7 +114,7 @@ func TestDroppedDatabaseAnswers503(t *testing.T) {
 	_, err = admin.Exec(context.Background(), "DROP DATABASE "+strings.TrimPrefix(u.Path, "/")+" WITH (FORCE)")
 	require.NoError(t, err)
 
-	requireUnavailable(t, alice.do(http.MethodGet, "/api/courses/"+course.ID.String(), nil, ""), "")
+	requireUnavailable(t, alice.do(http.MethodGet, "/api/courses/"+course.ID.String(), nil, ""), "database")
 	waitReadiness(t, b, http.StatusServiceUnavailable)
 	requireUnavailable(t, b.request(http.MethodGet, "/api/health/db", nil, nil), "database")
 }
