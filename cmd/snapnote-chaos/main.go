@@ -107,6 +107,7 @@ func run(ctx context.Context, users int, duration, settle time.Duration, keep bo
 		return false, err
 	}
 	st := newStats()
+	st.loadFor = duration
 	load := newLoad(r, st, users)
 	if err := load.signIn(ctx); err != nil {
 		return false, err

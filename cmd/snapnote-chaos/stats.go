@@ -22,6 +22,7 @@ type stats struct {
 	byRoute map[string]*routeStats
 	causes  map[string]int // "route | status detail | during" → count
 
+	loadFor              time.Duration
 	accepted             int
 	verdict              *verdict
 	notesWithoutAccepted int
@@ -83,7 +84,8 @@ func (s *stats) record(route string, status int, took time.Duration, detail stri
 func (s *stats) print(w io.Writer, l *load) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fmt.Fprintf(w, "\n== snapnote-chaos: %d users, %s of load ==\n\nFaults:\n", len(l.users), time.Since(s.start).Round(time.Second))
+	fmt.Fprintf(w, "\n== snapnote-chaos: %d users, %s of load, %s in all ==\n\nFaults:\n", len(l.users), s.loadFor,
+		time.Since(s.start).Round(time.Second))
 	for _, e := range s.events {
 		fmt.Fprintln(w, "  "+e)
 	}
