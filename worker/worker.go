@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
@@ -42,8 +43,10 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		periodic = append(periodic, river.NewPeriodicJob(pj.schedule, pj.construct,
 			&river.PeriodicJobOpts{ID: pj.kind, RunOnStart: true}))
 	}
+	id := cmp.Or(cfg.ID, NewWorkerID())
 	client, err := river.NewClient(riverpgxv5.New(cfg.Jobs.Pipeline.Pool), &river.Config{
-		ID:            cmp.Or(cfg.ID, NewWorkerID()),
+		ID:            id,
+		Middleware:    []rivertype.Middleware{newTracker(id)},
 		Logger:        cfg.Jobs.Logger,
 		FetchCooldown: queue.FetchCooldown,
 		Queues: map[string]river.QueueConfig{
