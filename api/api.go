@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -50,6 +51,12 @@ type Config struct {
 	// with bursts of RateBurst.
 	RateLimit float64
 	RateBurst int
+	// RateLimitIP is each client address's average requests per second (0:
+	// no limit), with bursts of RateBurstIP, checked before authentication.
+	RateLimitIP float64
+	RateBurstIP int
+	// TrustedProxies are the peers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 
 	UploadMaxBytes int64
 	// UploadMaxPages bounds the files of one upload; zero means one.
@@ -85,6 +92,7 @@ type Server struct {
 	// (one page in memory at a time); admission bounds those received.
 	uploadSlots chan struct{}
 	admission   *admission
+	ready       readiness
 }
 
 const bearerScheme = "bearer"
@@ -110,7 +118,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},
 	}
 	humaAPI := humago.New(mux, hc)
-	humaAPI.UseMiddleware(nameSpan, s.metrics.observe)
+	humaAPI.UseMiddleware(nameSpan, s.metrics.observe, refuseUnstorableText(humaAPI))
 	mux.Handle("GET /metrics", s.metrics.handler())
 
 	s.registerHealth(humaAPI)
@@ -139,7 +147,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	return s.traced(withRequestID(s.recoverPanics(s.logRequests(cors(cfg.CORSOrigins, root))))), humaAPI
+	return s.traced(withRequestID(s.recoverPanics(s.limitClients(s.logRequests(cors(cfg.CORSOrigins, root)))))), humaAPI
 }
 
 // isPublic lists what answers without a token: health checks, the API

@@ -276,6 +276,11 @@ func (s *Server) serveImage(ctx context.Context, w http.ResponseWriter, r *http.
 		writeProblem(w, http.StatusNotFound, "the image is no longer stored")
 		return
 	}
+	if errors.Is(err, storage.ErrUnavailable) {
+		s.logger.WarnContext(ctx, "open document image", slog.String("key", key), slog.Any("error", err))
+		writeUnavailable(w, "storage")
+		return
+	}
 	if err != nil {
 		s.logger.ErrorContext(ctx, "open document image", slog.String("key", key), slog.Any("error", err))
 		writeProblem(w, http.StatusInternalServerError, "internal error")

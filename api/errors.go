@@ -13,8 +13,9 @@ import (
 )
 
 // fail maps a domain error to its problem response, once for every handler.
-// what names the thing looked up ("course", "upload"). Errors the client
-// cannot act on are logged and answered as a bare 500.
+// what names the thing looked up ("course", "upload"). A dependency that
+// cannot be reached answers 503 with Retry-After. Errors the client cannot
+// act on are logged and answered as a bare 500.
 func (s *Server) fail(ctx context.Context, what string, err error) error {
 	switch {
 	case errors.Is(err, db.ErrNotFound):
@@ -25,6 +26,9 @@ func (s *Server) fail(ctx context.Context, what string, err error) error {
 		return huma.Error422UnprocessableEntity(what + ": text too long or containing a NUL character")
 	case errors.Is(err, context.Canceled):
 		return huma.NewError(499, "client closed request")
+	}
+	if dep := unavailableDependency(err); dep != "" {
+		return s.unavailable(ctx, dep, what, err)
 	}
 	s.logger.ErrorContext(ctx, "request failed", slog.String("what", what), slog.Any("error", err))
 	return huma.Error500InternalServerError("internal error")

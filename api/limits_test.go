@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/netip"
 	"strconv"
 	"testing"
 
@@ -44,4 +45,36 @@ func TestCORS(t *testing.T) {
 	res = b.request(http.MethodOptions, "/api/uploads", nil, map[string]string{
 		"Origin": "https://evil.test", "Access-Control-Request-Method": "POST"})
 	require.Empty(t, res.Header.Get("Access-Control-Allow-Origin"))
+}
+
+// Garbage from one address is refused before its token is read, with 429
+// and Retry-After, while another address behind the same trusted proxy is
+// untouched; an untrusted peer cannot pick its address with the header.
+func TestRateLimitPerClientAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *api.Config) {
+		c.RateLimitIP, c.RateBurstIP = 0.5, 3
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	from := func(addr string) map[string]string {
+		return map[string]string{"Authorization": "Bearer garbage", "X-Forwarded-For": addr}
+	}
+	for range 3 {
+		require.Equal(t, http.StatusUnauthorized, b.request(http.MethodGet, "/api/courses", nil, from("203.0.113.7")).Status)
+	}
+	res := b.request(http.MethodGet, "/api/courses", nil, from("203.0.113.7"))
+	requireProblem(t, res, http.StatusTooManyRequests)
+	wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
+	require.NoError(t, err)
+	require.Positive(t, wait)
+	requireProblem(t, b.request(http.MethodGet, "/api/courses", nil, from("1.2.3.4, 203.0.113.7")), http.StatusTooManyRequests)
+	require.Equal(t, http.StatusUnauthorized, b.request(http.MethodGet, "/api/courses", nil, from("198.51.100.1")).Status)
+	alice := b.user("alice")
+	require.Equal(t, http.StatusOK, alice.do(http.MethodGet, "/api/user", nil, "").Status, "another address is not limited")
+
+	direct := setupWith(t, func(c *api.Config) { c.RateLimitIP, c.RateBurstIP = 0.5, 2 })
+	for _, addr := range []string{"203.0.113.1", "203.0.113.2"} {
+		require.Equal(t, http.StatusUnauthorized, direct.request(http.MethodGet, "/api/courses", nil, from(addr)).Status)
+	}
+	requireProblem(t, direct.request(http.MethodGet, "/api/courses", nil, from("203.0.113.3")), http.StatusTooManyRequests)
 }

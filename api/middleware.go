@@ -34,6 +34,11 @@ func (s *Server) withUser(next http.Handler) http.Handler {
 			Name:          claims.Name,
 			Picture:       claims.Picture,
 		})
+		if dep := unavailableDependency(err); dep != "" {
+			s.logger.WarnContext(r.Context(), "resolve user: dependency unavailable", slog.String("dependency", dep), slog.Any("error", err))
+			writeUnavailable(w, dep)
+			return
+		}
 		if err != nil {
 			s.logger.ErrorContext(r.Context(), "resolve user", slog.Any("error", err))
 			writeProblem(w, http.StatusServiceUnavailable, "user store unavailable; retry shortly")
@@ -59,9 +64,14 @@ type statusRecorder struct {
 	status int
 }
 
+// WriteHeader also gives every 503 a Retry-After, whoever wrote it (auth
+// when the issuer's keys cannot be fetched, the user lookup, a handler).
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+	}
+	if code == http.StatusServiceUnavailable && r.Header().Get("Retry-After") == "" {
+		r.Header().Set("Retry-After", strconv.Itoa(retryAfterOutage))
 	}
 	r.ResponseWriter.WriteHeader(code)
 }

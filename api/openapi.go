@@ -34,12 +34,14 @@ var (
 	// securedStatuses: auth.Middleware (401, 503 when the issuer's keys
 	// cannot be fetched) and withUser (403 deactivated, 429 rate limit, 503
 	// user store down).
-	securedStatuses = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests, http.StatusServiceUnavailable}
+	securedStatuses = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable}
 	// pathStatuses: an {id} that is not the caller's answers 404; one that
-	// is no UUID fails Huma's validation, 422.
-	pathStatuses = []int{http.StatusNotFound, http.StatusUnprocessableEntity}
-	// paramStatuses: Huma validates query and header parameters.
-	paramStatuses = []int{http.StatusUnprocessableEntity}
+	// is no UUID fails Huma's validation, 422; text that cannot be stored
+	// (NUL, invalid UTF-8) is refused with 400 (refuseUnstorableText).
+	pathStatuses = []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity}
+	// paramStatuses: Huma validates query and header parameters; text that
+	// cannot be stored is refused with 400.
+	paramStatuses = []int{http.StatusBadRequest, http.StatusUnprocessableEntity}
 	// bodyStatuses: Huma answers 400 for a body it cannot parse (or a
 	// missing required one), 413 above the body limit, 415 for a content
 	// type it cannot read and 422 for one that fails the schema.
@@ -53,7 +55,8 @@ var (
 // generated client has a type for every one), and gives 429 its Retry-After
 // header.
 func documentErrors(oapi *huma.OpenAPI, op *huma.Operation) {
-	statuses := []int{http.StatusInternalServerError}
+	// Every route is behind the per-address rate limit (limitClients).
+	statuses := []int{http.StatusInternalServerError, http.StatusTooManyRequests}
 	if len(op.Security) == 0 {
 		op.Security = []map[string][]string{}
 	} else {
@@ -82,7 +85,7 @@ func documentErrors(oapi *huma.OpenAPI, op *huma.Operation) {
 		}
 	}
 	if r := op.Responses[strconv.Itoa(http.StatusTooManyRequests)]; r != nil {
-		r.Description = "Too many requests from this user: wait Retry-After seconds, then retry."
+		r.Description = "Too many requests from this client address or user: wait Retry-After seconds, then retry."
 		r.Headers = retryAfter(true)
 	}
 	if r := op.Responses[strconv.Itoa(http.StatusServiceUnavailable)]; r != nil && r.Headers == nil {

@@ -26,7 +26,7 @@ main() {
   dir=$(mktemp -d)
   trap 'rm -rf "$dir"' EXIT
   (cd "$REPO_ROOT" && go run ./cmd/snapnote openapi) >"$dir/openapi.json"
-  cp "$TOOLS/redocly.yaml" "$TOOLS/.redocly.lint-ignore.yaml" "$dir/"
+  cp "$TOOLS/redocly.yaml" "$dir/"
   # --max-problems: list every finding; warnings fail the check as errors do.
   (cd "$dir" && NO_UPDATE_NOTIFIER=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
     "$REDOCLY" lint --format=stylish --max-problems=1000 openapi.json) 2>&1 | grep -v '^\s*[║╔╚]' |

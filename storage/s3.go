@@ -139,7 +139,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, contentType strin
 		ContentType: &contentType,
 	})
 	if err != nil {
-		return Info{}, fmt.Errorf("put blob %q: %w", key, err)
+		return Info{}, fmt.Errorf("put blob %q: %w", key, unavailable(err))
 	}
 	return Info{
 		Key:         key,
@@ -209,7 +209,7 @@ func (s *S3) List(ctx context.Context, prefix string) ([]Info, error) {
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list blobs %q: %w", prefix, err)
+			return nil, fmt.Errorf("list blobs %q: %w", prefix, unavailable(err))
 		}
 		for _, obj := range page.Contents {
 			infos = append(infos, Info{
@@ -236,15 +236,29 @@ func (s *S3) PresignGet(ctx context.Context, key string, ttl time.Duration) (str
 	return req.URL, nil
 }
 
-// interpretS3Error turns S3's answers for a missing object into ErrNotFound.
-// HeadObject has no body to say why, so a missing bucket looks the same.
+// interpretS3Error turns S3's answers for a missing object into ErrNotFound,
+// and marks a store it could not reach with ErrUnavailable. HeadObject has
+// no body to say why, so a missing bucket looks the same as a missing key.
 func interpretS3Error(err error) error {
 	var noSuchKey *types.NoSuchKey
 	var notFound *types.NotFound
 	if errors.As(err, &noSuchKey) || errors.As(err, &notFound) {
 		return ErrNotFound
 	}
-	return err
+	return unavailable(err)
+}
+
+// Check asks S3 whether the bucket is there, one HEAD request. It returns an
+// error wrapping ErrUnavailable when S3 cannot be reached or the bucket is
+// gone.
+func (s *S3) Check(ctx context.Context) error {
+	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
+		if err = unavailable(err); !errors.Is(err, ErrUnavailable) {
+			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return fmt.Errorf("check bucket %q: %w", s.bucket, err)
+	}
+	return nil
 }
 
 func unquote(etag *string) string {

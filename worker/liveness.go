@@ -58,6 +58,9 @@ func (l *Liveness) Run(ctx context.Context) {
 		if err := l.reap(ctx, deadAfter); err != nil && ctx.Err() == nil {
 			l.Logger.WarnContext(ctx, "reaping dead workers' jobs failed", slog.Any("error", err))
 		}
+		if err := l.reclaimOrphans(ctx, deadAfter); err != nil && ctx.Err() == nil {
+			l.Logger.WarnContext(ctx, "reclaiming this worker's orphaned jobs failed", slog.Any("error", err))
+		}
 		select {
 		case <-ctx.Done():
 			forgetCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -85,20 +88,29 @@ func (l *Liveness) reap(ctx context.Context, deadAfter time.Duration) error {
 			l.Logger.WarnContext(ctx, "job of a dead worker handed back", slog.Int64("job_id", j.ID),
 				slog.String("kind", j.Kind), slog.Int("attempt", j.Attempt), slog.String("dead_worker", j.DeadID),
 				slog.Bool("retried", j.Retried))
-			if _, ok := queue.StageOfKind(j.Kind); !ok || j.UploadID == nil {
-				continue
-			}
-			if j.Retried {
-				err = q.RequeueUpload(ctx, *j.UploadID)
-			} else {
-				err = q.FailUpload(ctx, *j.UploadID, snapnote.ErrWorkerLost, fmt.Sprintf(
-					"The worker reading this upload stopped %d times in a row (it may have run out of memory). "+
-						"Please retry later, or upload a smaller photo.", j.Attempt))
-			}
-			if err != nil {
-				return err
-			}
 		}
-		return nil
+		return l.tellUploads(ctx, q, reaped)
 	})
+}
+
+// tellUploads puts the uploads of stage jobs handed back to the queue back
+// to queued, or fails them when the job was given up.
+func (l *Liveness) tellUploads(ctx context.Context, q *db.Queries, handedBack []db.ReapedJob) error {
+	for _, j := range handedBack {
+		if _, ok := queue.StageOfKind(j.Kind); !ok || j.UploadID == nil {
+			continue
+		}
+		var err error
+		if j.Retried {
+			err = q.RequeueUpload(ctx, *j.UploadID)
+		} else {
+			err = q.FailUpload(ctx, *j.UploadID, snapnote.ErrWorkerLost, fmt.Sprintf(
+				"The worker reading this upload stopped %d times in a row (it may have run out of memory). "+
+					"Please retry later, or upload a smaller photo.", j.Attempt))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -45,8 +45,9 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		periodic = append(periodic, river.NewPeriodicJob(pj.schedule, pj.construct,
 			&river.PeriodicJobOpts{ID: pj.kind, RunOnStart: true}))
 	}
+	id := cmp.Or(cfg.ID, NewWorkerID())
 	client, err := river.NewClient(riverpgxv5.New(cfg.Jobs.Pipeline.Pool), &river.Config{
-		ID:            cmp.Or(cfg.ID, NewWorkerID()),
+		ID:            id,
 		Logger:        cfg.Jobs.Logger,
 		FetchCooldown: queue.FetchCooldown,
 		Queues: map[string]river.QueueConfig{
@@ -59,7 +60,7 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		PeriodicJobs: periodic,
 		Workers:      jobs.NewWorkers(cfg.Jobs),
 		ErrorHandler: &jobs.ErrorHandler{Pipeline: cfg.Jobs.Pipeline},
-		Middleware:   append(queue.Middleware(cfg.TracerProvider), newJobLog(cfg.Jobs.Logger)),
+		Middleware:   append(queue.Middleware(cfg.TracerProvider), newJobLog(cfg.Jobs.Logger), newTracker(id)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create river worker client: %w", err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,6 +69,13 @@ type Config struct {
 	// WorkerDeadAfter is how long a worker goes without a heartbeat before
 	// its jobs are taken back.
 	WorkerDeadAfter time.Duration
+
+	// RateLimitIP and RateBurstIP limit each client address before
+	// authentication; TrustedProxies are the peers whose X-Forwarded-For
+	// names the client.
+	RateLimitIP    float64
+	RateBurstIP    int
+	TrustedProxies []netip.Prefix
 
 	OCREngine         string // "tesseract" or "vision"
 	OCRVisionFallback bool
@@ -247,6 +255,20 @@ var vars = []Var{
 	}},
 	{"RATE_BURST", "40", "requests a user may make at once above the average", func(c *Config, v string) error {
 		return intIn(&c.RateBurst, v, 1, 100000)
+	}},
+	{"RATE_LIMIT_IP", "100", "requests per second each client address may make on average, checked before the token (0 turns the limit off); a campus behind one NAT address shares it", func(c *Config, v string) error {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 {
+			return errors.New("must be a number of requests per second, 0 or more")
+		}
+		c.RateLimitIP = n
+		return nil
+	}},
+	{"RATE_BURST_IP", "400", "requests a client address may make at once above the average", func(c *Config, v string) error {
+		return intIn(&c.RateBurstIP, v, 1, 1000000)
+	}},
+	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies in front of the API (e.g. 10.0.0.0/8); only a peer in them has its X-Forwarded-For read, and the rightmost address not in them is the client", func(c *Config, v string) error {
+		return parsePrefixes(&c.TrustedProxies, v)
 	}},
 	{"UPLOAD_MAX_BYTES", "20971520", "largest accepted upload body in bytes (20 MiB)", func(c *Config, v string) error {
 		return int64In(&c.UploadMaxBytes, v, 1024, 1<<30)

@@ -35,7 +35,8 @@ var ErrNotFound = errors.New("not found")
 var ErrConflict = errors.New("conflict")
 
 // ErrInvalidText is returned for text Postgres cannot store: a NUL
-// character, or more characters than the column holds.
+// character, more characters than the column holds, or more words than a
+// search index (tsvector, at most 1 MB) holds.
 var ErrInvalidText = errors.New("text cannot be stored")
 
 // DBTX is what queries run on: a pool, a connection or a transaction.
@@ -105,7 +106,8 @@ func interpretError(err error) error {
 		switch pgErr.Code {
 		case "23505": // unique_violation
 			return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
-		case "22021", "22001": // character_not_in_repertoire (NUL), string_data_right_truncation
+		case "22021", "22001", // character_not_in_repertoire (NUL), string_data_right_truncation
+			"54000": // program_limit_exceeded: a note too long for its search index
 			return fmt.Errorf("%w: %s", ErrInvalidText, pgErr.Message)
 		}
 	}

@@ -1,0 +1,169 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+)
+
+// defaultMaxBodyBytes is Huma's body limit for an operation that sets none.
+const defaultMaxBodyBytes = 1 << 20
+
+// refuseUnstorableText is a Huma middleware that refuses, before any
+// handler runs, text Postgres cannot store: a NUL character or invalid
+// UTF-8 in a path or query parameter (400) or in a JSON body (422), each
+// named by its location ("query.q", "body.name"). Lengths are the schema's
+// maxLength, checked by Huma. One check for every operation, so a new
+// route cannot forget it; without it a NUL reached Postgres and answered
+// 500, and invalid UTF-8 in JSON was silently stored as U+FFFD.
+func refuseUnstorableText(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		var errs []error
+		op := ctx.Operation()
+		for _, p := range op.Parameters {
+			if p.In == "path" {
+				if msg := unstorable(ctx.Param(p.Name)); msg != "" {
+					errs = append(errs, &huma.ErrorDetail{Location: "path." + p.Name, Message: msg})
+				}
+			}
+		}
+		u := ctx.URL()
+		for name, values := range u.Query() {
+			for _, v := range append(values, name) {
+				if msg := unstorable(v); msg != "" {
+					errs = append(errs, &huma.ErrorDetail{Location: "query." + strings.ToValidUTF8(name, "?"), Message: msg})
+					break
+				}
+			}
+		}
+		if len(errs) > 0 {
+			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "unstorable text in the request", errs...)
+			return
+		}
+		if op.RequestBody != nil && isJSON(ctx.Header("Content-Type")) {
+			if detail := checkJSONBody(ctx, op); detail != nil {
+				_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, "unstorable text in the body", detail)
+				return
+			}
+		}
+		next(ctx)
+	}
+}
+
+// unstorable says why s cannot be stored, or returns "".
+func unstorable(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "must be valid UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "must not contain a NUL character"
+	}
+	return ""
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// checkJSONBody reads the body (up to the operation's limit, leaving a
+// longer one for Huma to refuse with 413), puts it back for Huma, and names
+// the first field holding unstorable text. A body without a NUL escape and
+// with valid UTF-8, the usual case, is only scanned, never decoded here.
+func checkJSONBody(ctx huma.Context, op *huma.Operation) error {
+	limit := op.MaxBodyBytes
+	if limit == 0 {
+		limit = defaultMaxBodyBytes
+	}
+	r, _ := humago.Unwrap(ctx)
+	var data []byte
+	var err error
+	if limit < 0 {
+		data, err = io.ReadAll(r.Body)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+	}
+	rest := r.Body
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(data), rest), rest}
+	if err != nil || (limit >= 0 && int64(len(data)) > limit) {
+		return nil // Huma answers the read error or the size
+	}
+	valid := utf8.Valid(data)
+	if valid && !hasNULEscape(data) {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return nil // Huma answers malformed JSON
+	}
+	// Invalid UTF-8 was decoded as U+FFFD: look for that, or for the NUL.
+	bad := "\x00"
+	msg := "must not contain a NUL character"
+	if !valid {
+		bad, msg = string(utf8.RuneError), "must be valid UTF-8"
+	}
+	loc := findText(v, "body", bad)
+	if loc == "" {
+		loc = "body"
+	}
+	return &huma.ErrorDetail{Location: loc, Message: msg}
+}
+
+// hasNULEscape reports a \u0000 escape (any case of hex digits) in JSON.
+func hasNULEscape(data []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		// An escaped backslash before it ("\\u0000") is text, not a NUL:
+		// count the backslashes that precede the match.
+		k := i + j
+		n := 0
+		for k-n-1 >= 0 && data[k-n-1] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		i = k + 1
+	}
+}
+
+// findText returns the location of the first string in v, a key or a
+// value, that contains bad: "body.name", "body.items[2].title".
+func findText(v any, at, bad string) string {
+	switch v := v.(type) {
+	case string:
+		if strings.Contains(v, bad) {
+			return at
+		}
+	case map[string]any:
+		for k, e := range v {
+			if strings.Contains(k, bad) {
+				return at + "." + strings.ToValidUTF8(k, "?")
+			}
+			if loc := findText(e, at+"."+k, bad); loc != "" {
+				return loc
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if loc := findText(e, at+"["+strconv.Itoa(i)+"]", bad); loc != "" {
+				return loc
+			}
+		}
+	}
+	return ""
+}

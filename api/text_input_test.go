@@ -1,0 +1,104 @@
+package api_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// requireRefused checks a 4xx problem whose body names the input at
+// location (such as "query.q" or "body.name").
+func requireRefused(t *testing.T, res response, location string) {
+	t.Helper()
+	require.True(t, res.Status == http.StatusBadRequest || res.Status == http.StatusUnprocessableEntity,
+		"want 400 or 422, got %d: %s", res.Status, res.Body)
+	requireProblem(t, res, res.Status)
+	require.Contains(t, string(res.Body), location, "the problem names the input")
+}
+
+// Text that cannot be stored (a NUL, invalid UTF-8, too long) is refused
+// with 400 or 422 naming the input, on every route family, never 500 or 503.
+func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	doc := alice.seedNotes(note{course: course.ID, title: "Entropy", body: "heat and work"})[0]
+	coursePath, docPath := "/api/courses/"+course.ID.String(), "/api/documents/"+doc.String()
+
+	for _, tc := range []struct {
+		name, path, location string
+	}{
+		{"search NUL", "/api/search?q=%00", "query.q"},
+		{"search NUL inside", "/api/search?q=a%00b", "query.q"},
+		{"search invalid UTF-8", "/api/search?q=a%ffb", "query.q"},
+		{"search too long", "/api/search?q=" + strings.Repeat("a", 201), "query.q"},
+		{"search cursor NUL", "/api/search?q=heat&cursor=%00", "query.cursor"},
+		{"documents cursor NUL", "/api/documents?cursor=a%00", "query.cursor"},
+		{"documents cursor invalid UTF-8", "/api/documents?cursor=%c3%28", "query.cursor"},
+		{"documents status NUL", "/api/documents?status=active%00", "query.status"},
+		{"courses status NUL", "/api/courses?status=%00", "query.status"},
+		{"uploads cursor NUL", "/api/uploads?cursor=%00", "query.cursor"},
+		{"trash cursor NUL", "/api/trash?cursor=%00", "query.cursor"},
+		{"course id NUL", "/api/courses/%00", "path.id"},
+		{"document id invalid UTF-8", "/api/documents/%ff", "path.id"},
+		{"upload id NUL", "/api/uploads/a%00b", "path.id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			requireRefused(t, alice.do(http.MethodGet, tc.path, nil, ""), tc.location)
+		})
+	}
+
+	// Random four-letter words: a note longer than a search index can hold.
+	var huge strings.Builder
+	for huge.Len() < 900_000 {
+		for range 4 {
+			huge.WriteByte(byte('a' + rand.IntN(26)))
+		}
+		huge.WriteByte(' ')
+	}
+	for _, tc := range []struct {
+		name, method, path, body, location string
+	}{
+		{"course name NUL", http.MethodPost, "/api/courses", `{"name":"a\u0000b"}`, "body.name"},
+		{"course name invalid UTF-8", http.MethodPost, "/api/courses", "{\"name\":\"a\xffb\"}", "body.name"},
+		{"course name too long", http.MethodPost, "/api/courses", `{"name":"` + strings.Repeat("é", 256) + `"}`, "body.name"},
+		{"course description NUL", http.MethodPost, "/api/courses", `{"name":"ok","description":"\u0000"}`, "body.description"},
+		{"course icon NUL", http.MethodPatch, coursePath, `{"icon":"\u0000"}`, "body.icon"},
+		{"course icon too long", http.MethodPatch, coursePath, `{"icon":"` + strings.Repeat("🔥", 51) + `"}`, "body.icon"},
+		{"document title NUL", http.MethodPatch, docPath, `{"title":"\u0000"}`, "body.title"},
+		{"document note NUL", http.MethodPatch, docPath, `{"formattedNote":"# a\n\u0000"}`, "body.formattedNote"},
+		{"document note invalid UTF-8", http.MethodPatch, docPath, "{\"formattedNote\":\"\xc3\x28\"}", "body.formattedNote"},
+		{"document note too long to index", http.MethodPatch, docPath, fmt.Sprintf(`{"formattedNote":%q}`, huge.String()), "too long"},
+		{"user name NUL", http.MethodPatch, "/api/user", `{"name":"Ada\u0000"}`, "body.name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := alice.do(tc.method, tc.path, bytes.NewReader([]byte(tc.body)), "application/json")
+			requireRefused(t, res, tc.location)
+		})
+	}
+
+	// Nothing was stored, and what is fine still works.
+	var c struct{ Name, Icon string }
+	alice.getJSON(coursePath, &c)
+	require.Equal(t, "Physics", c.Name)
+	require.Equal(t, http.StatusOK, alice.do(http.MethodGet, "/api/search?q=heat", nil, "").Status)
+	require.Equal(t, http.StatusOK, alice.do(http.MethodPatch, coursePath,
+		bytes.NewReader([]byte(`{"description":"Vorlesung über Wärme 🔥"}`)), "application/json").Status)
+	res := alice.do(http.MethodPatch, coursePath, bytes.NewReader([]byte(`{"description":"a path: C:\\u0000"}`)), "application/json")
+	require.Equal(t, http.StatusOK, res.Status, "an escaped backslash before u0000 is text: %s", res.Body)
+	alice.getJSON(coursePath, &c)
+
+	// Upload form fields are text too.
+	page := pngBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
+	for _, title := range []string{"a\x00b", "a\xffb", strings.Repeat("x", 100_000)} {
+		res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String(), "title": title}, filename: "p.png", file: page})
+		require.Less(t, res.Status, 500, "upload title %.20q: %s", title, res.Body)
+	}
+}
