@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,18 +47,24 @@ type Tesseract struct {
 	// Skip names preprocessing steps not to run, of PreprocessSteps, for measuring what each
 	// contributes (`snapnote eval --skip`). Nil runs them all, as the measurements support.
 	Skip []string
+	// Engines, when set, reads pages and detects their orientation with warm engines, which
+	// keep their models loaded and take images in memory, instead of running the command
+	// twice per page; Binary and Lang are then unused (the pool has its own languages). The
+	// Result is the same. Nil runs the command.
+	Engines *EnginePool
 }
 
 var _ Engine = (*Tesseract)(nil)
 
 // Recognize converts img to grayscale, scales it down to MaxSide if needed, preprocesses it
 // (undoes the perspective, flattens the lighting, enlarges small text, turns the page upright
-// and straightens it; see the package documentation), writes it to a temporary file (removed before returning) and runs
-// Tesseract on it with automatic page segmentation. The Result lists the preprocessing applied
+// and straightens it; see the package documentation) and runs Tesseract on it with automatic
+// page segmentation: a warm engine of Engines, or the command on a temporary file (removed
+// before returning). The Result lists the preprocessing applied
 // in Steps. It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
 // killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
-// exec.ErrNotFound (or fs.ErrNotExist for a path), and a failed run includes what Tesseract
-// printed on stderr.
+// exec.ErrNotFound (or fs.ErrNotExist for a path), a failed run includes what Tesseract
+// printed on stderr, and a warm engine that died mid-page wraps ErrEngineCrashed.
 func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, error) {
 	timeout := cmp.Or(t.Timeout, defaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
@@ -72,13 +79,38 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 	if err != nil {
 		return Result{}, fmt.Errorf("preprocess image: %w", err)
 	}
+	res, err := t.read(ctx, gray)
+	if err != nil {
+		return Result{}, err
+	}
+	if res.Words == 0 {
+		return Result{}, ErrNoText
+	}
+	res.Steps = steps
+	return res, nil
+}
+
+// psmAuto is Tesseract's fully automatic page segmentation, without orientation detection: the
+// default of the tesseract command.
+const psmAuto = 3
+
+// read runs Tesseract on the preprocessed page: a warm engine of t.Engines, or the command.
+func (t *Tesseract) read(ctx context.Context, gray *image.Gray) (Result, error) {
+	if t.Engines != nil {
+		words, err := t.Engines.recognize(ctx, gray, psmAuto)
+		if err != nil {
+			return Result{}, fmt.Errorf("run tesseract: %w", err)
+		}
+		return wordsResult(words), nil
+	}
+
 	page, err := writeTemp(gray)
 	if err != nil {
 		return Result{}, err
 	}
 	defer func() { _ = os.Remove(page) }()
 
-	tsv, _, err := t.run(ctx, page, "stdout", "-l", cmp.Or(t.Lang, defaultLang), "--psm", "3", "tsv")
+	tsv, _, err := t.run(ctx, page, "stdout", "-l", cmp.Or(t.Lang, defaultLang), "--psm", strconv.Itoa(psmAuto), "tsv")
 	if err != nil {
 		return Result{}, fmt.Errorf("run tesseract: %w", err)
 	}
@@ -86,10 +118,6 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 	if err != nil {
 		return Result{}, fmt.Errorf("read tesseract output: %w", err)
 	}
-	if res.Words == 0 {
-		return Result{}, ErrNoText
-	}
-	res.Steps = steps
 	return res, nil
 }
 
