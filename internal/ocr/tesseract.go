@@ -10,8 +10,10 @@ import (
 	"image"
 	"image/png"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -176,12 +178,33 @@ func (t *Tesseract) CheckInstalled(ctx context.Context) error {
 	return errors.New(msg)
 }
 
+// tempPattern names the page images the command engine writes to os.TempDir.
+const tempPattern = "snapnote-ocr-*.png"
+
+// RemoveStaleTempFiles deletes the page images that the command engine (Tesseract without
+// Engines) left in os.TempDir when its process died mid-page, and logs each removal to logger
+// (nil: no logging). Only images older than olderThan go: a live run removes its own image
+// within its Timeout, so an older one belongs to no run, even one of another worker sharing the
+// directory. Warm engines write no files.
+func RemoveStaleTempFiles(olderThan time.Duration, logger *slog.Logger) {
+	names, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPattern))
+	for _, name := range names {
+		info, err := os.Lstat(name)
+		if err != nil || !info.Mode().IsRegular() || time.Since(info.ModTime()) < olderThan {
+			continue
+		}
+		if err := os.Remove(name); err == nil && logger != nil {
+			logger.Info("removed a page image left by an interrupted ocr run", slog.String("path", name))
+		}
+	}
+}
+
 // writeTemp stores img as an uncompressed PNG in a new temporary file and returns its path;
 // the caller removes the file. Tesseract reads a file at disk speed but stdin a byte at a time,
 // about 17 ns a byte: 0.2 s for a 12-megapixel image. Compressing instead would cost more than
 // that (0.4 s with png.BestSpeed for such a photo).
 func writeTemp(img image.Image) (path string, err error) {
-	f, err := os.CreateTemp("", "snapnote-ocr-*.png")
+	f, err := os.CreateTemp("", tempPattern)
 	if err != nil {
 		return "", fmt.Errorf("create temporary image: %w", err)
 	}
