@@ -180,7 +180,7 @@ func newHandler(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, log
 // startWorker starts the River client and returns how to stop it: in-flight
 // jobs get SHUTDOWN_TIMEOUT to finish, then are cancelled (and retried later).
 func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (func() error, error) {
-	pipeline, err := newPipeline(ctx, cfg, pool, blobs, logger)
+	pipeline, stopEngines, err := newPipeline(ctx, cfg, pool, blobs, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -195,13 +195,16 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		Logger:         logger,
 	})
 	if err != nil {
+		stopEngines()
 		return nil, err
 	}
 	// The client outlives ctx's cancellation until stop drains it.
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		stopEngines()
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	return func() error {
+		defer stopEngines() // after the jobs that use them
 		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 		defer cancel()
 		if err := client.Stop(stopCtx); err != nil {
