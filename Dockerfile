@@ -7,13 +7,18 @@
 # One image runs every subcommand: `api` by default, or `worker`, `migrate up`, `token`, ...
 
 FROM golang:1.26-bookworm AS build
+# The worker's warm OCR engines call libtesseract through cgo (gosseract).
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev g++; \
+    rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/snapnote ./cmd/snapnote
+    CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/snapnote ./cmd/snapnote
 
 FROM debian:bookworm-slim
 
@@ -27,7 +32,7 @@ RUN set -eux; \
     export DEBIAN_FRONTEND=noninteractive; \
     apt-get update; \
     apt-get install -y --no-install-recommends \
-        ca-certificates tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd; \
+        ca-certificates libtesseract5 tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd; \
     if [ "$PG_MAJOR" != 15 ]; then \
         apt-get install -y --no-install-recommends postgresql-common; \
         /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
@@ -40,7 +45,10 @@ RUN set -eux; \
     install -d -o snapnote -g snapnote /data
 
 # The real client programs come first, not Debian's version-picking wrapper.
+# OMP_THREAD_LIMIT: Tesseract's OpenMP threads spin; pages run side by side instead (the
+# worker sets it for its engines too, but the variable must be there before a process starts).
 ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
+    OMP_THREAD_LIMIT=1 \
     DATA_DIR=/data \
     PORT=8080
 
