@@ -8,88 +8,77 @@ package ocr
 import "C"
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"image"
-	"strconv"
-	"strings"
 	"unsafe"
-
-	"github.com/otiai10/gosseract/v2"
 )
 
-// tesseractWarm reads pages with libtesseract: gosseract for recognition, and Tesseract's C
-// API for orientation detection, which gosseract v2.4.1 does not offer (it has
-// PSM_OSD_ONLY but no call that returns the orientation found).
+// tesseractWarm reads pages with two libtesseract engines, one for the page's languages and
+// one for orientation detection, through Tesseract's own C API (tesseract/capi.h).
+//
+// Not gosseract: v2.4.1 has no call that returns the orientation found, and its word-level
+// results (GetBoundingBoxesVerbose) never free each word's text or the result iterator, so an
+// engine that lives for thousands of pages would grow without bound. The C API also gives the
+// very TSV the tesseract command writes, so both engines rebuild the text with parseTSV.
 type tesseractWarm struct {
-	reader *gosseract.Client
-	psm    int
-	osd    *C.TessBaseAPI
+	reader, osd *C.TessBaseAPI
 }
 
 // newWarmEngine loads the models for lang and for orientation detection.
 func newWarmEngine(lang string) (warmEngine, error) {
-	e := &tesseractWarm{reader: gosseract.NewClient(), psm: -1}
-	if err := e.reader.SetLanguage(strings.Split(lang, "+")...); err != nil {
-		e.close()
+	e := &tesseractWarm{}
+	var err error
+	if e.reader, err = newTessAPI(lang); err != nil {
 		return nil, err
 	}
-	// gosseract loads the model on its first read: read a blank page now, so that the first
-	// page a user sends finds the engine warm, and a missing language fails at start-up.
-	if _, err := e.recognize(image.NewGray(image.Rect(0, 0, 8, 8)), 3, 0); err != nil {
+	if e.osd, err = newTessAPI(osdLang); err != nil {
 		e.close()
-		return nil, fmt.Errorf("load tesseract language %q: %w", lang, err)
-	}
-	// Loading the model reset the page segmentation mode set before it to the library's
-	// default (a single block, not the command's automatic segmentation): set it again.
-	e.psm = -1
-
-	e.osd = C.TessBaseAPICreate()
-	cLang := C.CString(osdLang)
-	defer C.free(unsafe.Pointer(cLang))
-	if C.TessBaseAPIInit3(e.osd, nil, cLang) != 0 {
-		e.close()
-		return nil, errors.New(`load tesseract language "osd" for orientation detection failed (on Debian: apt-get install tesseract-ocr-osd)`)
+		return nil, err
 	}
 	return e, nil
 }
 
-func (e *tesseractWarm) recognize(img *image.Gray, psm, dpi int) ([]ocrWord, error) {
-	// A PGM header before the pixels is an image leptonica reads without decoding anything.
-	header := fmt.Sprintf("P5\n%d %d\n255\n", img.Rect.Dx(), img.Rect.Dy())
-	pgm := make([]byte, 0, len(header)+len(img.Pix))
-	pgm = append(append(pgm, header...), img.Pix...)
-	if err := e.reader.SetImageFromBytes(pgm); err != nil {
-		return nil, err
+// newTessAPI returns an engine with lang's models loaded.
+func newTessAPI(lang string) (*C.TessBaseAPI, error) {
+	api := C.TessBaseAPICreate()
+	cLang := C.CString(lang)
+	defer C.free(unsafe.Pointer(cLang))
+	if C.TessBaseAPIInit3(api, nil, cLang) != 0 {
+		C.TessBaseAPIDelete(api)
+		return nil, fmt.Errorf("load tesseract language %q failed (see the messages above; on Debian: apt-get install tesseract-ocr-%s)", lang, lang)
 	}
+	return api, nil
+}
+
+// setImage gives api the pixels of img. Tesseract copies them. Without a dpi the image's
+// resolution is unknown, as for the command's PNG, and Tesseract estimates it alike.
+func setImage(api *C.TessBaseAPI, img *image.Gray, dpi int) {
+	C.TessBaseAPISetImage(api, (*C.uchar)(unsafe.Pointer(&img.Pix[0])),
+		C.int(img.Rect.Dx()), C.int(img.Rect.Dy()), 1, C.int(img.Stride))
 	if dpi > 0 {
-		if err := e.reader.SetVariable("user_defined_dpi", strconv.Itoa(dpi)); err != nil {
-			return nil, err
-		}
+		C.TessBaseAPISetSourceResolution(api, C.int(dpi))
 	}
-	if psm != e.psm {
-		if err := e.reader.SetPageSegMode(gosseract.PageSegMode(psm)); err != nil {
-			return nil, err
-		}
-		e.psm = psm
+}
+
+func (e *tesseractWarm) recognize(img *image.Gray, psm, dpi int) ([]ocrWord, error) {
+	defer C.TessBaseAPIClear(e.reader) // the page and its results
+	C.TessBaseAPISetPageSegMode(e.reader, C.TessPageSegMode(psm))
+	setImage(e.reader, img, dpi)
+	if C.TessBaseAPIRecognize(e.reader, nil) != 0 {
+		return nil, errors.New("tesseract could not read the page")
 	}
-	boxes, err := e.reader.GetBoundingBoxesVerbose()
-	if err != nil {
-		return nil, err
+	tsv := C.TessBaseAPIGetTsvText(e.reader, 0)
+	if tsv == nil {
+		return nil, errors.New("tesseract returned no result")
 	}
-	words := make([]ocrWord, len(boxes))
-	for i, b := range boxes {
-		words[i] = ocrWord{page: 1, block: b.BlockNum, par: b.ParNum, line: b.LineNum, conf: b.Confidence, text: b.Word}
-	}
-	return words, nil
+	defer C.TessDeleteText(tsv)
+	return parseTSVWords([]byte(C.GoString(tsv)))
 }
 
 func (e *tesseractWarm) orient(img *image.Gray, dpi int) (detected bool, turn int, confidence float64, err error) {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	C.TessBaseAPISetImage(e.osd, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), C.int(w), C.int(h), 1, C.int(img.Stride))
-	// As the tesseract command does for an image that does not say its resolution.
-	C.TessBaseAPISetSourceResolution(e.osd, C.int(cmp.Or(dpi, 70)))
+	defer C.TessBaseAPIClear(e.osd)
+	setImage(e.osd, img, dpi)
 	var (
 		deg        C.int
 		conf       C.float
@@ -105,12 +94,11 @@ func (e *tesseractWarm) orient(img *image.Gray, dpi int) (detected bool, turn in
 }
 
 func (e *tesseractWarm) close() {
-	if e.reader != nil {
-		_ = e.reader.Close()
-	}
-	if e.osd != nil {
-		C.TessBaseAPIEnd(e.osd)
-		C.TessBaseAPIDelete(e.osd)
+	for _, api := range []*C.TessBaseAPI{e.reader, e.osd} {
+		if api != nil {
+			C.TessBaseAPIEnd(api)
+			C.TessBaseAPIDelete(api)
+		}
 	}
 }
 

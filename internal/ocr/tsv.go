@@ -38,6 +38,15 @@ type ocrWord struct {
 // parseTSV reads the word rows of Tesseract's TSV output and rebuilds the text from them (see
 // wordsResult).
 func parseTSV(tsv []byte) (Result, error) {
+	words, err := parseTSVWords(tsv)
+	if err != nil {
+		return Result{}, err
+	}
+	return wordsResult(words), nil
+}
+
+// parseTSVWords returns the word rows of Tesseract's TSV output, in order.
+func parseTSVWords(tsv []byte) ([]ocrWord, error) {
 	var words []ocrWord
 	for i, row := range strings.Split(string(tsv), "\n") {
 		fields := strings.Split(strings.TrimSuffix(row, "\r"), "\t")
@@ -45,24 +54,24 @@ func parseTSV(tsv []byte) (Result, error) {
 			continue // the header, the page/block/paragraph/line rows, the final empty line
 		}
 		if len(fields) <= colText {
-			return Result{}, fmt.Errorf("line %d: %d columns, want %d", i+1, len(fields), colText+1)
+			return nil, fmt.Errorf("line %d: %d columns, want %d", i+1, len(fields), colText+1)
 		}
 		w := ocrWord{text: fields[colText]}
 		for col, n := range map[int]*int{colPage: &w.page, colBlock: &w.block, colPar: &w.par, colLine: &w.line} {
 			v, err := strconv.Atoi(fields[col])
 			if err != nil {
-				return Result{}, fmt.Errorf("line %d: column %d: %w", i+1, col+1, err)
+				return nil, fmt.Errorf("line %d: column %d: %w", i+1, col+1, err)
 			}
 			*n = v
 		}
 		conf, err := strconv.ParseFloat(fields[colConf], 64)
 		if err != nil {
-			return Result{}, fmt.Errorf("line %d: confidence: %w", i+1, err)
+			return nil, fmt.Errorf("line %d: confidence: %w", i+1, err)
 		}
 		w.conf = conf
 		words = append(words, w)
 	}
-	return wordsResult(words), nil
+	return words, nil
 }
 
 // wordsResult rebuilds the text from the words Tesseract read, in reading order: words on a
