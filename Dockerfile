@@ -7,10 +7,10 @@
 # One image runs every subcommand: `api` by default, or `worker`, `migrate up`, `token`, ...
 
 FROM golang:1.26-bookworm AS build
-# The worker's warm OCR engines call libtesseract through cgo (gosseract).
+# The worker's warm OCR engines call libtesseract through cgo (the image has gcc).
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev g++; \
+    apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev; \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./

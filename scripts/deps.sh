@@ -71,8 +71,8 @@ ocr_langs() {
 }
 
 check_tesseract() {
-  # The worker's warm engines call libtesseract through cgo: its headers and a C++ compiler.
-  local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd libtesseract-dev libleptonica-dev g++) have
+  # The worker's warm engines call libtesseract through cgo: its headers and a C compiler.
+  local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd libtesseract-dev libleptonica-dev gcc) have
   mapfile -t langs < <(ocr_langs)
   if has_apt; then
     # Debian names language packs by the tesseract code: chi_sim → tesseract-ocr-chi-sim.
