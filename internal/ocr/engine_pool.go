@@ -133,8 +133,9 @@ func NewEnginePool(ctx context.Context, cfg *EnginePoolConfig) (*EnginePool, err
 	return p, nil
 }
 
-// Close kills every engine and waits for them to exit. Reads in progress fail; later reads
-// return ErrPoolClosed. It always returns nil.
+// Close stops every engine and waits for them to exit: each finishes the page it is reading,
+// for up to stopGrace, and is killed after that. Later reads return ErrPoolClosed. It always
+// returns nil.
 func (p *EnginePool) Close() error {
 	p.closeOnce.Do(func() {
 		close(p.closing)
@@ -148,9 +149,11 @@ func (p *EnginePool) Close() error {
 			procs = append(procs, e)
 		}
 		p.mu.Unlock()
+		var wg sync.WaitGroup
 		for _, e := range procs {
-			e.kill()
+			wg.Go(e.stop)
 		}
+		wg.Wait()
 	})
 	return nil
 }
@@ -398,6 +401,22 @@ func (e *engineProcess) do(ctx context.Context, req engineRequest) (engineRespon
 		e.kill()
 		<-done
 		return engineResponse{}, context.Cause(ctx)
+	}
+}
+
+// stopGrace is how long Close lets an engine finish its page before killing it.
+const stopGrace = 5 * time.Second
+
+// stop closes the engine's input, which ends it once it has answered what it was sent, and
+// kills it if it is still running stopGrace later.
+func (e *engineProcess) stop() {
+	_ = e.inFile.Close()
+	timer := time.NewTimer(stopGrace)
+	defer timer.Stop()
+	select {
+	case <-e.exited:
+	case <-timer.C:
+		e.kill()
 	}
 }
 

@@ -159,8 +159,8 @@ func TestEnginesDieWithTheirWorker(t *testing.T) {
 	worker.Env = append(os.Environ(), envTestParent+"=1")
 	stdout, err := worker.StdoutPipe()
 	require.NoError(t, err)
-	var stderr bytes.Buffer
-	worker.Stderr = &stderr
+	stderr := &tailBuffer{max: 4 << 10} // safe to read while the worker writes
+	worker.Stderr = stderr
 	require.NoError(t, worker.Start())
 	t.Cleanup(func() { _ = worker.Process.Kill() })
 
