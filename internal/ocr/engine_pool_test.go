@@ -184,6 +184,22 @@ func TestEnginesDieWithTheirWorker(t *testing.T) {
 	}
 }
 
+func TestEnginesIgnoreStopSignals(t *testing.T) {
+	t.Parallel()
+	requireTesseract(t)
+	pool := newTestPool(t, 1)
+	pid := pool.pids()[0]
+
+	// Ctrl-C and a service manager's SIGTERM reach the engines too; the worker, finishing
+	// its pages, still needs them.
+	require.NoError(t, syscall.Kill(pid, syscall.SIGINT))
+	require.NoError(t, syscall.Kill(pid, syscall.SIGTERM))
+	res, err := (&Tesseract{Engines: pool}).Recognize(t.Context(), testPage())
+	require.NoError(t, err)
+	require.Positive(t, res.Words)
+	require.Equal(t, []int{pid}, pool.pids())
+}
+
 func TestEnginePoolRefusesAProgramThatIsNoEngine(t *testing.T) {
 	t.Parallel()
 

@@ -7,7 +7,9 @@ import (
 	"image"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/pprof"
+	"syscall"
 )
 
 // Environment variables of an engine process.
@@ -54,6 +56,10 @@ type warmEngine interface {
 // serveEngine is the engine process: it answers requests until its input ends, and returns
 // the exit status.
 func serveEngine(lang string) int {
+	// The worker decides when its engines end (closing their input, or killing them). Ctrl-C
+	// reaches the terminal's whole process group and a service manager's SIGTERM its whole
+	// cgroup: without this the engines would die under the pages the worker is finishing.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
 	out, err := protocolOutput()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ocr engine:", err)
