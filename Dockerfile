@@ -10,13 +10,18 @@
 # (compose.yaml does), and a one-shot `migrate up` none.
 
 FROM golang:1.26-bookworm AS build
+# The worker's warm OCR engines call libtesseract through cgo (the image has gcc).
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev; \
+    rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/snapnote ./cmd/snapnote
+    CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/snapnote ./cmd/snapnote
 
 FROM debian:bookworm-slim
 
@@ -41,7 +46,7 @@ RUN set -eux; \
         ocr_pkgs="$ocr_pkgs tesseract-ocr-$(echo "$lang" | tr '_A-Z' '-a-z')"; \
     done; \
     apt-get update; \
-    apt-get install -y --no-install-recommends ca-certificates tesseract-ocr $ocr_pkgs; \
+    apt-get install -y --no-install-recommends ca-certificates libtesseract5 tesseract-ocr $ocr_pkgs; \
     if [ "$PG_MAJOR" != 15 ]; then \
         apt-get install -y --no-install-recommends postgresql-common; \
         /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
@@ -57,7 +62,10 @@ RUN set -eux; \
     install -d -o snapnote -g snapnote /data
 
 # The real client programs come first, not Debian's version-picking wrapper.
+# OMP_THREAD_LIMIT: Tesseract's OpenMP threads spin; pages run side by side instead (the
+# worker sets it for its engines too, but the variable must be there before a process starts).
 ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
+    OMP_THREAD_LIMIT=1 \
     DATA_DIR=/data \
     PORT=8080 \
     OCR_LANG=${OCR_LANGS}

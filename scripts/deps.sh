@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what SnapNote and its tests need on Debian/Ubuntu (run as root), or says what is
-# missing elsewhere: Tesseract with the OCR_LANG languages, a PostgreSQL client whose major
+# missing elsewhere: Tesseract with the OCR_LANG languages and its C library's headers (the
+# binary calls libtesseract through cgo), a PostgreSQL client whose major
 # version matches the server's (pg_dump for backups), and checks Go's version.
 # Safe to re-run: it checks first, and runs apt-get only when something is missing.
 #
@@ -70,7 +71,8 @@ ocr_langs() {
 }
 
 check_tesseract() {
-  local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd) have
+  # The worker's warm engines call libtesseract through cgo: its headers and a C compiler.
+  local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd libtesseract-dev libleptonica-dev gcc) have
   mapfile -t langs < <(ocr_langs)
   if has_apt; then
     # Debian names language packs by the tesseract code: chi_sim → tesseract-ocr-chi-sim.
@@ -81,8 +83,10 @@ check_tesseract() {
     require_debs "${pkgs[@]}"
     command -v tesseract >/dev/null 2>&1 || return 0
   elif ! command -v tesseract >/dev/null 2>&1; then
-    MISSING+=("tesseract 5 with the languages osd ${langs[*]}")
+    MISSING+=("tesseract 5 with the languages osd ${langs[*]}, and its C headers (macOS: brew install tesseract)")
     return 0
+  elif ! ls /usr/include/tesseract/capi.h /usr/local/include/tesseract/capi.h /opt/homebrew/include/tesseract/capi.h >/dev/null 2>&1; then
+    MISSING+=("libtesseract and leptonica headers, for the warm OCR engines (cgo); or build with CGO_ENABLED=0 to run the tesseract command per page")
   fi
   have=$(tesseract --list-langs 2>/dev/null | tail -n +2)
   if ! has_apt; then

@@ -17,9 +17,12 @@ import (
 	"syscall"
 
 	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/ocr"
 )
 
 func main() {
+	// The warm OCR engines run this binary again as their child processes.
+	ocr.ServeEngineIfChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx)
 	stop()

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -117,8 +118,9 @@ func newAuth(cfg *config.Config) (*auth.Validator, *auth.DevKey, error) {
 
 // newPipeline builds what the pipeline's jobs share: Tesseract or a vision
 // model for OCR, and an LLM formatter when LLM_BASE_URL is set, else the
-// built-in one.
-func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*jobs.Pipeline, error) {
+// built-in one. Tesseract reads with OCR_CONCURRENCY warm engines in child
+// processes; the returned func stops them, once the jobs have stopped.
+func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*jobs.Pipeline, func(), error) {
 	tesseract := &ocr.Tesseract{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
 	var engine ocr.Engine = tesseract
 	if cfg.OCREngine == "vision" {
@@ -128,9 +130,22 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		}
 		engine = vision
 	}
+	stopEngines := func() {}
 	if cfg.OCREngine == "tesseract" || cfg.OCRVisionFallback {
 		if err := tesseract.CheckInstalled(ctx); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		// A worker that died mid-page with the command engine left its page image behind.
+		ocr.RemoveStaleTempFiles(2*cfg.OCRTimeout, logger)
+		engines, err := ocr.NewEnginePool(ctx, &ocr.EnginePoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger})
+		switch {
+		case errors.Is(err, ocr.ErrNoWarmEngines):
+			logger.WarnContext(ctx, "ocr runs the tesseract command for each page, loading its models every time", slog.String("reason", err.Error()))
+		case err != nil:
+			return nil, nil, err
+		default:
+			tesseract.Engines = engines
+			stopEngines = func() { _ = engines.Close() }
 		}
 	}
 	var formatter notes.Formatter = notes.Builtin{}
@@ -139,6 +154,7 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 	}
 	logger.InfoContext(ctx, "pipeline engines", slog.String("ocr", ocr.EngineName(engine)),
 		slog.Bool("ocr_fallback", cfg.OCREngine == "vision" && cfg.OCRVisionFallback),
+		slog.Bool("ocr_warm_engines", tesseract.Engines != nil),
 		slog.String("formatter", formatterName(cfg)), slog.String("llm_base_url", redact(cfg.LLMBaseURL)))
 	return &jobs.Pipeline{
 		Memory:     jobs.NewBudget(cfg.OCRMemory),
@@ -148,7 +164,7 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		Formatter:  formatter,
 		OCRTimeout: cfg.OCRTimeout,
 		Logger:     logger,
-	}, nil
+	}, stopEngines, nil
 }
 
 func newLLMClient(cfg *config.Config, model string, logger *slog.Logger) *llm.Client {

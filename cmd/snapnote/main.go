@@ -12,9 +12,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/snapnote/snapnote/internal/ocr"
 )
 
 func main() {
+	// The worker's OCR engines are this binary, started again: serve as one when asked.
+	ocr.ServeEngineIfChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"testing"
+
+	"github.com/snapnote/snapnote/internal/ocr"
 )
 
 // runAsMain makes the test binary the snapnote program: a test starts it
@@ -10,7 +12,11 @@ import (
 // arguments, so real processes (killed, restarted) run the code under test.
 const runAsMain = "SNAPNOTE_TEST_RUN_AS_MAIN"
 
+// TestMain lets the worker these tests start run this test binary as its OCR
+// engines, as main does for snapnote, and runs it as snapnote when a test
+// starts it as a process of its own.
 func TestMain(m *testing.M) {
+	ocr.ServeEngineIfChild()
 	if os.Getenv(runAsMain) == "1" {
 		main()
 		os.Exit(0)

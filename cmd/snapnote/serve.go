@@ -242,7 +242,7 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.OCRMemory + 128<<20)
 	}
-	pipeline, err := newPipeline(ctx, cfg, pool, blobs, logger)
+	pipeline, stopEngines, err := newPipeline(ctx, cfg, pool, blobs, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -259,10 +259,12 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		BackupSchedule: cfg.BackupSchedule,
 	})
 	if err != nil {
+		stopEngines()
 		return nil, err
 	}
 	// The client outlives ctx's cancellation until stop drains it.
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		stopEngines()
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	// Heartbeats go on until the client has drained, so no living worker's
@@ -274,7 +276,10 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		(&worker.Liveness{DB: db.Open(pool, logger), ID: client.ID(), DeadAfter: cfg.WorkerDeadAfter, Logger: logger}).Run(beatCtx)
 	}()
 	return func() error {
+		// The engines stop after the jobs that use them, and the heartbeats
+		// after both.
 		defer func() { stopBeating(); <-beating }()
+		defer stopEngines()
 		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 		defer cancel()
 		if err := client.Stop(stopCtx); err != nil {

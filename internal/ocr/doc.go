@@ -4,13 +4,17 @@
 // orientation) and returns a [Result]: the text with its line and paragraph structure, the mean
 // word confidence and the word count. Engines are safe for concurrent use.
 //
-// [Tesseract] is the engine this package provides. It runs the tesseract command (Tesseract 4 or
-// later; developed against 5.3) once per image, on a grayscale PNG in a temporary file (in
-// os.TempDir, so $TMPDIR), and reads its TSV output. Each run is limited to one OpenMP thread:
-// Tesseract's threads spin while they wait, which makes a page about four times slower on a
-// small machine, so recognise several images at once instead. Call [Tesseract.CheckInstalled]
-// at start-up to fail early, with install instructions, when the binary or a language is
-// missing.
+// [Tesseract] is the engine this package provides (Tesseract 4 or later; developed against 5.3).
+// With an [EnginePool] in Tesseract.Engines it reads with warm engines: child processes of the
+// worker, each keeping its models loaded, fed gray pixels over a pipe, killed and replaced when
+// a page overruns its deadline or crashes them (see EnginePool; programs that make a pool call
+// [ServeEngineIfChild] first thing). Without one it runs the tesseract command twice per image
+// (orientation, then recognition), on a grayscale PNG in a temporary file (in os.TempDir, so
+// $TMPDIR), and reads its TSV output; both read the same words. Each engine or run is limited to
+// one OpenMP thread: Tesseract's threads spin while they wait, which makes a page about four
+// times slower on a small machine, so recognise several images at once instead. Call
+// [Tesseract.CheckInstalled] at start-up to fail early, with install instructions, when the
+// binary or a language is missing.
 //
 // Before reading, Tesseract preprocesses a photo in five steps, each kept because it lowered
 // the error rate on the generated corpus (package corpus, `snapnote-eval`) without hurting clean
@@ -26,8 +30,8 @@
 //     size of connected ink shapes), up to MaxSide.
 //   - orient: runs Tesseract's orientation detection (--psm 0) on a copy scaled to 12-pixel
 //     characters and turns the page by 90, 180 or 270 degrees when it is confident; pages with
-//     too little text are not checked. This is a second Tesseract run, the main cost of the
-//     preprocessing.
+//     too little text are not checked. With the command this is a second Tesseract run, which
+//     loads the osd model each time: the main cost of the preprocessing.
 //   - deskew: finds the angle, up to 10 degrees either way in 0.25 degree steps, at which the
 //     bottoms of the characters fall into the fewest, fullest lines, and rotates the page
 //     straight with bilinear sampling.
@@ -38,6 +42,7 @@
 //
 // Errors: an image without recognisable text returns [ErrNoText], a permanent failure. Anything
 // else is a different error: a missing binary wraps exec.ErrNotFound (or fs.ErrNotExist for a
-// path), a run over the time limit wraps context.DeadlineExceeded, and a crash carries
-// Tesseract's own message.
+// path), a run over the time limit wraps context.DeadlineExceeded, a crash of the command
+// carries Tesseract's own message, and a warm engine that died mid-page wraps
+// [ErrEngineCrashed].
 package ocr

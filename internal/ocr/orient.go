@@ -33,6 +33,10 @@ const minOSDGlyphs = 60
 // confidence. A page Tesseract cannot judge (too few characters) returns 0, 0 and no error;
 // an error means Tesseract could not run.
 func (t *Tesseract) orientation(ctx context.Context, img *image.Gray) (turn int, confidence float64, err error) {
+	if t.Engines != nil {
+		_, turn, confidence, err = t.Engines.orient(ctx, img)
+		return turn, confidence, err
+	}
 	page, err := writeTemp(img)
 	if err != nil {
 		return 0, 0, err

@@ -10,9 +10,12 @@ import (
 	"image"
 	"image/png"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,18 +49,24 @@ type Tesseract struct {
 	// Skip names preprocessing steps not to run, of PreprocessSteps, for measuring what each
 	// contributes (`snapnote-eval --skip`). Nil runs them all, as the measurements support.
 	Skip []string
+	// Engines, when set, reads pages and detects their orientation with warm engines, which
+	// keep their models loaded and take images in memory, instead of running the command
+	// twice per page; Binary and Lang are then unused (the pool has its own languages). The
+	// Result is the same. Nil runs the command.
+	Engines *EnginePool
 }
 
 var _ Engine = (*Tesseract)(nil)
 
 // Recognize converts img to grayscale, scales it down to MaxSide if needed, preprocesses it
 // (undoes the perspective, flattens the lighting, enlarges small text, turns the page upright
-// and straightens it; see the package documentation), writes it to a temporary file (removed before returning) and runs
-// Tesseract on it with automatic page segmentation. The Result lists the preprocessing applied
+// and straightens it; see the package documentation) and runs Tesseract on it with automatic
+// page segmentation: a warm engine of Engines, or the command on a temporary file (removed
+// before returning). The Result lists the preprocessing applied
 // in Steps. It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
 // killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
-// exec.ErrNotFound (or fs.ErrNotExist for a path), and a failed run includes what Tesseract
-// printed on stderr.
+// exec.ErrNotFound (or fs.ErrNotExist for a path), a failed run includes what Tesseract
+// printed on stderr, and a warm engine that died mid-page wraps ErrEngineCrashed.
 func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, error) {
 	timeout := cmp.Or(t.Timeout, defaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
@@ -72,13 +81,38 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 	if err != nil {
 		return Result{}, fmt.Errorf("preprocess image: %w", err)
 	}
+	res, err := t.read(ctx, gray)
+	if err != nil {
+		return Result{}, err
+	}
+	if res.Words == 0 {
+		return Result{}, ErrNoText
+	}
+	res.Steps = steps
+	return res, nil
+}
+
+// psmAuto is Tesseract's fully automatic page segmentation, without orientation detection: the
+// default of the tesseract command.
+const psmAuto = 3
+
+// read runs Tesseract on the preprocessed page: a warm engine of t.Engines, or the command.
+func (t *Tesseract) read(ctx context.Context, gray *image.Gray) (Result, error) {
+	if t.Engines != nil {
+		words, err := t.Engines.recognize(ctx, gray, psmAuto)
+		if err != nil {
+			return Result{}, fmt.Errorf("run tesseract: %w", err)
+		}
+		return wordsResult(words), nil
+	}
+
 	page, err := writeTemp(gray)
 	if err != nil {
 		return Result{}, err
 	}
 	defer func() { _ = os.Remove(page) }()
 
-	tsv, _, err := t.run(ctx, page, "stdout", "-l", cmp.Or(t.Lang, defaultLang), "--psm", "3", "tsv")
+	tsv, _, err := t.run(ctx, page, "stdout", "-l", cmp.Or(t.Lang, defaultLang), "--psm", strconv.Itoa(psmAuto), "tsv")
 	if err != nil {
 		return Result{}, fmt.Errorf("run tesseract: %w", err)
 	}
@@ -86,10 +120,6 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 	if err != nil {
 		return Result{}, fmt.Errorf("read tesseract output: %w", err)
 	}
-	if res.Words == 0 {
-		return Result{}, ErrNoText
-	}
-	res.Steps = steps
 	return res, nil
 }
 
@@ -148,12 +178,33 @@ func (t *Tesseract) CheckInstalled(ctx context.Context) error {
 	return errors.New(msg)
 }
 
+// tempPattern names the page images the command engine writes to os.TempDir.
+const tempPattern = "snapnote-ocr-*.png"
+
+// RemoveStaleTempFiles deletes the page images that the command engine (Tesseract without
+// Engines) left in os.TempDir when its process died mid-page, and logs each removal to logger
+// (nil: no logging). Only images older than olderThan go: a live run removes its own image
+// within its Timeout, so an older one belongs to no run, even one of another worker sharing the
+// directory. Warm engines write no files.
+func RemoveStaleTempFiles(olderThan time.Duration, logger *slog.Logger) {
+	names, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPattern))
+	for _, name := range names {
+		info, err := os.Lstat(name)
+		if err != nil || !info.Mode().IsRegular() || time.Since(info.ModTime()) < olderThan {
+			continue
+		}
+		if err := os.Remove(name); err == nil && logger != nil {
+			logger.Info("removed a page image left by an interrupted ocr run", slog.String("path", name))
+		}
+	}
+}
+
 // writeTemp stores img as an uncompressed PNG in a new temporary file and returns its path;
 // the caller removes the file. Tesseract reads a file at disk speed but stdin a byte at a time,
 // about 17 ns a byte: 0.2 s for a 12-megapixel image. Compressing instead would cost more than
 // that (0.4 s with png.BestSpeed for such a photo).
 func writeTemp(img image.Image) (path string, err error) {
-	f, err := os.CreateTemp("", "snapnote-ocr-*.png")
+	f, err := os.CreateTemp("", tempPattern)
 	if err != nil {
 		return "", fmt.Errorf("create temporary image: %w", err)
 	}

@@ -51,3 +51,39 @@ func TestRecognizeRemovesTempFile(t *testing.T) {
 		require.Empty(t, entries, "binary %q", engine.Binary)
 	}
 }
+
+// Not parallel: it points TMPDIR at a directory of its own.
+func TestRemoveStaleTempFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	write := func(name string, age time.Duration) string {
+		path := filepath.Join(tmp, name)
+		require.NoError(t, os.WriteFile(path, []byte("png"), 0o600))
+		require.NoError(t, os.Chtimes(path, time.Now().Add(-age), time.Now().Add(-age)))
+		return path
+	}
+	stale := write("snapnote-ocr-1.png", time.Hour)
+	live := write("snapnote-ocr-2.png", time.Second)
+	other := write("other.png", time.Hour)
+
+	RemoveStaleTempFiles(10*time.Minute, nil)
+	require.NoFileExists(t, stale)
+	require.FileExists(t, live)
+	require.FileExists(t, other)
+}
+
+// Not parallel: it points TMPDIR at a directory of its own to see what is left there.
+func TestWarmEnginesWriteNoFiles(t *testing.T) {
+	requireTesseract(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	pool, err := NewEnginePool(t.Context(), &EnginePoolConfig{Size: 1})
+	require.NoError(t, err)
+	defer pool.Close()
+
+	_, err = (&Tesseract{Engines: pool}).Recognize(t.Context(), testPage())
+	require.NoError(t, err)
+	entries, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	require.Empty(t, entries)
+}

@@ -25,49 +25,87 @@ const (
 // levelWord is the level of the rows that hold words.
 const levelWord = "5"
 
-// parseTSV rebuilds the text from the word rows of Tesseract's TSV output: words on a line
-// joined by a space, lines by "\n", and a blank line between paragraphs and between blocks.
-// Words without a confidence (-1) count as words but not towards Confidence.
+// ocrWord is one word Tesseract read, with where it stands in the page's layout.
+type ocrWord struct {
+	// page, block, par and line number the page, block, paragraph and line the word is in,
+	// as Tesseract counts them from 1.
+	page, block, par, line int
+	// conf is Tesseract's confidence from 0 to 100, or -1 when it gave none.
+	conf float64
+	text string
+}
+
+// parseTSV reads the word rows of Tesseract's TSV output and rebuilds the text from them (see
+// wordsResult).
 func parseTSV(tsv []byte) (Result, error) {
-	var (
-		text      strings.Builder
-		res       Result
-		confSum   float64
-		confWords int
-		prev      [4]string // page, block, paragraph, line of the previous word
-	)
+	words, err := parseTSVWords(tsv)
+	if err != nil {
+		return Result{}, err
+	}
+	return wordsResult(words), nil
+}
+
+// parseTSVWords returns the word rows of Tesseract's TSV output, in order.
+func parseTSVWords(tsv []byte) ([]ocrWord, error) {
+	var words []ocrWord
 	for i, row := range strings.Split(string(tsv), "\n") {
 		fields := strings.Split(strings.TrimSuffix(row, "\r"), "\t")
 		if fields[colLevel] != levelWord {
 			continue // the header, the page/block/paragraph/line rows, the final empty line
 		}
 		if len(fields) <= colText {
-			return Result{}, fmt.Errorf("line %d: %d columns, want %d", i+1, len(fields), colText+1)
+			return nil, fmt.Errorf("line %d: %d columns, want %d", i+1, len(fields), colText+1)
 		}
-		word := strings.TrimSpace(fields[colText])
-		if word == "" {
-			continue
+		w := ocrWord{text: fields[colText]}
+		for col, n := range map[int]*int{colPage: &w.page, colBlock: &w.block, colPar: &w.par, colLine: &w.line} {
+			v, err := strconv.Atoi(fields[col])
+			if err != nil {
+				return nil, fmt.Errorf("line %d: column %d: %w", i+1, col+1, err)
+			}
+			*n = v
 		}
 		conf, err := strconv.ParseFloat(fields[colConf], 64)
 		if err != nil {
-			return Result{}, fmt.Errorf("line %d: confidence: %w", i+1, err)
+			return nil, fmt.Errorf("line %d: confidence: %w", i+1, err)
 		}
+		w.conf = conf
+		words = append(words, w)
+	}
+	return words, nil
+}
 
-		pos := [4]string{fields[colPage], fields[colBlock], fields[colPar], fields[colLine]}
+// wordsResult rebuilds the text from the words Tesseract read, in reading order: words on a
+// line joined by a space, lines by "\n", and a blank line between paragraphs and between
+// blocks. Blank words are left out; words without a confidence (-1) count as words but not
+// towards Confidence. Both engines, the command's TSV and the warm engines' words, end here,
+// so they rebuild the same text from the same reading.
+func wordsResult(words []ocrWord) Result {
+	var (
+		text      strings.Builder
+		res       Result
+		confSum   float64
+		confWords int
+		prev      ocrWord
+	)
+	for _, w := range words {
+		word := strings.TrimSpace(w.text)
+		if word == "" {
+			continue
+		}
 		switch {
 		case res.Words == 0:
-		case pos[0] != prev[0] || pos[1] != prev[1] || pos[2] != prev[2]:
+		case w.page != prev.page || w.block != prev.block || w.par != prev.par:
 			text.WriteString("\n\n")
-		case pos[3] != prev[3]:
+		case w.line != prev.line:
 			text.WriteByte('\n')
 		default:
 			text.WriteByte(' ')
 		}
 		text.WriteString(word)
-		prev = pos
+		prev = w
 		res.Words++
-		if conf >= 0 {
-			confSum += conf / 100
+		if w.conf >= 0 {
+			confSum += w.conf / 100
 			confWords++
 		}
 	}
@@ -75,5 +113,5 @@ func parseTSV(tsv []byte) (Result, error) {
 	if confWords > 0 {
 		res.Confidence = confSum / float64(confWords)
 	}
-	return res, nil
+	return res
 }

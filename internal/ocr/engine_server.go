@@ -1,0 +1,148 @@
+package ocr
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+)
+
+// Environment variables of an engine process.
+const (
+	// envEngine marks a process as an engine and holds the languages it reads, "eng+deu".
+	envEngine = "SNAPNOTE_OCR_ENGINE"
+	// envTestHang makes an engine serve opHang. Only this package's tests set it.
+	envTestHang = "SNAPNOTE_OCR_ENGINE_TEST_HANG"
+	// envEngineProfile names a directory where each engine writes a CPU profile of its Go side
+	// (its C frames show as the cgo call that entered them) when its input closes.
+	envEngineProfile = "SNAPNOTE_OCR_ENGINE_CPUPROFILE"
+)
+
+// ServeEngineIfChild turns the process into a warm OCR engine when an EnginePool started it,
+// and returns at once otherwise. The pool re-executes the running binary, so every program
+// that makes an EnginePool (and every test binary whose tests do) must call this first thing
+// in main or TestMain:
+//
+//	func main() {
+//		ocr.ServeEngineIfChild()
+//		…
+//	}
+//
+// An engine loads its models, then reads pages from stdin and answers on stdout until stdin
+// closes, and exits: with status 0 then, 1 when its models did not load or its input broke.
+func ServeEngineIfChild() {
+	lang, ok := os.LookupEnv(envEngine)
+	if !ok {
+		return
+	}
+	os.Exit(serveEngine(lang))
+}
+
+// warmEngine reads pages with Tesseract models loaded once. It is used by one goroutine.
+type warmEngine interface {
+	// orient returns the clockwise turn that makes img upright and Tesseract's confidence in
+	// it; detected is false when Tesseract cannot judge the page (too few characters).
+	orient(img *image.Gray, dpi int) (detected bool, turn int, confidence float64, err error)
+	// recognize returns the words on img in reading order, read with page segmentation psm.
+	recognize(img *image.Gray, psm, dpi int) ([]ocrWord, error)
+	close()
+}
+
+// serveEngine is the engine process: it answers requests until its input ends, and returns
+// the exit status.
+func serveEngine(lang string) int {
+	// The worker decides when its engines end (closing their input, or killing them). Ctrl-C
+	// reaches the terminal's whole process group and a service manager's SIGTERM its whole
+	// cgroup: without this the engines would die under the pages the worker is finishing.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	out, err := protocolOutput()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ocr engine:", err)
+		return 1
+	}
+	if dir := os.Getenv(envEngineProfile); dir != "" {
+		if stop := startProfile(dir); stop != nil {
+			defer stop()
+		}
+	}
+	w := bufio.NewWriterSize(out, 1<<16)
+	engine, err := newWarmEngine(lang)
+	if err != nil {
+		_ = writeFrame(w, encodeResponse(0, engineResponse{err: err.Error()}))
+		_ = w.Flush()
+		return 1
+	}
+	defer engine.close()
+	if err := writeFrame(w, []byte{statusOK}, []byte(engineHello)); err != nil || w.Flush() != nil {
+		return 1
+	}
+	if err := serveRequests(bufio.NewReaderSize(os.Stdin, 1<<16), w, engine, os.Getenv(envTestHang) != ""); err != nil {
+		fmt.Fprintln(os.Stderr, "ocr engine:", err)
+		return 1
+	}
+	return 0
+}
+
+// serveRequests answers each request read from r on w until r ends. An error means the
+// stream itself broke; a page Tesseract cannot read is answered with statusError.
+func serveRequests(r *bufio.Reader, w *bufio.Writer, engine warmEngine, hang bool) error {
+	for {
+		frame, err := readFrame(r)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read request: %w", err)
+		}
+		req, err := parseRequest(frame)
+		if err != nil {
+			return err
+		}
+		var resp engineResponse
+		switch req.op {
+		case opOrient:
+			resp.detected, resp.turn, resp.confidence, err = engine.orient(req.img, int(req.dpi))
+		case opRecognize:
+			resp.words, err = engine.recognize(req.img, int(req.psm), int(req.dpi))
+		case opHang:
+			if hang {
+				select {}
+			}
+			err = fmt.Errorf("unknown request %d", req.op)
+		default:
+			err = fmt.Errorf("unknown request %d", req.op)
+		}
+		if err != nil {
+			resp = engineResponse{err: err.Error()}
+		}
+		if err := writeFrame(w, encodeResponse(req.op, resp)); err != nil {
+			return fmt.Errorf("write response: %w", err)
+		}
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("write response: %w", err)
+		}
+	}
+}
+
+// startProfile starts a CPU profile in dir and returns what stops it, or nil when it cannot.
+func startProfile(dir string) (stop func()) {
+	f, err := os.Create(fmt.Sprintf("%s/engine-%d.pprof", dir, os.Getpid()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ocr engine: profile:", err)
+		return nil
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "ocr engine: profile:", err)
+		_ = f.Close()
+		return nil
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
+}

@@ -1,0 +1,106 @@
+//go:build cgo
+
+package ocr
+
+// #cgo LDFLAGS: -ltesseract
+// #include <stdlib.h>
+// #include <tesseract/capi.h>
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"unsafe"
+)
+
+// tesseractWarm reads pages with two libtesseract engines, one for the page's languages and
+// one for orientation detection, through Tesseract's own C API (tesseract/capi.h).
+//
+// Not gosseract: v2.4.1 has no call that returns the orientation found, and its word-level
+// results (GetBoundingBoxesVerbose) never free each word's text or the result iterator, so an
+// engine that lives for thousands of pages would grow without bound. The C API also gives the
+// very TSV the tesseract command writes, so both engines rebuild the text with parseTSV.
+type tesseractWarm struct {
+	reader, osd *C.TessBaseAPI
+}
+
+// newWarmEngine loads the models for lang and for orientation detection.
+func newWarmEngine(lang string) (warmEngine, error) {
+	e := &tesseractWarm{}
+	var err error
+	if e.reader, err = newTessAPI(lang); err != nil {
+		return nil, err
+	}
+	if e.osd, err = newTessAPI(osdLang); err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// newTessAPI returns an engine with lang's models loaded.
+func newTessAPI(lang string) (*C.TessBaseAPI, error) {
+	api := C.TessBaseAPICreate()
+	cLang := C.CString(lang)
+	defer C.free(unsafe.Pointer(cLang))
+	if C.TessBaseAPIInit3(api, nil, cLang) != 0 {
+		C.TessBaseAPIDelete(api)
+		return nil, fmt.Errorf("load tesseract language %q failed (see the messages above; on Debian: apt-get install tesseract-ocr-%s)", lang, lang)
+	}
+	return api, nil
+}
+
+// setImage gives api the pixels of img. Tesseract copies them. Without a dpi the image's
+// resolution is unknown, as for the command's PNG, and Tesseract estimates it alike.
+func setImage(api *C.TessBaseAPI, img *image.Gray, dpi int) {
+	C.TessBaseAPISetImage(api, (*C.uchar)(unsafe.Pointer(&img.Pix[0])),
+		C.int(img.Rect.Dx()), C.int(img.Rect.Dy()), 1, C.int(img.Stride))
+	if dpi > 0 {
+		C.TessBaseAPISetSourceResolution(api, C.int(dpi))
+	}
+}
+
+func (e *tesseractWarm) recognize(img *image.Gray, psm, dpi int) ([]ocrWord, error) {
+	defer C.TessBaseAPIClear(e.reader) // the page and its results
+	C.TessBaseAPISetPageSegMode(e.reader, C.TessPageSegMode(psm))
+	setImage(e.reader, img, dpi)
+	if C.TessBaseAPIRecognize(e.reader, nil) != 0 {
+		return nil, errors.New("tesseract could not read the page")
+	}
+	tsv := C.TessBaseAPIGetTsvText(e.reader, 0)
+	if tsv == nil {
+		return nil, errors.New("tesseract returned no result")
+	}
+	defer C.TessDeleteText(tsv)
+	return parseTSVWords([]byte(C.GoString(tsv)))
+}
+
+func (e *tesseractWarm) orient(img *image.Gray, dpi int) (detected bool, turn int, confidence float64, err error) {
+	defer C.TessBaseAPIClear(e.osd)
+	setImage(e.osd, img, dpi)
+	var (
+		deg        C.int
+		conf       C.float
+		script     *C.char
+		scriptConf C.float
+	)
+	if C.TessBaseAPIDetectOrientationScript(e.osd, &deg, &conf, &script, &scriptConf) == 0 {
+		return false, 0, 0, nil // too few characters to judge
+	}
+	// Tesseract reports how far the page is turned clockwise; undoing it is the rest of the
+	// circle, the "Rotate:" of `tesseract --psm 0`.
+	return true, (360 - int(deg)) % 360, float64(conf), nil
+}
+
+func (e *tesseractWarm) close() {
+	for _, api := range []*C.TessBaseAPI{e.reader, e.osd} {
+		if api != nil {
+			C.TessBaseAPIEnd(api)
+			C.TessBaseAPIDelete(api)
+		}
+	}
+}
+
+// warmEnginesBuilt reports whether this binary can run warm engines.
+const warmEnginesBuilt = true
