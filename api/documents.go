@@ -137,16 +137,8 @@ func (s *Server) registerDocuments(api huma.API) {
 		Summary:     "The note's original photo",
 		Description: "Streams the image with its content type and an ETag; honours Range and If-None-Match.",
 		Tags:        []string{"documents"},
-		Responses: map[string]*huma.Response{
-			"200": {Description: "The image", Content: map[string]*huma.MediaType{
-				"image/*": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}},
-			"206": {Description: "The requested byte range of the image"},
-			"304": {Description: "The image is unchanged since the ETag sent in If-None-Match"},
-			"307": {Description: "With S3 storage: the image is at a presigned URL, in Location",
-				Headers: map[string]*huma.Param{"Location": {Schema: &huma.Schema{Type: "string", Format: "uri"}}}},
-			"416": {Description: "The Range asks for bytes the image does not have (plain text)"},
-		},
-		Errors: []int{http.StatusNotFound},
+		Responses:   imageResponses(),
+		Errors:      []int{http.StatusNotFound},
 	}), func(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {
 		d, err := s.cfg.DB.Queries.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
@@ -329,4 +321,18 @@ func etagMatches(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// imageResponses documents what serveImage answers besides problems; a new
+// map each time, as Huma fills in each operation's own.
+func imageResponses() map[string]*huma.Response {
+	return map[string]*huma.Response{
+		"200": {Description: "The image", Content: map[string]*huma.MediaType{
+			"image/*": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}},
+		"206": {Description: "The requested byte range of the image"},
+		"304": {Description: "The image is unchanged since the ETag sent in If-None-Match"},
+		"307": {Description: "With S3 storage: the image is at a presigned URL, in Location",
+			Headers: map[string]*huma.Param{"Location": {Schema: &huma.Schema{Type: "string", Format: "uri"}}}},
+		"416": {Description: "The Range asks for bytes the image does not have (plain text)"},
+	}
 }

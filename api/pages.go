@@ -85,13 +85,8 @@ func (s *Server) registerPages(api huma.API) {
 		Summary:     "One page's photo",
 		Description: "Streams the page's image as `GET /api/documents/{id}/image` does the first page's.",
 		Tags:        []string{"documents"},
-		Responses: map[string]*huma.Response{
-			"200": {Description: "The image", Content: map[string]*huma.MediaType{
-				"image/*": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}},
-			"206": {Description: "The requested byte range of the image"},
-			"304": {Description: "The image is unchanged since the ETag sent in If-None-Match"},
-		},
-		Errors: []int{http.StatusNotFound},
+		Responses:   imageResponses(),
+		Errors:      []int{http.StatusNotFound},
 	}), func(ctx context.Context, in *PageRef) (*huma.StreamResponse, error) {
 		p, err := s.cfg.DB.DocumentPage(ctx, userFrom(ctx).ID, in.ID, in.N)
 		if errors.Is(err, db.ErrNotFound) {
