@@ -16,6 +16,7 @@ import (
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -27,7 +28,10 @@ type Pipeline struct {
 	OCR        ocr.Engine
 	Formatter  notes.Formatter
 	OCRTimeout time.Duration
-	Logger     *slog.Logger
+	// PDF reads pages uploaded as PDF files; nil reads them with the
+	// defaults of pdf.Reader.
+	PDF    *pdf.Reader
+	Logger *slog.Logger
 
 	// LLMMaxSnoozes is how many times the format stage waits for a busy or
 	// failing LLM before it fails the upload with llm_unavailable. Default

@@ -19,6 +19,7 @@ import (
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/migrations"
@@ -133,6 +134,10 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 			return nil, err
 		}
 	}
+	pdfReader := &pdf.Reader{MaxPages: cfg.PDFMaxPages, Logger: logger}
+	if err := pdfReader.CheckInstalled(); err != nil {
+		return nil, err
+	}
 	var formatter notes.Formatter = notes.Builtin{}
 	if cfg.LLMBaseURL != "" {
 		formatter = &notes.LLM{Client: newLLMClient(cfg, cfg.LLMModel, logger), MaxChunkChars: cfg.LLMMaxChunkChars, Logger: logger}
@@ -146,6 +151,7 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		OCR:        engine,
 		Formatter:  formatter,
 		OCRTimeout: cfg.OCRTimeout,
+		PDF:        pdfReader,
 		Logger:     logger,
 	}, nil
 }

@@ -64,6 +64,9 @@ type Config struct {
 	OCRLang          string
 	OCRConcurrency   int
 	OCRTimeout       time.Duration
+	// PDFMaxPages is the most pages a PDF upload may have; a longer one
+	// fails its upload.
+	PDFMaxPages int
 	// WorkerDeadAfter is how long a worker goes without a heartbeat before
 	// its jobs are taken back.
 	WorkerDeadAfter time.Duration
@@ -286,6 +289,9 @@ var vars = []Var{
 	}},
 	{"OCR_TIMEOUT", "2m", "longest one OCR run may take", func(c *Config, v string) error {
 		return positiveDuration(&c.OCRTimeout, v)
+	}},
+	{"PDF_MAX_PAGES", "50", "most pages of an uploaded PDF the worker reads; a longer PDF fails its upload (pdf_too_many_pages)", func(c *Config, v string) error {
+		return intIn(&c.PDFMaxPages, v, 1, 10000)
 	}},
 	{"WORKER_DEAD_AFTER", "30s", "a worker silent this long is dead: the others hand its running jobs back to the queue", func(c *Config, v string) error {
 		return positiveDuration(&c.WorkerDeadAfter, v)
