@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os/exec"
 	"strconv"
 	"time"
 
@@ -87,6 +88,24 @@ func (r *Reader) pageTimeout() time.Duration { return cmp.Or(r.PageTimeout, Defa
 func (r *Reader) memoryLimit() int64         { return cmp.Or(r.MemoryLimit, DefaultMemoryLimit) }
 func (r *Reader) maxPixels() int64           { return cmp.Or(r.MaxPixels, DefaultMaxPixels) }
 func (r *Reader) prlimit() string            { return cmp.Or(r.Prlimit, "prlimit") }
+
+// Budget is the longest Read may take with ocrTimeout for each page's OCR:
+// pdfinfo, then for each of MaxPages pages its text layer, its rendering and
+// its OCR, each at its bound.
+func (r *Reader) Budget(ocrTimeout time.Duration) time.Duration {
+	return r.pageTimeout() + time.Duration(r.maxPages())*(2*r.pageTimeout()+ocrTimeout)
+}
+
+// CheckInstalled returns an error naming what is missing when poppler-utils
+// or prlimit (util-linux) cannot be found.
+func (r *Reader) CheckInstalled() error {
+	for _, name := range []string{"pdfinfo", "pdftotext", "pdftoppm", r.prlimit()} {
+		if _, err := exec.LookPath(name); err != nil {
+			return fmt.Errorf("reading PDFs needs %s (Debian packages poppler-utils and util-linux): %w", name, err)
+		}
+	}
+	return nil
+}
 
 // Step names recorded in ocr.Result.Steps.
 const (
