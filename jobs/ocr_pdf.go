@@ -29,7 +29,7 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Sta
 	if err != nil {
 		return ocr.Result{}, stageFailure(stage, fmt.Errorf("copy PDF: %w", err))
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	_, err = io.Copy(tmp, blob)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
