@@ -136,11 +136,13 @@ func (r *Reader) info(ctx context.Context, path string, upTo int) (info, error) 
 	return in, nil
 }
 
-// text returns the text layer of page n with pdftotext -layout, which keeps
-// the lines of the page as they are printed.
+// text returns the text layer of page n with pdftotext in its default
+// reading order, block by block. Not -layout: that keeps the page's look,
+// so two columns come out side by side and every line mixes a sentence of
+// each; in reading order each column is a paragraph of its own.
 func (r *Reader) text(ctx context.Context, path string, n int) (string, error) {
 	page := strconv.Itoa(n)
-	out, err := r.run(ctx, r.pageTimeout(), 4<<20, "pdftotext", "-f", page, "-l", page, "-layout", "-enc", "UTF-8", path, "-")
+	out, err := r.run(ctx, r.pageTimeout(), 4<<20, "pdftotext", "-f", page, "-l", page, "-enc", "UTF-8", path, "-")
 	return string(out), err
 }
 

@@ -20,8 +20,8 @@ const (
 	minWordLike = 0.6
 )
 
-// UsableText decides whether a page's text layer, as pdftotext -layout
-// wrote it, is text to take as it is, and returns it tidied: the lines of
+// UsableText decides whether a page's text layer, as pdftotext wrote
+// it, is text to take as it is, and returns it tidied: the lines of
 // the page, each with its runs of spaces made one, paragraphs (blank lines)
 // kept, no form feeds. A layer is usable when it has at least 5 words, few
 // unprintable runes, and most tokens look like words: letters, with vowels
@@ -100,7 +100,7 @@ func baseLetter(r rune) rune {
 	return r
 }
 
-// tidy trims each line of a pdftotext -layout page and makes its runs of
+// tidy trims each line of a pdftotext page and makes its runs of
 // spaces one space; blank lines (at most one in a row) separate paragraphs.
 func tidy(layer string) string {
 	layer = strings.ReplaceAll(layer, "\f", "\n")

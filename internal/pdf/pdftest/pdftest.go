@@ -23,6 +23,9 @@ type Page struct {
 	// Lines are drawn top to bottom in 12 pt Helvetica, one per element: the
 	// page's text layer. Empty for a page without one.
 	Lines []string
+	// Right, when set, is a second column of lines, beside Lines from the
+	// middle of the page.
+	Right []string
 	// JPEG, when set, is drawn over the whole page as an image XObject
 	// (DCTDecode), as a scanner app stores a scanned page.
 	JPEG []byte
@@ -100,6 +103,13 @@ func Write(pages []Page, opt Options) []byte {
 			}
 			fmt.Fprintf(&ops, "/F1 12 Tf 16 TL 72 %s Td\n", num(box[1]-72))
 			for _, line := range p.Lines {
+				fmt.Fprintf(&ops, "(%s) Tj T*\n", escape(line))
+			}
+			ops.WriteString("ET\n")
+		}
+		if len(p.Right) > 0 {
+			fmt.Fprintf(&ops, "BT /F1 12 Tf 16 TL %s %s Td\n", num(box[0]/2+20), num(box[1]-72))
+			for _, line := range p.Right {
 				fmt.Fprintf(&ops, "(%s) Tj T*\n", escape(line))
 			}
 			ops.WriteString("ET\n")
