@@ -46,7 +46,7 @@ RUN set -eux; \
         ocr_pkgs="$ocr_pkgs tesseract-ocr-$(echo "$lang" | tr '_A-Z' '-a-z')"; \
     done; \
     apt-get update; \
-    apt-get install -y --no-install-recommends ca-certificates libtesseract5 tesseract-ocr $ocr_pkgs; \
+    apt-get install -y --no-install-recommends ca-certificates libtesseract5 tesseract-ocr $ocr_pkgs poppler-utils util-linux; \
     if [ "$PG_MAJOR" != 15 ]; then \
         apt-get install -y --no-install-recommends postgresql-common; \
         /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
@@ -54,6 +54,7 @@ RUN set -eux; \
     apt-get install -y --no-install-recommends "postgresql-client-$PG_MAJOR"; \
     rm -rf /var/lib/apt/lists/*; \
     "/usr/lib/postgresql/$PG_MAJOR/bin/pg_dump" --version; \
+    pdftoppm -v; prlimit --version; \
     for lang in $(echo "$OCR_LANGS" | tr '+' ' ') osd; do \
         tesseract --list-langs 2>/dev/null | grep -qx "$lang" || { echo "tesseract lacks $lang" >&2; exit 1; }; \
     done; \

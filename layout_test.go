@@ -50,7 +50,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 			"api imports %s: it reaches Postgres through internal/db and the queue through internal/queue", imp)
 	}
 	apiLinks := links(t, "api")
-	for _, pkg := range []string{"internal/ocr", "internal/raster", "internal/backup", "internal/corpus", "jobs", "worker"} {
+	for _, pkg := range []string{"internal/ocr", "internal/raster", "internal/pdf", "internal/backup", "internal/corpus", "jobs", "worker"} {
 		require.NotContains(t, apiLinks, module+"/"+pkg, "the API process must not link %s", pkg)
 	}
 	for _, pkg := range []string{"api", "worker"} {
@@ -69,7 +69,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		require.False(t, strings.HasPrefix(pkg, module+"/"), "the domain package imports %s: it imports nothing of the app", pkg)
 	}
 	binary := links(t, "cmd/snapnote")
-	for _, pkg := range []string{"internal/corpus", "internal/ocr/ocrtest", "internal/pgtest"} {
+	for _, pkg := range []string{"internal/corpus", "internal/ocr/ocrtest", "internal/pdf/pdftest", "internal/pgtest"} {
 		require.NotContains(t, binary, module+"/"+pkg, "the snapnote binary must not link %s", pkg)
 	}
 }

@@ -50,6 +50,9 @@ const (
 	ErrFormatFailed       = "format_failed"       // the format stage failed for another reason
 	ErrExtractFailed      = "extract_failed"      // saving the note failed
 	ErrWorkerLost         = "worker_lost"         // the worker died on every attempt at the upload
+	ErrPDFTooManyPages    = "pdf_too_many_pages"  // the PDF has more pages than PDF_MAX_PAGES
+	ErrPDFPageTooLarge    = "pdf_page_too_large"  // a PDF page is too large to render within the limits
+	ErrUnreadablePDF      = "unreadable_pdf"      // the PDF is damaged or encrypted; export it again
 )
 
 // Where blobs are kept. Every key is made by the server, never taken from

@@ -20,8 +20,8 @@ type Page struct {
 	UploadID      uuid.UUID `json:"uploadId" doc:"the upload that brought the page"`
 	ContentType   string    `json:"contentType" example:"image/jpeg"`
 	ByteSize      int64     `json:"byteSize" example:"2483120"`
-	Width         int       `json:"width" example:"3024"`
-	Height        int       `json:"height" example:"4032"`
+	Width         int       `json:"width" example:"3024" doc:"in pixels; 0 for a PDF"`
+	Height        int       `json:"height" example:"4032" doc:"in pixels; 0 for a PDF"`
 	OCRConfidence *float64  `json:"ocrConfidence,omitempty" example:"0.93" doc:"mean word confidence, 0–1"`
 	OCRSteps      []string  `json:"ocrSteps,omitempty" example:"[\"deskew:-2.25\"]" doc:"preprocessing applied to the photo before OCR"`
 	Image         string    `json:"image" example:"/api/documents/0193a1c2-7f1e-7c3a-9d2b-5e8f4a6b1c2d/pages/1/image" doc:"where its image is served"`
@@ -124,7 +124,7 @@ var addPagesRequestBody = &huma.RequestBody{
 		Required: []string{"file"},
 		Properties: map[string]*huma.Schema{
 			"file": {Type: "array", Items: &huma.Schema{Type: "string", Format: "binary"},
-				Description: "the new pages in order: JPEG, PNG, WebP, TIFF, GIF or BMP; recognised by content, not name"},
+				Description: "the new pages in order: JPEG, PNG, WebP, TIFF, GIF, BMP or PDF (a scanner app's, of one or more pages); recognised by content, not name"},
 		},
 	}}},
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/internal/pdffile"
 	"github.com/snapnote/snapnote/internal/photo"
 )
 
@@ -184,9 +185,12 @@ func (s *Server) checkPages(form *uploadForm) error {
 }
 
 func (s *Server) checkImage(p *formPage, data []byte, location string) error {
+	if pdffile.Sniff(data) {
+		return checkPDF(p, data, location)
+	}
 	contentType, ok := photo.Sniff(data)
 	if !ok {
-		return huma.Error415UnsupportedMediaType(pageName("file", location) + "is not a JPEG, PNG, WebP, TIFF, GIF or BMP image")
+		return huma.Error415UnsupportedMediaType(pageName("file", location) + "is not a PDF or a JPEG, PNG, WebP, TIFF, GIF or BMP image")
 	}
 	width, height, err := photo.DecodeConfig(bytes.NewReader(data))
 	if unsupported, ok := errors.AsType[*photo.UnsupportedError](err); ok {
@@ -209,6 +213,21 @@ func (s *Server) checkImage(p *formPage, data []byte, location string) error {
 		}
 	}
 	p.contentType, p.width, p.height = contentType, width, height
+	return nil
+}
+
+// checkPDF checks a PDF by its structure alone: the API renders nothing
+// (the worker reads the pages under limits), so it has no pixel size.
+func checkPDF(p *formPage, data []byte, location string) error {
+	switch err := pdffile.Check(data); {
+	case errors.Is(err, pdffile.ErrEncrypted):
+		return invalid(location, "the PDF is encrypted (protected by a password): export it again without one", nil)
+	case errors.Is(err, pdffile.ErrIncomplete):
+		return invalid(location, "the PDF is incomplete: the upload was cut off or the file is damaged", nil)
+	case err != nil:
+		return invalid(location, "the PDF is damaged: its header or cross-reference table cannot be read", nil)
+	}
+	p.contentType = pdffile.ContentType
 	return nil
 }
 
@@ -278,4 +297,12 @@ func RemoveStaleSpool(olderThan time.Duration) (int, error) {
 		}
 	}
 	return removed, nil
+}
+
+// extension names a stored page's file by its type.
+func extension(contentType string) string {
+	if contentType == pdffile.ContentType {
+		return pdffile.Extension
+	}
+	return photo.Extension(contentType)
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/internal/photo"
 )
 
 // Upload is an uploaded image and where its pipeline stands.
@@ -28,8 +27,8 @@ type Upload struct {
 	Filename      string           `json:"filename,omitempty" example:"IMG_2041.jpg"`
 	ContentType   string           `json:"contentType" example:"image/jpeg"`
 	ByteSize      int64            `json:"byteSize" example:"2483120"`
-	Width         int              `json:"width" example:"3024"`
-	Height        int              `json:"height" example:"4032"`
+	Width         int              `json:"width" example:"3024" doc:"in pixels; 0 for a PDF"`
+	Height        int              `json:"height" example:"4032" doc:"in pixels; 0 for a PDF"`
 	OCRConfidence *float64         `json:"ocrConfidence,omitempty" example:"0.93" doc:"mean word confidence, 0–1"`
 	OCRSteps      []string         `json:"ocrSteps,omitempty" example:"[\"rotate:180\",\"deskew:-2.25\"]" doc:"preprocessing applied to the photo before OCR"`
 	Error         *UploadError     `json:"error,omitempty"`
@@ -56,8 +55,8 @@ type UploadPage struct {
 	N             int          `json:"n" example:"1" doc:"1-based, in the order sent"`
 	Status        string       `json:"status" enum:"queued,processing,done,failed"`
 	ContentType   string       `json:"contentType" example:"image/jpeg"`
-	Width         int          `json:"width" example:"3024"`
-	Height        int          `json:"height" example:"4032"`
+	Width         int          `json:"width" example:"3024" doc:"in pixels; 0 for a PDF"`
+	Height        int          `json:"height" example:"4032" doc:"in pixels; 0 for a PDF"`
 	OCRConfidence *float64     `json:"ocrConfidence,omitempty" example:"0.93" doc:"mean word confidence, 0–1"`
 	Error         *UploadError `json:"error,omitempty"`
 }
@@ -217,7 +216,7 @@ var uploadRequestBody = &huma.RequestBody{
 		Type:     "object",
 		Required: []string{"file", "courseId"},
 		Properties: map[string]*huma.Schema{
-			"file":     {Type: "string", Format: "binary", Description: "JPEG, PNG, WebP, TIFF, GIF or BMP; recognised by content, not name"},
+			"file":     {Type: "string", Format: "binary", Description: "JPEG, PNG, WebP, TIFF, GIF, BMP or PDF (a scanner app's, of one or more pages); recognised by content, not name"},
 			"courseId": {Type: "string", Format: "uuid", Description: "one of the caller's active courses"},
 			"title":    {Type: "string", MaxLength: ptr(snapnote.TitleMax), Description: "optional; inferred from the note when absent"},
 			"context":  {Type: "string", MaxLength: ptr(snapnote.ContextMax), Description: "optional hint for the formatter, e.g. the lecture topic"},
@@ -287,7 +286,7 @@ func (s *Server) storeUpload(ctx context.Context, form *uploadForm, in db.NewUpl
 	var stored []string
 	var size int64
 	for i, p := range form.pages {
-		key := snapnote.PageBlobKey(user.ID, in.ID, i+1, photo.Extension(p.contentType))
+		key := snapnote.PageBlobKey(user.ID, in.ID, i+1, extension(p.contentType))
 		if _, err := p.spool.Seek(0, io.SeekStart); err != nil {
 			return nil, s.fail(ctx, "upload", fmt.Errorf("read spooled upload: %w", err))
 		}

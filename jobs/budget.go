@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"math"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -19,8 +20,13 @@ func NewBudget(size int64) *Budget {
 	return &Budget{size: size, sem: semaphore.NewWeighted(size)}
 }
 
-// Size is the whole budget.
-func (b *Budget) Size() int64 { return b.size }
+// Size is the whole budget; a nil Budget has no bound.
+func (b *Budget) Size() int64 {
+	if b == nil {
+		return math.MaxInt64
+	}
+	return b.size
+}
 
 // take waits until n bytes are free and takes them, or returns ctx's error.
 // n must not be above Size. A nil Budget gives everything at once.

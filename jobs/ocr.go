@@ -15,6 +15,7 @@ import (
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/pdffile"
 	"github.com/snapnote/snapnote/internal/photo"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
@@ -27,9 +28,13 @@ type OCRWorker struct {
 }
 
 // Timeout leaves room for OCR_TIMEOUT plus loading and decoding the image;
-// River's default of one minute is too short for a large page.
+// River's default of one minute is too short for a large page. A PDF's
+// pages are each bounded on their own, so for a PDF the job may take as
+// long as all of them together: the arguments do not say which a job reads,
+// so the larger bound holds for both, as a backstop behind the bounds of
+// each step.
 func (w *OCRWorker) Timeout(*river.Job[queue.OCRArgs]) time.Duration {
-	return w.Pipeline.OCRTimeout + time.Minute
+	return max(w.Pipeline.OCRTimeout, w.Pipeline.pdfReader().Budget(w.Pipeline.OCRTimeout)) + time.Minute
 }
 
 // Work reads one page. The job that reads an upload's last page joins the
@@ -53,7 +58,7 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 		return err
 	}
 	start := time.Now()
-	res, f := w.recognize(ctx, page.BlobKey, stage)
+	res, f := w.recognize(ctx, page.BlobKey, page.ContentType, stage)
 	if f != nil {
 		return w.failPage(ctx, job, u, n, f)
 	}
@@ -102,7 +107,7 @@ func (w *OCRWorker) failPage(ctx context.Context, job *river.Job[queue.OCRArgs],
 	return fail(ctx, w.Pipeline, job, f)
 }
 
-func (w *OCRWorker) recognize(ctx context.Context, blobKey string, stage queue.Stage) (ocr.Result, *Failure) {
+func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, stage queue.Stage) (ocr.Result, *Failure) {
 	blob, _, err := w.Pipeline.Blobs.Get(ctx, blobKey)
 	if errors.Is(err, storage.ErrNotFound) {
 		return ocr.Result{}, &Failure{Code: snapnote.ErrImageMissing, Permanent: true, Err: err,
@@ -111,6 +116,18 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey string, stage queue.S
 	if err != nil {
 		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: err,
 			Message: "The uploaded image could not be read from storage. Please retry later."}
+	}
+	if contentType == pdffile.ContentType {
+		defer blob.Close()
+		// Pages are rendered one at a time, gray, at 300 dpi: an A4 page and
+		// OCR's copies of it take about 35 MB.
+		release, err := w.Pipeline.Memory.take(ctx, min(pdfPageMemory, w.Pipeline.Memory.Size()))
+		if err != nil {
+			return ocr.Result{}, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
+				Message: "Reading the text took too long. Try a sharper or smaller photo."}
+		}
+		defer release()
+		return w.readPDF(ctx, blob, stage)
 	}
 	data, err := io.ReadAll(blob)
 	_ = blob.Close() // read-only: nothing to lose on close
@@ -135,23 +152,32 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey string, stage queue.S
 	ocrCtx, cancel := context.WithTimeout(ctx, w.Pipeline.OCRTimeout)
 	defer cancel()
 	res, err := w.Pipeline.OCR.Recognize(ocrCtx, img)
+	return res, engineFailure(err, stage)
+}
+
+// engineFailure says what an OCR engine's error means for the upload; nil
+// for no error.
+func engineFailure(err error, stage queue.Stage) *Failure {
 	var refused *llm.RejectedError
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &refused):
-		return res, &Failure{Code: snapnote.ErrLLMRejected, Permanent: true, Err: err,
+		return &Failure{Code: snapnote.ErrLLMRejected, Permanent: true, Err: err,
 			Message: fmt.Sprintf("The vision model that reads photos refused the request (HTTP %d). "+
 				"Its settings need checking; then retry the upload.", refused.StatusCode)}
 	case errors.Is(err, ocr.ErrNoText):
-		return res, &Failure{Code: snapnote.ErrNoText, Permanent: true, Err: err,
+		return &Failure{Code: snapnote.ErrNoText, Permanent: true, Err: err,
 			Message: "No text was found in the photo. Make sure the page fills the frame, is in focus and well lit."}
 	case errors.Is(err, context.DeadlineExceeded):
-		return res, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
+		return &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
 			Message: "Reading the text took too long. Try a sharper or smaller photo."}
-	case err != nil:
-		return res, stageFailure(stage, err)
 	}
-	return res, nil
+	return stageFailure(stage, err)
 }
+
+// pdfPageMemory is what reading one page of a PDF takes from the budget.
+const pdfPageMemory = 64 << 20
 
 // takeMemory plans the page's decoding from its header and takes what it
 // needs from the worker's budget, waiting while other pages hold it. A page

@@ -16,6 +16,7 @@ import (
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -31,6 +32,9 @@ type Pipeline struct {
 	// (OCR_MEMORY): each OCR job takes what its page needs, planned from
 	// the image's header, and waits while others hold it. Nil: unbounded.
 	Memory *Budget
+	// PDF reads pages uploaded as PDF files; nil reads them with the
+	// defaults of pdf.Reader.
+	PDF    *pdf.Reader
 	Logger *slog.Logger
 
 	// LLMMaxSnoozes is how many times the format stage waits for a busy or

@@ -199,6 +199,21 @@ report() {
   return 1
 }
 
+# check_pdf: the worker reads uploaded PDFs with poppler-utils (pdfinfo, pdftotext,
+# pdftoppm), each under prlimit from util-linux.
+check_pdf() {
+  if has_apt; then
+    require_debs poppler-utils util-linux
+    command -v pdftoppm >/dev/null 2>&1 || return 0
+  fi
+  local tool
+  for tool in pdfinfo pdftotext pdftoppm prlimit; do
+    command -v "$tool" >/dev/null 2>&1 || MISSING+=("$tool (poppler-utils, util-linux): the worker reads PDFs with it")
+  done
+  command -v pdftoppm >/dev/null 2>&1 && say "$(pdftoppm -v 2>&1 | head -n 1)"
+  return 0
+}
+
 main() {
   local value
   default_env OCR_LANG eng
@@ -209,6 +224,7 @@ main() {
   fi
   check_go
   check_tesseract
+  check_pdf
   check_pg_client
   check_browser_tests
   report

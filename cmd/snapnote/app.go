@@ -20,6 +20,7 @@ import (
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/migrations"
@@ -121,6 +122,10 @@ func newAuth(cfg *config.Config) (*auth.Validator, *auth.DevKey, error) {
 // built-in one. Tesseract reads with OCR_CONCURRENCY warm engines in child
 // processes; the returned func stops them, once the jobs have stopped.
 func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*jobs.Pipeline, func(), error) {
+	pdfReader := &pdf.Reader{MaxPages: cfg.PDFMaxPages, Logger: logger}
+	if err := pdfReader.CheckInstalled(); err != nil {
+		return nil, nil, err
+	}
 	tesseract := &ocr.Tesseract{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
 	var engine ocr.Engine = tesseract
 	if cfg.OCREngine == "vision" {
@@ -163,6 +168,7 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		OCR:        engine,
 		Formatter:  formatter,
 		OCRTimeout: cfg.OCRTimeout,
+		PDF:        pdfReader,
 		Logger:     logger,
 	}, stopEngines, nil
 }

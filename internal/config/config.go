@@ -66,6 +66,9 @@ type Config struct {
 	OCRConcurrency   int
 	OCRTimeout       time.Duration
 	OCRMemory        int64
+	// PDFMaxPages is the most pages a PDF upload may have; a longer one
+	// fails its upload.
+	PDFMaxPages int
 	// WorkerDeadAfter is how long a worker goes without a heartbeat before
 	// its jobs are taken back.
 	WorkerDeadAfter time.Duration
@@ -312,6 +315,9 @@ var vars = []Var{
 	}},
 	{"OCR_MEMORY", "167772160", "bytes a worker gives the pages it reads at once (160 MiB): each OCR job takes what its page needs, planned from the image's header; the API refuses a photo that could not fit", func(c *Config, v string) error {
 		return int64In(&c.OCRMemory, v, 16<<20, 1<<40)
+	}},
+	{"PDF_MAX_PAGES", "50", "most pages of an uploaded PDF the worker reads; a longer PDF fails its upload (pdf_too_many_pages)", func(c *Config, v string) error {
+		return intIn(&c.PDFMaxPages, v, 1, 10000)
 	}},
 	{"WORKER_DEAD_AFTER", "30s", "a worker silent this long is dead: the others hand its running jobs back to the queue", func(c *Config, v string) error {
 		return positiveDuration(&c.WorkerDeadAfter, v)

@@ -1,0 +1,72 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/pdf"
+	"github.com/snapnote/snapnote/internal/queue"
+)
+
+// pdfReader is the pipeline's PDF reader, or one with the defaults.
+func (p *Pipeline) pdfReader() *pdf.Reader {
+	if p.PDF == nil {
+		return &pdf.Reader{Logger: p.Logger}
+	}
+	return p.PDF
+}
+
+// readPDF reads a page row that is a PDF file: poppler reads it from a
+// temporary copy of the blob, page by page, the pages without a text layer
+// through the pipeline's OCR engine.
+func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Stage) (ocr.Result, *Failure) {
+	tmp, err := os.CreateTemp("", "snapnote-pdf-*.pdf")
+	if err != nil {
+		return ocr.Result{}, stageFailure(stage, fmt.Errorf("copy PDF: %w", err))
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	_, err = io.Copy(tmp, blob)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: fmt.Errorf("copy PDF: %w", err),
+			Message: "The uploaded PDF could not be read from storage. Please retry later."}
+	}
+
+	reader := w.Pipeline.pdfReader()
+	res, err := reader.Read(ctx, tmp.Name(), w.Pipeline.OCR, w.Pipeline.OCRTimeout)
+	if err == nil {
+		return res, nil
+	}
+	where := "A page of the PDF"
+	if pe, ok := errors.AsType[*pdf.PageError](err); ok {
+		where = fmt.Sprintf("Page %d of the PDF", pe.Page)
+	}
+	switch many, _ := errors.AsType[*pdf.TooManyPagesError](err); {
+	case many != nil:
+		return res, &Failure{Code: snapnote.ErrPDFTooManyPages, Permanent: true, Err: err,
+			Message: fmt.Sprintf("The PDF has %d pages; at most %d are read. Upload the pages of one note, or split the PDF.", many.Pages, many.Max)}
+	case errors.Is(err, pdf.ErrEncrypted):
+		return res, &Failure{Code: snapnote.ErrUnreadablePDF, Permanent: true, Err: err,
+			Message: "The PDF is protected by a password. Export it again without one and upload that."}
+	case errors.Is(err, pdf.ErrDamaged):
+		return res, &Failure{Code: snapnote.ErrUnreadablePDF, Permanent: true, Err: err,
+			Message: "The PDF is damaged and cannot be read. Export it again from the scanner app and upload that."}
+	case errors.Is(err, pdf.ErrPageTooLarge):
+		return res, &Failure{Code: snapnote.ErrPDFPageTooLarge, Permanent: true, Err: err,
+			Message: where + " is too large to read. Export the PDF again at a normal page size (A4 or Letter)."}
+	case errors.Is(err, ocr.ErrNoText):
+		return res, &Failure{Code: snapnote.ErrNoText, Permanent: true, Err: err,
+			Message: "No text was found in the PDF. Make sure its pages are scans of the notes, in focus and well lit."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return res, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
+			Message: "Reading the text took too long. " + where + " may be too complex; try exporting it again."}
+	}
+	return res, engineFailure(err, stage)
+}
