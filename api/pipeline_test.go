@@ -32,7 +32,7 @@ var lectureLines = []string{
 	"Entropy of an isolated system never decreases.",
 }
 
-func lecturePNG(t *testing.T) []byte {
+func lecturePNG(t testing.TB) []byte {
 	return pngBytes(t, ocrtest.RenderText(lectureLines, 1700, 1100, 40))
 }
 
