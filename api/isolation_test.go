@@ -35,7 +35,7 @@ func TestIsolation(t *testing.T) {
 	_, err = b.pool.Exec(ctx, `UPDATE uploads SET status = 'failed', error_code = 'no_text', error_message = 'none' WHERE id = $1`, up.ID)
 	require.NoError(t, err)
 
-	tables := []string{"users", "courses", "documents", "uploads", "audit_logs"}
+	tables := []string{"users", "courses", "documents", "uploads", "upload_pages", "audit_logs"}
 	before := map[string]string{}
 	for _, table := range tables {
 		before[table] = b.snapshot(table)
@@ -57,6 +57,10 @@ func TestIsolation(t *testing.T) {
 		{http.MethodDelete, d, nil},
 		{http.MethodPost, td + "/restore", nil},
 		{http.MethodGet, d + "/image", nil},
+		{http.MethodGet, d + "/pages", nil},
+		{http.MethodGet, d + "/pages/1/image", nil},
+		{http.MethodPost, d + "/pages", nil},
+		{http.MethodGet, c + "/export", nil},
 		{http.MethodGet, "/api/documents?courseId=" + course.ID.String(), nil},
 		{http.MethodGet, "/api/search?q=kepler&courseId=" + course.ID.String(), nil},
 		{http.MethodGet, "/api/uploads/" + up.ID.String(), nil},

@@ -500,7 +500,7 @@ func (b *bundle) snapshot(table string) string {
 	b.t.Helper()
 	var s string
 	require.NoError(b.t, b.pool.QueryRow(context.Background(),
-		`SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.id)::text, '[]') FROM `+pgx.Identifier{table}.Sanitize()+` t`).Scan(&s))
+		`SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text)::text, '[]') FROM `+pgx.Identifier{table}.Sanitize()+` t`).Scan(&s))
 	return s
 }
 
