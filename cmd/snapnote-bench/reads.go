@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,8 +30,10 @@ import (
 	"github.com/snapnote/snapnote/storage"
 )
 
+// users is how many users seed makes (-users).
+var users = 100
+
 const (
-	users          = 100
 	coursesPerUser = 5
 	notesPerUser   = 1000
 	rounds         = 200 // requests per measured route
@@ -41,12 +44,26 @@ const (
 // runReads seeds (seed) or measures (measure) the read paths on the
 // database at DATABASE_URL; "all" does both.
 func runReads(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("reads", flag.ContinueOnError)
+	fs.IntVar(&users, "users", users, fmt.Sprintf("users seeded, each with %d notes", notesPerUser))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	args = fs.Args()
 	if len(args) != 1 || !slices.Contains([]string{"seed", "measure", "all"}, args[0]) {
-		return errors.New("usage: DATABASE_URL=… snapnote-bench reads seed|measure|all")
+		return errors.New("usage: [DATABASE_URL=…] snapnote-bench reads [-users N] seed|measure|all")
 	}
 	dbURL := os.Getenv("DATABASE_URL")
 	if dbURL == "" {
-		return errors.New("reads: set DATABASE_URL to a scratch database")
+		if args[0] != "all" {
+			return errors.New("reads: set DATABASE_URL to a scratch database, or run `reads all` on a fresh one")
+		}
+		scratch, err := newScratchDB(ctx, 4)
+		if err != nil {
+			return err
+		}
+		defer scratch.drop()
+		dbURL = scratch.URL
 	}
 	if args[0] != "measure" {
 		if err := seed(ctx, dbURL); err != nil {
