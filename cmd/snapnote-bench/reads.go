@@ -209,30 +209,63 @@ func measure(ctx context.Context, dbURL string) error {
 			return fmt.Errorf("the user has fewer than %d pages of notes: seed first", deepPage)
 		}
 	}
-	routes := []struct{ name, path string }{
-		{"list courses", "/api/courses"},
-		{"list notes, first page", "/api/documents?limit=20"},
-		{"list notes, page 30", "/api/documents?limit=20&cursor=" + deep},
-		{"get note", "/api/documents/" + first.Items[0].ID.String()},
-		{"search common word", "/api/search?q=" + url.QueryEscape(commonWord)},
-		{"search rare word", "/api/search?q=" + url.QueryEscape(rareWord)},
-		{"search typo (fuzzy)", "/api/search?q=" + url.QueryEscape(typo)},
+	// Each route beside its query called directly, as the handler calls it:
+	// what HTTP, auth and JSON add.
+	q := db.New(pool)
+	user, err := q.UpsertUser(ctx, db.Identity{Subject: subjectPrefix + "0"})
+	if err != nil {
+		return err
 	}
-	fmt.Printf("%d requests per route, one user (%d notes of %d), sequential, in-process HTTP\n\n",
+	after, err := db.ParseCursor(deep)
+	if err != nil {
+		return err
+	}
+	list := func(f db.DocumentFilter) func() error {
+		return func() error { _, err := q.ListDocuments(ctx, user.ID, f); return err }
+	}
+	search := func(query, mode string) func() error {
+		return func() error {
+			_, err := q.SearchDocuments(ctx, user.ID, db.SearchParams{Query: query, Mode: mode, Limit: 21})
+			return err
+		}
+	}
+	routes := []struct {
+		name, path string
+		direct     func() error
+	}{
+		{"list courses", "/api/courses", func() error { _, err := q.ListCourses(ctx, user.ID, snapnote.StatusActive); return err }},
+		{"list notes, first page", "/api/documents?limit=20", list(db.DocumentFilter{Status: snapnote.StatusActive, Limit: 21})},
+		{"list notes, page 30", "/api/documents?limit=20&cursor=" + deep,
+			list(db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 21})},
+		{"get note", "/api/documents/" + first.Items[0].ID.String(),
+			func() error { _, err := q.DocumentByID(ctx, user.ID, first.Items[0].ID); return err }},
+		{"search common word", "/api/search?q=" + url.QueryEscape(commonWord), search(commonWord, db.MatchFullText)},
+		{"search rare word", "/api/search?q=" + url.QueryEscape(rareWord), search(rareWord, db.MatchFullText)},
+		{"search typo (fuzzy)", "/api/search?q=" + url.QueryEscape(typo), search(typo, db.MatchFuzzy)},
+	}
+	fmt.Printf("%d requests per route, one user (%d notes of %d), sequential, in-process HTTP;\n"+
+		"baseline: the route's query called directly through internal/db, as many times\n\n",
 		rounds, notesPerUser, users*notesPerUser)
-	fmt.Printf("%-26s %10s %10s %10s\n", "route", "p50", "p99", "max")
+	var rows [][]string
 	for _, r := range routes {
-		var took []time.Duration
+		var viaAPI, direct []time.Duration
 		for range rounds {
 			start := time.Now()
 			if err := c.get(r.path, nil); err != nil {
 				return fmt.Errorf("%s: %w", r.name, err)
 			}
-			took = append(took, time.Since(start))
+			viaAPI = append(viaAPI, time.Since(start))
+			start = time.Now()
+			if err := r.direct(); err != nil {
+				return fmt.Errorf("%s, direct: %w", r.name, err)
+			}
+			direct = append(direct, time.Since(start))
 		}
-		slices.Sort(took)
-		fmt.Printf("%-26s %10s %10s %10s\n", r.name, round(took[len(took)/2]), round(took[len(took)*99/100]), round(took[len(took)-1]))
+		d50, a50 := percentile(direct, 50), percentile(viaAPI, 50)
+		rows = append(rows, []string{r.name, round(d50).String(), round(a50).String(), ratio(d50, a50),
+			round(percentile(viaAPI, 99)).String(), round(viaAPI[len(viaAPI)-1]).String()})
 	}
+	table([]string{"route", "direct p50", "API p50", "ratio", "API p99", "API max"}, rows...)
 	return explainAll(ctx, pool, tracer, deep)
 }
 
