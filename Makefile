@@ -10,10 +10,10 @@ GOLANGCI_LINT_VERSION ?= v2.15.0
 BENCH                 ?= .
 ARGS                  ?=
 
-.PHONY: help dev test browser-test build vet fmt lint migrate bench deps docker clean
+.PHONY: help dev test browser-test build vet fmt lint migrate bench bench-ocr bench-upload bench-pipeline bench-reads bench-memory deps docker clean
 
 help: ## Show this list
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 dev: ## Run everything locally: deps, Postgres, build, `snapnote dev`
 	bash scripts/dev.sh
@@ -39,8 +39,25 @@ lint: ## golangci-lint (built with go run; slow the first time)
 migrate: build ## Apply migrations to DATABASE_URL
 	$(BIN) migrate up
 
-bench: ## Run benchmarks (BENCH=regexp to choose)
+bench: ## Run the Go benchmarks (BENCH=regexp to choose)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./...
+
+SNAPNOTE_BENCH := $(GO) run ./cmd/snapnote-bench
+
+bench-ocr: ## Warm OCR engines vs `tesseract FILE -`, corpus pages and 12 MP photos (ARGS="-pages 4")
+	$(SNAPNOTE_BENCH) ocr $(ARGS)
+
+bench-upload: ## Uploads through the API vs the same inserts direct (ARGS="-clients 8 -n 200")
+	$(SNAPNOTE_BENCH) upload $(ARGS)
+
+bench-pipeline: ## The River worker with instant stages vs bare River; stage pickup latency
+	$(SNAPNOTE_BENCH) pipeline $(ARGS)
+
+bench-reads: ## Seed notes and time list, get and search (ARGS="-users 10 all"; DATABASE_URL to keep them)
+	$(SNAPNOTE_BENCH) reads $(or $(ARGS),all)
+
+bench-memory: build ## Peak RSS of `snapnote worker` and its engines reading 12 MP photos and a PNG bomb
+	$(SNAPNOTE_BENCH) memory -snapnote $(BIN) $(ARGS)
 
 deps: ## Install tesseract and a matching pg_dump (root on Debian/Ubuntu)
 	bash scripts/deps.sh

@@ -1,340 +1,58 @@
-// Command snapnote-bench seeds a database with a realistic load of notes and
-// measures the API's read paths against it, through the real HTTP handler.
+// Command snapnote-bench measures SnapNote against baselines, each figure
+// beside its baseline measured in the same run, with the ratio:
 //
-//	DATABASE_URL=postgres://… snapnote-bench seed     # migrate, then 100 users × 1,000 notes
-//	DATABASE_URL=postgres://… snapnote-bench measure  # p50/p99 latencies and query plans
+//	snapnote-bench ocr       warm OCR engines vs `tesseract FILE -`, corpus pages and 12 MP photos
+//	snapnote-bench upload    uploads through the API vs the same inserts in one transaction
+//	snapnote-bench pipeline  the River worker with instant stages vs a bare River client
+//	snapnote-bench reads     seed 100,000 notes and measure list, get and search latency
+//	snapnote-bench memory    peak RSS of `snapnote worker` and its engines reading big photos
 //
-// It is a tool for people, not part of the test suite: seeding takes about a
-// minute and writes ~100k rows. Point it at a scratch database.
+// `snapnote-bench SCENARIO -h` lists a scenario's flags. Scenarios that need
+// a database create a fresh one on the server at ADMIN_DATABASE_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres) and drop it afterwards; reads
+// uses DATABASE_URL when it is set.
+//
+// It is a tool for people, not part of the test suite: compare ratios within
+// one run, since the machine's other load moves absolute figures.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
+	"os/signal"
 	"slices"
-	"strings"
-	"sync"
-	"time"
+	"syscall"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/snapnote/snapnote"
-	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/auth"
-	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/migrations"
-	"github.com/snapnote/snapnote/storage"
+	"github.com/snapnote/snapnote/internal/ocr"
 )
 
-const (
-	users          = 100
-	coursesPerUser = 5
-	notesPerUser   = 1000
-	rounds         = 200 // requests per measured route
-	deepPage       = 30  // of 20 notes: the 580th note on
-	subjectPrefix  = "bench|user-"
-)
+// scenarios maps each subcommand to what runs it with the arguments after it.
+var scenarios = map[string]func(ctx context.Context, args []string) error{
+	"ocr":      runOCR,
+	"upload":   runUpload,
+	"pipeline": runPipeline,
+	"reads":    runReads,
+	"memory":   runMemory,
+}
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "seed" && os.Args[1] != "measure") {
-		fmt.Fprintln(os.Stderr, "usage: DATABASE_URL=… snapnote-bench seed|measure")
+	// The ocr scenario's warm engines are this binary, started again.
+	ocr.ServeEngineIfChild()
+	if len(os.Args) < 2 || scenarios[os.Args[1]] == nil {
+		names := make([]string, 0, len(scenarios))
+		for name := range scenarios {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		fmt.Fprintf(os.Stderr, "usage: snapnote-bench %v [flags]\n", names)
 		os.Exit(2)
 	}
-	dbURL := os.Getenv("DATABASE_URL")
-	if dbURL == "" {
-		fmt.Fprintln(os.Stderr, "snapnote-bench: set DATABASE_URL to a scratch database")
-		os.Exit(2)
-	}
-	ctx := context.Background()
-	var err error
-	if os.Args[1] == "seed" {
-		err = seed(ctx, dbURL)
-	} else {
-		err = measure(ctx, dbURL)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := scenarios[os.Args[1]](ctx, os.Args[2:])
+	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "snapnote-bench:", err)
+		fmt.Fprintf(os.Stderr, "snapnote-bench %s: %v\n", os.Args[1], err)
 		os.Exit(1)
 	}
 }
-
-// seed migrates the database and COPYs users, courses and notes into it.
-func seed(ctx context.Context, dbURL string) error {
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	defer pool.Close()
-	m, err := migrations.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	if _, err := m.Up(ctx); err != nil {
-		return err
-	}
-	start := time.Now()
-	rng := rand.New(rand.NewPCG(1, 2))
-	var userRows, courseRows, noteRows [][]any
-	now := time.Now()
-	for u := range users {
-		userID := uuid.New()
-		userRows = append(userRows, []any{userID, fmt.Sprintf("%s%d", subjectPrefix, u), fmt.Sprintf("User %d", u)})
-		var courseIDs []uuid.UUID
-		for c := range coursesPerUser {
-			id := uuid.New()
-			courseIDs = append(courseIDs, id)
-			status, deleted := snapnote.StatusActive, (*time.Time)(nil)
-			if c == coursesPerUser-1 && u%4 == 0 { // some users keep a course in trash
-				status, deleted = snapnote.StatusTrash, &now
-			}
-			courseRows = append(courseRows, []any{id, userID, topics[(u+c)%len(topics)], status, deleted})
-		}
-		for n := range notesPerUser {
-			title, body := title(rng), body(rng)
-			status, deleted := snapnote.StatusActive, (*time.Time)(nil)
-			if n%20 == 0 {
-				status, deleted = snapnote.StatusTrash, &now
-			}
-			created := now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
-			noteRows = append(noteRows, []any{uuid.New(), courseIDs[rng.IntN(len(courseIDs))], userID, title, body, body,
-				excerpt(body), status, deleted, created, created})
-		}
-	}
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		for _, t := range []struct {
-			table   string
-			columns []string
-			rows    [][]any
-		}{
-			{"users", []string{"id", "auth0_user_id", "name"}, userRows},
-			{"courses", []string{"id", "user_id", "name", "status", "deleted_at"}, courseRows},
-			{"documents", []string{"id", "course_id", "user_id", "title", "original_text", "formatted_note", "excerpt",
-				"status", "deleted_at", "created_at", "updated_at"}, noteRows},
-		} {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
-				return fmt.Errorf("copy %s: %w", t.table, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := pool.Exec(ctx, `ANALYZE users, courses, documents`); err != nil {
-		return fmt.Errorf("analyze: %w", err)
-	}
-	fmt.Printf("seeded %d users, %d courses, %d notes in %s\n", len(userRows), len(courseRows), len(noteRows),
-		time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-// measure serves the real API in-process and times its read routes for one
-// user, then prints the plans of the queries behind them.
-func measure(ctx context.Context, dbURL string) error {
-	tracer := &lastQuery{}
-	cfg, err := pgxpool.ParseConfig(dbURL)
-	if err != nil {
-		return fmt.Errorf("parse DATABASE_URL: %w", err)
-	}
-	cfg.ConnConfig.Tracer = tracer
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	defer pool.Close()
-
-	dir, err := os.MkdirTemp("", "snapnote-bench")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = os.RemoveAll(dir) }() // a temporary key and no blobs
-	key, err := auth.LoadOrCreateDevKey(dir)
-	if err != nil {
-		return err
-	}
-	validator, err := auth.NewValidator(auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Keys: key.JWKS()})
-	if err != nil {
-		return err
-	}
-	blobs, err := storage.NewLocal(dir)
-	if err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	handler, _ := api.New(api.Config{DB: db.Open(pool, logger), Blobs: blobs, Auth: validator, Logger: logger})
-	srv := httptest.NewServer(handler)
-	defer srv.Close()
-	token, err := key.Token(auth.Claims{Subject: subjectPrefix + "0"}, time.Hour)
-	if err != nil {
-		return err
-	}
-	c := &client{base: srv.URL, token: token}
-
-	var first struct {
-		Items []struct {
-			ID uuid.UUID `json:"id"`
-		} `json:"items"`
-		NextCursor string `json:"nextCursor"`
-	}
-	if err := c.get("/api/documents?limit=20", &first); err != nil {
-		return err
-	}
-	deep := first.NextCursor
-	for range deepPage - 2 {
-		var p struct {
-			NextCursor string `json:"nextCursor"`
-		}
-		if err := c.get("/api/documents?limit=20&cursor="+deep, &p); err != nil {
-			return err
-		}
-		if deep = p.NextCursor; deep == "" {
-			return fmt.Errorf("the user has fewer than %d pages of notes: seed first", deepPage)
-		}
-	}
-	routes := []struct{ name, path string }{
-		{"list courses", "/api/courses"},
-		{"list notes, first page", "/api/documents?limit=20"},
-		{"list notes, page 30", "/api/documents?limit=20&cursor=" + deep},
-		{"get note", "/api/documents/" + first.Items[0].ID.String()},
-		{"search common word", "/api/search?q=" + url.QueryEscape(commonWord)},
-		{"search rare word", "/api/search?q=" + url.QueryEscape(rareWord)},
-		{"search typo (fuzzy)", "/api/search?q=" + url.QueryEscape(typo)},
-	}
-	fmt.Printf("%d requests per route, one user (%d notes of %d), sequential, in-process HTTP\n\n",
-		rounds, notesPerUser, users*notesPerUser)
-	fmt.Printf("%-26s %10s %10s %10s\n", "route", "p50", "p99", "max")
-	for _, r := range routes {
-		var took []time.Duration
-		for range rounds {
-			start := time.Now()
-			if err := c.get(r.path, nil); err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
-			}
-			took = append(took, time.Since(start))
-		}
-		slices.Sort(took)
-		fmt.Printf("%-26s %10s %10s %10s\n", r.name, round(took[len(took)/2]), round(took[len(took)*99/100]), round(took[len(took)-1]))
-	}
-	return explainAll(ctx, pool, tracer, deep)
-}
-
-// explainAll runs the queries behind the measured routes through db, as the
-// API does, and prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each sent.
-func explainAll(ctx context.Context, pool *pgxpool.Pool, tracer *lastQuery, deep string) error {
-	q := db.New(pool)
-	user, err := q.UpsertUser(ctx, db.Identity{Subject: subjectPrefix + "0"})
-	if err != nil {
-		return err
-	}
-	after, err := db.ParseCursor(deep)
-	if err != nil {
-		return err
-	}
-	search := func(query, mode string) func() error {
-		return func() error {
-			_, err := q.SearchDocuments(ctx, user.ID, db.SearchParams{Query: query, Mode: mode, Limit: 21})
-			return err
-		}
-	}
-	for _, e := range []struct {
-		name string
-		run  func() error
-	}{
-		{"list courses", func() error { _, err := q.ListCourses(ctx, user.ID, snapnote.StatusActive); return err }},
-		{"list notes, first page", func() error {
-			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, Limit: 21})
-			return err
-		}},
-		{"list notes, page 30", func() error {
-			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 21})
-			return err
-		}},
-		{"search common word", search(commonWord, db.MatchFullText)},
-		{"search rare word", search(rareWord, db.MatchFullText)},
-		{"search typo (fuzzy)", search(typo, db.MatchFuzzy)},
-	} {
-		if err := e.run(); err != nil {
-			return fmt.Errorf("%s: %w", e.name, err)
-		}
-		sql, args := tracer.get()
-		rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args...)
-		if err != nil {
-			return fmt.Errorf("explain %s: %w", e.name, err)
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return fmt.Errorf("explain %s: %w", e.name, err)
-		}
-		fmt.Printf("\n== EXPLAIN %s\n%s\n", e.name, strings.Join(lines, "\n"))
-	}
-	return nil
-}
-
-// lastQuery remembers the last query a pool sent, so its plan can be shown.
-type lastQuery struct {
-	mu   sync.Mutex
-	sql  string
-	args []any
-}
-
-func (l *lastQuery) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	if !strings.HasPrefix(data.SQL, "EXPLAIN") {
-		l.mu.Lock()
-		l.sql, l.args = data.SQL, data.Args
-		l.mu.Unlock()
-	}
-	return ctx
-}
-
-func (l *lastQuery) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (l *lastQuery) get() (string, []any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.sql, l.args
-}
-
-// client calls the API as one user.
-type client struct {
-	base, token string
-}
-
-func (c *client) get(path string, v any) error {
-	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = res.Body.Close() }()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s", path, res.StatusCode, body)
-	}
-	if v == nil {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return errors.Join(fmt.Errorf("GET %s: decode", path), err)
-	}
-	return nil
-}
-
-func round(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }

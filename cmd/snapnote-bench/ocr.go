@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	xdraw "golang.org/x/image/draw"
+
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/photo"
+)
+
+// ocrSample is one file to read and the text on it.
+type ocrSample struct {
+	name, path string
+	encoded    []byte
+	truth      string
+}
+
+// ocrReader reads one sample and returns its text.
+type ocrReader struct {
+	name string
+	read func(ctx context.Context, s ocrSample) (string, error)
+}
+
+// runOCR reads corpus pages and 12-megapixel photos with the worker's OCR
+// (photo.Decode, then ocr.Tesseract with one warm engine per core) and with
+// the tesseract command, `tesseract FILE -`, one run per core, with
+// OMP_THREAD_LIMIT=1 (the baseline) and with its defaults.
+func runOCR(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ocr", flag.ContinueOnError)
+	pages := fs.Int("pages", 2, "corpus pages")
+	classList := fs.String("classes", "clean,rotate90,skew,phone", "variant classes of each page (all: "+strings.Join(corpus.Classes, ",")+")")
+	photos := fs.Int("photos", 2, "12-megapixel photos (corpus pages scaled up to 3000×4000)")
+	parallel := fs.Int("jobs", runtime.NumCPU(), "pages read at once, and warm engines")
+	noOrient := fs.Bool("no-orient", true, "also read with the warm engines without orientation detection, to show its cost")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	classes := strings.Split(*classList, ",")
+	for _, c := range classes {
+		if !slices.Contains(corpus.Classes, c) {
+			return fmt.Errorf("unknown class %q", c)
+		}
+	}
+	dir, err := os.MkdirTemp("", "snapnote-bench-ocr")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+
+	var corpusSet, photoSet []ocrSample
+	for _, page := range corpus.Pages(max(*pages, *photos)) {
+		if page.Index < *pages {
+			for _, class := range classes {
+				s, err := corpus.Variant(page, class)
+				if err != nil {
+					return err
+				}
+				corpusSet = append(corpusSet, ocrSample{name: s.Name, encoded: s.Encoded, truth: s.Truth,
+					path: filepath.Join(dir, s.Name+photo.Extension(s.ContentType))})
+			}
+		}
+		if page.Index < *photos {
+			name := fmt.Sprintf("p%03d-12mp", page.Index)
+			photoSet = append(photoSet, ocrSample{name: name, encoded: phonePhoto(page.Image), truth: page.Truth,
+				path: filepath.Join(dir, name+".jpg")})
+		}
+	}
+	for _, s := range append(slices.Clone(corpusSet), photoSet...) {
+		if err := os.WriteFile(s.path, s.encoded, 0o600); err != nil {
+			return err
+		}
+	}
+
+	pool, err := ocr.NewEnginePool(ctx, &ocr.EnginePoolConfig{Size: *parallel})
+	if err != nil {
+		return fmt.Errorf("start warm engines: %w", err)
+	}
+	defer pool.Close()
+	worker := func(engine *ocr.Tesseract) func(context.Context, ocrSample) (string, error) {
+		return func(ctx context.Context, s ocrSample) (string, error) {
+			img, err := photo.Decode(bytes.NewReader(s.encoded))
+			if err != nil {
+				return "", err
+			}
+			res, err := engine.Recognize(ctx, img)
+			if errors.Is(err, ocr.ErrNoText) {
+				err = nil
+			}
+			return res.Text, err
+		}
+	}
+	command := func(env []string) func(context.Context, ocrSample) (string, error) {
+		return func(ctx context.Context, s ocrSample) (string, error) {
+			cmd := exec.CommandContext(ctx, "tesseract", s.path, "-")
+			cmd.Env = env
+			out, err := cmd.Output()
+			return string(out), err
+		}
+	}
+	var defaults []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OMP_THREAD_LIMIT=") {
+			defaults = append(defaults, kv)
+		}
+	}
+	readers := []ocrReader{
+		{"tesseract FILE -, OMP_THREAD_LIMIT=1 (baseline)", command(append(slices.Clone(defaults), "OMP_THREAD_LIMIT=1"))},
+		{"tesseract FILE -, its defaults", command(defaults)},
+		{"worker: warm engines", worker(&ocr.Tesseract{Engines: pool})},
+	}
+	decodeOnly := ocrReader{"  of which photo.Decode alone", func(_ context.Context, s ocrSample) (string, error) {
+		_, err := photo.Decode(bytes.NewReader(s.encoded))
+		return "", err
+	}}
+	if *noOrient {
+		readers = append(readers, ocrReader{"worker without orientation detection",
+			worker(&ocr.Tesseract{Engines: pool, Skip: []string{ocr.StepOrient}})})
+	}
+
+	fmt.Printf("%d at a time (%d cores); CER is the mean character error rate against the page's text\n",
+		*parallel, runtime.NumCPU())
+	for _, set := range []struct {
+		title   string
+		samples []ocrSample
+	}{
+		{fmt.Sprintf("corpus: %d pages × %s, %d×%d", *pages, strings.Join(classes, ","), corpus.PageWidth, corpus.PageHeight), corpusSet},
+		{fmt.Sprintf("phone photos: %d corpus pages scaled to 3000×4000 JPEG", *photos), photoSet},
+	} {
+		if len(set.samples) == 0 {
+			continue
+		}
+		fmt.Printf("\n%s\n", set.title)
+		var base time.Duration
+		var rows [][]string
+		for i, r := range readers {
+			took, cer, err := readAll(ctx, set.samples, *parallel, r.read)
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			if i == 0 {
+				base = took
+			}
+			rows = append(rows, []string{r.name, secs(took), fmt.Sprintf("%.2f", float64(len(set.samples))/took.Seconds()),
+				fmt.Sprintf("%.3f", cer), ratio(base, took)})
+		}
+		took, _, err := readAll(ctx, set.samples, *parallel, decodeOnly.read)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []string{decodeOnly.name, secs(took), "", "", ""})
+		table([]string{"reader", "seconds", "pages/s", "CER", "ratio"}, rows...)
+	}
+	fmt.Println("\ntargets: worker ≥ 1.1× the baseline on corpus pages, ≥ 1.5× on 12 MP photos")
+	return nil
+}
+
+// readAll reads every sample with read, parallel at a time, and returns the
+// time it took and the mean CER.
+func readAll(ctx context.Context, samples []ocrSample, parallel int, read func(context.Context, ocrSample) (string, error)) (time.Duration, float64, error) {
+	cer := make([]float64, len(samples))
+	errs := make([]error, len(samples))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range parallel {
+		wg.Go(func() {
+			for i := range next {
+				text, err := read(ctx, samples[i])
+				if err != nil {
+					errs[i] = fmt.Errorf("%s: %w", samples[i].name, err)
+				}
+				cer[i] = ocrtest.CER(text, samples[i].truth)
+			}
+		})
+	}
+	for i := range samples {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	took := time.Since(start)
+	var sum float64
+	for _, c := range cer {
+		sum += c
+	}
+	return took, sum / float64(len(cer)), errors.Join(errs...)
+}
+
+// phonePhoto scales a corpus page up to fill a 3000×4000 frame (12
+// megapixels, as a phone takes it) on its paper, and encodes it as a JPEG.
+func phonePhoto(page *image.Gray) []byte {
+	const w, h = 3000, 4000
+	frame := image.NewGray(image.Rect(0, 0, w, h))
+	draw.Draw(frame, frame.Bounds(), image.NewUniform(page.At(0, 0)), image.Point{}, draw.Src)
+	pw := w
+	ph := pw * page.Bounds().Dy() / page.Bounds().Dx()
+	if ph > h {
+		ph, pw = h, h*page.Bounds().Dx()/page.Bounds().Dy()
+	}
+	at := image.Rect((w-pw)/2, (h-ph)/2, (w+pw)/2, (h+ph)/2)
+	xdraw.BiLinear.Scale(frame, at, page, page.Bounds(), xdraw.Src, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, frame, &jpeg.Options{Quality: 90}); err != nil {
+		panic(err) // encoding to memory cannot fail
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/migrations"
+	"github.com/snapnote/snapnote/storage"
+)
+
+// users is how many users seed makes (-users).
+var users = 100
+
+const (
+	coursesPerUser = 5
+	notesPerUser   = 1000
+	rounds         = 200 // requests per measured route
+	deepPage       = 30  // of 20 notes: the 580th note on
+	subjectPrefix  = "bench|user-"
+)
+
+// runReads seeds (seed) or measures (measure) the read paths on the
+// database at DATABASE_URL; "all" does both.
+func runReads(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("reads", flag.ContinueOnError)
+	fs.IntVar(&users, "users", users, fmt.Sprintf("users seeded, each with %d notes", notesPerUser))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	args = fs.Args()
+	if len(args) != 1 || !slices.Contains([]string{"seed", "measure", "all"}, args[0]) {
+		return errors.New("usage: [DATABASE_URL=…] snapnote-bench reads [-users N] seed|measure|all")
+	}
+	dbURL := os.Getenv("DATABASE_URL")
+	if dbURL == "" {
+		if args[0] != "all" {
+			return errors.New("reads: set DATABASE_URL to a scratch database, or run `reads all` on a fresh one")
+		}
+		scratch, err := newScratchDB(ctx, 4)
+		if err != nil {
+			return err
+		}
+		defer scratch.drop()
+		dbURL = scratch.URL
+	}
+	if args[0] != "measure" {
+		if err := seed(ctx, dbURL); err != nil {
+			return err
+		}
+	}
+	if args[0] != "seed" {
+		return measure(ctx, dbURL)
+	}
+	return nil
+}
+
+// seed migrates the database and COPYs users, courses and notes into it.
+func seed(ctx context.Context, dbURL string) error {
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer pool.Close()
+	m, err := migrations.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	if _, err := m.Up(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var userRows, courseRows, noteRows [][]any
+	now := time.Now()
+	for u := range users {
+		userID := uuid.New()
+		userRows = append(userRows, []any{userID, fmt.Sprintf("%s%d", subjectPrefix, u), fmt.Sprintf("User %d", u)})
+		var courseIDs []uuid.UUID
+		for c := range coursesPerUser {
+			id := uuid.New()
+			courseIDs = append(courseIDs, id)
+			status, deleted := snapnote.StatusActive, (*time.Time)(nil)
+			if c == coursesPerUser-1 && u%4 == 0 { // some users keep a course in trash
+				status, deleted = snapnote.StatusTrash, &now
+			}
+			courseRows = append(courseRows, []any{id, userID, topics[(u+c)%len(topics)], status, deleted})
+		}
+		for n := range notesPerUser {
+			title, body := title(rng), body(rng)
+			status, deleted := snapnote.StatusActive, (*time.Time)(nil)
+			if n%20 == 0 {
+				status, deleted = snapnote.StatusTrash, &now
+			}
+			created := now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
+			noteRows = append(noteRows, []any{uuid.New(), courseIDs[rng.IntN(len(courseIDs))], userID, title, body, body,
+				excerpt(body), status, deleted, created, created})
+		}
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for _, t := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"users", []string{"id", "auth0_user_id", "name"}, userRows},
+			{"courses", []string{"id", "user_id", "name", "status", "deleted_at"}, courseRows},
+			{"documents", []string{"id", "course_id", "user_id", "title", "original_text", "formatted_note", "excerpt",
+				"status", "deleted_at", "created_at", "updated_at"}, noteRows},
+		} {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
+				return fmt.Errorf("copy %s: %w", t.table, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, `ANALYZE users, courses, documents`); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	fmt.Printf("seeded %d users, %d courses, %d notes in %s\n", len(userRows), len(courseRows), len(noteRows),
+		time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// measure serves the real API in-process and times its read routes for one
+// user, then prints the plans of the queries behind them.
+func measure(ctx context.Context, dbURL string) error {
+	tracer := &lastQuery{}
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer pool.Close()
+
+	dir, err := os.MkdirTemp("", "snapnote-bench")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary key and no blobs
+	key, err := auth.LoadOrCreateDevKey(dir)
+	if err != nil {
+		return err
+	}
+	validator, err := auth.NewValidator(auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Keys: key.JWKS()})
+	if err != nil {
+		return err
+	}
+	blobs, err := storage.NewLocal(dir)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	handler, _ := api.New(api.Config{DB: db.Open(pool, logger), Blobs: blobs, Auth: validator, Logger: logger})
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	token, err := key.Token(auth.Claims{Subject: subjectPrefix + "0"}, time.Hour)
+	if err != nil {
+		return err
+	}
+	c := &client{base: srv.URL, token: token}
+
+	var first struct {
+		Items []struct {
+			ID uuid.UUID `json:"id"`
+		} `json:"items"`
+		NextCursor string `json:"nextCursor"`
+	}
+	if err := c.get("/api/documents?limit=20", &first); err != nil {
+		return err
+	}
+	deep := first.NextCursor
+	for range deepPage - 2 {
+		var p struct {
+			NextCursor string `json:"nextCursor"`
+		}
+		if err := c.get("/api/documents?limit=20&cursor="+deep, &p); err != nil {
+			return err
+		}
+		if deep = p.NextCursor; deep == "" {
+			return fmt.Errorf("the user has fewer than %d pages of notes: seed first", deepPage)
+		}
+	}
+	// Each route beside its query called directly, as the handler calls it:
+	// what HTTP, auth and JSON add.
+	q := db.New(pool)
+	user, err := q.UpsertUser(ctx, db.Identity{Subject: subjectPrefix + "0"})
+	if err != nil {
+		return err
+	}
+	after, err := db.ParseCursor(deep)
+	if err != nil {
+		return err
+	}
+	list := func(f db.DocumentFilter) func() error {
+		return func() error { _, err := q.ListDocuments(ctx, user.ID, f); return err }
+	}
+	search := func(query, mode string) func() error {
+		return func() error {
+			_, err := q.SearchDocuments(ctx, user.ID, db.SearchParams{Query: query, Mode: mode, Limit: 21})
+			return err
+		}
+	}
+	routes := []struct {
+		name, path string
+		direct     func() error
+	}{
+		{"list courses", "/api/courses", func() error { _, err := q.ListCourses(ctx, user.ID, snapnote.StatusActive); return err }},
+		{"list notes, first page", "/api/documents?limit=20", list(db.DocumentFilter{Status: snapnote.StatusActive, Limit: 21})},
+		{"list notes, page 30", "/api/documents?limit=20&cursor=" + deep,
+			list(db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 21})},
+		{"get note", "/api/documents/" + first.Items[0].ID.String(),
+			func() error { _, err := q.DocumentByID(ctx, user.ID, first.Items[0].ID); return err }},
+		{"search common word", "/api/search?q=" + url.QueryEscape(commonWord), search(commonWord, db.MatchFullText)},
+		{"search rare word", "/api/search?q=" + url.QueryEscape(rareWord), search(rareWord, db.MatchFullText)},
+		{"search typo (fuzzy)", "/api/search?q=" + url.QueryEscape(typo), search(typo, db.MatchFuzzy)},
+	}
+	fmt.Printf("%d requests per route, one user (%d notes of %d), sequential, in-process HTTP;\n"+
+		"baseline: the route's query called directly through internal/db, as many times\n\n",
+		rounds, notesPerUser, users*notesPerUser)
+	var rows [][]string
+	for _, r := range routes {
+		var viaAPI, direct []time.Duration
+		for range rounds {
+			start := time.Now()
+			if err := c.get(r.path, nil); err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			viaAPI = append(viaAPI, time.Since(start))
+			start = time.Now()
+			if err := r.direct(); err != nil {
+				return fmt.Errorf("%s, direct: %w", r.name, err)
+			}
+			direct = append(direct, time.Since(start))
+		}
+		d50, a50 := percentile(direct, 50), percentile(viaAPI, 50)
+		rows = append(rows, []string{r.name, round(d50).String(), round(a50).String(), ratio(d50, a50),
+			round(percentile(viaAPI, 99)).String(), round(viaAPI[len(viaAPI)-1]).String()})
+	}
+	table([]string{"route", "direct p50", "API p50", "ratio", "API p99", "API max"}, rows...)
+	return explainAll(ctx, pool, tracer, deep)
+}
+
+// explainAll runs the queries behind the measured routes through db, as the
+// API does, and prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each sent.
+func explainAll(ctx context.Context, pool *pgxpool.Pool, tracer *lastQuery, deep string) error {
+	q := db.New(pool)
+	user, err := q.UpsertUser(ctx, db.Identity{Subject: subjectPrefix + "0"})
+	if err != nil {
+		return err
+	}
+	after, err := db.ParseCursor(deep)
+	if err != nil {
+		return err
+	}
+	search := func(query, mode string) func() error {
+		return func() error {
+			_, err := q.SearchDocuments(ctx, user.ID, db.SearchParams{Query: query, Mode: mode, Limit: 21})
+			return err
+		}
+	}
+	for _, e := range []struct {
+		name string
+		run  func() error
+	}{
+		{"list courses", func() error { _, err := q.ListCourses(ctx, user.ID, snapnote.StatusActive); return err }},
+		{"list notes, first page", func() error {
+			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, Limit: 21})
+			return err
+		}},
+		{"list notes, page 30", func() error {
+			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 21})
+			return err
+		}},
+		{"search common word", search(commonWord, db.MatchFullText)},
+		{"search rare word", search(rareWord, db.MatchFullText)},
+		{"search typo (fuzzy)", search(typo, db.MatchFuzzy)},
+	} {
+		if err := e.run(); err != nil {
+			return fmt.Errorf("%s: %w", e.name, err)
+		}
+		sql, args := tracer.get()
+		rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args...)
+		if err != nil {
+			return fmt.Errorf("explain %s: %w", e.name, err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("explain %s: %w", e.name, err)
+		}
+		fmt.Printf("\n== EXPLAIN %s\n%s\n", e.name, strings.Join(lines, "\n"))
+	}
+	return nil
+}
+
+// lastQuery remembers the last query a pool sent, so its plan can be shown.
+type lastQuery struct {
+	mu   sync.Mutex
+	sql  string
+	args []any
+}
+
+func (l *lastQuery) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if !strings.HasPrefix(data.SQL, "EXPLAIN") {
+		l.mu.Lock()
+		l.sql, l.args = data.SQL, data.Args
+		l.mu.Unlock()
+	}
+	return ctx
+}
+
+func (l *lastQuery) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (l *lastQuery) get() (string, []any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sql, l.args
+}
+
+// client calls the API as one user.
+type client struct {
+	base, token string
+}
+
+func (c *client) get(path string, v any) error {
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = res.Body.Close() }()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", path, res.StatusCode, body)
+	}
+	if v == nil {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return errors.Join(fmt.Errorf("GET %s: decode", path), err)
+	}
+	return nil
+}
+
+func round(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
