@@ -74,7 +74,7 @@ func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int
 		}
 	}
 
-	if t.runs(StepOrient) && len(gs) >= minOSDGlyphs {
+	if t.runs(StepOrient) && len(gs) >= minOSDGlyphs && !plainlyUpright(gs) {
 		// Orientation detection reads characters of osdGlyph pixels: smaller ones it gets wrong
 		// with confidence, larger ones only cost time.
 		small := img
