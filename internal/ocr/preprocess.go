@@ -31,13 +31,16 @@ var PreprocessSteps = []string{StepPerspective, StepNormalize, StepScale, StepOr
 
 // Character sizes for StepScale, as the median height in pixels of the character shapes on a
 // page (see glyphs), which lies between the x-height and the cap height. Pages whose characters
-// are smaller than minGlyph are enlarged to targetGlyph; larger ones are left alone, as
-// enlarging them made no difference on the corpus but cost time (Tesseract's time grows with
-// the pixel count).
+// are smaller than minGlyph are enlarged to targetGlyph, as enlarging larger ones made no
+// difference on the corpus but cost time (Tesseract's time grows with the pixel count). For
+// the same reason pages whose characters are larger than maxGlyph, as a full-size phone photo
+// of a page has, are shrunk to shrunkGlyph: larger characters read no better.
 const (
 	minGlyph    = 10
 	targetGlyph = 20
 	maxEnlarge  = 4.0
+	maxGlyph    = 40
+	shrunkGlyph = 30
 )
 
 // preprocess runs the steps of t not in t.Skip on img and returns the image to read and the
@@ -59,7 +62,13 @@ func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int
 	// letters of a blurred word stay apart.
 	gs := glyphs(img, otsu(histogram(img))/2)
 
-	if height := medianHeight(gs); t.runs(StepScale) && height > 0 && height < minGlyph {
+	if height := medianHeight(gs); t.runs(StepScale) && height > maxGlyph {
+		f := float64(shrunkGlyph) / float64(height)
+		w, h := img.Rect.Dx(), img.Rect.Dy()
+		img = shrink(img, max(1, int(float64(w)*f+0.5)), max(1, int(float64(h)*f+0.5)))
+		gs = glyphs(img, otsu(histogram(img))/2)
+		steps = append(steps, "scale:"+strconv.FormatFloat(f, 'f', 2, 64))
+	} else if t.runs(StepScale) && height > 0 && height < minGlyph {
 		f := min(maxEnlarge, float64(targetGlyph)/float64(height))
 		w, h := img.Rect.Dx(), img.Rect.Dy()
 		if maxSide > 0 {

@@ -2,11 +2,13 @@ package ocr
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/photo"
 )
 
@@ -26,4 +28,18 @@ func TestPlainlyUpright(t *testing.T) {
 			require.Equal(t, upright, plainlyUpright(glyphs(gray, otsu(histogram(gray))/2)), s.Name)
 		}
 	}
+}
+
+// A page whose characters are far larger than Tesseract needs, as a
+// full-size phone photo's are, is shrunk before it is read.
+func TestLargeCharactersAreShrunk(t *testing.T) {
+	t.Parallel()
+	page := ocrtest.RenderText([]string{"Thermodynamics Lecture Three", "", "The first law states that energy is conserved.",
+		"Entropy of an isolated system never decreases."}, 3000, 1400, 110)
+	tess := &Tesseract{Skip: []string{StepOrient, StepPerspective}}
+	gray, steps, err := tess.preprocess(t.Context(), prepare(page, defaultMaxSide), defaultMaxSide)
+	require.NoError(t, err)
+	require.Contains(t, strings.Join(steps, " "), "scale:0.")
+	require.Less(t, gray.Rect.Dx(), 3000)
+	require.InDelta(t, shrunkGlyph, medianHeight(glyphs(gray, otsu(histogram(gray))/2)), 6)
 }
