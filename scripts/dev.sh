@@ -15,7 +15,8 @@ main() {
   default_env DATA_DIR ./data
 
   header "dependencies"
-  bash scripts/deps.sh
+  # Chromium and the npm packages are for the browser tests, not for running the service.
+  SKIP_BROWSER_TESTS=1 bash scripts/deps.sh
 
   header "postgres"
   bash scripts/postgres.sh "$DATABASE_URL"
