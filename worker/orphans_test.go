@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -9,9 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote"
-	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/internal/pgtest"
-	"github.com/snapnote/snapnote/internal/queue"
 )
 
 // A job River shows running on this worker, that the worker no longer runs
@@ -20,37 +16,9 @@ import (
 func TestLivenessReclaimsItsOwnOrphanedJobs(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	pool := pgtest.Migrated(t)
-	d := db.Open(pool, discard())
-	q, err := queue.New(pool, discard())
-	require.NoError(t, err)
-	user, err := d.UpsertUser(ctx, db.Identity{Subject: "alice"})
-	require.NoError(t, err)
-	course, err := d.CreateCourse(ctx, user.ID, db.CourseInput{Name: "Physics"})
-	require.NoError(t, err)
-
-	// running makes an upload whose OCR job worker started a minute ago,
-	// and returns the upload's and the job's ids.
-	running := func(worker string) (uuid.UUID, int64) {
-		id := uuid.New()
-		_, err := q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
-			BlobKey: snapnote.PageBlobKey(user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
-			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}, db.AuditEntry{UserID: &user.ID})
-		require.NoError(t, err)
-		require.NoError(t, d.StartStage(ctx, id, snapnote.StageOCR, 1))
-		var job int64
-		require.NoError(t, pool.QueryRow(ctx, `UPDATE river_job SET state = 'running', attempt = 1,
-			attempted_at = now() - interval '1 minute', attempted_by = ARRAY[$2]
-			WHERE args->>'upload_id' = $1 RETURNING id`, id.String(), worker).Scan(&job))
-		return id, job
-	}
-	state := func(id uuid.UUID) (job string, upload db.Upload) {
-		require.NoError(t, pool.QueryRow(ctx, `SELECT state::text FROM river_job WHERE args->>'upload_id' = $1`,
-			id.String()).Scan(&job))
-		upload, err := d.UploadByID(ctx, user.ID, id)
-		require.NoError(t, err)
-		return job, upload
-	}
+	b := setupJobs(t)
+	d, state := b.d, b.state
+	running := func(worker string) (uuid.UUID, int64) { return b.running(worker, 1, time.Minute) }
 
 	me := NewWorkerID()
 	tracker := newTracker(me)
