@@ -24,10 +24,13 @@ const (
 	StepOrient = "orient"
 	// StepDeskew straightens a page turned by up to 10 degrees.
 	StepDeskew = "deskew"
+	// StepDewarp straightens lines of text that bend or converge (a curled page, one held at
+	// an angle) by moving each column up or down along the fitted baselines.
+	StepDewarp = "dewarp"
 )
 
 // PreprocessSteps lists the preprocessing steps of Tesseract in the order they run.
-var PreprocessSteps = []string{StepPerspective, StepNormalize, StepScale, StepOrient, StepDeskew}
+var PreprocessSteps = []string{StepPerspective, StepNormalize, StepScale, StepOrient, StepDeskew, StepDewarp}
 
 // Character sizes for StepScale, as the median height in pixels of the character shapes on a
 // page (see glyphs), which lies between the x-height and the cap height. Pages whose characters
@@ -98,8 +101,22 @@ func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int
 
 	if t.runs(StepDeskew) {
 		if deg := skewAngle(gs); deg <= -minSkew || deg >= minSkew {
+			gs = rotateGlyphs(gs, -deg, img.Rect.Dx(), img.Rect.Dy())
 			img = rotate(img, -deg, paperLevel(img))
 			steps = append(steps, "deskew:"+strconv.FormatFloat(deg, 'f', 2, 64))
+		}
+	}
+
+	if t.runs(StepDewarp) {
+		height := medianHeight(gs)
+		lines := textLines(gs, height)
+		if out, ok := dewarp(img, lines, height); ok {
+			img = out
+			steps = append(steps, "dewarp:lines="+strconv.Itoa(len(lines)))
+		}
+		if out, amount, ok := keystone(img, lines, height); ok {
+			img = out
+			steps = append(steps, "keystone:"+strconv.FormatFloat(amount, 'f', 2, 64))
 		}
 	}
 	return img, steps, nil
