@@ -339,7 +339,9 @@ func spine(rng *rand.Rand, img *image.Gray) *image.Gray {
 	drop := h * (0.04 + 0.02*rng.Float64())
 	left := rng.IntN(2) == 0
 	// t runs from 0 where the bend starts to 1 at the gutter; the page's surface there is seen
-	// from the side, so source columns crowd together: src = gutter·(1-t)^1.5 from the gutter.
+	// from the side, so columns crowd together towards the gutter, up to 1.45 page columns a
+	// pixel, while the bend's start joins the flat page smoothly: the margin by the gutter
+	// slips out of sight.
 	dst := raster.Warp(img, int(w), int(h), light, func(x, y float64) (float64, float64) {
 		d := x // distance from the gutter
 		if !left {
@@ -349,7 +351,7 @@ func spine(rng *rand.Rand, img *image.Gray) *image.Gray {
 			return x, y
 		}
 		t := 1 - d/gutter
-		sd := gutter * (1 - math.Pow(t, 1.3)) * (1 - 0.15*t)
+		sd := d - 0.15*gutter*t*t*t
 		sx := sd
 		if !left {
 			sx = w - sd
