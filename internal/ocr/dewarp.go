@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/snapnote/snapnote/internal/raster"
 )
@@ -18,6 +19,24 @@ const (
 	minBend         = 0.15
 	dewarpCellRatio = 1.0 // cell of the displacement grid, in character heights
 )
+
+// straightenLines finds the lines of text among the glyphs gs of img, an upright and deskewed
+// page, and straightens them: dewarp, then keystone. It returns the image and the steps applied
+// ("dewarp:lines=23", "keystone:0.12"), none when the lines were straight and upright already.
+func straightenLines(img *image.Gray, gs []glyph) (*image.Gray, []string) {
+	var steps []string
+	height := medianHeight(gs)
+	lines := textLines(gs, height)
+	if out, ok := dewarp(img, lines, height); ok {
+		img = out
+		steps = append(steps, "dewarp:lines="+strconv.Itoa(len(lines)))
+	}
+	if out, amount, ok := keystone(img, lines, height); ok {
+		img = out
+		steps = append(steps, "keystone:"+strconv.FormatFloat(amount, 'f', 2, 64))
+	}
+	return img, steps
+}
 
 // lineBend returns how far the baselines of lines stray from straight lines parallel to each
 // other, in pixels: the dewarpQuantile quantile over the lines of their bend from the median
@@ -75,8 +94,8 @@ func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
 	// shift[gy*gw+gx] is how far down in img to look for the output pixel at the grid point
 	// (gx·cell, gy·cell); NaN where no line passes the column.
 	shift := make([]float64, gw*gh)
-	// A line's ends hold for a few characters beyond it, over the gap between two columns.
-	margin := 3 * float64(height)
+	// A line's ends hold for a character beyond it.
+	margin := float64(height)
 	var knots []knot
 	for gx := range gw {
 		x := float64(gx * cell)
@@ -86,8 +105,7 @@ func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
 			if x < l.x0-margin || x > l.x1+margin {
 				continue
 			}
-			xc := min(max(x, l.x0), l.x1)
-			y := l.y(xc)
+			y := l.at(x)
 			// Lines must keep their order: one that crosses the line above here is wrong.
 			if n := len(knots); n > 0 && y <= knots[n-1].at+knots[n-1].by+float64(height)/2 {
 				continue

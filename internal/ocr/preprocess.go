@@ -108,16 +108,9 @@ func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int
 	}
 
 	if t.runs(StepDewarp) {
-		height := medianHeight(gs)
-		lines := textLines(gs, height)
-		if out, ok := dewarp(img, lines, height); ok {
-			img = out
-			steps = append(steps, "dewarp:lines="+strconv.Itoa(len(lines)))
-		}
-		if out, amount, ok := keystone(img, lines, height); ok {
-			img = out
-			steps = append(steps, "keystone:"+strconv.FormatFloat(amount, 'f', 2, 64))
-		}
+		var applied []string
+		img, applied = straightenLines(img, gs)
+		steps = append(steps, applied...)
 	}
 	return img, steps, nil
 }

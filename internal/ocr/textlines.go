@@ -12,19 +12,23 @@ import (
 // needs minLineGlyphs glyphs spanning minLineSpan character heights for its baseline to be
 // fitted.
 const (
-	lineOverlap   = 0.5
+	lineOverlap   = 0.3
 	lineGap       = 1.5
 	minLineGlyphs = 8
 	minLineSpan   = 6
 )
 
-// textLine is one line of text on a page: where it runs and its baseline, the cubic
-// y = c[0] + c[1]·u + c[2]·u² + c[3]·u³ with u = (x-mid)/half, fitted through the bottoms of its
-// characters (descenders left out).
+// textLine is one line of text on a page: where it runs and its baseline, fitted through the
+// bottoms of its characters (descenders left out) twice: as the cubic
+// y = c[0] + c[1]·u + c[2]·u² + c[3]·u³ with u = (x-mid)/half, smooth enough to judge whether
+// the line bends, and as a smoothed polyline with a knot every few characters, which follows a
+// sharper bend (a book's gutter) to straighten it.
 type textLine struct {
 	x0, x1    float64
 	mid, half float64
 	c         [4]float64
+	knots     []float64 // the polyline's heights at x0, x0+step, …
+	step      float64
 	glyphs    int
 }
 
@@ -46,12 +50,26 @@ func (l *textLine) bend(slope float64) float64 {
 	return worst
 }
 
+// at returns the height of the line's polyline baseline at column x, its end's beyond it.
+func (l *textLine) at(x float64) float64 {
+	if len(l.knots) == 0 {
+		return l.y(x)
+	}
+	f := min(max((x-l.x0)/l.step, 0), float64(len(l.knots)-1))
+	k := min(int(f), len(l.knots)-2)
+	if k < 0 {
+		return l.knots[0]
+	}
+	t := f - float64(k)
+	return l.knots[k]*(1-t) + l.knots[k+1]*t
+}
+
 // meanY returns the mean height of the line's baseline along its run: where it lies once
 // straightened.
 func (l *textLine) meanY() float64 {
 	sum := 0.0
 	for k := range 9 {
-		sum += l.y(l.x0 + (l.x1-l.x0)*float64(k)/8)
+		sum += l.at(l.x0 + (l.x1-l.x0)*float64(k)/8)
 	}
 	return sum / 9
 }
@@ -75,7 +93,9 @@ func textLines(gs []glyph, height int) []textLine {
 			cs = append(cs, g)
 		}
 	}
-	slices.SortFunc(cs, func(a, b glyph) int { return cmp.Or(cmp.Compare(a.x0, b.x0), cmp.Compare(a.y0, b.y0)) })
+	slices.SortFunc(cs, func(a, b glyph) int {
+		return cmp.Or(cmp.Compare(a.x0, b.x0), cmp.Compare(a.y0, b.y0), cmp.Compare(a.x1, b.x1), cmp.Compare(a.y1, b.y1))
+	})
 
 	// Bands of rows a character height tall, each sorted by x, to find neighbours quickly.
 	bands := make(map[int][]int)
@@ -142,7 +162,8 @@ func textLines(gs []glyph, height int) []textLine {
 
 // fitLine fits the baseline of the characters gs of one line, of height hf pixels: a least
 // squares polynomial through their bottom centres, of degree 3 for a long line, less for a
-// shorter one, refitted twice without the points far from it (descenders, stray marks). It
+// shorter one, refitted twice without the points far from it (descenders below, stray marks).
+// It
 // reports false for a line too short to judge.
 func fitLine(gs []glyph, hf float64) (textLine, bool) {
 	if len(gs) < minLineGlyphs {
@@ -185,7 +206,10 @@ func fitLine(gs []glyph, hf float64) (textLine, bool) {
 		}
 		kept := 0
 		for i := range us {
-			keep[i] = math.Abs(ys[i]-l.y(us[i]*l.half+l.mid)) <= tolerance*float64(3-pass)
+			// Descenders lie below the baseline: a point far below the fit goes sooner than one
+			// above it.
+			r := ys[i] - l.y(us[i]*l.half+l.mid)
+			keep[i] = r <= tolerance && r >= -tolerance*float64(3-pass)
 			if keep[i] {
 				kept++
 			}
@@ -194,7 +218,100 @@ func fitLine(gs []glyph, hf float64) (textLine, bool) {
 			return textLine{}, false
 		}
 	}
+	l.step = knotSpacing * hf
+	xs := make([]float64, len(gs))
+	for i, u := range us {
+		xs[i] = u*l.half + l.mid
+		keep[i] = true
+	}
+	for pass := range 3 {
+		l.knots = splineFit(xs, ys, keep, l.x0, l.step, int(math.Ceil((l.x1-l.x0)/l.step))+1)
+		if pass == 2 {
+			break
+		}
+		for i := range xs {
+			r := ys[i] - l.at(xs[i])
+			keep[i] = r <= tolerance && r >= -tolerance*float64(3-pass)
+		}
+	}
 	return l, true
+}
+
+// knotSpacing is the distance between the knots of a baseline's polyline, in character heights,
+// and knotStiffness how strongly the polyline resists bending (against the pull of the four or
+// so characters between two knots).
+const (
+	knotSpacing   = 3.0
+	knotStiffness = 2.0
+)
+
+// splineFit returns the heights at n knots, at x0, x0+step, …, of the polyline that best fits
+// the points (xs[i], ys[i]) with keep[i] set, in the least-squares sense with a penalty of
+// knotStiffness on each knot's second difference, so knots with few points or none follow
+// their neighbours.
+func splineFit(xs, ys []float64, keep []bool, x0, step float64, n int) []float64 {
+	a := make([][]float64, n)
+	for i := range a {
+		a[i] = make([]float64, n+1)
+	}
+	for i, x := range xs {
+		if !keep[i] {
+			continue
+		}
+		f := min(max((x-x0)/step, 0), float64(n-1))
+		k := min(int(f), n-2)
+		t := f - float64(k)
+		w := [2]float64{1 - t, t}
+		for p := range 2 {
+			for q := range 2 {
+				a[k+p][k+q] += w[p] * w[q]
+			}
+			a[k+p][n] += w[p] * ys[i]
+		}
+	}
+	for k := 1; k+1 < n; k++ {
+		d := [3]float64{1, -2, 1}
+		for p := range 3 {
+			for q := range 3 {
+				a[k-1+p][k-1+q] += knotStiffness * d[p] * d[q]
+			}
+		}
+	}
+	// A tiny pull towards the mean keeps the system solvable with no points at all.
+	mean, count := 0.0, 0.0
+	for i := range ys {
+		if keep[i] {
+			mean += ys[i]
+			count++
+		}
+	}
+	if count > 0 {
+		mean /= count
+	}
+	for k := range n {
+		a[k][k] += 1e-6
+		a[k][n] += 1e-6 * mean
+	}
+	// Gauss-Jordan elimination; the matrix is symmetric positive definite.
+	for c := range n {
+		for r := range n {
+			if r == c {
+				continue
+			}
+			f := a[r][c] / a[c][c]
+			if f == 0 {
+				continue
+			}
+			for k := c; k <= n; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+		}
+	}
+	out := make([]float64, n)
+	for k := range out {
+		out[k] = a[k][n] / a[k][k]
+	}
+	return out
 }
 
 // polyFit returns the least-squares polynomial of degree (at most 3) through the points (us[i],
