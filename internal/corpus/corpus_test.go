@@ -80,6 +80,8 @@ func TestVariants(t *testing.T) {
 			require.Equal(t, image.Rect(0, 0, corpus.PageHeight, corpus.PageWidth), b, s.Name)
 		case corpus.ClassLowRes:
 			require.Equal(t, image.Rect(0, 0, 385, 545), b, s.Name) // 35%
+		case corpus.ClassAngleLowRes:
+			require.Equal(t, image.Rect(0, 0, 550, 778), b, s.Name) // 50%
 		case corpus.ClassSkew, corpus.ClassPhone:
 			require.Greater(t, b.Dx(), corpus.PageWidth, s.Name)
 		default:

@@ -28,12 +28,20 @@ const (
 	ClassLowRes      = "lowres"      // taken from afar or sent shrunk: 35% of the resolution, x-height about 5 px
 	ClassEXIF        = "exif"        // JPEG with pixels stored sideways or upside down and an EXIF orientation tag
 	ClassPhone       = "phone"       // a bit of everything: skew, tilt, shadow, blur, noise, JPEG
+	// Pages whose text lines are not straight, and whose edges do not show.
+	ClassAngle       = "angle"        // held at an angle, keystone of 8–20%, on light surroundings that hide the page's edges
+	ClassAngleDark   = "angle-dark"   // held at an angle, keystone of 8–20%, on a dark desk
+	ClassCurl        = "curl"         // a curled page: lines bend in a gentle wave across the width
+	ClassSpine       = "spine"        // a page of a bound book: it bends down into the gutter on one side
+	ClassCurlShadow  = "curl-shadow"  // a curled page, unevenly lit
+	ClassAngleLowRes = "angle-lowres" // held at an angle on light surroundings, at 50% of the resolution
 )
 
 // Classes lists every variant class in the order Variants returns them.
 var Classes = []string{
 	ClassClean, ClassRotate90, ClassRotate180, ClassRotate270, ClassSkew, ClassPerspective,
 	ClassBlur, ClassJPEG, ClassShadow, ClassLowRes, ClassEXIF, ClassPhone,
+	ClassAngle, ClassAngleDark, ClassCurl, ClassSpine, ClassCurlShadow, ClassAngleLowRes,
 }
 
 // Sample is one photo of a page, encoded as a user would upload it.
@@ -113,6 +121,18 @@ func Variant(page Page, class string) (Sample, error) {
 		img = noise(rng, img, 5)
 		typ = "image/jpeg"
 		encoded = encodeJPEG(img, 70)
+	case ClassAngle:
+		img = keystone(rng, img, angleAmount(page), light)
+	case ClassAngleDark:
+		img = keystone(rng, img, angleAmount(page), desk)
+	case ClassCurl:
+		img = curl(rng, img, curlAmplitude(page))
+	case ClassSpine:
+		img = spine(rng, img)
+	case ClassCurlShadow:
+		img = shadow(rng, curl(rng, img, curlAmplitude(page)), 0.35)
+	case ClassAngleLowRes:
+		img = scale(boxBlur(keystone(rng, img, angleAmount(page), light), 1), 0.5)
 	}
 	if encoded == nil {
 		encoded = encodePNG(img)
@@ -262,6 +282,95 @@ func noise(rng *rand.Rand, img *image.Gray, sigma float64) *image.Gray {
 	dst := image.NewGray(img.Rect)
 	for i, p := range img.Pix {
 		dst.Pix[i] = uint8(min(255, max(0, float64(p)+rng.NormFloat64()*sigma+0.5)))
+	}
+	return dst
+}
+
+// light is the gray level of light surroundings: a white desk or a sheet under the page, as
+// bright as the paper within a few levels, so no edge of the page shows.
+const light = 238
+
+// angleAmount is how much shorter the top edge of page is than its bottom edge when held at
+// an angle: pages take turns at 8%, 14% and 20%.
+func angleAmount(page Page) float64 { return []float64{0.08, 0.14, 0.2}[page.Index%3] }
+
+// keystone photographs img held at an angle, tilted away at the top: the top edge is amount
+// shorter than the bottom one (each top corner moves in by half of it, give or take a fifth),
+// the page is foreshortened vertically, and a little turned; the photo shows surroundings of
+// gray level fill around it.
+func keystone(rng *rand.Rand, img *image.Gray, amount float64, fill uint8) *image.Gray {
+	w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+	in := func() float64 { return w * amount / 2 * (0.8 + 0.4*rng.Float64()) }
+	turn := h * 0.015 * (rng.Float64()*2 - 1) // the top edge rises on one side
+	top := h * (0.03 + amount/3)
+	dst := [4][2]float64{
+		{w*0.03 + in(), top + turn},
+		{w*0.97 - in(), top - turn},
+		{w * 0.97, h * 0.97},
+		{w * 0.03, h * 0.97},
+	}
+	src := [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
+	return raster.Warp(img, int(w), int(h), fill, raster.Projective(dst, src).Apply)
+}
+
+// curlAmplitude is how far the lines of a curled page bend up and down, in pixels: pages take
+// turns at 8, 14 and 20 (about a quarter, a half and two thirds of a line's height).
+func curlAmplitude(page Page) float64 { return []float64{8, 14, 20}[page.Index%3] }
+
+// curl bends img as a curled page: every point moves vertically along a wave across the width,
+// of a wavelength between 0.8 and 2 page widths and an amplitude that grows from top to bottom
+// between 70% and 100% of amplitude pixels, on light surroundings.
+func curl(rng *rand.Rand, img *image.Gray, amplitude float64) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	wavelength := float64(w) * (0.8 + 1.2*rng.Float64())
+	phase := rng.Float64() * 2 * math.Pi
+	return raster.Warp(img, w, h, light, func(x, y float64) (float64, float64) {
+		a := amplitude * (0.7 + 0.3*y/float64(h))
+		return x, y - a*math.Sin(2*math.Pi*x/wavelength+phase)
+	})
+}
+
+// spine photographs img as the page of an open book: over the quarter of the width next to
+// the gutter (left or right), the page bends down and away, so lines drop by up to 4–6% of
+// the page height, grow closer together horizontally and darken into the fold.
+func spine(rng *rand.Rand, img *image.Gray) *image.Gray {
+	w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+	gutter := w * (0.25 + 0.1*rng.Float64())
+	drop := h * (0.04 + 0.02*rng.Float64())
+	left := rng.IntN(2) == 0
+	// t runs from 0 where the bend starts to 1 at the gutter; the page's surface there is seen
+	// from the side, so columns crowd together towards the gutter, up to 1.45 page columns a
+	// pixel, while the bend's start joins the flat page smoothly: the margin by the gutter
+	// slips out of sight.
+	dst := raster.Warp(img, int(w), int(h), light, func(x, y float64) (float64, float64) {
+		d := x // distance from the gutter
+		if !left {
+			d = w - x
+		}
+		if d >= gutter {
+			return x, y
+		}
+		t := 1 - d/gutter
+		sd := d - 0.15*gutter*t*t*t
+		sx := sd
+		if !left {
+			sx = w - sd
+		}
+		return sx, y - drop*t*t*(0.6+0.8*y/h)
+	})
+	// The fold is in shadow.
+	for y := range dst.Rect.Dy() {
+		row := dst.Pix[y*dst.Stride:][:dst.Rect.Dx()]
+		for x := range row {
+			d := float64(x)
+			if !left {
+				d = w - d
+			}
+			if d < gutter {
+				t := 1 - d/gutter
+				row[x] = uint8(float64(row[x])*(1-0.35*t*t*t) + 0.5)
+			}
+		}
 	}
 	return dst
 }

@@ -16,7 +16,7 @@
 // [Tesseract.CheckInstalled] at start-up to fail early, with install instructions, when the
 // binary or a language is missing.
 //
-// Before reading, Tesseract preprocesses a photo in five steps, each kept because it lowered
+// Before reading, Tesseract preprocesses a photo in six steps, each kept because it lowered
 // the error rate on the generated corpus (package corpus, `snapnote-eval`) without hurting clean
 // pages, and each listed in [Result].Steps when it changed the image:
 //
@@ -35,6 +35,15 @@
 //   - deskew: finds the angle, up to 10 degrees either way in 0.25 degree steps, at which the
 //     bottoms of the characters fall into the fewest, fullest lines, and rotates the page
 //     straight with bilinear sampling.
+//   - dewarp: joins the characters into lines of text (neighbours that overlap vertically) and
+//     fits each line's baseline. When most baselines bend or converge by 0.15 character heights
+//     or more (a curled page, a book's gutter, a page held at an angle), it moves every column
+//     up or down so that each baseline runs level at its mean height, interpolating between
+//     baselines. Bent or not, when the left margin slants (a page held at an angle on
+//     surroundings as light as itself, so the perspective step saw no corners), it maps the
+//     trapezoid of that margin and its mirror image about the middle onto a rectangle. Listed as
+//     "dewarp:lines=N" and "keystone:F" (how much narrower the narrow end was). A flat page
+//     costs only the line finding, well under a millisecond.
 //
 // [Vision] asks a chat model that reads images, through any OpenAI-compatible API, to transcribe
 // the page as Markdown, with a Tesseract fallback for when the model fails; its Result names the

@@ -24,10 +24,13 @@ const (
 	StepOrient = "orient"
 	// StepDeskew straightens a page turned by up to 10 degrees.
 	StepDeskew = "deskew"
+	// StepDewarp straightens lines of text that bend or converge (a curled page, one held at
+	// an angle) by moving each column up or down along the fitted baselines.
+	StepDewarp = "dewarp"
 )
 
 // PreprocessSteps lists the preprocessing steps of Tesseract in the order they run.
-var PreprocessSteps = []string{StepPerspective, StepNormalize, StepScale, StepOrient, StepDeskew}
+var PreprocessSteps = []string{StepPerspective, StepNormalize, StepScale, StepOrient, StepDeskew, StepDewarp}
 
 // Character sizes for StepScale, as the median height in pixels of the character shapes on a
 // page (see glyphs), which lies between the x-height and the cap height. Pages whose characters
@@ -107,9 +110,16 @@ func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int
 
 	if t.runs(StepDeskew) {
 		if deg := skewAngle(gs); deg <= -minSkew || deg >= minSkew {
+			gs = rotateGlyphs(gs, -deg, img.Rect.Dx(), img.Rect.Dy())
 			img = rotate(img, -deg, paperLevel(img))
 			steps = append(steps, "deskew:"+strconv.FormatFloat(deg, 'f', 2, 64))
 		}
+	}
+
+	if t.runs(StepDewarp) {
+		var applied []string
+		img, applied = straightenLines(img, gs)
+		steps = append(steps, applied...)
 	}
 	return img, steps, nil
 }

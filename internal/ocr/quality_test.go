@@ -36,6 +36,12 @@ var qualityBounds = map[string]float64{
 	corpus.ClassLowRes:      0.19, // 0.171
 	corpus.ClassEXIF:        0.19, // 0.167
 	corpus.ClassPhone:       0.19, // 0.167
+	corpus.ClassAngle:       0.19, // 0.168 (0.246 without dewarp)
+	corpus.ClassAngleDark:   0.19, // 0.170
+	corpus.ClassCurl:        0.19, // 0.168
+	corpus.ClassSpine:       0.23, // 0.203 (0.517 without dewarp)
+	corpus.ClassCurlShadow:  0.11, // 0.082 (0.193 without dewarp); the columns came out in order
+	corpus.ClassAngleLowRes: 0.19, // 0.168
 }
 
 // qualityEpsilon is how much worse than plain Tesseract the pipeline may read a class: half a
