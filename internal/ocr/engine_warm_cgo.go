@@ -3,6 +3,7 @@
 package ocr
 
 // #cgo LDFLAGS: -ltesseract
+// #include <malloc.h>
 // #include <stdlib.h>
 // #include <tesseract/capi.h>
 import "C"
@@ -14,29 +15,42 @@ import (
 	"unsafe"
 )
 
-// tesseractWarm reads pages with two libtesseract engines, one for the page's languages and
-// one for orientation detection, through Tesseract's own C API (tesseract/capi.h).
+// tesseractWarm reads pages with a libtesseract engine for the page's languages, kept loaded,
+// and detects orientation with a second one for the osd model, loaded only for the pages that
+// need it and freed after: most pages are plainly upright and skip detection, and the osd
+// model holds about 32 MB, a third of an engine's memory. Both go through Tesseract's own C
+// API (tesseract/capi.h).
 //
 // Not gosseract: v2.4.1 has no call that returns the orientation found, and its word-level
 // results (GetBoundingBoxesVerbose) never free each word's text or the result iterator, so an
 // engine that lives for thousands of pages would grow without bound. The C API also gives the
 // very TSV the tesseract command writes, so both engines rebuild the text with parseTSV.
 type tesseractWarm struct {
-	reader, osd *C.TessBaseAPI
+	reader *C.TessBaseAPI
 }
 
-// newWarmEngine loads the models for lang and for orientation detection.
+// newWarmEngine loads the models for lang, and checks that the orientation model loads.
 func newWarmEngine(lang string) (warmEngine, error) {
 	e := &tesseractWarm{}
 	var err error
 	if e.reader, err = newTessAPI(lang); err != nil {
 		return nil, err
 	}
-	if e.osd, err = newTessAPI(osdLang); err != nil {
+	osd, err := newTessAPI(osdLang)
+	if err != nil {
 		e.close()
 		return nil, err
 	}
+	endTessAPI(osd)
 	return e, nil
+}
+
+// endTessAPI frees an engine and its models, and gives the memory back to the system:
+// glibc's allocator would otherwise keep it for the process.
+func endTessAPI(api *C.TessBaseAPI) {
+	C.TessBaseAPIEnd(api)
+	C.TessBaseAPIDelete(api)
+	C.malloc_trim(0)
 }
 
 // newTessAPI returns an engine with lang's models loaded.
@@ -77,15 +91,19 @@ func (e *tesseractWarm) recognize(img *image.Gray, psm, dpi int) ([]ocrWord, err
 }
 
 func (e *tesseractWarm) orient(img *image.Gray, dpi int) (detected bool, turn int, confidence float64, err error) {
-	defer C.TessBaseAPIClear(e.osd)
-	setImage(e.osd, img, dpi)
+	osd, err := newTessAPI(osdLang)
+	if err != nil {
+		return false, 0, 0, err
+	}
+	defer endTessAPI(osd)
+	setImage(osd, img, dpi)
 	var (
 		deg        C.int
 		conf       C.float
 		script     *C.char
 		scriptConf C.float
 	)
-	if C.TessBaseAPIDetectOrientationScript(e.osd, &deg, &conf, &script, &scriptConf) == 0 {
+	if C.TessBaseAPIDetectOrientationScript(osd, &deg, &conf, &script, &scriptConf) == 0 {
 		return false, 0, 0, nil // too few characters to judge
 	}
 	// Tesseract reports how far the page is turned clockwise; undoing it is the rest of the
@@ -94,11 +112,8 @@ func (e *tesseractWarm) orient(img *image.Gray, dpi int) (detected bool, turn in
 }
 
 func (e *tesseractWarm) close() {
-	for _, api := range []*C.TessBaseAPI{e.reader, e.osd} {
-		if api != nil {
-			C.TessBaseAPIEnd(api)
-			C.TessBaseAPIDelete(api)
-		}
+	if e.reader != nil {
+		endTessAPI(e.reader)
 	}
 }
 

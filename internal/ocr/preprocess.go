@@ -51,6 +51,15 @@ const (
 // detection.
 func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int) (*image.Gray, []string, error) {
 	var steps []string
+	// A full-size photo is shrunk to the character size Tesseract needs first, so that the
+	// steps after it, and the engine, work on a third of the pixels.
+	if t.runs(StepScale) {
+		if height := medianHeight(glyphs(img, otsu(histogram(img))/2)); height > maxGlyph {
+			f := float64(shrunkGlyph) / float64(height)
+			img = shrink(img, max(1, int(float64(img.Rect.Dx())*f+0.5)), max(1, int(float64(img.Rect.Dy())*f+0.5)))
+			steps = append(steps, "scale:"+strconv.FormatFloat(f, 'f', 2, 64))
+		}
+	}
 	if t.runs(StepPerspective) {
 		if quad, ok := pageQuad(img); ok {
 			img = unwarp(img, quad)
@@ -65,13 +74,7 @@ func (t *Tesseract) preprocess(ctx context.Context, img *image.Gray, maxSide int
 	// letters of a blurred word stay apart.
 	gs := glyphs(img, otsu(histogram(img))/2)
 
-	if height := medianHeight(gs); t.runs(StepScale) && height > maxGlyph {
-		f := float64(shrunkGlyph) / float64(height)
-		w, h := img.Rect.Dx(), img.Rect.Dy()
-		img = shrink(img, max(1, int(float64(w)*f+0.5)), max(1, int(float64(h)*f+0.5)))
-		gs = glyphs(img, otsu(histogram(img))/2)
-		steps = append(steps, "scale:"+strconv.FormatFloat(f, 'f', 2, 64))
-	} else if t.runs(StepScale) && height > 0 && height < minGlyph {
+	if height := medianHeight(gs); t.runs(StepScale) && height > 0 && height < minGlyph {
 		f := min(maxEnlarge, float64(targetGlyph)/float64(height))
 		w, h := img.Rect.Dx(), img.Rect.Dy()
 		if maxSide > 0 {
