@@ -111,7 +111,7 @@ func (s *Server) registerPages(api huma.API) {
 			"excerpt and search updated (a title you edited is kept).",
 		Tags:          []string{"documents"},
 		DefaultStatus: http.StatusAccepted,
-		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge,
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
 			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
 	}), s.addPages)
 	api.OpenAPI().Paths["/api/documents/{id}/pages"].Post.RequestBody = addPagesRequestBody

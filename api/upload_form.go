@@ -253,10 +253,14 @@ func readField(part *multipart.Part) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// bodyError tells an over-long body (413) from a malformed one (400).
+// bodyError tells an over-long body (413) and one not received within
+// UPLOAD_READ_TIMEOUT (408) from a malformed one (400).
 func bodyError(err error, tooLarge error) error {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return tooLarge
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return huma.NewError(http.StatusRequestTimeout, "the upload was not received in time: send it again on a better connection")
 	}
 	if _, ok := errors.AsType[huma.StatusError](err); ok {
 		return err

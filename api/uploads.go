@@ -147,7 +147,8 @@ func (s *Server) registerUploads(api huma.API) {
 			"Poll `GET /api/uploads/{id}` until `status` is `done` (then `documentId` is set) or `failed`.",
 		Tags:          []string{"uploads"},
 		DefaultStatus: http.StatusAccepted,
-		Errors:        []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
+			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
 	}), s.createUpload)
 	// Documented after registering: declared at registration, Huma would
 	// parse the body itself (see createUploadInput).

@@ -232,3 +232,29 @@ func TestUploadBMPEncodings(t *testing.T) {
 	require.Equal(t, "the image is a JPEG-compressed BMP, which is not supported", p.Detail)
 	require.Equal(t, 1, b.count("uploads"))
 }
+
+// A body still arriving when UPLOAD_READ_TIMEOUT ends answers 408, and
+// leaves nothing behind.
+func TestSlowBodyTimesOut(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *api.Config) { c.UploadTimeout = 300 * time.Millisecond })
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
+	pr, pw := io.Pipe()
+	go func() {
+		_, _ = pw.Write(body.Bytes()[:body.Len()/2])
+		time.Sleep(2 * time.Second)
+		_ = pw.Close()
+	}()
+	req, err := http.NewRequest(http.MethodPost, b.server.URL+"/api/uploads", pr)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+alice.token)
+	req.Header.Set("Content-Type", ct)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusRequestTimeout, res.StatusCode)
+	require.Zero(t, b.count("uploads"))
+	require.Empty(t, b.blobFiles())
+}

@@ -18,8 +18,9 @@ type BackupWorker struct {
 	Logger  *slog.Logger
 }
 
-// Timeout stays below River's RescueStuckJobsAfter (one hour), past which a
-// job still running would be rescued and started a second time.
+// Timeout bounds a backup. River's RescueStuckJobsAfter waits out the
+// longest timeout of all jobs (LongestTimeout), so a slow backup is never
+// taken for stuck and started a second time.
 func (w *BackupWorker) Timeout(*river.Job[queue.BackupArgs]) time.Duration {
 	return 50 * time.Minute
 }

@@ -36,3 +36,10 @@ func NewWorkers(cfg Config) *river.Workers {
 	river.AddWorker(workers, &OrphanSweepWorker{Pool: p.Pool, Blobs: p.Blobs, MinAge: cfg.OrphanMinAge, Logger: cfg.Logger})
 	return workers
 }
+
+// LongestTimeout is the longest any job of NewWorkers(cfg) may run: River
+// must not take a running job for stuck (RescueStuckJobsAfter) before it.
+func LongestTimeout(cfg Config) time.Duration {
+	return max((&OCRWorker{Pipeline: cfg.Pipeline}).Timeout(nil), (&FormatWorker{}).Timeout(nil),
+		(&BackupWorker{}).Timeout(nil), (&OrphanSweepWorker{}).Timeout(nil), (&BlobDeleteWorker{}).Timeout(nil))
+}

@@ -47,9 +47,13 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 	}
 	id := cmp.Or(cfg.ID, NewWorkerID())
 	client, err := river.NewClient(riverpgxv5.New(cfg.Jobs.Pipeline.Pool), &river.Config{
-		ID:            id,
-		Logger:        cfg.Jobs.Logger,
-		FetchCooldown: queue.FetchCooldown,
+		ID: id,
+		// A dead worker's jobs are taken back within WORKER_DEAD_AFTER by
+		// Liveness; River's own rescue is the backstop, and must not take a
+		// job that is only slow: it waits out the longest job's timeout.
+		RescueStuckJobsAfter: jobs.LongestTimeout(cfg.Jobs) + 10*time.Minute,
+		Logger:               cfg.Jobs.Logger,
+		FetchCooldown:        queue.FetchCooldown,
 		Queues: map[string]river.QueueConfig{
 			queue.OCR:     {MaxWorkers: cfg.OCRConcurrency},
 			queue.LLM:     {MaxWorkers: cfg.LLMConcurrency},
