@@ -103,6 +103,31 @@ test('desktop: the same path', async () => {
   });
 });
 
+test('photos picked as the pages of one note become one note, in order', async () => {
+  await withPage(env, 'pages', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    const course = await call(env, 'POST', '/api/courses', { name: 'Pages' });
+    await page.goto(`${env.base}/#/courses/${course.id}`);
+    await page.getByLabel('Photos are the pages of one note').check();
+    const first = await photo(env.browser, ['Optics Lecture', '', 'Light bends when it enters water.']);
+    const second = await photo(env.browser, ['Second page', '', 'Lenses focus light onto the retina.']);
+    await page.locator('input[type=file]').setInputFiles([
+      { name: 'p1.png', mimeType: 'image/png', buffer: first },
+      { name: 'p2.png', mimeType: 'image/png', buffer: second },
+    ]);
+    const upload = page.locator('.upload', { hasText: '2 pages' });
+    await upload.getByRole('link', { name: 'Open note' }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('.upload').count(), 1, 'one upload for both photos');
+    await upload.getByRole('link', { name: 'Open note' }).click();
+    await page.getByRole('heading', { level: 1, name: /Optics/ }).waitFor();
+    const text = await page.locator('article').innerText();
+    assert.ok(text.indexOf('enters water') >= 0 && text.indexOf('enters water') < text.indexOf('retina'),
+      `both pages, in order: ${text}`);
+    assert.deepEqual(problems, []);
+  });
+});
+
 test('a failed upload says why and offers a retry', async () => {
   await withPage(env, 'failed-upload', phone, async (page, problems) => {
     await page.goto(env.link);

@@ -1,6 +1,7 @@
-// Uploading photos and following each one through the pipeline. The API
-// takes one file per POST /api/uploads, so each file is its own upload,
-// followed live through GET /api/uploads/{id}/events.
+// Uploading photos and following each upload through the pipeline, live
+// through GET /api/uploads/{id}/events. Each file is its own note, or all of
+// them the pages of one note, in the order picked (one POST /api/uploads
+// with a file part per page).
 import { api, events } from './api.js';
 import { h, toast } from './dom.js';
 
@@ -10,21 +11,24 @@ function describe(u) {
   if (u.status === 'done') return { step: STEPS, text: 'Done' };
   if (u.status === 'failed') return { step: 0, text: u.error?.message || 'This photo could not be read.' };
   if (u.status === 'queued') return { step: 1, text: 'Waiting its turn' };
+  const reading = u.pagesTotal > 1 ? `Reading the text: ${u.pagesDone} of ${u.pagesTotal} pages` : 'Reading the text';
   return {
-    ocr: { step: 1, text: 'Reading the text' },
+    ocr: { step: 1, text: reading },
     format: { step: 2, text: 'Formatting the note' },
     extract: { step: 3, text: 'Finishing' },
   }[u.stage] || { step: 1, text: 'Working' };
 }
 
 /**
- * uploadFiles sends each file as its own upload to course, adding a row per
- * file to list. onDone(documentId) runs when a note is ready.
+ * uploadFiles sends files to course, each as its own upload or, with
+ * asPages, all as the pages of one, adding a row per upload to list.
+ * onDone(documentId) runs when a note is ready.
  */
-export function uploadFiles(files, courseId, list, onDone) {
-  for (const file of files) {
-    const row = new UploadRow(file.name || 'photo', list, onDone);
-    row.send(file, courseId);
+export function uploadFiles(files, courseId, list, onDone, asPages = false) {
+  const batches = asPages && files.length > 1 ? [files] : files.map((f) => [f]);
+  for (const batch of batches) {
+    const name = batch.length > 1 ? `${batch.length} pages` : batch[0].name || 'photo';
+    new UploadRow(name, list, onDone).send(batch, courseId);
   }
 }
 
@@ -39,16 +43,16 @@ class UploadRow {
     list.prepend(this.el);
   }
 
-  async send(file, courseId) {
+  async send(files, courseId) {
     const form = new FormData();
     form.append('courseId', courseId);
-    form.append('file', file, file.name || 'photo.jpg');
+    for (const file of files) form.append('file', file, file.name || 'photo.jpg');
     this.key ??= crypto.randomUUID();
     try {
       const upload = await api('POST', '/api/uploads', form, { headers: { 'Idempotency-Key': this.key } });
       this.follow(upload);
     } catch (err) {
-      this.fail(err.message, () => this.send(file, courseId));
+      this.fail(err.message, () => this.send(files, courseId));
     }
   }
 

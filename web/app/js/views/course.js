@@ -7,17 +7,19 @@ export function courseView({ id, signal }) {
   const title = h('h1', {}, 'Course');
   const uploads = h('ul', { class: 'uploads', 'aria-label': 'Uploads', 'aria-live': 'polite' });
   const notes = h('ul', { class: 'notes', 'aria-label': 'Notes' });
+  const asPages = h('input', { id: 'as-pages', type: 'checkbox' });
   const input = h('input', {
     id: 'photos', type: 'file', class: 'file-input', accept: 'image/*,application/pdf',
     capture: 'environment', multiple: true,
     onchange: () => {
-      uploadFiles([...input.files], id, uploads, prependNote);
+      uploadFiles([...input.files], id, uploads, prependNote, asPages.checked);
       input.value = '';
     },
   });
   const picker = h('div', { class: 'picker' }, input,
     h('label', { for: 'photos', class: 'button primary' }, 'Take or choose photos'),
-    h('p', { class: 'muted hint' }, 'Each photo becomes a note. You can pick several at once.'));
+    h('p', { class: 'hint' }, asPages, ' ', h('label', { for: 'as-pages' }, 'Photos are the pages of one note')),
+    h('p', { class: 'muted hint' }, 'Otherwise each photo becomes a note. You can pick several at once.'));
 
   async function prependNote(docId) {
     try {
