@@ -37,20 +37,7 @@ func BenchmarkUploadBesideSlowBodies(b *testing.B) {
 	refused := 0
 	var stalled []*io.PipeWriter
 	for range 100 {
-		pr, pw := io.Pipe()
-		answered := make(chan int, 1)
-		go func() {
-			req, _ := http.NewRequest(http.MethodPost, bundle.server.URL+"/api/uploads", pr)
-			req.Header.Set("Authorization", "Bearer "+mallory.token)
-			req.Header.Set("Content-Type", malloryCT)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				answered <- 0
-				return
-			}
-			_ = res.Body.Close()
-			answered <- res.StatusCode
-		}()
+		pw, answered := mallory.startUpload(malloryCT)
 		go func() { _, _ = pw.Write(half) }()
 		select {
 		case status := <-answered: // refused before its body was read

@@ -522,3 +522,24 @@ func (b *bundle) metric(name string) float64 {
 	b.t.Fatalf("no metric %s", name)
 	return 0
 }
+
+// startUpload begins an upload by u whose body the test writes through the
+// returned pipe, as slowly as it likes. The answer's status comes on the
+// channel: 0 when the request failed.
+func (u *user) startUpload(contentType string) (*io.PipeWriter, <-chan int) {
+	pr, pw := io.Pipe()
+	answer := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, u.b.server.URL+"/api/uploads", pr)
+		req.Header.Set("Authorization", "Bearer "+u.token)
+		req.Header.Set("Content-Type", contentType)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answer <- 0
+			return
+		}
+		_ = res.Body.Close()
+		answer <- res.StatusCode
+	}()
+	return pw, answer
+}

@@ -141,22 +141,9 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	// Mallory sends half of two bodies and stalls.
 	whole, ct := body(malloryCourse)
 	var stalled []*io.PipeWriter
-	var answers []chan int
+	var answers []<-chan int
 	for range 2 {
-		pr, pw := io.Pipe()
-		answer := make(chan int, 1)
-		go func() {
-			req, _ := http.NewRequest(http.MethodPost, b.server.URL+"/api/uploads", pr)
-			req.Header.Set("Authorization", "Bearer "+mallory.token)
-			req.Header.Set("Content-Type", ct)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				answer <- 0
-				return
-			}
-			res.Body.Close()
-			answer <- res.StatusCode
-		}()
+		pw, answer := mallory.startUpload(ct)
 		_, err := pw.Write(whole[:len(whole)/2])
 		require.NoError(t, err)
 		stalled, answers = append(stalled, pw), append(answers, answer)
@@ -241,20 +228,11 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	alice := b.user("alice")
 	course := alice.createCourse("Physics")
 	body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
-	pr, pw := io.Pipe()
-	go func() {
-		_, _ = pw.Write(body.Bytes()[:body.Len()/2])
-		time.Sleep(2 * time.Second)
-		_ = pw.Close()
-	}()
-	req, err := http.NewRequest(http.MethodPost, b.server.URL+"/api/uploads", pr)
+	pw, answer := alice.startUpload(ct)
+	_, err := pw.Write(body.Bytes()[:body.Len()/2])
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+alice.token)
-	req.Header.Set("Content-Type", ct)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	require.Equal(t, http.StatusRequestTimeout, res.StatusCode)
+	t.Cleanup(func() { _ = pw.Close() })
+	require.Equal(t, http.StatusRequestTimeout, <-answer)
 	require.Zero(t, b.count("uploads"))
 	require.Empty(t, b.blobFiles())
 }
