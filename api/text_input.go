@@ -20,7 +20,8 @@ const defaultMaxBodyBytes = 1 << 20
 
 // refuseUnstorableText is a Huma middleware that refuses, before any
 // handler runs, text Postgres cannot store: a NUL character or invalid
-// UTF-8 in a path or query parameter (400) or in a JSON body (422), each
+// UTF-8 in a path, query or header parameter (400; a header also when
+// longer than its maxLength) or in a JSON body (422), each
 // named by its location ("query.q", "body.name"). Lengths are the schema's
 // maxLength, checked by Huma. One check for every operation, so a new
 // route cannot forget it; without it a NUL reached Postgres and answered
@@ -33,9 +34,14 @@ func refuseUnstorableText(api huma.API) func(huma.Context, func(huma.Context)) {
 		var errs []error
 		op := ctx.Operation()
 		for _, p := range op.Parameters {
-			if p.In == "path" {
+			switch p.In {
+			case "path":
 				if msg := unstorable(ctx.Param(p.Name)); msg != "" {
 					errs = append(errs, &huma.ErrorDetail{Location: "path." + p.Name, Message: msg})
+				}
+			case "header":
+				if msg := unstorableHeader(ctx.Header(p.Name), p.Schema); msg != "" {
+					errs = append(errs, &huma.ErrorDetail{Location: "header." + p.Name, Message: msg})
 				}
 			}
 		}
@@ -66,6 +72,19 @@ func refuseUnstorableText(api huma.API) func(huma.Context, func(huma.Context)) {
 		}
 		next(ctx)
 	}
+}
+
+// unstorableHeader says why a header parameter's value cannot be stored
+// (an Idempotency-Key is): unstorable text, or more characters than its
+// schema's maxLength. Both are the request's fault in the same way, 400.
+func unstorableHeader(v string, schema *huma.Schema) string {
+	if msg := unstorable(v); msg != "" {
+		return msg
+	}
+	if schema != nil && schema.MaxLength != nil && utf8.RuneCountInString(v) > *schema.MaxLength {
+		return "at most " + strconv.Itoa(*schema.MaxLength) + " characters"
+	}
+	return ""
 }
 
 // unstorable says why s cannot be stored, or returns "".
