@@ -50,7 +50,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 			"api imports %s: it reaches Postgres through internal/db and the queue through internal/queue", imp)
 	}
 	apiLinks := links(t, "api")
-	for _, pkg := range []string{"internal/ocr", "internal/raster", "internal/pdf", "internal/backup", "internal/corpus", "jobs", "worker"} {
+	for _, pkg := range []string{"internal/ocr", "internal/ocr/tesseract", "internal/ocr/warm", "internal/raster", "internal/pdf", "internal/backup", "internal/corpus", "jobs", "worker"} {
 		require.NotContains(t, apiLinks, module+"/"+pkg, "the API process must not link %s", pkg)
 	}
 	for _, pkg := range []string{"api", "worker"} {
