@@ -5,18 +5,32 @@
 import { api, events } from './api.js';
 import { h, toast } from './dom.js';
 
-const STEPS = 4; // sending, reading, formatting, finishing
+// The pipeline's stages in order, as the API describes an upload (the enum
+// of its stage in /openapi.json), so the steps shown follow the server's
+// stage table rather than a copy of it. Until the description arrives, or
+// without it, every stage shows as the first step.
+let stages = [];
+const stagesRead = fetch('/openapi.json')
+  .then((r) => (r.ok ? r.json() : null))
+  .then((doc) => { stages = doc?.components?.schemas?.Upload?.properties?.stage?.enum || []; })
+  .catch(() => {});
+
+// Steps of the progress bar: sending and each stage, then done.
+const steps = () => Math.max(stages.length, 1) + 1;
+
+// What the row says while a stage runs; a stage without words here says 'Working'.
+const stageText = { format: 'Formatting the note', extract: 'Finishing' };
 
 function describe(u) {
-  if (u.status === 'done') return { step: STEPS, text: 'Done' };
+  if (u.status === 'done') return { step: steps(), text: 'Done' };
   if (u.status === 'failed') return { step: 0, text: u.error?.message || 'This photo could not be read.' };
   if (u.status === 'queued') return { step: 1, text: 'Waiting its turn' };
-  const reading = u.pagesTotal > 1 ? `Reading the text: ${u.pagesDone} of ${u.pagesTotal} pages` : 'Reading the text';
-  return {
-    ocr: { step: 1, text: reading },
-    format: { step: 2, text: 'Formatting the note' },
-    extract: { step: 3, text: 'Finishing' },
-  }[u.stage] || { step: 1, text: 'Working' };
+  const step = Math.max(stages.indexOf(u.stage), 0) + 1;
+  if (u.stage === stages[0]) {
+    const reading = u.pagesTotal > 1 ? `Reading the text: ${u.pagesDone} of ${u.pagesTotal} pages` : 'Reading the text';
+    return { step, text: reading };
+  }
+  return { step, text: stageText[u.stage] || 'Working' };
 }
 
 /**
@@ -35,7 +49,7 @@ export function uploadFiles(files, courseId, list, onDone, asPages = false) {
 class UploadRow {
   constructor(name, list, onDone) {
     this.onDone = onDone;
-    this.progress = h('progress', { max: STEPS, value: 0, 'aria-label': `Progress of ${name}` });
+    this.progress = h('progress', { max: steps(), value: 0, 'aria-label': `Progress of ${name}` });
     this.status = h('span', { class: 'upload-status' }, 'Sending…');
     this.actions = h('span', { class: 'upload-actions' });
     this.el = h('li', { class: 'upload' },
@@ -50,6 +64,7 @@ class UploadRow {
     this.key ??= crypto.randomUUID();
     try {
       const upload = await api('POST', '/api/uploads', form, { headers: { 'Idempotency-Key': this.key } });
+      await stagesRead;
       this.follow(upload);
     } catch (err) {
       this.fail(err.message, () => this.send(files, courseId));
@@ -58,6 +73,7 @@ class UploadRow {
 
   show(u) {
     const { step, text } = describe(u);
+    this.progress.max = steps();
     this.el.dataset.status = u.status;
     this.progress.value = step;
     this.status.textContent = text;
