@@ -24,7 +24,7 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
 )
 
 // scenarios maps each subcommand to what runs it with the arguments after it.
@@ -38,7 +38,7 @@ var scenarios = map[string]func(ctx context.Context, args []string) error{
 
 func main() {
 	// The ocr scenario's warm engines are this binary, started again.
-	ocr.ServeEngineIfChild()
+	warm.ServeIfChild()
 	if len(os.Args) < 2 || scenarios[os.Args[1]] == nil {
 		names := make([]string, 0, len(scenarios))
 		for name := range scenarios {
