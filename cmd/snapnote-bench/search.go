@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -22,7 +23,9 @@ import (
 // mean reciprocal rank and recall@5 of the search beside the search before
 // it (the baseline, whose SQL this file holds), and how many exclusions each
 // honoured; then the latency of the set's queries with users × 1,000 other
-// notes in the database, and the plan of one query of each kind.
+// notes in the database, and the plan of one query of each kind. With
+// DATABASE_URL set it adds the set to that database (one `reads seed`
+// filled) instead of seeding a fresh one.
 func runSearch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	seedFlag := fs.Uint64("seed", 22, "seed of the generated set")
@@ -35,19 +38,26 @@ func runSearch(ctx context.Context, args []string) error {
 	if fs.NArg() != 0 {
 		return errors.New("usage: snapnote-bench search [-seed N] [-users N] [-rounds N] [-v]")
 	}
-	scratch, err := newScratchDB(ctx, 4)
-	if err != nil {
-		return err
-	}
-	defer scratch.drop()
-	if users > 0 {
-		if err := seed(ctx, scratch.URL); err != nil {
+	// A database `reads seed` filled serves both scenarios: seeding 100,000
+	// notes is the slow part.
+	dbURL := os.Getenv("DATABASE_URL")
+	others := 0
+	if dbURL == "" {
+		scratch, err := newScratchDB(ctx, 4)
+		if err != nil {
 			return err
+		}
+		defer scratch.drop()
+		dbURL = scratch.URL
+		if users > 0 {
+			if err := seed(ctx, dbURL); err != nil {
+				return err
+			}
 		}
 	}
 	set := generateSearchSet(*seedFlag)
 	tracer := &sentQueries{}
-	cfg, err := pgxpool.ParseConfig(scratch.URL)
+	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return err
 	}
@@ -61,8 +71,11 @@ func runSearch(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("generated set (seed %d): %d notes in %d courses, %d queries; %d other notes\n\n",
-		*seedFlag, len(set.Notes), len(set.Courses), len(set.Queries), users*notesPerUser)
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM documents WHERE user_id <> $1`, userID).Scan(&others); err != nil {
+		return err
+	}
+	fmt.Printf("generated set (seed %d): %d notes in %d courses, %d queries; %d other notes in the database\n\n",
+		*seedFlag, len(set.Notes), len(set.Courses), len(set.Queries), others)
 
 	q := db.New(pool)
 	search := func(query string) ([]uuid.UUID, error) {
@@ -167,8 +180,8 @@ func loadSearchSet(ctx context.Context, pool *pgxpool.Pool, set searchSet) (uuid
 			excerpt(n.Body), n.Created, n.Created})
 	}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO users (id, auth0_user_id, name) VALUES ($1, 'bench|search-set', 'Search set')`,
-			userID); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (id, auth0_user_id, name) VALUES ($1, $2, 'Search set')`,
+			userID, "bench|search-set-"+userID.String()); err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
 		for _, t := range []struct {
