@@ -25,7 +25,7 @@ const (
 	kindTypo      = "typo"        // a letter dropped or two swapped
 	kindAccent    = "accent"      // typed without the accents the target's word has
 	kindPhrase    = "phrase"      // two words side by side in the target, apart (and in the title) in decoys
-	kindExclusion = "exclusion"   // a decoy holds the word in its title but also the excluded word
+	kindExclusion = "exclusion"   // a decoy holds the word in its title but also the excluded word; half with a typo
 	kindIssue     = "issue notes" // the four notes of issue 22
 )
 
@@ -82,7 +82,7 @@ var setLanguages = []setLanguage{
 			détail réponse méthode terme facteur source effet rôle période région croissance`),
 		keys: [][2]string{{"école", "écoles"}, {"société", "sociétés"}, {"théorème", "théorèmes"},
 			{"équation", "équations"}, {"énergie", "énergies"}, {"député", "députés"}, {"république", "républiques"},
-			{"révolution", "révolutions"}, {"église", "églises"}, {"siècle", "siècles"}, {"bibliothèque", "bibliothèques"},
+			{"navire", "navires"}, {"église", "églises"}, {"siècle", "siècles"}, {"bibliothèque", "bibliothèques"},
 			{"vérité", "vérités"}, {"forêt", "forêts"}, {"château", "châteaux"}, {"hôpital", "hôpitaux"},
 			{"fenêtre", "fenêtres"}, {"médecin", "médecins"}, {"étoile", "étoiles"}, {"planète", "planètes"},
 			{"molécule", "molécules"}, {"cellule", "cellules"}, {"réaction", "réactions"}, {"mémoire", "mémoires"},
@@ -242,6 +242,7 @@ func (g *setGenerator) languageQueries(l *setLanguage) {
 		k := take(true)
 		g.query(l, kind, strings.ToLower(fold(k[0])), g.note(l, "", []string{k[0]}), nil)
 	}
+	exclusions := 0
 	for _, kind := range plan {
 		switch kind {
 		case kindTitle:
@@ -264,10 +265,16 @@ func (g *setGenerator) languageQueries(l *setLanguage) {
 			g.note(l, k[0], []string{next, k[0]})
 			g.query(l, kind, `"`+strings.ToLower(k[0]+" "+next)+`"`, target, nil)
 		case kindExclusion:
+			// Every other one with a typo in the word to find: the
+			// exclusion must hold for corrected words too.
 			k, x := take(false), take(false)
 			target := g.note(l, "", []string{k[0]})
 			decoy := g.note(l, k[0], []string{k[0], x[0]})
-			g.query(l, kind, strings.ToLower(k[0])+" -"+strings.ToLower(x[0]), target, []int{decoy})
+			word := strings.ToLower(k[0])
+			if exclusions++; exclusions%2 == 0 {
+				word = g.typo(word)
+			}
+			g.query(l, kind, word+" -"+strings.ToLower(x[0]), target, []int{decoy})
 		}
 	}
 }

@@ -96,7 +96,7 @@ const rankNormalization = `33`
 const (
 	maxFuzzyTerms   = 8  // words of one query looked up
 	maxAlternatives = 3  // look-alikes kept per word
-	maxCandidates   = 10 // most similar words compared by edit distance
+	maxCandidates   = 30 // most similar words compared by typo distance
 	minFuzzyRunes   = 3
 	maxFuzzyRunes   = 40
 )
@@ -113,8 +113,9 @@ const (
 // A bare word that matches no note of the user, even stemmed, is a typo: it
 // is widened to the user's words most alike (search_words: those alike by
 // trigrams, or within two edits and with the same first letter, which
-// catches two swapped letters in a short word; the closest by edit
-// distance, none more than one edit farther than the closest). Notes found that way rank below every exact match, those
+// catches two swapped letters in a short word; the closest by edit distance
+// with a swap of two letters as one edit, none more than one edit farther
+// than the closest). Notes found that way rank below every exact match, those
 // holding the closest look-alikes first; exclusions and phrases are never
 // widened. It returns an error only when the database
 // fails or p.Sort is unknown.
@@ -231,15 +232,16 @@ func searchSQL(userID uuid.UUID, groups [][]searchTerm, p SearchParams) (string,
 			SELECT u.n, string_agg(a.word, ' | ') AS all_words,
 				string_agg(a.word, ' | ') FILTER (WHERE a.dist = a.best) AS best_words
 			FROM unknown u CROSS JOIN LATERAL (
-				SELECT s.word, levenshtein(s.word, u.key) AS dist, min(levenshtein(s.word, u.key)) OVER () AS best
+				SELECT s.word, s.dist, min(s.dist) OVER () AS best
 				FROM (
-					SELECT w.word FROM search_words w
+					SELECT w.word, typo_distance(u.key, w.word) AS dist, similarity(w.word, u.key) AS alike
+					FROM search_words w
 					WHERE w.user_id = $1 AND (w.word % u.key OR
 						w.word LIKE left(u.key, 1) || '%' AND levenshtein_less_equal(w.word, u.key, 2) <= 2)
-					ORDER BY levenshtein_less_equal(w.word, u.key, 3), similarity(w.word, u.key) DESC, w.word
+					ORDER BY levenshtein_less_equal(w.word, u.key, 3), alike DESC, w.word
 					LIMIT ` + strconv.Itoa(maxCandidates) + `
 				) s
-				ORDER BY dist, s.word
+				ORDER BY s.dist, s.alike DESC, s.word
 				LIMIT ` + strconv.Itoa(maxAlternatives) + `
 			) a
 			WHERE a.dist <= a.best + 1

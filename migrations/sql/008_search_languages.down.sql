@@ -34,6 +34,7 @@ ALTER TABLE documents ADD COLUMN search TSVECTOR GENERATED ALWAYS AS (
 ) STORED;
 CREATE INDEX idx_documents_search ON documents USING gin (search);
 
+DROP FUNCTION typo_distance(TEXT, TEXT);
 DROP FUNCTION markdown_body(TEXT);
 DROP FUNCTION markdown_headings(TEXT);
 DROP FUNCTION search_config_for(TEXT, TEXT);

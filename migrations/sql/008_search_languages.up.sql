@@ -75,6 +75,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT regexp_replace(note, '^[ ]{0,3}#{1,6}([ \t].*)?$', '', 'gn')
 $$;
 
+-- Edit distance between a typed word and a word of the index, counting two
+-- adjacent letters swapped as one edit, as typists make them ("macrhe" is
+-- one edit from "marche", two from "macht").
+CREATE FUNCTION typo_distance(typed TEXT, word TEXT) RETURNS INTEGER
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN length(typed) = length(word) AND levenshtein(typed, word) = 2 AND EXISTS (
+        SELECT FROM generate_series(1, length(typed) - 1) AS i
+        WHERE left(typed, i - 1) = left(word, i - 1)
+          AND substr(typed, i, 1) = substr(word, i + 1, 1) AND substr(typed, i + 1, 1) = substr(word, i, 1)
+          AND substr(typed, i + 2) = substr(word, i + 2)
+    ) THEN 1 ELSE levenshtein(typed, word) END
+$$;
+
 -- search_config is kept by triggers, never written by the application: set
 -- from the course when a note is written or moved, and for every note of a
 -- course whose language changes.
