@@ -248,7 +248,8 @@ func searchSQL(userID uuid.UUID, groups [][]searchTerm, p SearchParams) (string,
 			GROUP BY u.n
 		)`)
 	}
-	b.WriteString(`, q AS (
+	// Materialized: each language's queries are built once, not per note.
+	b.WriteString(`, q AS MATERIALIZED (
 			SELECT c.cfg, ` + strings.Join(exact, ` || `) + ` AS exact, ` + strings.Join(fuzzy, ` || `) + ` AS fuzzy, ` +
 		strings.Join(closest, ` || `) + ` AS close
 			FROM cfgs c
