@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/notes"
 )
 
 // SearchHit is one note found by a search.
@@ -110,6 +111,9 @@ func (s *Server) search(ctx context.Context, in *searchInput) (*output[SearchRes
 		last := hits[len(hits)-1]
 		out.Body.NextCursor = searchCursor(in.Sort, db.SearchCursor{Rank: last.Rank, CreatedAt: last.CreatedAt, ID: last.ID})
 	}
+	if err := q.SearchSnippets(ctx, hits, plainTexts(hits)); err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
 	fuzzyOnly := len(hits) > 0
 	for _, h := range hits {
 		match := db.MatchFuzzy
@@ -125,6 +129,16 @@ func (s *Server) search(ctx context.Context, in *searchInput) (*output[SearchRes
 		out.Body.Match = db.MatchFuzzy
 	}
 	return out, nil
+}
+
+// plainTexts returns each hit's note as the plain text its snippet is cut
+// from: a reader wrote words, not Markdown syntax.
+func plainTexts(hits []db.SearchHit) []string {
+	plain := make([]string, len(hits))
+	for i, h := range hits {
+		plain[i] = notes.PlainText(h.Note)
+	}
+	return plain
 }
 
 var highlighter = strings.NewReplacer(db.HighlightStart, "<mark>", db.HighlightStop, "</mark>")

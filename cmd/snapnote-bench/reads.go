@@ -26,6 +26,7 @@ import (
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -339,9 +340,24 @@ var searchShapes = []struct{ name, query, sort string }{
 // searchDirect runs one search through internal/db, as the API does.
 func searchDirect(ctx context.Context, q *db.Queries, userID uuid.UUID, query, sort string) func() error {
 	return func() error {
-		_, err := q.SearchDocuments(ctx, userID, db.SearchParams{Query: query, Sort: sort, Limit: 21})
+		_, err := searchPage(ctx, q, userID, db.SearchParams{Query: query, Sort: sort, Limit: 21}, 20)
 		return err
 	}
+}
+
+// searchPage finds a page of hits and cuts their snippets, as the API
+// does: snippets for the shown hits only.
+func searchPage(ctx context.Context, q *db.Queries, userID uuid.UUID, p db.SearchParams, shown int) ([]db.SearchHit, error) {
+	hits, err := q.SearchDocuments(ctx, userID, p)
+	if err != nil {
+		return nil, err
+	}
+	hits = hits[:min(len(hits), shown)]
+	plain := make([]string, len(hits))
+	for i, h := range hits {
+		plain[i] = notes.PlainText(h.Note)
+	}
+	return hits, q.SearchSnippets(ctx, hits, plain)
 }
 
 // sentQueries remembers the queries a pool sent since the last reset, so

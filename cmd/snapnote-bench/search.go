@@ -79,7 +79,7 @@ func runSearch(ctx context.Context, args []string) error {
 
 	q := db.New(pool)
 	search := func(query string) ([]uuid.UUID, error) {
-		hits, err := q.SearchDocuments(ctx, userID, db.SearchParams{Query: query, Sort: db.SortRelevance, Limit: 20})
+		hits, err := searchPage(ctx, q, userID, db.SearchParams{Query: query, Sort: db.SortRelevance, Limit: 21}, 20)
 		ids := make([]uuid.UUID, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ID

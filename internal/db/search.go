@@ -11,8 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-
-	"github.com/snapnote/snapnote/internal/notes"
 )
 
 // How a search hit matched.
@@ -74,9 +72,15 @@ type SearchHit struct {
 	// Exact is false for a note found only through a corrected word.
 	Exact bool
 	Rank  float64
-	// Snippet is an extract of the note's plain text (no Markdown) with
-	// each matched word between HighlightStart and HighlightStop. Not escaped.
+	// Note is the note's Markdown, which the caller turns into the plain
+	// text SearchSnippets cuts the snippet from.
+	Note string
+	// Snippet is an extract of the note's plain text with each matched word
+	// between HighlightStart and HighlightStop, set by SearchSnippets. Not
+	// escaped.
 	Snippet string
+
+	config, query string // the note's text search configuration and its query
 }
 
 // headlineOptions keep snippets short: a few fragments around the matches.
@@ -115,10 +119,12 @@ const (
 // trigrams, or within two edits and with the same first letter, which
 // catches two swapped letters in a short word; the closest by edit distance
 // with a swap of two letters as one edit, none more than one edit farther
-// than the closest). Notes found that way rank below every exact match, those
-// holding the closest look-alikes first; exclusions and phrases are never
-// widened. It returns an error only when the database
-// fails or p.Sort is unknown.
+// than the closest). Notes found that way rank below every exact match,
+// those holding the closest look-alikes first; exclusions and phrases are
+// never widened.
+//
+// The hits have no snippet yet: SearchSnippets cuts them for those shown.
+// It returns an error only when the database fails or p.Sort is unknown.
 func (q *Queries) SearchDocuments(ctx context.Context, userID uuid.UUID, p SearchParams) ([]SearchHit, error) {
 	if p.Sort != SortRelevance && p.Sort != SortDate {
 		return nil, fmt.Errorf("search: unknown sort %q", p.Sort)
@@ -128,44 +134,47 @@ func (q *Queries) SearchDocuments(ctx context.Context, userID uuid.UUID, p Searc
 		return []SearchHit{}, nil
 	}
 	sql, args := searchSQL(userID, groups, p)
-	type row struct {
-		hit            SearchHit
-		note, cfg, tsq string
-	}
-	rows, err := list(ctx, q.db, "search documents", func(s scanner) (row, error) {
-		var r row
-		err := s.Scan(&r.hit.ID, &r.hit.CourseID, &r.hit.CourseName, &r.hit.CourseColor, &r.hit.Title,
-			&r.hit.Excerpt, &r.hit.CreatedAt, &r.hit.UpdatedAt, &r.hit.Exact, &r.hit.Rank, &r.note, &r.cfg, &r.tsq)
-		return r, err
+	return list(ctx, q.db, "search documents", func(row scanner) (SearchHit, error) {
+		var h SearchHit
+		err := row.Scan(&h.ID, &h.CourseID, &h.CourseName, &h.CourseColor, &h.Title, &h.Excerpt, &h.CreatedAt,
+			&h.UpdatedAt, &h.Exact, &h.Rank, &h.Note, &h.config, &h.query)
+		return h, err
 	}, sql, args...)
-	if err != nil || len(rows) == 0 {
-		return []SearchHit{}, err
+}
+
+// SearchSnippets sets the Snippet of each of hits, found by
+// SearchDocuments, from plain[i], the plain text of hits[i].Note: Markdown
+// syntax is no part of what a reader wrote, and turning it into text is
+// package notes' job. Snippets are cut for a page's hits only, since
+// ts_headline re-parses each note, the costly part of a search. The
+// highlighter's markers are stripped from the text first, so only the
+// highlighter can place them.
+func (q *Queries) SearchSnippets(ctx context.Context, hits []SearchHit, plain []string) error {
+	if len(hits) != len(plain) {
+		return fmt.Errorf("search snippets: %d hits, %d texts", len(hits), len(plain))
 	}
-	// Snippets are made for the page's rows only, from the note's plain
-	// text: ts_headline re-parses each note, the costly part of a search,
-	// and Markdown syntax is no part of what a reader wrote. The markers are
-	// stripped first, so only the highlighter can place them.
-	cfgs, texts, queries := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
-	for i, r := range rows {
-		cfgs[i], queries[i] = r.cfg, r.tsq
-		texts[i] = markerStripper.Replace(notes.PlainText(r.note))
+	if len(hits) == 0 {
+		return nil
 	}
-	snippets, err := list(ctx, q.db, "search snippets", func(s scanner) (string, error) {
+	configs, texts, queries := make([]string, len(hits)), make([]string, len(hits)), make([]string, len(hits))
+	for i, h := range hits {
+		configs[i], queries[i] = h.config, h.query
+		texts[i] = markerStripper.Replace(plain[i])
+	}
+	snippets, err := list(ctx, q.db, "search snippets", func(row scanner) (string, error) {
 		var snippet string
-		err := s.Scan(&snippet)
+		err := row.Scan(&snippet)
 		return snippet, err
 	}, `SELECT ts_headline(t.cfg::regconfig, t.body, t.query::tsquery, '`+headlineOptions+`')
 		FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(cfg, body, query, n)
-		ORDER BY t.n`, cfgs, texts, queries)
+		ORDER BY t.n`, configs, texts, queries)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	hits := make([]SearchHit, len(rows))
-	for i, r := range rows {
-		hits[i] = r.hit
+	for i := range hits {
 		hits[i].Snippet = strings.Join(strings.Fields(snippets[i]), " ")
 	}
-	return hits, nil
+	return nil
 }
 
 var markerStripper = strings.NewReplacer(HighlightStart, "", HighlightStop, "")

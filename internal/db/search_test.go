@@ -13,6 +13,7 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/pgtest"
 )
 
@@ -31,6 +32,7 @@ func TestSearchDocumentsHighlightsOnlyMatches(t *testing.T) {
 
 	_, err := b.q.SearchDocuments(context.Background(), b.alice, db.SearchParams{Query: "x", Sort: "random", Limit: 10})
 	require.Error(t, err)
+	require.Error(t, b.q.SearchSnippets(context.Background(), hits, nil), "a text for each hit")
 }
 
 // searchBundle is a database with two users, alice and bob, for search tests.
@@ -89,6 +91,11 @@ func (b *searchBundle) search(user uuid.UUID, p db.SearchParams) []db.SearchHit 
 	}
 	hits, err := b.q.SearchDocuments(context.Background(), user, p)
 	require.NoError(b.t, err)
+	plain := make([]string, len(hits))
+	for i, h := range hits {
+		plain[i] = notes.PlainText(h.Note)
+	}
+	require.NoError(b.t, b.q.SearchSnippets(context.Background(), hits, plain))
 	return hits
 }
 
