@@ -249,7 +249,7 @@ var uploadRequestBody = &huma.RequestBody{
 
 func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uploadOutput, error) {
 	user := userFrom(ctx)
-	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey); ok || err != nil {
+	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, nil); ok || err != nil {
 		return out, err
 	}
 	release, err := s.admission.admit(user.ID)
@@ -274,8 +274,12 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 }
 
 // uploadByIdempotencyKey returns the caller's upload made with key; ok is
-// false when there is none (or no key).
-func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string) (out *uploadOutput, ok bool, err error) {
+// false when there is none (or no key). A key names one request on one
+// route: into is the note the request adds pages to, nil for a new note.
+// The key of an upload made on another route, or for another note, is
+// refused with 422 (as the IETF's Idempotency-Key draft says for a key
+// reused with another request) rather than taken for a retry.
+func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string, into *uuid.UUID) (out *uploadOutput, ok bool, err error) {
 	if key == "" {
 		return nil, false, nil
 	}
@@ -286,8 +290,21 @@ func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string) (out *u
 	if err != nil {
 		return nil, false, s.fail(ctx, "upload", err)
 	}
+	if !sameNote(u.IntoDocumentID, into) {
+		used := "to make a new note"
+		if u.IntoDocumentID != nil {
+			used = "to add pages to another note"
+		}
+		return nil, false, huma.Error422UnprocessableEntity("Idempotency-Key already used by another request", &huma.ErrorDetail{
+			Location: "header.Idempotency-Key", Message: "this key was used " + used + ": send a new key for a new request"})
+	}
 	out, err = s.uploadAccepted(ctx, u)
 	return out, true, err
+}
+
+// sameNote reports whether a and b name the same note, or both none.
+func sameNote(a, b *uuid.UUID) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
 // storeUpload checks the received pages by their bytes, stores them, and
@@ -327,7 +344,7 @@ func (s *Server) storeUpload(ctx context.Context, form *uploadForm, in db.NewUpl
 		s.deleteBlobs(ctx, stored)
 		if errors.Is(err, db.ErrConflict) && in.IdempotencyKey != "" {
 			// A concurrent request with the same key won the race.
-			if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey); ok || err != nil {
+			if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, in.IntoDocumentID); ok || err != nil {
 				return out, err
 			}
 		}

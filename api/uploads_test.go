@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -284,4 +285,68 @@ func TestListUploadsByCourseAndStatus(t *testing.T) {
 
 	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?status=lost", nil, ""), http.StatusUnprocessableEntity)
 	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?courseId=nope", nil, ""), http.StatusUnprocessableEntity)
+}
+
+// An Idempotency-Key names one request on one route: the key of a new note
+// sent again to add pages to a note, or the key of pages added to one note
+// sent for another, is refused (422 naming the header), never taken for a
+// retry that would return the earlier upload and drop the pages. A retry on
+// its own route still returns its upload.
+func TestIdempotencyKeyIsScopedToItsRoute(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	docs := alice.seedNotes(note{course: course.ID, title: "One", body: "a"}, note{course: course.ID, title: "Two", body: "b"})
+	send := func(path, key string, fields map[string]string) response {
+		body, ct := form{fields: fields, filename: "p.png", file: lecturePNG(t)}.encode(t)
+		return b.request(http.MethodPost, path, body, map[string]string{
+			"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": key})
+	}
+	accepted := func(res response) api.Upload {
+		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+		var up api.Upload
+		res.json(t, &up)
+		return up
+	}
+	newNote := accepted(send("/api/uploads", "note-key", map[string]string{"courseId": course.ID.String()}))
+	intoOne := accepted(send("/api/documents/"+docs[0].String()+"/pages", "pages-key", nil))
+	require.Equal(t, docs[0], *intoOne.AddsTo)
+
+	for _, res := range []response{
+		send("/api/documents/"+docs[0].String()+"/pages", "note-key", nil),
+		send("/api/documents/"+docs[1].String()+"/pages", "pages-key", nil),
+		send("/api/uploads", "pages-key", map[string]string{"courseId": course.ID.String()}),
+	} {
+		requireProblem(t, res, http.StatusUnprocessableEntity)
+		require.Contains(t, string(res.Body), "header.Idempotency-Key")
+	}
+	require.Equal(t, 2, b.count("uploads"))
+
+	require.Equal(t, intoOne.ID, accepted(send("/api/documents/"+docs[0].String()+"/pages", "pages-key", nil)).ID, "a retry on its route")
+	require.Equal(t, newNote.ID, accepted(send("/api/uploads", "note-key", map[string]string{"courseId": course.ID.String()})).ID)
+	require.Equal(t, 2, b.count("uploads"))
+	require.Len(t, b.blobFiles(), 2)
+}
+
+// An Idempotency-Key that is not UTF-8 or is longer than 255 characters
+// answers 400 naming the header, on both upload routes. (A NUL never gets
+// this far: net/http refuses it in any header.)
+func TestIdempotencyKeyMustBeStorable(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	doc := alice.seedNotes(note{course: course.ID, title: "One", body: "a"})[0]
+	for _, key := range []string{"retry-\xff", strings.Repeat("k", 256), strings.Repeat("é", 256)} {
+		for _, path := range []string{"/api/uploads", "/api/documents/" + doc.String() + "/pages"} {
+			body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
+			res := b.request(http.MethodPost, path, body, map[string]string{
+				"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": key})
+			requireProblem(t, res, http.StatusBadRequest)
+			require.Contains(t, string(res.Body), "header.Idempotency-Key", "%q on %s", key, path)
+		}
+	}
+	require.Zero(t, b.count("uploads"))
+	require.Len(t, b.blobFiles(), 0)
 }

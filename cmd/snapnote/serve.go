@@ -226,6 +226,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		RateLimitIP:       cfg.RateLimitIP,
 		RateBurstIP:       cfg.RateBurstIP,
 		TrustedProxies:    cfg.TrustedProxies,
+		BodyReadTimeout:   cfg.BodyReadTimeout,
 		UploadMaxBytes:    cfg.UploadMaxBytes,
 		UploadConcurrency: cfg.UploadParallel,
 		UploadMaxPages:    cfg.UploadMaxPages,
