@@ -36,14 +36,18 @@ type Config struct {
 	Audience string
 	// ClientID is the app's public OIDC client (no secret).
 	ClientID string
+	// Stages are the pipeline's stage names in order, for the app's
+	// progress bars (the queue's stage table; cmd passes them in).
+	Stages []string
 }
 
 // AppConfig is the body of /app-config.json.
 type AppConfig struct {
-	Auth     string `json:"auth"`
-	Issuer   string `json:"issuer,omitempty"`
-	Audience string `json:"audience,omitempty"`
-	ClientID string `json:"clientId,omitempty"`
+	Auth     string   `json:"auth"`
+	Issuer   string   `json:"issuer,omitempty"`
+	Audience string   `json:"audience,omitempty"`
+	ClientID string   `json:"clientId,omitempty"`
+	Stages   []string `json:"stages,omitempty"`
 }
 
 // Public reports whether path is one the app serves without a token.
@@ -146,10 +150,10 @@ func newHandler(cfg Config) *handler {
 		h.assets[name] = newAsset(data)
 	}
 	h.assets["sw.js"] = newAsset(h.serviceWorker())
-	ac := AppConfig{Auth: "dev"}
+	ac := AppConfig{Auth: "dev", Stages: cfg.Stages}
 	connect := "'self'"
 	if cfg.AuthMode != "dev" {
-		ac = AppConfig{Auth: "oidc", Issuer: cfg.Issuer, Audience: cfg.Audience, ClientID: cfg.ClientID}
+		ac = AppConfig{Auth: "oidc", Issuer: cfg.Issuer, Audience: cfg.Audience, ClientID: cfg.ClientID, Stages: cfg.Stages}
 		// Discovery and the token endpoint are fetched from the browser.
 		if u, err := url.Parse(cfg.Issuer); err == nil && u.Host != "" {
 			connect += " " + u.Scheme + "://" + u.Host

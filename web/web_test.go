@@ -193,3 +193,11 @@ func TestShareWithoutWorkerOpensTheApp(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	require.Equal(t, "/#/share", res.Header.Get("Location"))
 }
+
+// The app draws its progress bars from the stages the server names.
+func TestStagesReachTheApp(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, web.Config{AuthMode: "dev", Stages: []string{"ocr", "format", "extract"}})
+	_, body := get(t, srv.URL+"/app-config.json")
+	require.JSONEq(t, `{"auth":"dev","stages":["ocr","format","extract"]}`, body)
+}

@@ -19,7 +19,7 @@ import (
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
@@ -207,7 +207,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 	}
 	// A course may ask only for languages the worker can read; an API
 	// without Tesseract beside it cannot tell, and accepts any.
-	languages, err := (&ocr.Tesseract{}).Languages(ctx)
+	languages, err := (&tesseract.Engine{}).Languages(ctx)
 	if err != nil {
 		logger.WarnContext(ctx, "course languages are not checked against those installed", slog.Any("error", err))
 		languages = nil

@@ -195,7 +195,7 @@ func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string, at
 	return nil
 }
 
-// OCRResult is what the OCR stage saves.
+// OCRResult is what the OCR stage saves of a page (SavePageOCR).
 type OCRResult struct {
 	Text       string
 	Confidence *float64 // nil when the engine does not score words
@@ -203,11 +203,14 @@ type OCRResult struct {
 	Steps      []string
 }
 
-// SaveOCR stores the OCR result of an upload at the OCR stage.
-func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, res OCRResult, took time.Duration) error {
-	return q.saveStage(ctx, id, snapnote.StageOCR, took,
-		`ocr_text = $4, ocr_confidence = $5, ocr_engine = nullif($6, ''), ocr_steps = $7`,
-		res.Text, res.Confidence, res.Engine, append([]string{}, res.Steps...))
+// StageResult is what a stage saves on its upload: the stage's name and the
+// columns its result sets.
+type StageResult interface {
+	// stage returns the name of the stage the result is of.
+	stage() string
+	// assignments returns the SET list of the result's columns, whose
+	// parameters start at $4, and their values.
+	assignments() (set string, args []any)
 }
 
 // FormatResult is what the format stage saves.
@@ -218,17 +221,19 @@ type FormatResult struct {
 	Guard    string      // why the LLM's note was rejected, or ""
 }
 
-// SaveFormat stores the Markdown of an upload at the format stage.
-func (q *Queries) SaveFormat(ctx context.Context, id uuid.UUID, res FormatResult, took time.Duration) error {
-	return q.saveStage(ctx, id, snapnote.StageFormat, took,
-		`formatted_note = $4, format_engine = $5, llm_usage = $6, format_guard = nullif($7, '')`,
-		res.Markdown, res.Engine, res.Usage, res.Guard)
+func (FormatResult) stage() string { return snapnote.StageFormat }
+
+func (res FormatResult) assignments() (string, []any) {
+	return `formatted_note = $4, format_engine = $5, llm_usage = $6, format_guard = nullif($7, '')`,
+		[]any{res.Markdown, res.Engine, res.Usage, res.Guard}
 }
 
-// saveStage saves a stage's result and its time on an upload processing
-// at that stage; the assignments in set use $4 on for args. Returns
-// ErrNotFound when the upload is not there (a duplicate job).
-func (q *Queries) saveStage(ctx context.Context, id uuid.UUID, stage string, took time.Duration, set string, args ...any) error {
+// SaveStage stores a stage's result, and the time the stage took, on an
+// upload processing at that stage. Returns ErrNotFound when the upload is
+// not there (a duplicate job).
+func (q *Queries) SaveStage(ctx context.Context, id uuid.UUID, res StageResult, took time.Duration) error {
+	stage := res.stage()
+	set, args := res.assignments()
 	tag, err := q.db.Exec(ctx, `
 		UPDATE uploads SET `+set+`,
 			timings_ms = timings_ms || jsonb_build_object($2::text, $3::bigint),

@@ -24,6 +24,11 @@ export function mode() {
   return config.auth;
 }
 
+/** settings are the server's /app-config.json, once start() has read it. */
+export function settings() {
+  return config;
+}
+
 function keep(t, expiresIn) {
   sessionStorage.setItem(TOKEN, t);
   if (expiresIn) sessionStorage.setItem(EXPIRES, String(Date.now() + expiresIn * 1000 - 30_000));

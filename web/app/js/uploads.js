@@ -6,21 +6,30 @@
 // were given when picked, so the server makes one upload however often they
 // are sent.
 import { api, events, query } from './api.js';
+import { settings } from './auth.js';
 import { h, toast } from './dom.js';
 import { all, OUTBOX, put, remove } from './idb.js';
 
-const STEPS = 4; // sending, reading, formatting, finishing
+// The pipeline's stages in order come with the app's settings
+// (/app-config.json, from the server's stage table), so the steps shown
+// follow the server rather than a copy of it.
+const stages = () => settings().stages || [];
+// Steps of the progress bar: sending and each stage, then done.
+const steps = () => stages().length + 1;
+
+// What the row says while a stage runs; a stage without words here says 'Working'.
+const stageText = { format: 'Formatting the note', extract: 'Finishing' };
 
 function describe(u) {
-  if (u.status === 'done') return { step: STEPS, text: 'Done' };
+  if (u.status === 'done') return { step: steps(), text: 'Done' };
   if (u.status === 'failed') return { step: 0, text: u.error?.message || 'This photo could not be read.' };
   if (u.status === 'queued') return { step: 1, text: 'Waiting its turn' };
-  const reading = u.pagesTotal > 1 ? `Reading the text: ${u.pagesDone} of ${u.pagesTotal} pages` : 'Reading the text';
-  return {
-    ocr: { step: 1, text: reading },
-    format: { step: 2, text: 'Formatting the note' },
-    extract: { step: 3, text: 'Finishing' },
-  }[u.stage] || { step: 1, text: 'Working' };
+  const step = Math.max(stages().indexOf(u.stage), 0) + 1;
+  if (u.stage === stages()[0]) {
+    const reading = u.pagesTotal > 1 ? `Reading the text: ${u.pagesDone} of ${u.pagesTotal} pages` : 'Reading the text';
+    return { step, text: reading };
+  }
+  return { step, text: stageText[u.stage] || 'Working' };
 }
 
 /**
@@ -113,7 +122,7 @@ class UploadRow {
   constructor(name, list, onDone, key) {
     this.onDone = onDone;
     this.key = key;
-    this.progress = h('progress', { max: STEPS, value: 0, 'aria-label': `Progress of ${name}` });
+    this.progress = h('progress', { max: steps(), value: 0, 'aria-label': `Progress of ${name}` });
     this.status = h('span', { class: 'upload-status' }, 'Sending…');
     this.actions = h('span', { class: 'upload-actions' });
     this.el = h('li', { class: 'upload' },
