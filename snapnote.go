@@ -55,6 +55,18 @@ const (
 	ErrUnreadablePDF      = "unreadable_pdf"      // the PDF is damaged or encrypted; export it again
 )
 
+// IsUserError reports whether a failed upload's code says the user sent
+// something that cannot be read (a blank page, a damaged or oversized
+// file): worth telling them, no fault of the service, so it is logged at
+// INFO, not ERROR.
+func IsUserError(code string) bool {
+	switch code {
+	case ErrUnreadableImage, ErrImageTooLarge, ErrNoText, ErrPDFTooManyPages, ErrPDFPageTooLarge, ErrUnreadablePDF:
+		return true
+	}
+	return false
+}
+
 // Where blobs are kept. Every key is made by the server, never taken from
 // what a client sent.
 const (

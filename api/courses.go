@@ -166,7 +166,7 @@ func (s *Server) registerCourses(api huma.API) {
 	}, "course", snapnote.StatusActive, (*db.Queries).SetCourseStatus, newCourse)
 }
 
-func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields }) (*output[Course], error) {
+func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields }) (*created[Course], error) {
 	var c db.Course
 	err := s.inTx(ctx, "course", func(q *db.Queries) error {
 		var err error
@@ -179,7 +179,7 @@ func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields
 	if err != nil {
 		return nil, err
 	}
-	return &output[Course]{Body: newCourse(c)}, nil
+	return &created[Course]{Location: "/api/courses/" + c.ID.String(), Body: newCourse(c)}, nil
 }
 
 func (s *Server) listCourses(ctx context.Context, in *struct {

@@ -46,7 +46,13 @@ type AppConfig struct {
 
 // Public reports whether path is one the app serves without a token.
 func Public(p string) bool {
-	return p == "/" || p == "/app-config.json" || strings.HasPrefix(p, "/assets/")
+	return p == "/" || p == "/app-config.json" || IsAsset(p)
+}
+
+// IsAsset reports whether path is one of the app's static assets (scripts,
+// styles, icons): many per visit, each telling nothing on its own.
+func IsAsset(p string) bool {
+	return strings.HasPrefix(p, "/assets/")
 }
 
 // Register adds the app's routes to mux: the page at /, its assets under

@@ -64,7 +64,7 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		PeriodicJobs: periodic,
 		Workers:      jobs.NewWorkers(cfg.Jobs),
 		ErrorHandler: &jobs.ErrorHandler{Pipeline: cfg.Jobs.Pipeline},
-		Middleware:   append(queue.Middleware(cfg.TracerProvider), newJobLog(cfg.Jobs.Logger), newTracker(id)),
+		Middleware:   append(queue.Middleware(cfg.TracerProvider), newJobLog(cfg.Jobs.Logger, cfg.Jobs.Pipeline.Metrics), newTracker(id)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create river worker client: %w", err)

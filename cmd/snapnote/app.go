@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel"
 
 	"github.com/snapnote/snapnote/internal/auth"
@@ -121,7 +122,10 @@ func newAuth(cfg *config.Config) (*auth.Validator, *auth.DevKey, error) {
 // model for OCR, and an LLM formatter when LLM_BASE_URL is set, else the
 // built-in one. Tesseract reads with OCR_CONCURRENCY warm engines in child
 // processes; the returned func stops them, once the jobs have stopped.
-func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*jobs.Pipeline, func(), error) {
+func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
+	reg prometheus.Registerer) (*jobs.Pipeline, func(), error) {
+	memory := jobs.NewBudget(cfg.OCRMemory)
+	metrics := telemetry.NewPipelineMetrics(reg, func() float64 { return float64(memory.InUse()) })
 	pdfReader := &pdf.Reader{MaxPages: cfg.PDFMaxPages, Logger: logger}
 	if err := pdfReader.CheckInstalled(); err != nil {
 		return nil, nil, err
@@ -142,7 +146,8 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		}
 		// A worker that died mid-page with the command engine left its page image behind.
 		ocr.RemoveStaleTempFiles(2*cfg.OCRTimeout, logger)
-		engines, err := ocr.NewEnginePool(ctx, &ocr.EnginePoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger})
+		engines, err := ocr.NewEnginePool(ctx, &ocr.EnginePoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger,
+			OnRestart: metrics.EngineRestarted})
 		switch {
 		case errors.Is(err, ocr.ErrNoWarmEngines):
 			logger.WarnContext(ctx, "ocr runs the tesseract command for each page, loading its models every time", slog.String("reason", err.Error()))
@@ -162,7 +167,8 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		slog.Bool("ocr_warm_engines", tesseract.Engines != nil),
 		slog.String("formatter", formatterName(cfg)), slog.String("llm_base_url", redact(cfg.LLMBaseURL)))
 	return &jobs.Pipeline{
-		Memory:     jobs.NewBudget(cfg.OCRMemory),
+		Memory:     memory,
+		Metrics:    metrics,
 		Pool:       pool,
 		Blobs:      blobs,
 		OCR:        engine,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
@@ -77,7 +78,7 @@ func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	handler, err := newHandler(ctx, cfg, s.pool, s.blobs, s.logger)
+	handler, err := newHandler(ctx, cfg, s.pool, s.blobs, s.logger, nil)
 	if err != nil {
 		return err
 	}
@@ -95,9 +96,13 @@ func runWorker(ctx context.Context, cfg *config.Config, stderr io.Writer) error 
 		return err
 	}
 	defer s.close()
-	stop, err := startWorker(ctx, cfg, s.pool, s.blobs, s.logger)
+	reg := prometheus.NewRegistry()
+	stop, err := startWorker(ctx, cfg, s.pool, s.blobs, s.logger, reg)
 	if err != nil {
 		return err
+	}
+	if err := serveWorkerMetrics(ctx, cfg, reg, s.logger); err != nil {
+		return errors.Join(err, stop())
 	}
 	s.logger.InfoContext(ctx, "worker running", slog.Int("ocr_concurrency", cfg.OCRConcurrency),
 		slog.Int("llm_concurrency", cfg.LLMConcurrency))
@@ -147,11 +152,13 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	stopWorker, err := startWorker(ctx, cfg, pool, blobs, logger)
+	// One process: the API's /metrics serves the worker's metrics too.
+	reg := prometheus.NewRegistry()
+	stopWorker, err := startWorker(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(ctx, cfg, pool, blobs, logger)
+	handler, err := newHandler(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
 		return errors.Join(err, stopWorker())
 	}
@@ -184,7 +191,10 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 
 const devTokenTTL = 24 * time.Hour
 
-func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (http.Handler, error) {
+// newHandler builds the API; its /metrics serves workerMetrics too when set
+// (dev: the worker runs in the same process).
+func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
+	workerMetrics prometheus.Gatherer) (http.Handler, error) {
 	// Bodies of uploads a dead process was receiving; a living one's are
 	// younger than UPLOAD_READ_TIMEOUT.
 	if n, err := api.RemoveStaleSpool(2 * cfg.UploadTimeout); err != nil {
@@ -228,6 +238,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		UploadTimeout:     cfg.UploadTimeout,
 		PresignTTL:        cfg.S3PresignTTL,
 		Web:               webConfig(cfg),
+		WorkerMetrics:     workerMetrics,
 		Logger:            logger,
 	})
 	return handler, nil
@@ -235,14 +246,15 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 
 // startWorker starts the River client and returns how to stop it: in-flight
 // jobs get SHUTDOWN_TIMEOUT to finish, then are cancelled (and retried later).
-func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (func() error, error) {
+func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
+	reg prometheus.Registerer) (func() error, error) {
 	// Decoded pages are garbage once their job ends; a soft limit a little
 	// above the OCR budget has the collector hand them back before the
 	// process grows past it. GOMEMLIMIT, when set, is the operator's word.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.OCRMemory + 128<<20)
 	}
-	pipeline, stopEngines, err := newPipeline(ctx, cfg, pool, blobs, logger)
+	pipeline, stopEngines, err := newPipeline(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,9 @@ type EnginePoolConfig struct {
 	// Logger receives a warning when an engine is killed or dies, and when one cannot be
 	// restarted. Default: no logging.
 	Logger *slog.Logger
+	// OnRestart, when set, is called each time an engine is killed or found
+	// dead and replaced (for a metric).
+	OnRestart func()
 
 	// command is the engine's command line, for tests; default the running binary.
 	command []string
@@ -226,6 +229,9 @@ func (p *EnginePool) replace(s *engineSlot, err error) {
 	s.proc = nil
 	old.kill()
 	p.cfg.Logger.Warn("ocr engine replaced", slog.Int("pid", old.cmd.Process.Pid), slog.String("error", err.Error()))
+	if p.cfg.OnRestart != nil {
+		p.cfg.OnRestart()
+	}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()

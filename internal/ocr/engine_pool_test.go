@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -127,7 +128,11 @@ func TestEnginePoolReplacesAStuckEngine(t *testing.T) {
 func TestEnginePoolSurvivesACrash(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
-	pool := newTestPool(t, 1)
+	var restarts atomic.Int32
+	pool, err := NewEnginePool(t.Context(), &EnginePoolConfig{Size: 1, env: []string{envTestHang + "=1"},
+		OnRestart: func() { restarts.Add(1) }})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, pool.Close()) })
 	pid := pool.pids()[0]
 
 	// The engine dies in the middle of a page.
@@ -136,7 +141,7 @@ func TestEnginePoolSurvivesACrash(t *testing.T) {
 	waitLent(t, pool, 1)
 	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
 
-	err := <-crashed
+	err = <-crashed
 	require.ErrorIs(t, err, ErrEngineCrashed)
 	require.NotErrorIs(t, err, context.DeadlineExceeded)
 	require.ErrorContains(t, err, "signal: killed")
@@ -146,6 +151,7 @@ func TestEnginePoolSurvivesACrash(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, res.Words)
 	require.NotContains(t, pool.pids(), pid)
+	require.Equal(t, int32(1), restarts.Load(), "the restart is counted")
 }
 
 func TestEnginesDieWithTheirWorker(t *testing.T) {
