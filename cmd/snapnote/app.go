@@ -40,12 +40,52 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 // openPool connects to DATABASE_URL; queries slower than SLOW_QUERY are
 // logged at WARN.
+// openPool opens the process's pool on DATABASE_URL, DB_MAX_CONNS
+// connections at most, and logs its size. Through a transaction-mode pooler
+// a statement cannot outlive its transaction, so queries are sent without
+// naming prepared statements (pgx's exec mode, no statement cache).
 func openPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
-	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	pool, err := openPoolAt(ctx, cfg, "DATABASE_URL", cfg.DatabaseURL, int32(cfg.DBMaxConns), logger)
 	if err != nil {
-		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		return nil, err
 	}
-	pc.MaxConns = int32(cfg.DBMaxConns)
+	logger.InfoContext(ctx, "database pool", slog.Int("max_conns", cfg.DBMaxConns),
+		slog.String("pooling", cfg.DatabasePooling), slog.Bool("direct_url", cfg.DatabaseDirectURL != ""))
+	return pool, nil
+}
+
+// openDirectPool opens a pool of maxConns on DATABASE_DIRECT_URL, past the
+// pooler, or returns nil when it is not set.
+func openDirectPool(ctx context.Context, cfg *config.Config, maxConns int32, logger *slog.Logger) (*pgxpool.Pool, error) {
+	if cfg.DatabaseDirectURL == "" {
+		return nil, nil
+	}
+	direct := *cfg
+	direct.DatabasePooling = config.PoolingSession
+	return openPoolAt(ctx, &direct, "DATABASE_DIRECT_URL", cfg.DatabaseDirectURL, maxConns, logger)
+}
+
+// openMigrationPool opens a pool for migrations, which need a session of
+// their own (config.MigrationURL).
+func openMigrationPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
+	url, err := cfg.MigrationURL()
+	if err != nil {
+		return nil, err
+	}
+	session := *cfg
+	session.DatabasePooling = config.PoolingSession
+	return openPoolAt(ctx, &session, "DATABASE_URL", url, 2, logger)
+}
+
+func openPoolAt(ctx context.Context, cfg *config.Config, name, dsn string, maxConns int32, logger *slog.Logger) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	pc.MaxConns = maxConns
+	if cfg.TransactionPooling() {
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
 	var tracers []pgx.QueryTracer
 	if cfg.SlowQuery > 0 {
 		tracers = append(tracers, &db.SlowQueryTracer{Threshold: cfg.SlowQuery, Logger: logger})
@@ -63,7 +103,7 @@ func openPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pg
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to database at %s: %w", redact(cfg.DatabaseURL), err)
+		return nil, fmt.Errorf("connect to database at %s: %w", redact(dsn), err)
 	}
 	return pool, nil
 }

@@ -136,18 +136,14 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 		defer cancel()
 		_ = tracing.Shutdown(flushCtx)
 	}()
+	if err := migrateUp(ctx, cfg, logger); err != nil {
+		return err
+	}
 	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	m, err := migrations.New(pool, logger)
-	if err != nil {
-		return err
-	}
-	if _, err := m.Up(ctx); err != nil {
-		return err
-	}
 	blobs, err := newBlobs(ctx, cfg)
 	if err != nil {
 		return err
@@ -214,8 +210,12 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 	if err != nil {
 		return nil, err
 	}
+	database, err := openDB(ctx, cfg, pool, logger)
+	if err != nil {
+		return nil, err
+	}
 	handler, _ := api.New(api.Config{
-		DB:                db.Open(pool, logger),
+		DB:                database,
 		Queue:             q,
 		Blobs:             blobs,
 		Auth:              validator,
@@ -269,6 +269,7 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		OCRConcurrency: cfg.OCRConcurrency,
 		LLMConcurrency: cfg.LLMConcurrency,
 		BackupSchedule: cfg.BackupSchedule,
+		PollOnly:       cfg.TransactionPooling(),
 	})
 	if err != nil {
 		stopEngines()
@@ -327,4 +328,40 @@ func serve(ctx context.Context, ln net.Listener, handler http.Handler, shutdownT
 		return fmt.Errorf("shut down http server: %w", err)
 	}
 	return nil
+}
+
+// migrateUp applies the migrations on a pool of their own (a direct
+// connection when DATABASE_URL goes through a transaction-mode pooler).
+func migrateUp(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	pool, err := openMigrationPool(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	m, err := migrations.New(pool, logger)
+	if err != nil {
+		return err
+	}
+	_, err = m.Up(ctx)
+	return err
+}
+
+// openDB is the API's database on pool. Through a transaction-mode pooler
+// its event streams LISTEN on one connection of DATABASE_DIRECT_URL when
+// that is set (closed when ctx ends), and poll when it is not.
+func openDB(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*db.DB, error) {
+	if !cfg.TransactionPooling() {
+		return db.Open(pool, logger), nil
+	}
+	direct, err := openDirectPool(ctx, cfg, 1, logger)
+	if err != nil {
+		return nil, err
+	}
+	if direct != nil {
+		context.AfterFunc(ctx, direct.Close)
+	} else {
+		logger.InfoContext(ctx, "event streams poll the database: no DATABASE_DIRECT_URL to LISTEN on",
+			slog.Duration("every", db.UploadPollInterval))
+	}
+	return db.OpenPooled(pool, direct, logger), nil
 }
