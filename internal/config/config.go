@@ -24,11 +24,11 @@ import (
 
 // Config is every setting of every subcommand.
 type Config struct {
-	Port            int
-	BindAddr        string // "" means all interfaces for api, loopback for dev
-	MetricsAddr     string // "" serves /metrics on the API's own port
-	DatabaseURL     string
-	DBMaxConns      int
+	Port        int
+	BindAddr    string // "" means all interfaces for api, loopback for dev
+	MetricsAddr string // "" serves /metrics on the API's own port
+	DatabaseURL string
+	DBMaxConns  int
 	// DatabasePooling is "session" (DATABASE_URL reaches Postgres, or a
 	// session-mode pooler) or "transaction" (a transaction-mode pooler such
 	// as PgBouncer's: no prepared statements, LISTEN or session locks).
@@ -36,12 +36,12 @@ type Config struct {
 	// DatabaseDirectURL reaches Postgres past the pooler: migrations and
 	// the event stream's LISTEN use it when set.
 	DatabaseDirectURL string
-	SlowQuery       time.Duration // 0 logs no slow queries
-	OTLPEndpoint    string        // "" exports no traces
-	DataDir         string
-	LogFormat       string
-	LogLevel        slog.Level
-	ShutdownTimeout time.Duration
+	SlowQuery         time.Duration // 0 logs no slow queries
+	OTLPEndpoint      string        // "" exports no traces
+	DataDir           string
+	LogFormat         string
+	LogLevel          slog.Level
+	ShutdownTimeout   time.Duration
 
 	Storage        string // "local" or "s3"
 	StorageDir     string
