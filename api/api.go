@@ -147,6 +147,12 @@ func New(cfg Config) (http.Handler, huma.API) {
 
 	authed := auth.Middleware(cfg.Auth, cfg.Logger)(s.withUser(mux))
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, riverUIPath) {
+			var ok bool
+			if r, ok = s.riverUIByCookie(w, r); !ok {
+				return
+			}
+		}
 		if isPublic(r.URL.Path) {
 			mux.ServeHTTP(w, r)
 			return
