@@ -43,7 +43,9 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 // openPool opens the process's pool on DATABASE_URL, DB_MAX_CONNS
 // connections at most, and logs its size. Through a transaction-mode pooler
 // a statement cannot outlive its transaction, so queries are sent without
-// naming prepared statements (pgx's exec mode, no statement cache).
+// naming prepared statements: pgx's cache-describe mode, which keeps each
+// statement's parameter and result types and sends it whole (parse, bind,
+// execute) in one round trip; no statement cache.
 func openPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
 	pool, err := openPoolAt(ctx, cfg, "DATABASE_URL", cfg.DatabaseURL, int32(cfg.DBMaxConns), logger)
 	if err != nil {
@@ -84,7 +86,7 @@ func openPoolAt(ctx context.Context, cfg *config.Config, name, dsn string, maxCo
 	}
 	pc.MaxConns = maxConns
 	if cfg.TransactionPooling() {
-		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 	}
 	var tracers []pgx.QueryTracer
 	if cfg.SlowQuery > 0 {
