@@ -38,6 +38,7 @@ import (
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/worker"
@@ -136,6 +137,8 @@ type bundle struct {
 	issuer  *issuer
 	server  *httptest.Server
 	logger  *slog.Logger
+	// pipelineMetrics, when set, is what startWorker's pipeline records into.
+	pipelineMetrics *telemetry.PipelineMetrics
 }
 
 func setup(t testing.TB) *bundle {
@@ -183,7 +186,7 @@ func (b *bundle) startWorker(formatter notes.Formatter) *river.Client[pgx.Tx] {
 	b.t.Helper()
 	client, err := worker.New(worker.Config{
 		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &tesseract.Engine{}, Formatter: formatter,
-			OCRTimeout: time.Minute, Logger: b.logger}, Logger: b.logger},
+			OCRTimeout: time.Minute, Logger: b.logger, Metrics: b.pipelineMetrics}, Logger: b.logger},
 		OCRConcurrency: 2, LLMConcurrency: 2,
 	})
 	require.NoError(b.t, err)

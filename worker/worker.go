@@ -33,7 +33,15 @@ type Config struct {
 	ID string
 	// TracerProvider makes the jobs' spans; nil uses the global provider.
 	TracerProvider trace.TracerProvider
+	// PollOnly makes River find new jobs by polling every PollInterval
+	// instead of LISTEN/NOTIFY, which a transaction-mode pooler does not
+	// carry (DATABASE_POOLING=transaction).
+	PollOnly bool
 }
+
+// PollInterval is how often a PollOnly worker looks for new jobs: the most
+// a job waits for a worker once inserted.
+const PollInterval = 250 * time.Millisecond
 
 // New returns a River client that works the pipeline's queues and the
 // maintenance queue. Every client carries the periodic jobs; River's elected
@@ -54,6 +62,8 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		RescueStuckJobsAfter: jobs.LongestTimeout(cfg.Jobs) + 10*time.Minute,
 		Logger:               cfg.Jobs.Logger,
 		FetchCooldown:        queue.FetchCooldown,
+		PollOnly:             cfg.PollOnly,
+		FetchPollInterval:    pollInterval(cfg.PollOnly),
 		Queues: map[string]river.QueueConfig{
 			queue.OCR:     {MaxWorkers: cfg.OCRConcurrency},
 			queue.LLM:     {MaxWorkers: cfg.LLMConcurrency},
@@ -64,7 +74,7 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 		PeriodicJobs: periodic,
 		Workers:      jobs.NewWorkers(cfg.Jobs),
 		ErrorHandler: &jobs.ErrorHandler{Pipeline: cfg.Jobs.Pipeline},
-		Middleware:   append(queue.Middleware(cfg.TracerProvider), newJobLog(cfg.Jobs.Logger), newTracker(id)),
+		Middleware:   append(queue.Middleware(cfg.TracerProvider), newJobLog(cfg.Jobs.Logger, cfg.Jobs.Pipeline.Metrics), newTracker(id)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create river worker client: %w", err)
@@ -121,4 +131,13 @@ func shortestGap(s river.PeriodicSchedule, from time.Time) time.Duration {
 		prev = next
 	}
 	return max(gap, time.Minute)
+}
+
+// pollInterval is River's FetchPollInterval: PollInterval when polling is
+// all a worker has, else River's default (zero), a backstop to LISTEN.
+func pollInterval(pollOnly bool) time.Duration {
+	if pollOnly {
+		return PollInterval
+	}
+	return 0
 }

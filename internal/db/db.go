@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -58,6 +59,23 @@ type DB struct {
 // Open returns the DB on pool; logger reports a lost LISTEN connection.
 func Open(pool *pgxpool.Pool, logger *slog.Logger) *DB {
 	return &DB{Queries: New(pool), pool: pool, watch: &uploadWatch{pool: pool, logger: logger}}
+}
+
+// UploadPollInterval is how often UploadChanges wakes its watchers when
+// there is no connection to LISTEN on (OpenPooled without a direct pool).
+const UploadPollInterval = time.Second
+
+// OpenPooled returns the DB on pool, a connection through a
+// transaction-mode pooler, where LISTEN does not work. UploadChanges
+// listens on direct (past the pooler) when it is set; else it wakes its
+// watchers every UploadPollInterval to read the upload again.
+func OpenPooled(pool, direct *pgxpool.Pool, logger *slog.Logger) *DB {
+	d := Open(pool, logger)
+	d.watch.pool = direct
+	if direct == nil {
+		d.watch.pollEvery = UploadPollInterval
+	}
+	return d
 }
 
 // Tx runs fn in one transaction, committed when fn returns nil and rolled
