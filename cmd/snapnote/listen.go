@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"time"
 
-	snapapi "github.com/snapnote/snapnote/api"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	snapapi "github.com/snapnote/snapnote/api"
 
 	"github.com/snapnote/snapnote/internal/config"
 )
