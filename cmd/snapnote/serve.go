@@ -95,14 +95,13 @@ func runWorker(ctx context.Context, cfg *config.Config, stderr io.Writer) error 
 		return err
 	}
 	defer s.close()
-	stop, err := startWorker(ctx, cfg, s.pool, s.blobs, s.logger)
+	w, err := newWorker(ctx, cfg, s.pool, s.blobs, s.logger)
 	if err != nil {
 		return err
 	}
-	s.logger.InfoContext(ctx, "worker running", slog.Int("ocr_concurrency", cfg.OCRConcurrency),
-		slog.Int("llm_concurrency", cfg.LLMConcurrency))
-	<-ctx.Done()
-	return stop()
+	s.logger.InfoContext(ctx, "worker starting", slog.String("worker_id", w.ID()),
+		slog.Int("ocr_concurrency", cfg.OCRConcurrency), slog.Int("llm_concurrency", cfg.LLMConcurrency))
+	return w.Run(ctx)
 }
 
 // runDev is the laptop mode: one process, local storage, the built-in
@@ -147,9 +146,17 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	stopWorker, err := startWorker(ctx, cfg, pool, blobs, logger)
+	w, err := newWorker(ctx, cfg, pool, blobs, logger)
 	if err != nil {
 		return err
+	}
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	stopWorker := func() error {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		return w.Stop(stopCtx)
 	}
 	handler, err := newHandler(ctx, cfg, pool, blobs, logger)
 	if err != nil {
@@ -233,9 +240,11 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 	return handler, nil
 }
 
-// startWorker starts the River client and returns how to stop it: in-flight
-// jobs get SHUTDOWN_TIMEOUT to finish, then are cancelled (and retried later).
-func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (func() error, error) {
+// newWorker builds the worker of cfg: its pipeline, engines and
+// maintenance jobs. In-flight jobs get SHUTDOWN_TIMEOUT to finish when it
+// stops, then are cancelled (and retried later); the engines close after
+// them.
+func newWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*worker.Worker, error) {
 	// Decoded pages are garbage once their job ends; a soft limit a little
 	// above the OCR budget has the collector hand them back before the
 	// process grows past it. GOMEMLIMIT, when set, is the operator's word.
@@ -246,7 +255,7 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 	if err != nil {
 		return nil, err
 	}
-	client, err := worker.New(worker.Config{
+	w, err := worker.New(worker.Config{
 		Jobs: jobs.Config{
 			Pipeline:       pipeline,
 			TrashRetention: cfg.TrashRetention,
@@ -254,39 +263,18 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 			Backups:        newBackups(cfg, pool, blobs, logger, nil),
 			Logger:         logger,
 		},
-		OCRConcurrency: cfg.OCRConcurrency,
-		LLMConcurrency: cfg.LLMConcurrency,
-		BackupSchedule: cfg.BackupSchedule,
+		OCRConcurrency:  cfg.OCRConcurrency,
+		LLMConcurrency:  cfg.LLMConcurrency,
+		BackupSchedule:  cfg.BackupSchedule,
+		DeadAfter:       cfg.WorkerDeadAfter,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		AfterStop:       stopEngines,
 	})
 	if err != nil {
 		stopEngines()
 		return nil, err
 	}
-	// The client outlives ctx's cancellation until stop drains it.
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		stopEngines()
-		return nil, fmt.Errorf("start worker: %w", err)
-	}
-	// Heartbeats go on until the client has drained, so no living worker's
-	// jobs are taken for a dead one's.
-	beatCtx, stopBeating := context.WithCancel(context.WithoutCancel(ctx))
-	beating := make(chan struct{})
-	go func() {
-		defer close(beating)
-		(&worker.Liveness{DB: db.Open(pool, logger), ID: client.ID(), DeadAfter: cfg.WorkerDeadAfter, Logger: logger}).Run(beatCtx)
-	}()
-	return func() error {
-		// The engines stop after the jobs that use them, and the heartbeats
-		// after both.
-		defer func() { stopBeating(); <-beating }()
-		defer stopEngines()
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		if err := client.Stop(stopCtx); err != nil {
-			return client.StopAndCancel(context.Background())
-		}
-		return nil
-	}, nil
+	return w, nil
 }
 
 // serve runs an HTTP server until ctx ends, then drains it.
