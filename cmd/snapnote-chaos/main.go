@@ -27,11 +27,12 @@
 // duplicated. It is a tool apart: production never links it.
 //
 // -scenario startup-kill and -scenario crash-loop run one of the worker
-// faults alone, without load: the API and one worker, 12 uploads, then a
-// second worker started and killed at its first claim (once, or -crashes
-// times). They print how many uploads were not done, second by second
-// after the last kill, and the time until all were, against the target:
-// WORKER_DEAD_AFTER + 1 min.
+// faults alone, without load, on 12 uploads: a worker started beside a
+// running one and killed at its first claim; or a worker alone killed at
+// its first claim -crashes times in a row, then started for good. They
+// print how many uploads were not done, second by second after the last
+// death of a worker holding jobs, and the time until all were, against the
+// target: WORKER_DEAD_AFTER + 1 min.
 package main
 
 import (

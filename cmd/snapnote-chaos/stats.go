@@ -137,17 +137,20 @@ func (s *stats) printDeaths(w io.Writer, l *load) {
 	for _, k := range s.deaths {
 		fmt.Fprintf(w, "  t+%-6s %s %s\n", k.at.Sub(s.start).Round(100*time.Millisecond), k.name, k)
 	}
-	fmt.Fprintln(w, "\nUploads not done (of which processing) after the last death:")
+	fmt.Fprintln(w, "\nUploads not done (of which processing) after the last death of a worker holding jobs:")
 	for i, p := range s.pending {
 		if i == 0 || i == len(s.pending)-1 || p.pending != s.pending[i-1].pending || i%10 == 0 {
 			fmt.Fprintf(w, "  +%-5s %2d (%d)\n", p.after.Round(time.Second), p.pending, p.processing)
 		}
 	}
 	target := deadAfter + time.Minute
-	if s.allDone.IsZero() {
+	switch {
+	case len(s.pending) == 0:
+		fmt.Fprintln(w, "  not followed (the run was stopped)")
+	case s.allDone.IsZero():
 		fmt.Fprintf(w, "All done: NOT within %s of the last death (target %s)\n", s.pending[len(s.pending)-1].after.Round(time.Second), target)
-	} else {
-		took := s.allDone.Sub(s.deaths[len(s.deaths)-1].at)
+	default:
+		took := s.allDone.Sub(s.lastDeath().at)
 		fmt.Fprintf(w, "All done %s after the last death (target: within WORKER_DEAD_AFTER + 1 min = %s): %s\n",
 			took.Round(100*time.Millisecond), target, map[bool]string{true: "met", false: "MISSED"}[took <= target])
 	}

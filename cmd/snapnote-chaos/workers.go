@@ -128,14 +128,19 @@ func (r *rig) killAtClaim(ctx context.Context, i int) workerDeath {
 	return k
 }
 
-// runWorkerDeaths is the worker faults alone: the API and worker1, 12
-// uploads, then worker2 started and killed at its first claim, kills times
-// (a supervisor restarting it after a second), or until a life finds
-// nothing left to claim. It follows the uploads
-// until all are done, and checks each is done with one note.
+// runWorkerDeaths is a worker fault alone, on 12 uploads. Once: the API and
+// worker1 run, and worker2 is started and killed at its first claim. A
+// crash loop: no worker runs, worker2 is started and killed at its first
+// claim kills times (a supervisor restarting it after a second, until a
+// life finds nothing to claim), then started for good. It follows the
+// uploads until all are done, and checks each is done with one note.
 func runWorkerDeaths(ctx context.Context, users, kills int, settle time.Duration, keep bool) (bool, error) {
 	r := &rig{}
-	cleanup, err := r.start(ctx, keep, 1)
+	alongside := 1 // worker1
+	if kills > 1 {
+		alongside = 0
+	}
+	cleanup, err := r.start(ctx, keep, alongside)
 	defer cleanup()
 	if err != nil {
 		return false, err
@@ -165,7 +170,12 @@ func runWorkerDeaths(ctx context.Context, users, kills int, settle time.Duration
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	last := st.deaths[len(st.deaths)-1].at
+	if alongside == 0 {
+		if r.workers[1], err = r.spawn("worker2", "worker"); err != nil {
+			return false, err
+		}
+	}
+	last := st.lastDeath().at
 	st.pending, st.allDone = load.follow(ctx, last, settle)
 	ok := load.verify(ctx, time.Second)
 	st.printDeaths(os.Stdout, load)
@@ -199,6 +209,17 @@ func (l *load) follow(ctx context.Context, since time.Time, settle time.Duration
 		pause(ctx, time.Second)
 	}
 	return timeline, time.Time{}
+}
+
+// lastDeath is the last death of a worker that held jobs, or the last
+// death when none did.
+func (s *stats) lastDeath() workerDeath {
+	for _, k := range slices.Backward(s.deaths) {
+		if len(k.claimed) > 0 {
+			return k
+		}
+	}
+	return s.deaths[len(s.deaths)-1]
 }
 
 // pendingAt is how many uploads were not done some time after a death.
