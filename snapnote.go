@@ -99,3 +99,16 @@ func LanguageCodes(language string) []string {
 	}
 	return strings.Split(language, "+")
 }
+
+// Retryable reports whether retrying an upload that failed with code can
+// succeed. The failures of the file itself (nothing to read, damaged, too
+// large, gone from storage, a PDF over the limits) fail again the same way;
+// those of a service (storage, OCR, the model, a lost worker) may not.
+func Retryable(code string) bool {
+	switch code {
+	case ErrImageMissing, ErrUnreadableImage, ErrImageTooLarge, ErrNoText,
+		ErrPDFTooManyPages, ErrPDFPageTooLarge, ErrUnreadablePDF:
+		return false
+	}
+	return true
+}
