@@ -28,7 +28,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
@@ -182,7 +181,7 @@ func setupBundle(t testing.TB, configure func(*bundle, *api.Config)) *bundle {
 }
 
 // startWorker runs the real pipeline (real tesseract) in the background.
-func (b *bundle) startWorker(formatter notes.Formatter) *river.Client[pgx.Tx] {
+func (b *bundle) startWorker(formatter notes.Formatter) *worker.Worker {
 	b.t.Helper()
 	client, err := worker.New(worker.Config{
 		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &tesseract.Engine{}, Formatter: formatter,

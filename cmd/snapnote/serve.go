@@ -98,17 +98,16 @@ func runWorker(ctx context.Context, cfg *config.Config, stderr io.Writer) error 
 	}
 	defer s.close()
 	reg := prometheus.NewRegistry()
-	stop, err := startWorker(ctx, cfg, s.pool, s.blobs, s.logger, reg)
+	if err := serveWorkerMetrics(ctx, cfg, reg, s.logger); err != nil {
+		return err
+	}
+	w, err := newWorker(ctx, cfg, s.pool, s.blobs, s.logger, reg)
 	if err != nil {
 		return err
 	}
-	if err := serveWorkerMetrics(ctx, cfg, reg, s.logger); err != nil {
-		return errors.Join(err, stop())
-	}
-	s.logger.InfoContext(ctx, "worker running", slog.Int("ocr_concurrency", cfg.OCRConcurrency),
-		slog.Int("llm_concurrency", cfg.LLMConcurrency))
-	<-ctx.Done()
-	return stop()
+	s.logger.InfoContext(ctx, "worker starting", slog.String("worker_id", w.ID()),
+		slog.Int("ocr_concurrency", cfg.OCRConcurrency), slog.Int("llm_concurrency", cfg.LLMConcurrency))
+	return w.Run(ctx)
 }
 
 // runDev is the laptop mode: one process, local storage, the built-in
@@ -151,9 +150,17 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 	}
 	// One process: the API's /metrics serves the worker's metrics too.
 	reg := prometheus.NewRegistry()
-	stopWorker, err := startWorker(ctx, cfg, pool, blobs, logger, reg)
+	w, err := newWorker(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
 		return err
+	}
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	stopWorker := func() error {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		return w.Stop(stopCtx)
 	}
 	handler, err := newHandler(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
@@ -255,10 +262,12 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 	return handler, nil
 }
 
-// startWorker starts the River client and returns how to stop it: in-flight
-// jobs get SHUTDOWN_TIMEOUT to finish, then are cancelled (and retried later).
-func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
-	reg prometheus.Registerer) (func() error, error) {
+// newWorker builds the worker of cfg: its pipeline, engines and
+// maintenance jobs. In-flight jobs get SHUTDOWN_TIMEOUT to finish when it
+// stops, then are cancelled (and retried later); the engines close after
+// them.
+func newWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
+	reg prometheus.Registerer) (*worker.Worker, error) {
 	// Decoded pages are garbage once their job ends; a soft limit a little
 	// above the OCR budget has the collector hand them back before the
 	// process grows past it. GOMEMLIMIT, when set, is the operator's word.
@@ -269,7 +278,7 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 	if err != nil {
 		return nil, err
 	}
-	client, err := worker.New(worker.Config{
+	w, err := worker.New(worker.Config{
 		Jobs: jobs.Config{
 			Pipeline:       pipeline,
 			TrashRetention: cfg.TrashRetention,
@@ -277,40 +286,19 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 			Backups:        newBackups(cfg, pool, blobs, logger, nil),
 			Logger:         logger,
 		},
-		OCRConcurrency: cfg.OCRConcurrency,
-		LLMConcurrency: cfg.LLMConcurrency,
-		BackupSchedule: cfg.BackupSchedule,
-		PollOnly:       cfg.TransactionPooling(),
+		OCRConcurrency:  cfg.OCRConcurrency,
+		LLMConcurrency:  cfg.LLMConcurrency,
+		BackupSchedule:  cfg.BackupSchedule,
+		DeadAfter:       cfg.WorkerDeadAfter,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		AfterStop:       stopEngines,
+		PollOnly:        cfg.TransactionPooling(),
 	})
 	if err != nil {
 		stopEngines()
 		return nil, err
 	}
-	// The client outlives ctx's cancellation until stop drains it.
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		stopEngines()
-		return nil, fmt.Errorf("start worker: %w", err)
-	}
-	// Heartbeats go on until the client has drained, so no living worker's
-	// jobs are taken for a dead one's.
-	beatCtx, stopBeating := context.WithCancel(context.WithoutCancel(ctx))
-	beating := make(chan struct{})
-	go func() {
-		defer close(beating)
-		(&worker.Liveness{DB: db.Open(pool, logger), ID: client.ID(), DeadAfter: cfg.WorkerDeadAfter, Logger: logger}).Run(beatCtx)
-	}()
-	return func() error {
-		// The engines stop after the jobs that use them, and the heartbeats
-		// after both.
-		defer func() { stopBeating(); <-beating }()
-		defer stopEngines()
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		if err := client.Stop(stopCtx); err != nil {
-			return client.StopAndCancel(context.Background())
-		}
-		return nil
-	}, nil
+	return w, nil
 }
 
 // serve runs an HTTP server until ctx ends, then drains it.

@@ -1,9 +1,10 @@
 // Package db holds every SQL statement of SnapNote, written by hand for
 // pgx/v5, and the row types they return, so a reader finds each query by
 // the method named for it. Beside the queries: transactions (DB.Tx), the
-// LISTEN fan-out of upload changes (DB.UploadChanges), the queue depths
-// read from River's table, and the advisory lock between backups and blob
-// deletions.
+// LISTEN fan-out of upload changes (DB.UploadChanges), and the advisory
+// lock between backups and blob deletions. The few statements on River's
+// own table (queue depths, handing back a dead worker's jobs) are all in
+// river.go.
 //
 // SQL lives nowhere else in the module, with three exceptions: River's own
 // queries (inserted and worked through its client, in package queue and
