@@ -7,6 +7,7 @@
 package snapnote
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,6 +56,18 @@ const (
 	ErrPDFPageTooLarge    = "pdf_page_too_large"  // a PDF page is too large to render within the limits
 	ErrUnreadablePDF      = "unreadable_pdf"      // the PDF is damaged or encrypted; export it again
 )
+
+// UserErrorCodes are the codes of a failed upload that say the user sent
+// something that cannot be read (a blank page, a damaged or oversized
+// file): worth telling them, no fault of the service, so they are logged at
+// INFO, not ERROR, and alerts on the failure rate leave them out
+// (docs/monitoring/alerts.yaml, checked against this list by a test).
+var UserErrorCodes = []string{ErrUnreadableImage, ErrImageTooLarge, ErrNoText, ErrPDFTooManyPages, ErrPDFPageTooLarge, ErrUnreadablePDF}
+
+// IsUserError reports whether code is one of UserErrorCodes.
+func IsUserError(code string) bool {
+	return slices.Contains(UserErrorCodes, code)
+}
 
 // Where blobs are kept. Every key is made by the server, never taken from
 // what a client sent.

@@ -18,6 +18,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
@@ -43,6 +44,9 @@ type Config struct {
 	// package stays free of River.
 	RiverUI   http.Handler
 	AdminSubs []string
+	// WorkerMetrics, when set, are served at /metrics with the API's own
+	// (dev runs the worker in the API's process).
+	WorkerMetrics prometheus.Gatherer
 	// TracerProvider makes the requests' spans; nil uses the global one.
 	TracerProvider trace.TracerProvider
 
@@ -115,7 +119,7 @@ const defaultBodyReadTimeout = 15 * time.Second
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
 	cfg.Logger = telemetry.Logger(cfg.Logger)
-	m := newMetrics(cfg.DB, cfg.Logger)
+	m := newMetrics(cfg.DB, cfg.Logger, cfg.WorkerMetrics)
 	s := &Server{cfg: cfg, logger: cfg.Logger,
 		limiter:     &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
 		metrics:     m,
@@ -127,6 +131,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	hc := huma.DefaultConfig("SnapNote API", "1.0.0")
 	hc.Info.Description = "Turns photos of lecture notes into organised, searchable Markdown notes."
 	hc.DocsPath = ""
+	linkSchemas(&hc, cfg.TrustedProxies)
 	describeAPI(&hc)
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
@@ -147,6 +152,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	s.registerTrash(humaAPI)
 	s.registerSearch(humaAPI)
 	s.registerDocs(mux)
+	serveSchemas(mux, humaAPI.OpenAPI())
 	s.registerRiverUI(mux)
 	web.Register(mux, cfg.Web)
 
@@ -156,8 +162,18 @@ func New(cfg Config) (http.Handler, huma.API) {
 
 	authed := auth.Middleware(cfg.Auth, cfg.Logger)(s.withUser(mux))
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, riverUIPath) {
+			var ok bool
+			if r, ok = s.riverUIByCookie(w, r); !ok {
+				return
+			}
+		}
 		if isPublic(r.URL.Path) {
 			mux.ServeHTTP(w, r)
+			return
+		}
+		if isUnknownAPIPath(mux, r) {
+			writeProblem(w, http.StatusNotFound, "no such API route: "+r.URL.Path)
 			return
 		}
 		authed.ServeHTTP(w, r)
@@ -175,6 +191,27 @@ func isPublic(path string) bool {
 		return true
 	}
 	return strings.HasPrefix(path, "/docs") || strings.HasPrefix(path, "/schemas/") || web.Public(path)
+}
+
+// routeMethods are the methods the API's routes answer.
+var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// isUnknownAPIPath reports whether r is under /api/ on a path no route
+// answers with any method: that is a 404 whoever asks, so it is answered
+// before authentication, as a problem like every other API error. A known
+// path with the wrong method goes on (to 401, or 405 with a token).
+func isUnknownAPIPath(mux *http.ServeMux, r *http.Request) bool {
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		return false
+	}
+	probe := r.Clone(r.Context())
+	for _, m := range routeMethods {
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // secured marks an operation as needing the bearer token in the OpenAPI document.
@@ -197,6 +234,13 @@ type Paging = pageInput
 // output is the response of an operation that answers with one JSON body.
 type output[T any] struct {
 	Body T
+}
+
+// created is the response of an operation that makes a row: 201 with the
+// row, and Location, the URL it is read at.
+type created[T any] struct {
+	Location string `header:"Location" doc:"where the new row is read"`
+	Body     T
 }
 
 // inTx runs fn in one transaction, so a change and its audit row commit or

@@ -173,7 +173,7 @@ func (s *Server) registerCourses(api huma.API) {
 	}, "course", snapnote.StatusActive, (*db.Queries).SetCourseStatus, newCourse)
 }
 
-func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields }) (*output[Course], error) {
+func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields }) (*created[Course], error) {
 	in.Body.Language = cmp.Or(in.Body.Language, s.cfg.DefaultLanguage)
 	if err := s.checkLanguage(in.Body.Language); err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields
 	if err != nil {
 		return nil, err
 	}
-	return &output[Course]{Body: newCourse(c)}, nil
+	return &created[Course]{Location: "/api/courses/" + c.ID.String(), Body: newCourse(c)}, nil
 }
 
 func (s *Server) listCourses(ctx context.Context, in *struct {

@@ -80,7 +80,7 @@ func (s *Server) export(ctx context.Context, courseID uuid.UUID, name string) (*
 	}
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		hctx.SetHeader("Content-Type", "application/zip")
-		hctx.SetHeader("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+		hctx.SetHeader("Content-Disposition", attachment(name))
 		hctx.SetHeader("Cache-Control", "no-store")
 		zw := zip.NewWriter(hctx.BodyWriter())
 		e := &exporter{s: s, zw: zw, folder: folder, courseNames: map[uuid.UUID]string{}, names: map[uuid.UUID]*names{}}

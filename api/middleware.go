@@ -10,6 +10,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/web"
 )
 
 type userKey struct{}
@@ -88,8 +89,12 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		s.metrics.responses.WithLabelValues(strconv.Itoa(rec.status)).Inc()
 		level := slog.LevelInfo
-		if rec.status >= 500 {
+		switch {
+		case rec.status >= 500:
 			level = slog.LevelError
+		case web.IsAsset(r.URL.Path):
+			// One visit loads dozens: they would drown the requests that tell.
+			level = slog.LevelDebug
 		}
 		s.logger.Log(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),

@@ -129,7 +129,7 @@ func TestTransientFailureYieldsOneDocument(t *testing.T) {
 
 	// A duplicate of the last stage (a crash after commit, a double enqueue)
 	// changes nothing.
-	job, err := client.Insert(context.Background(), queue.ExtractArgs{StageArgs: queue.StageArgs{UploadID: up.ID}}, nil)
+	job, err := client.Client().Insert(context.Background(), queue.ExtractArgs{StageArgs: queue.StageArgs{UploadID: up.ID}}, nil)
 	require.NoError(t, err)
 	waitJobFinalized(t, b, job.Job.ID)
 	require.Equal(t, 1, b.count("documents"))

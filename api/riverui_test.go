@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -56,4 +57,72 @@ func TestRiverUIOffWithoutAdmins(t *testing.T) {
 	requireProblem(t, b.user("ops-1").do(http.MethodGet, "/riverui/", nil, ""), http.StatusNotFound)
 	off := setup(t)
 	requireProblem(t, off.user("ops-1").do(http.MethodGet, "/riverui/", nil, ""), http.StatusNotFound)
+}
+
+// riverUISession mints River UI's cookie as u, from the page's own origin.
+func riverUISession(t *testing.T, b *bundle, u *user, headers map[string]string) response {
+	t.Helper()
+	all := map[string]string{"Authorization": "Bearer " + u.token}
+	for k, v := range headers {
+		all[k] = v
+	}
+	return b.request(http.MethodPost, "/riverui/session", nil, all)
+}
+
+// TestRiverUICookie: an admin's POST with the bearer token mints a cookie
+// scoped to /riverui (HttpOnly, SameSite=Strict, short-lived) that opens
+// River UI from a browser, its state-changing calls included; it is
+// refused from another site, once its token has expired, and to anyone
+// not in ADMIN_SUBS.
+func TestRiverUICookie(t *testing.T) {
+	t.Parallel()
+	b := setupRiverUI(t, []string{"ops-1"})
+	admin := b.user("ops-1")
+
+	res := riverUISession(t, b, admin, map[string]string{"Origin": b.server.URL, "Sec-Fetch-Site": "same-origin"})
+	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
+	cookies := (&http.Response{Header: res.Header}).Cookies()
+	require.Len(t, cookies, 1)
+	c := cookies[0]
+	require.Equal(t, "/riverui", c.Path)
+	require.True(t, c.HttpOnly)
+	require.Equal(t, http.SameSiteStrictMode, c.SameSite)
+	require.False(t, c.Secure, "plain HTTP here; Secure behind TLS")
+	require.Positive(t, c.MaxAge)
+	require.LessOrEqual(t, c.MaxAge, 15*60)
+
+	withCookie := func(method, path string, headers map[string]string) response {
+		all := map[string]string{"Cookie": c.Name + "=" + c.Value}
+		for k, v := range headers {
+			all[k] = v
+		}
+		return b.request(method, path, nil, all)
+	}
+	page := withCookie(http.MethodGet, "/riverui/", map[string]string{"Sec-Fetch-Site": "none"})
+	require.Equal(t, http.StatusOK, page.Status, "%s", page.Body)
+	require.Equal(t, http.StatusOK, withCookie(http.MethodGet, "/riverui/api/jobs?state=completed", nil).Status)
+	// A state-changing call from River UI's own page passes auth (River UI answers it).
+	cancel := withCookie(http.MethodPost, "/riverui/api/jobs/cancel", map[string]string{
+		"Origin": b.server.URL, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/json"})
+	require.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}, cancel.Status, "%s", cancel.Body)
+
+	// Cross-site: refused, whatever the method.
+	requireProblem(t, withCookie(http.MethodPost, "/riverui/api/jobs/cancel", map[string]string{"Sec-Fetch-Site": "cross-site"}), http.StatusForbidden)
+	requireProblem(t, withCookie(http.MethodPost, "/riverui/api/jobs/cancel", map[string]string{"Origin": "https://evil.example"}), http.StatusForbidden)
+	requireProblem(t, withCookie(http.MethodGet, "/riverui/", map[string]string{"Sec-Fetch-Site": "same-site"}), http.StatusForbidden)
+	requireProblem(t, riverUISession(t, b, admin, map[string]string{"Origin": "https://evil.example"}), http.StatusForbidden)
+
+	// The cookie is not a way in elsewhere.
+	requireProblem(t, withCookie(http.MethodGet, "/api/courses", nil), http.StatusUnauthorized)
+
+	// Expired: the token in the cookie is checked on every request.
+	expired := b.issuer.token(t, claims{Sub: "ops-1", Expiry: time.Now().Add(-time.Hour)})
+	requireProblem(t, b.request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=" + expired}), http.StatusUnauthorized)
+	requireProblem(t, b.request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=garbage"}), http.StatusUnauthorized)
+
+	// Not an admin: no cookie minted, and a cookie of theirs opens nothing.
+	student := b.user("alice")
+	requireProblem(t, riverUISession(t, b, student, nil), http.StatusNotFound)
+	requireProblem(t, b.request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=" + student.token}), http.StatusNotFound)
+	requireProblem(t, b.request(http.MethodPost, "/riverui/session", nil, nil), http.StatusUnauthorized)
 }

@@ -28,7 +28,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
@@ -38,6 +37,7 @@ import (
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
 	"github.com/snapnote/snapnote/worker"
@@ -136,6 +136,8 @@ type bundle struct {
 	issuer  *issuer
 	server  *httptest.Server
 	logger  *slog.Logger
+	// pipelineMetrics, when set, is what startWorker's pipeline records into.
+	pipelineMetrics *telemetry.PipelineMetrics
 }
 
 func setup(t testing.TB) *bundle {
@@ -179,11 +181,11 @@ func setupBundle(t testing.TB, configure func(*bundle, *api.Config)) *bundle {
 }
 
 // startWorker runs the real pipeline (real tesseract) in the background.
-func (b *bundle) startWorker(formatter notes.Formatter) *river.Client[pgx.Tx] {
+func (b *bundle) startWorker(formatter notes.Formatter) *worker.Worker {
 	b.t.Helper()
 	client, err := worker.New(worker.Config{
 		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &tesseract.Engine{}, Formatter: formatter,
-			OCRTimeout: time.Minute, Logger: b.logger}, Logger: b.logger},
+			OCRTimeout: time.Minute, Logger: b.logger, Metrics: b.pipelineMetrics}, Logger: b.logger},
 		OCRConcurrency: 2, LLMConcurrency: 2,
 	})
 	require.NoError(b.t, err)

@@ -164,7 +164,9 @@ func (s *Server) registerUploads(api huma.API) {
 		Path:        "/api/uploads",
 		Summary:     "Upload a photo of notes",
 		Description: "Stores the image and queues it for OCR, formatting and extraction; answers at once. " +
-			"Poll `GET /api/uploads/{id}` until `status` is `done` (then `documentId` is set) or `failed`.",
+			"Follow it with `GET /api/uploads/{id}/events`, a Server-Sent Events stream of its status that " +
+			"ends when `status` is `done` (then `documentId` is set) or `failed`; or poll `GET /api/uploads/{id}`. " +
+			"Send several `file` parts for a note of several pages (at most UPLOAD_MAX_PAGES).",
 		Tags:          []string{"uploads"},
 		DefaultStatus: http.StatusAccepted,
 		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
@@ -239,7 +241,8 @@ var uploadRequestBody = &huma.RequestBody{
 		Type:     "object",
 		Required: []string{"file", "courseId"},
 		Properties: map[string]*huma.Schema{
-			"file":     {Type: "string", Format: "binary", Description: "JPEG, PNG, WebP, TIFF, GIF, BMP or PDF (a scanner app's, of one or more pages); recognised by content, not name"},
+			"file": {Type: "array", MinItems: ptr(1), Description: "the pages of one note, in order: one part per page, each a JPEG, PNG, WebP, TIFF, GIF, BMP or PDF (a scanner app's, of one or more pages); recognised by content, not name",
+				Items: &huma.Schema{Type: "string", Format: "binary"}},
 			"courseId": {Type: "string", Format: "uuid", Description: "one of the caller's active courses"},
 			"title":    {Type: "string", MaxLength: ptr(snapnote.TitleMax), Description: "optional; inferred from the note when absent"},
 			"context":  {Type: "string", MaxLength: ptr(snapnote.ContextMax), Description: "optional hint for the formatter, e.g. the lecture topic"},
@@ -350,6 +353,7 @@ func (s *Server) storeUpload(ctx context.Context, form *uploadForm, in db.NewUpl
 		}
 		return nil, s.fail(ctx, "upload", err)
 	}
+	s.metrics.uploads.Inc()
 	s.logger.InfoContext(ctx, "upload accepted", slog.String("upload_id", u.ID.String()),
 		slog.String("user_id", user.ID.String()), slog.Int("pages", len(form.pages)), slog.Int64("bytes", size))
 	return s.uploadAccepted(ctx, u)

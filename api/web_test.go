@@ -21,7 +21,7 @@ func TestWebAppBesideTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, b.request(http.MethodGet, "/app-config.json", nil, nil).Status)
 
 	requireProblem(t, b.request(http.MethodGet, "/api/courses", nil, nil), http.StatusUnauthorized)
-	require.Equal(t, http.StatusUnauthorized, b.request(http.MethodGet, "/api/nope", nil, nil).Status)
+	requireProblem(t, b.request(http.MethodGet, "/api/nope", nil, nil), http.StatusNotFound)
 	alice := b.user("alice")
 	for _, path := range []string{"/api/nope", "/api/courses/x/y", "/index.html"} {
 		res := alice.call(http.MethodGet, path, nil, nil)

@@ -87,6 +87,7 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 	if err != nil {
 		return w.failPage(ctx, job, u, n, stageFailure(stage, err))
 	}
+	p.Metrics.PageRead()
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -44,6 +45,9 @@ type Pipeline struct {
 	// LLMBackoff is the first wait when the LLM names none (no Retry-After);
 	// it doubles with each snooze, up to MaxLLMBackoff. Default DefaultLLMBackoff.
 	LLMBackoff time.Duration
+
+	// Metrics records pages read and uploads failed; nil records nothing.
+	Metrics *telemetry.PipelineMetrics
 }
 
 // Failure is a stage error with what to tell the user. Permanent failures
@@ -125,7 +129,12 @@ func fail[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T],
 		log.WarnContext(ctx, "stage failed; will retry", slog.Any("error", f.Err))
 		return f
 	}
-	log.ErrorContext(ctx, "stage failed for good", slog.Any("error", f.Err))
+	level := slog.LevelError
+	if snapnote.IsUserError(f.Code) {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, "stage failed for good", slog.Any("error", f.Err))
+	p.Metrics.UploadFailed(f.Code)
 	// The job's context may be the one that timed out; recording the outcome
 	// must not depend on it.
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -214,6 +214,17 @@ check_pdf() {
   return 0
 }
 
+# check_ops_tools: promtool (Debian's prometheus package) checks docs/monitoring/alerts.yaml;
+# pgbouncer runs the transaction-pooling test (cmd/snapnote, TestThroughPgBouncer).
+check_ops_tools() {
+  if has_apt; then
+    require_debs prometheus pgbouncer
+  fi
+  command -v promtool >/dev/null 2>&1 || MISSING+=("promtool (Prometheus 2.x), to check docs/monitoring/alerts.yaml")
+  command -v promtool >/dev/null 2>&1 && say "$(promtool --version 2>&1 | head -n 1)"
+  return 0
+}
+
 main() {
   local value
   default_env OCR_LANG eng
@@ -225,6 +236,7 @@ main() {
   check_go
   check_tesseract
   check_pdf
+  check_ops_tools
   check_pg_client
   check_browser_tests
   report

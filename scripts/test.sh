@@ -60,6 +60,7 @@ main() {
     step "browser tests (web/e2e)" bash scripts/browser-test.sh
   fi
   step "openapi lint (redocly, recommended rules)" bash scripts/openapi-lint.sh
+  step "alert rules (promtool check rules)" promtool check rules docs/monitoring/alerts.yaml
 
   if [ ${#FAILED[@]} -gt 0 ]; then
     printf '\nFAILED:\n' >&2

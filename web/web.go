@@ -56,6 +56,12 @@ func Public(p string) bool {
 	case "/", "/app-config.json", manifestPath, workerPath, sharePath:
 		return true
 	}
+	return IsAsset(p)
+}
+
+// IsAsset reports whether path is one of the app's static assets (scripts,
+// styles, icons): many per visit, each telling nothing on its own.
+func IsAsset(p string) bool {
 	return strings.HasPrefix(p, "/assets/")
 }
 

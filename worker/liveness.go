@@ -3,11 +3,17 @@ package worker
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
@@ -18,21 +24,6 @@ import (
 // the others take it for dead and hand its running jobs back to the queue.
 const DefaultDeadAfter = 30 * time.Second
 
-// Liveness beats for this worker process and reaps the jobs of dead ones.
-// River's own rescuer only takes back a running job after
-// RescueStuckJobsAfter (an hour, above the longest job's timeout); a worker
-// killed mid-page would leave its upload "processing" that long. A
-// heartbeat tells a dead worker from a slow job at once.
-type Liveness struct {
-	DB *db.DB
-	// ID is this worker's River client id, as river_job.attempted_by names it.
-	ID string
-	// DeadAfter is DefaultDeadAfter when zero; heartbeats come six times as
-	// often.
-	DeadAfter time.Duration
-	Logger    *slog.Logger
-}
-
 // NewWorkerID returns a River client id unique to this process: host, pid
 // and a random suffix, so a restarted process with a reused pid is a new
 // worker.
@@ -41,70 +32,157 @@ func NewWorkerID() string {
 	return fmt.Sprintf("%s_%d_%s", strings.ReplaceAll(host, " ", "-"), os.Getpid(), strings.ToLower(rand.Text()[:8]))
 }
 
-// Run beats and reaps until ctx ends, then forgets this worker, so a clean
-// stop leaves no heartbeat behind to be taken for a death.
-func (l *Liveness) Run(ctx context.Context) {
-	deadAfter := l.DeadAfter
-	if deadAfter <= 0 {
-		deadAfter = DefaultDeadAfter
-	}
-	host, _ := os.Hostname()
-	tick := time.NewTicker(deadAfter / 6)
+// liveness beats for one worker and hands back the jobs of dead ones.
+// River's own rescuer only takes back a running job after
+// RescueStuckJobsAfter (above the longest job's timeout); a worker killed
+// mid-page would leave its upload "processing" that long. A heartbeat tells
+// a dead worker from a slow job within deadAfter.
+//
+// The rule: a job running for more than deadAfter under a River client id
+// with no heartbeat in the last deadAfter is a dead worker's, whether the
+// heartbeat went stale or was never written.
+type liveness struct {
+	db        *db.DB
+	client    *river.Client[pgx.Tx] // whose id beats, and whose running jobs tracker knows
+	tracker   *jobTracker
+	deadAfter time.Duration // heartbeats come six times as often
+	logger    *slog.Logger
+}
+
+// run beats and hands back until ctx ends, then forgets this worker, so a
+// clean stop leaves no heartbeat behind to be taken for a death.
+func (l *liveness) run(ctx context.Context) {
+	tick := time.NewTicker(l.deadAfter / 6)
 	defer tick.Stop()
 	for {
-		if err := l.DB.Heartbeat(ctx, l.ID, host, os.Getpid()); err != nil && ctx.Err() == nil {
-			l.Logger.WarnContext(ctx, "worker heartbeat failed", slog.Any("error", err))
-		}
-		if err := l.reap(ctx, deadAfter); err != nil && ctx.Err() == nil {
-			l.Logger.WarnContext(ctx, "reaping dead workers' jobs failed", slog.Any("error", err))
-		}
-		if err := l.reclaimOrphans(ctx, deadAfter); err != nil && ctx.Err() == nil {
-			l.Logger.WarnContext(ctx, "reclaiming this worker's orphaned jobs failed", slog.Any("error", err))
-		}
 		select {
 		case <-ctx.Done():
-			forgetCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if err := l.DB.ForgetWorker(forgetCtx, l.ID); err != nil {
-				l.Logger.WarnContext(ctx, "forget worker", slog.Any("error", err))
-			}
+			l.forget(ctx)
 			return
 		case <-tick.C:
+		}
+		if err := l.beat(ctx); err != nil && ctx.Err() == nil {
+			l.logger.WarnContext(ctx, "worker heartbeat failed", slog.Any("error", err))
+		}
+		l.handBackDead(ctx)
+		if err := l.handBackLost(ctx); err != nil && ctx.Err() == nil {
+			l.logger.WarnContext(ctx, "handing back this worker's lost jobs failed", slog.Any("error", err))
 		}
 	}
 }
 
-// reap hands the running jobs of dead workers back to the queue and tells
-// their uploads: queued again while attempts are left, failed with
+// beat records that this worker lives.
+func (l *liveness) beat(ctx context.Context) error {
+	host, _ := os.Hostname()
+	return l.db.Heartbeat(ctx, l.client.ID(), host, os.Getpid())
+}
+
+// forget removes this worker's heartbeat.
+func (l *liveness) forget(ctx context.Context) {
+	forgetCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := l.db.ForgetWorker(forgetCtx, l.client.ID()); err != nil {
+		l.logger.WarnContext(ctx, "forget worker", slog.Any("error", err))
+	}
+}
+
+// handBackDead hands the running jobs of dead workers back to the queue
+// and tells their uploads; a failure is logged, and the next beat tries
+// again.
+func (l *liveness) handBackDead(ctx context.Context) {
+	if err := l.handBack(ctx); err != nil && ctx.Err() == nil {
+		l.logger.WarnContext(ctx, "handing back dead workers' jobs failed", slog.Any("error", err))
+	}
+}
+
+// handBack hands the running jobs of dead workers back to the queue and
+// tells their uploads: queued again while attempts are left, failed with
 // snapnote.ErrWorkerLost after the last, so a page that kills every worker
-// that reads it ends instead of looping.
-func (l *Liveness) reap(ctx context.Context, deadAfter time.Duration) error {
-	return l.DB.Tx(ctx, func(q *db.Queries) error {
-		reaped, err := q.ReapDeadWorkers(ctx, deadAfter)
+// that reads it ends instead of looping. The dead workers' heartbeats go.
+func (l *liveness) handBack(ctx context.Context) error {
+	return l.db.Tx(ctx, func(q *db.Queries) error {
+		handedBack, err := q.HandBackJobsOfDeadWorkers(ctx, l.deadAfter)
 		if err != nil {
 			return err
 		}
-		for _, j := range reaped {
-			l.Logger.WarnContext(ctx, "job of a dead worker handed back", slog.Int64("job_id", j.ID),
-				slog.String("kind", j.Kind), slog.Int("attempt", j.Attempt), slog.String("dead_worker", j.DeadID),
+		for _, j := range handedBack {
+			l.logger.WarnContext(ctx, "job of a dead worker handed back", slog.Int64("job_id", j.ID),
+				slog.String("kind", j.Kind), slog.Int("attempt", j.Attempt), slog.String("dead_worker", j.Worker),
 				slog.Bool("retried", j.Retried))
 		}
-		return l.tellUploads(ctx, q, reaped)
+		if err := l.tellUploads(ctx, q, handedBack); err != nil {
+			return err
+		}
+		dead, err := q.ForgetDeadWorkers(ctx, l.deadAfter)
+		for _, id := range dead {
+			l.logger.WarnContext(ctx, "worker stopped beating", slog.String("dead_worker", id))
+		}
+		return err
 	})
+}
+
+// handBackLost hands back this worker's jobs that River's table shows
+// running but that it no longer works: a database outage made River give
+// up recording their end, and the heartbeat, still beating, would never let
+// another worker take them. Their uploads are told as for a dead worker's.
+func (l *liveness) handBackLost(ctx context.Context) error {
+	running, err := l.runningJobs(ctx)
+	if err != nil {
+		return err
+	}
+	lost := l.tracker.lost(running, l.deadAfter)
+	if len(lost) == 0 {
+		return nil
+	}
+	return l.db.Tx(ctx, func(q *db.Queries) error {
+		handedBack, err := q.HandBackJobs(ctx, l.client.ID(), lost, l.deadAfter,
+			"worker "+l.client.ID()+" lost track of the job (its end could not be recorded)")
+		if err != nil {
+			return err
+		}
+		for _, j := range handedBack {
+			l.logger.WarnContext(ctx, "job whose end was never recorded handed back", slog.Int64("job_id", j.ID),
+				slog.String("kind", j.Kind), slog.Int("attempt", j.Attempt), slog.Bool("retried", j.Retried))
+		}
+		return l.tellUploads(ctx, q, handedBack)
+	})
+}
+
+// runningJobs returns the ids of the jobs River's table shows running
+// under this worker's id, read through River's own job list.
+func (l *liveness) runningJobs(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	params := river.NewJobListParams().States(rivertype.JobStateRunning).First(1000)
+	for {
+		res, err := l.client.JobList(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("list running jobs: %w", err)
+		}
+		for _, j := range res.Jobs {
+			if n := len(j.AttemptedBy); n > 0 && j.AttemptedBy[n-1] == l.client.ID() {
+				ids = append(ids, j.ID)
+			}
+		}
+		if len(res.Jobs) < 1000 {
+			return ids, nil
+		}
+		params = params.After(res.LastCursor)
+	}
 }
 
 // tellUploads puts the uploads of stage jobs handed back to the queue back
 // to queued, or fails them when the job was given up.
-func (l *Liveness) tellUploads(ctx context.Context, q *db.Queries, handedBack []db.ReapedJob) error {
+func (l *liveness) tellUploads(ctx context.Context, q *db.Queries, handedBack []db.HandedBackJob) error {
 	for _, j := range handedBack {
-		if _, ok := queue.StageOfKind(j.Kind); !ok || j.UploadID == nil {
+		upload, ok := stageUpload(j)
+		if !ok {
 			continue
 		}
 		var err error
 		if j.Retried {
-			err = q.RequeueUpload(ctx, *j.UploadID)
+			err = q.RequeueUpload(ctx, upload)
 		} else {
-			err = q.FailUpload(ctx, *j.UploadID, snapnote.ErrWorkerLost, fmt.Sprintf(
+			err = q.FailUpload(ctx, upload, snapnote.ErrWorkerLost, fmt.Sprintf(
 				"The worker reading this upload stopped %d times in a row (it may have run out of memory). "+
 					"Please retry later, or upload a smaller photo.", j.Attempt))
 		}
@@ -113,4 +191,17 @@ func (l *Liveness) tellUploads(ctx context.Context, q *db.Queries, handedBack []
 		}
 	}
 	return nil
+}
+
+// stageUpload returns the upload a handed-back stage job works on; other
+// jobs have none.
+func stageUpload(j db.HandedBackJob) (uuid.UUID, bool) {
+	if _, ok := queue.StageOfKind(j.Kind); !ok {
+		return uuid.Nil, false
+	}
+	var args queue.StageArgs
+	if err := json.Unmarshal(j.Args, &args); err != nil || args.UploadID == uuid.Nil {
+		return uuid.Nil, false
+	}
+	return args.UploadID, true
 }

@@ -1,18 +1,24 @@
 package worker
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/internal/queue"
+	"github.com/snapnote/snapnote/jobs"
+	"github.com/snapnote/snapnote/storage"
 )
 
 // jobsBundle is a database with one user's course, where tests make
@@ -68,47 +74,114 @@ func (b *jobsBundle) state(id uuid.UUID) (job string, upload db.Upload) {
 	return job, upload
 }
 
-// A dead worker's running jobs go back to the queue with their uploads;
-// on the last attempt the upload fails instead of looping; a living
-// worker's jobs are left alone.
-func TestLivenessReapsDeadWorkersJobs(t *testing.T) {
+// livenessOf returns the liveness loop of a worker named id, on the
+// bundle's database, whose River client runs nothing.
+func (b *jobsBundle) livenessOf(id string) *liveness {
+	b.t.Helper()
+	client, err := river.NewClient(riverpgxv5.New(b.pool), &river.Config{ID: id, Logger: discard()})
+	require.NoError(b.t, err)
+	return &liveness{db: b.d, client: client, tracker: newJobTracker(), deadAfter: 30 * time.Second, logger: discard()}
+}
+
+// beatAgo writes worker's heartbeat as if its last beat was ago.
+func (b *jobsBundle) beatAgo(worker string, ago time.Duration) {
+	b.t.Helper()
+	require.NoError(b.t, b.d.Heartbeat(b.t.Context(), worker, "host", 1))
+	_, err := b.pool.Exec(b.t.Context(), `UPDATE worker_heartbeats SET heartbeat_at = now() - make_interval(secs => $2)
+		WHERE id = $1`, worker, ago.Seconds())
+	require.NoError(b.t, err)
+}
+
+// The hand-back rule: a job running for longer than deadAfter under a
+// worker whose heartbeat is stale, or missing (killed before its first
+// beat), goes back to the queue with its upload; on the last attempt the
+// upload fails instead of looping. A living worker's jobs, and a job that
+// started within deadAfter, are left alone.
+func TestHandBackRule(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	b := setupJobs(t)
-	d, pool := b.d, b.pool
-	running := func(worker string, attempt int) uuid.UUID {
-		id, _ := b.running(worker, attempt, 0)
-		return id
+	b.beatAgo("stale", time.Minute)
+	b.beatAgo("alive", time.Second)
+	staleJob, _ := b.running("stale", 1, time.Minute)
+	neverBeat, _ := b.running("never-beat", 1, time.Minute)
+	lastTry, _ := b.running("never-beat", queue.OCRArgs{}.InsertOpts().MaxAttempts, time.Minute)
+	alive, _ := b.running("alive", 1, time.Hour)
+	justClaimed, _ := b.running("just-started", 1, time.Second)
+
+	l := b.livenessOf("reaper")
+	require.NoError(t, l.handBack(ctx))
+
+	for _, id := range []uuid.UUID{staleJob, neverBeat} {
+		job, u := b.state(id)
+		require.Equal(t, "available", job)
+		require.Equal(t, snapnote.UploadQueued, u.Status, "the upload says it waits for a worker again")
 	}
-	state := b.state
-
-	require.NoError(t, d.Heartbeat(ctx, "dead", "host", 1))
-	require.NoError(t, d.Heartbeat(ctx, "alive", "host", 2))
-	_, err := pool.Exec(ctx, `UPDATE worker_heartbeats SET heartbeat_at = now() - interval '1 minute' WHERE id = 'dead'`)
-	require.NoError(t, err)
-	retried := running("dead", 1)
-	lastTry := running("dead", queue.OCRArgs{}.InsertOpts().MaxAttempts)
-	untouched := running("alive", 1)
-
-	l := &Liveness{DB: d, ID: "reaper", Logger: discard()}
-	require.NoError(t, l.reap(ctx, 30*time.Second))
-
-	job, u := state(retried)
-	require.Equal(t, "available", job)
-	require.Equal(t, snapnote.UploadQueued, u.Status, "the upload says it waits for a worker again")
-	job, u = state(lastTry)
+	job, u := b.state(lastTry)
 	require.Equal(t, "discarded", job)
 	require.Equal(t, snapnote.UploadFailed, u.Status)
 	require.Equal(t, snapnote.ErrWorkerLost, u.ErrorCode)
-	job, u = state(untouched)
-	require.Equal(t, "running", job)
-	require.Equal(t, snapnote.UploadProcessing, u.Status)
+	for _, id := range []uuid.UUID{alive, justClaimed} {
+		job, u = b.state(id)
+		require.Equal(t, "running", job)
+		require.Equal(t, snapnote.UploadProcessing, u.Status)
+	}
 
-	// The dead worker is forgotten: a second reaper finds nothing more.
-	require.NoError(t, l.reap(ctx, 30*time.Second))
-	job, _ = state(retried)
+	// River reads the attempt's error the hand-back wrote.
+	var jobID int64
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT id FROM river_job WHERE args->>'upload_id' = $1`, neverBeat.String()).Scan(&jobID))
+	row, err := l.client.JobGet(ctx, jobID)
+	require.NoError(t, err)
+	require.Equal(t, "worker never-beat stopped beating while the job ran", row.Errors[len(row.Errors)-1].Error)
+	require.Equal(t, 1, row.Errors[len(row.Errors)-1].Attempt)
+
+	// The stale heartbeat is gone, the living one stays, and a second
+	// pass hands nothing back twice.
+	beats, err := b.d.WorkerHeartbeats(ctx)
+	require.NoError(t, err)
+	require.Len(t, beats, 1)
+	require.Equal(t, "alive", beats[0].ID)
+	require.NoError(t, l.handBack(ctx))
+	job, _ = b.state(staleJob)
 	require.Equal(t, "available", job)
-	var workers int
-	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM worker_heartbeats`).Scan(&workers))
-	require.Equal(t, 1, workers)
+}
+
+// Start writes the heartbeat before the River client may claim a job, and
+// hands back the jobs of a dead earlier life of the worker before its own
+// client starts; Stop removes the heartbeat.
+func TestStartBeatsBeforeClaiming(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	b := setupJobs(t)
+	_, jobID := b.running("earlier-life", 1, time.Minute)
+	blobs, err := storage.NewLocal(t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = blobs.Close() })
+
+	w, err := New(Config{Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: blobs, Logger: discard()},
+		Logger: discard()}, OCRConcurrency: 1, LLMConcurrency: 1})
+	require.NoError(t, err)
+	require.NoError(t, w.Start(ctx))
+	t.Cleanup(func() {
+		stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		require.NoError(t, w.Stop(stopCtx))
+		beats, err := b.d.WorkerHeartbeats(stopCtx)
+		require.NoError(t, err)
+		require.Empty(t, beats, "a clean stop is not a death")
+	})
+
+	// The earlier life's job came back and this worker claimed it, after
+	// its heartbeat was written.
+	var row *rivertype.JobRow
+	require.Eventually(t, func() bool {
+		row, err = w.Client().JobGet(ctx, jobID)
+		require.NoError(t, err)
+		return row.Attempt == 2 && row.AttemptedBy[len(row.AttemptedBy)-1] == w.ID()
+	}, 30*time.Second, 20*time.Millisecond)
+	beats, err := b.d.WorkerHeartbeats(ctx)
+	require.NoError(t, err)
+	require.Len(t, beats, 1)
+	require.Equal(t, w.ID(), beats[0].ID)
+	require.False(t, beats[0].StartedAt.After(*row.AttemptedAt), "heartbeat at %s, claim at %s", beats[0].StartedAt, row.AttemptedAt)
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/robfig/cron/v3"
 	"github.com/stretchr/testify/require"
@@ -90,17 +89,17 @@ func TestTwoWorkersRunOneBackup(t *testing.T) {
 		LLMConcurrency: 1,
 		BackupSchedule: dailyAt3(t),
 	}
-	var clients []*river.Client[pgx.Tx]
+	var workers []*Worker
 	for range 2 {
-		client, err := New(cfg)
+		w, err := New(cfg)
 		require.NoError(t, err)
-		require.NoError(t, client.Start(context.Background()))
+		require.NoError(t, w.Start(context.Background()))
 		t.Cleanup(func() {
 			stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			require.NoError(t, client.Stop(stopCtx))
+			require.NoError(t, w.Stop(stopCtx))
 		})
-		clients = append(clients, client)
+		workers = append(workers, w)
 	}
 
 	// Wait until the periodic jobs that ran on start have settled. The
@@ -118,10 +117,10 @@ func TestTwoWorkersRunOneBackup(t *testing.T) {
 
 	// Either worker inserting today's jobs again, as a newly elected leader
 	// running its RunOnStart would, is turned away as a duplicate.
-	for _, client := range clients {
+	for _, w := range workers {
 		for _, pj := range periodicJobs(cfg) {
 			args, opts := pj.construct()
-			res, err := client.Insert(ctx, args, opts)
+			res, err := w.Client().Insert(ctx, args, opts)
 			require.NoError(t, err)
 			require.True(t, res.UniqueSkippedAsDuplicate, pj.kind)
 		}

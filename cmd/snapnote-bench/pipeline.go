@@ -85,7 +85,7 @@ func runPipeline(ctx context.Context, args []string) error {
 	}
 
 	// The worker as cmd/snapnote builds it, but for its OCR engine and formatter.
-	client, err := worker.New(worker.Config{
+	w, err := worker.New(worker.Config{
 		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: scratch.Pool, Blobs: blobs, OCR: instantOCR{},
 			Formatter: instantFormatter{}, OCRTimeout: time.Minute, Logger: logger}, Logger: logger},
 		OCRConcurrency: runtime.NumCPU(), LLMConcurrency: 16, // the defaults of OCR_CONCURRENCY and LLM_CONCURRENCY
@@ -98,15 +98,15 @@ func runPipeline(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	real, err := workBacklog(ctx, client, 3**n)
+	real, err := workBacklog(ctx, w.Client(), w.Start, 3**n)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	realLatency, err := pacedLatency(ctx, scratch.Pool, client, *paced, 3, *every, enqueue)
+	realLatency, err := pacedLatency(ctx, scratch.Pool, w.Client(), *paced, 3, *every, enqueue)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	if err := client.Stop(ctx); err != nil {
+	if err := w.Stop(ctx); err != nil {
 		return err
 	}
 
@@ -129,7 +129,7 @@ func runPipeline(ctx context.Context, args []string) error {
 	if _, err := bare.InsertMany(ctx, params); err != nil {
 		return err
 	}
-	baseline, err := workBacklog(ctx, bare, 3**n)
+	baseline, err := workBacklog(ctx, bare, bare.Start, 3**n)
 	if err != nil {
 		return fmt.Errorf("bare river: %w", err)
 	}
@@ -164,14 +164,14 @@ func runPipeline(ctx context.Context, args []string) error {
 	return nil
 }
 
-// workBacklog starts client, waits until jobs jobs have completed and
+// workBacklog starts client with start, waits until jobs jobs have completed and
 // returns the time from the first job's start to the last one's end, as
 // River recorded them: the client's own start is left out. A job that fails
 // is an error.
-func workBacklog(ctx context.Context, client *river.Client[pgx.Tx], jobs int) (time.Duration, error) {
+func workBacklog(ctx context.Context, client *river.Client[pgx.Tx], start func(context.Context) error, jobs int) (time.Duration, error) {
 	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
 	defer cancel()
-	if err := client.Start(ctx); err != nil {
+	if err := start(ctx); err != nil {
 		return 0, err
 	}
 	var first, last time.Time

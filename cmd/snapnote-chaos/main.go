@@ -2,7 +2,7 @@
 // and checks that nothing was lost: every upload the API accepted (202)
 // must end as exactly one note.
 //
-//	go run ./cmd/snapnote-chaos [-users 4] [-duration 2m]
+//	go run ./cmd/snapnote-chaos [-users 4] [-duration 2m] [-scenario mixed|startup-kill|crash-loop]
 //
 // It builds `snapnote` into a temporary directory, makes a fresh database
 // (as internal/pgtest does, on TEST_DATABASE_URL's server), and starts
@@ -13,6 +13,10 @@
 // photos, poll, list and search, it:
 //
 //   - kills a worker with SIGKILL and starts it again,
+//   - kills a worker during start-up: the moment River hands it its first
+//     jobs, before it could have beaten (worker killed during start-up),
+//   - kills a worker at its first claim three times in a row, as a
+//     supervisor restarts it (worker crash loop),
 //   - cuts Postgres for 10 s,
 //   - cuts S3 for 10 s,
 //   - sends garbage tokens and slow upload bodies throughout,
@@ -28,6 +32,14 @@
 // with one note, and prints 5xx answers by cause and latency percentiles
 // per route. It exits 1 when an accepted upload was lost, failed or
 // duplicated. It is a tool apart: production never links it.
+//
+// -scenario startup-kill and -scenario crash-loop run one of the worker
+// faults alone, without load, on 12 uploads: a worker started beside a
+// running one and killed at its first claim; or a worker alone killed at
+// its first claim -crashes times in a row, then started for good. They
+// print how many uploads were not done, second by second after the last
+// death of a worker holding jobs, and the time until all were, against the
+// target: WORKER_DEAD_AFTER + 1 min.
 package main
 
 import (
@@ -74,11 +86,24 @@ func main() {
 	duration := flag.Duration("duration", 2*time.Minute, "how long the load and the faults run")
 	settle := flag.Duration("settle", 5*time.Minute, "how long to wait afterwards for accepted uploads to finish")
 	keep := flag.Bool("keep", false, "keep the temporary directory (binary, logs) and the database")
+	scenario := flag.String("scenario", "mixed", "mixed (load and every fault), startup-kill or crash-loop")
+	crashes := flag.Int("crashes", 4, "crash-loop: how many times the worker is killed at its first claim")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ok, err := run(ctx, *users, *duration, *settle, *keep)
+	var ok bool
+	var err error
+	switch *scenario {
+	case "mixed":
+		ok, err = run(ctx, *users, *duration, *settle, *keep)
+	case "startup-kill":
+		ok, err = runWorkerDeaths(ctx, *users, 1, *settle, *keep)
+	case "crash-loop":
+		ok, err = runWorkerDeaths(ctx, *users, *crashes, *settle, *keep)
+	default:
+		err = fmt.Errorf("unknown -scenario %q", *scenario)
+	}
 	if err != nil {
 		log.Fatalf("chaos: %v", err)
 	}
@@ -97,6 +122,7 @@ type rig struct {
 	key     *auth.DevKey
 	workers [2]*proc
 	api     *proc
+	watch   *jobWatch
 }
 
 // proc is one child process and its log file.
@@ -108,7 +134,7 @@ type proc struct {
 
 func run(ctx context.Context, users int, duration, settle time.Duration, keep bool) (bool, error) {
 	r := &rig{}
-	cleanup, err := r.start(ctx, keep)
+	cleanup, err := r.start(ctx, keep, len(r.workers))
 	defer cleanup()
 	if err != nil {
 		return false, err
@@ -151,8 +177,9 @@ func run(ctx context.Context, users int, duration, settle time.Duration, keep bo
 }
 
 // start builds the binary, makes the database, storage and proxies, and
-// starts the API and two workers. cleanup undoes what was done.
-func (r *rig) start(ctx context.Context, keep bool) (func(), error) {
+// starts the API and the first workers of r.workers. cleanup undoes what
+// was done.
+func (r *rig) start(ctx context.Context, keep bool, workers int) (func(), error) {
 	var undo []func()
 	cleanup := func() {
 		for _, f := range slices.Backward(undo) {
@@ -185,6 +212,10 @@ func (r *rig) start(ctx context.Context, keep bool) (func(), error) {
 	if !keep {
 		undo = append(undo, dropDB)
 	}
+	if r.watch, err = newJobWatch(ctx, dbURL); err != nil {
+		return cleanup, err
+	}
+	undo = append(undo, r.watch.close)
 	if r.pg, err = faultproxy.Start(pgAddr); err != nil {
 		return cleanup, err
 	}
@@ -233,7 +264,7 @@ func (r *rig) start(ctx context.Context, keep bool) (func(), error) {
 		return cleanup, err
 	}
 	undo = append(undo, func() { r.api.stop() })
-	for i := range r.workers {
+	for i := range workers {
 		if r.workers[i], err = r.spawn(fmt.Sprintf("worker%d", i+1), "worker"); err != nil {
 			return cleanup, err
 		}
@@ -249,7 +280,7 @@ func (r *rig) start(ctx context.Context, keep bool) (func(), error) {
 	if r.key, err = auth.LoadDevKey(dataDir); err != nil {
 		return cleanup, err
 	}
-	log.Printf("api at %s, two workers, Postgres via %s, S3 via %s", r.apiURL, r.pg.Addr(), r.s3.Addr())
+	log.Printf("api at %s, %d workers, Postgres via %s, S3 via %s", r.apiURL, workers, r.pg.Addr(), r.s3.Addr())
 	return cleanup, nil
 }
 
@@ -319,6 +350,20 @@ func (r *rig) faults(ctx context.Context, duration time.Duration, st *stats) {
 	}
 	st.fault("")
 
+	if !at(0.25) {
+		return
+	}
+	r.workers[1].stop()
+	k := r.killAtClaim(ctx, 1)
+	st.fault("worker2 killed during start-up: " + k.String())
+	st.deaths = append(st.deaths, k)
+	if w, err := r.spawn("worker2", "worker"); err == nil {
+		r.workers[1] = w
+	} else {
+		log.Printf("restart worker2: %v", err)
+	}
+	st.fault("")
+
 	if !at(0.35) {
 		return
 	}
@@ -335,6 +380,23 @@ func (r *rig) faults(ctx context.Context, duration time.Duration, st *stats) {
 	r.s3.Cut()
 	hold(10 * time.Second)
 	r.s3.Restore()
+	st.fault("")
+
+	if !at(0.75) {
+		return
+	}
+	r.workers[0].stop()
+	for range 3 {
+		k := r.killAtClaim(ctx, 0)
+		st.fault("worker1 crash loop: " + k.String())
+		st.deaths = append(st.deaths, k)
+		hold(time.Second) // a supervisor's restart delay
+	}
+	if w, err := r.spawn("worker1", "worker"); err == nil {
+		r.workers[0] = w
+	} else {
+		log.Printf("restart worker1: %v", err)
+	}
 	st.fault("")
 }
 

@@ -23,6 +23,9 @@ type stats struct {
 	causes  map[string]int // "route | status detail | during" → count
 
 	loadFor              time.Duration
+	deaths               []workerDeath // workers killed at their first claim
+	pending              []pendingAt   // after the last of them
+	allDone              time.Time
 	accepted             int
 	verdict              *verdict
 	notesWithoutAccepted int
@@ -120,6 +123,48 @@ func (s *stats) print(w io.Writer, l *load) {
 	}
 	l.mu.Unlock()
 
+	s.printUploads(w)
+}
+
+// printDeaths is the report of a worker-death scenario: each death, the
+// uploads not done after the last, and the verdict.
+func (s *stats) printDeaths(w io.Writer, l *load) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(w, "\n== snapnote-chaos: %d uploads, a worker killed at its first claim %d times, %s in all ==\n\n",
+		l.accepted(), len(s.deaths), time.Since(s.start).Round(time.Second))
+	fmt.Fprintln(w, "Deaths:")
+	for _, k := range s.deaths {
+		fmt.Fprintf(w, "  t+%-6s %s %s\n", k.at.Sub(s.start).Round(100*time.Millisecond), k.name, k)
+	}
+	fmt.Fprintln(w, "\nUploads not done (of which processing) after the last death of a worker holding jobs:")
+	for i, p := range s.pending {
+		if i == 0 || i == len(s.pending)-1 || p.pending != s.pending[i-1].pending || i%10 == 0 {
+			fmt.Fprintf(w, "  +%-5s %2d (%d)\n", p.after.Round(time.Second), p.pending, p.processing)
+		}
+	}
+	target := deadAfter + time.Minute
+	switch {
+	case len(s.pending) == 0:
+		fmt.Fprintln(w, "  not followed (the run was stopped)")
+	case s.allDone.IsZero():
+		fmt.Fprintf(w, "All done: NOT within %s of the last death (target %s)\n", s.pending[len(s.pending)-1].after.Round(time.Second), target)
+	default:
+		took := s.allDone.Sub(s.lastDeath().at)
+		fmt.Fprintf(w, "All done %s after the last death (target: within WORKER_DEAD_AFTER + 1 min = %s): %s\n",
+			took.Round(100*time.Millisecond), target, map[bool]string{true: "met", false: "MISSED"}[took <= target])
+	}
+	s.printUploads(w)
+}
+
+// printUploads is the verdict on the accepted uploads.
+func (s *stats) printUploads(w io.Writer) {
+	if len(s.deaths) > 0 && s.byRoute["follow GET /api/uploads/{id}"] == nil {
+		fmt.Fprintln(w, "\nWorkers killed at their first claim:")
+		for _, k := range s.deaths {
+			fmt.Fprintf(w, "  t+%-6s %s %s\n", k.at.Sub(s.start).Round(100*time.Millisecond), k.name, k)
+		}
+	}
 	fmt.Fprintf(w, "\nAccepted uploads (202): %d\n", s.accepted)
 	if v := s.verdict; v != nil {
 		fmt.Fprintf(w, "  done: %d, failed: %d, not settled: %d\n", v.done, v.failed, v.unsettled)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel"
 
 	"github.com/snapnote/snapnote/internal/auth"
@@ -42,12 +43,54 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 // openPool connects to DATABASE_URL; queries slower than SLOW_QUERY are
 // logged at WARN.
+// openPool opens the process's pool on DATABASE_URL, DB_MAX_CONNS
+// connections at most, and logs its size. Through a transaction-mode pooler
+// a statement cannot outlive its transaction, so queries are sent without
+// naming prepared statements: pgx's cache-describe mode, which keeps each
+// statement's parameter and result types and sends it whole (parse, bind,
+// execute) in one round trip; no statement cache.
 func openPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
-	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	pool, err := openPoolAt(ctx, cfg, "DATABASE_URL", cfg.DatabaseURL, int32(cfg.DBMaxConns), logger)
 	if err != nil {
-		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		return nil, err
 	}
-	pc.MaxConns = int32(cfg.DBMaxConns)
+	logger.InfoContext(ctx, "database pool", slog.Int("max_conns", cfg.DBMaxConns),
+		slog.String("pooling", cfg.DatabasePooling), slog.Bool("direct_url", cfg.DatabaseDirectURL != ""))
+	return pool, nil
+}
+
+// openDirectPool opens a pool of maxConns on DATABASE_DIRECT_URL, past the
+// pooler, or returns nil when it is not set.
+func openDirectPool(ctx context.Context, cfg *config.Config, maxConns int32, logger *slog.Logger) (*pgxpool.Pool, error) {
+	if cfg.DatabaseDirectURL == "" {
+		return nil, nil
+	}
+	direct := *cfg
+	direct.DatabasePooling = config.PoolingSession
+	return openPoolAt(ctx, &direct, "DATABASE_DIRECT_URL", cfg.DatabaseDirectURL, maxConns, logger)
+}
+
+// openMigrationPool opens a pool for migrations, which need a session of
+// their own (config.MigrationURL).
+func openMigrationPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
+	url, err := cfg.MigrationURL()
+	if err != nil {
+		return nil, err
+	}
+	session := *cfg
+	session.DatabasePooling = config.PoolingSession
+	return openPoolAt(ctx, &session, "DATABASE_URL", url, 2, logger)
+}
+
+func openPoolAt(ctx context.Context, cfg *config.Config, name, dsn string, maxConns int32, logger *slog.Logger) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	pc.MaxConns = maxConns
+	if cfg.TransactionPooling() {
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	}
 	var tracers []pgx.QueryTracer
 	if cfg.SlowQuery > 0 {
 		tracers = append(tracers, &db.SlowQueryTracer{Threshold: cfg.SlowQuery, Logger: logger})
@@ -65,7 +108,7 @@ func openPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pg
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to database at %s: %w", redact(cfg.DatabaseURL), err)
+		return nil, fmt.Errorf("connect to database at %s: %w", redact(dsn), err)
 	}
 	return pool, nil
 }
@@ -122,8 +165,12 @@ func newAuth(cfg *config.Config) (*auth.Validator, *auth.DevKey, error) {
 
 // newPipeline builds what the pipeline's jobs share: Tesseract or a vision
 // model for OCR, and an LLM formatter when LLM_BASE_URL is set, else the
-// built-in one. Tesseract reads in OCR_CONCURRENCY warm child processes; the returned func stops them, once the jobs have stopped.
-func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*jobs.Pipeline, func(), error) {
+// built-in one. Tesseract reads in OCR_CONCURRENCY warm child processes; the
+// returned func stops them, once the jobs have stopped.
+func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
+	reg prometheus.Registerer) (*jobs.Pipeline, func(), error) {
+	memory := jobs.NewBudget(cfg.OCRMemory)
+	metrics := telemetry.NewPipelineMetrics(reg, func() float64 { return float64(memory.InUse()) })
 	pdfReader := &pdf.Reader{MaxPages: cfg.PDFMaxPages, Logger: logger}
 	if err := pdfReader.CheckInstalled(); err != nil {
 		return nil, nil, err
@@ -144,7 +191,8 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		}
 		// A worker that died mid-page running the command left its page image behind.
 		tesseract.RemoveStaleTempFiles(2*cfg.OCRTimeout, logger)
-		children, err := warm.NewPool(ctx, &warm.PoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger})
+		children, err := warm.NewPool(ctx, &warm.PoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger,
+			OnRestart: metrics.EngineRestarted})
 		switch {
 		case errors.Is(err, warm.ErrNoCgo):
 			logger.WarnContext(ctx, "ocr runs the tesseract command for each page, loading its models every time", slog.String("reason", err.Error()))
@@ -164,7 +212,8 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		slog.Bool("ocr_warm_engines", reader.Pool != nil),
 		slog.String("formatter", formatterName(cfg)), slog.String("llm_base_url", redact(cfg.LLMBaseURL)))
 	return &jobs.Pipeline{
-		Memory:     jobs.NewBudget(cfg.OCRMemory),
+		Memory:     memory,
+		Metrics:    metrics,
 		Pool:       pool,
 		Blobs:      blobs,
 		OCR:        engine,

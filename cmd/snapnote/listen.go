@@ -11,7 +11,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	snapapi "github.com/snapnote/snapnote/api"
+
 	"github.com/snapnote/snapnote/internal/config"
 )
 
@@ -94,4 +98,29 @@ func localHost(bindAddr, local string) string {
 		return local
 	}
 	return bindAddr
+}
+
+// serveWorkerMetrics serves the worker's metrics (reg, with the Go and
+// process collectors added) at /metrics on METRICS_ADDR until ctx ends; a
+// worker has no other listener. Without METRICS_ADDR it serves nothing and
+// says so.
+func serveWorkerMetrics(ctx context.Context, cfg *config.Config, reg *prometheus.Registry, logger *slog.Logger) error {
+	if cfg.MetricsAddr == "" {
+		logger.InfoContext(ctx, "worker metrics not served: set METRICS_ADDR to serve them")
+		return nil
+	}
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("METRICS_ADDR: listen on %s: %w", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+metricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	logger.InfoContext(ctx, "metrics listening", slog.String("addr", ln.Addr().String()))
+	go func() {
+		if err := serve(ctx, ln, mux, cfg.ShutdownTimeout); err != nil {
+			logger.ErrorContext(ctx, "worker metrics server", slog.Any("error", err))
+		}
+	}()
+	return nil
 }

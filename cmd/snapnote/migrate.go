@@ -23,7 +23,7 @@ func runMigrate(ctx context.Context, cfg *config.Config, args []string, stdout, 
 		return err
 	}
 	logger := newLogger(cfg, stderr)
-	pool, err := openPool(ctx, cfg, logger)
+	pool, err := openMigrationPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -90,4 +91,25 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	}
 	_, _, err = program(t, nil, "frobnicate")
 	require.ErrorContains(t, err, "unknown command")
+}
+
+// TestHelpTouchesNothing: `COMMAND --help` prints the command's usage and
+// exits 0 before reading settings or touching a database, a port or
+// DATA_DIR (the database named here does not answer).
+func TestHelpTouchesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := map[string]string{"DATABASE_URL": "postgres://127.0.0.1:1/none?connect_timeout=1", "DATA_DIR": dir,
+		"AUTH_MODE": "dev", "PORT": "bogus"}
+	for _, c := range commands {
+		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {c.name, "up", "--help"}} {
+			out, _, err := program(t, env, args...)
+			require.NoError(t, err, "%v", args)
+			require.Contains(t, out, "Usage:", "%v", args)
+			require.Contains(t, out, "  "+c.name, "%v", args)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "help made nothing in DATA_DIR")
 }

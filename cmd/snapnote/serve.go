@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
@@ -78,7 +79,7 @@ func runAPI(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	handler, err := newHandler(ctx, cfg, s.pool, s.blobs, s.logger)
+	handler, err := newHandler(ctx, cfg, s.pool, s.blobs, s.logger, nil)
 	if err != nil {
 		return err
 	}
@@ -96,14 +97,17 @@ func runWorker(ctx context.Context, cfg *config.Config, stderr io.Writer) error 
 		return err
 	}
 	defer s.close()
-	stop, err := startWorker(ctx, cfg, s.pool, s.blobs, s.logger)
+	reg := prometheus.NewRegistry()
+	if err := serveWorkerMetrics(ctx, cfg, reg, s.logger); err != nil {
+		return err
+	}
+	w, err := newWorker(ctx, cfg, s.pool, s.blobs, s.logger, reg)
 	if err != nil {
 		return err
 	}
-	s.logger.InfoContext(ctx, "worker running", slog.Int("ocr_concurrency", cfg.OCRConcurrency),
-		slog.Int("llm_concurrency", cfg.LLMConcurrency))
-	<-ctx.Done()
-	return stop()
+	s.logger.InfoContext(ctx, "worker starting", slog.String("worker_id", w.ID()),
+		slog.Int("ocr_concurrency", cfg.OCRConcurrency), slog.Int("llm_concurrency", cfg.LLMConcurrency))
+	return w.Run(ctx)
 }
 
 // runDev is the laptop mode: one process, local storage, the built-in
@@ -132,27 +136,33 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 		defer cancel()
 		_ = tracing.Shutdown(flushCtx)
 	}()
+	if err := migrateUp(ctx, cfg, logger); err != nil {
+		return err
+	}
 	pool, err := openPool(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	m, err := migrations.New(pool, logger)
-	if err != nil {
-		return err
-	}
-	if _, err := m.Up(ctx); err != nil {
-		return err
-	}
 	blobs, err := newBlobs(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	stopWorker, err := startWorker(ctx, cfg, pool, blobs, logger)
+	// One process: the API's /metrics serves the worker's metrics too.
+	reg := prometheus.NewRegistry()
+	w, err := newWorker(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(ctx, cfg, pool, blobs, logger)
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	stopWorker := func() error {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		return w.Stop(stopCtx)
+	}
+	handler, err := newHandler(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
 		return errors.Join(err, stopWorker())
 	}
@@ -185,7 +195,10 @@ func runDev(ctx context.Context, cfg *config.Config, getenv func(string) string,
 
 const devTokenTTL = 24 * time.Hour
 
-func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (http.Handler, error) {
+// newHandler builds the API; its /metrics serves workerMetrics too when set
+// (dev: the worker runs in the same process).
+func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
+	workerMetrics prometheus.Gatherer) (http.Handler, error) {
 	// Bodies of uploads a dead process was receiving; a living one's are
 	// younger than UPLOAD_READ_TIMEOUT.
 	if n, err := api.RemoveStaleSpool(2 * cfg.UploadTimeout); err != nil {
@@ -205,6 +218,10 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 	if err != nil {
 		return nil, err
 	}
+	database, err := openDB(ctx, cfg, pool, logger)
+	if err != nil {
+		return nil, err
+	}
 	// A course may ask only for languages the worker can read; an API
 	// without Tesseract beside it cannot tell, and accepts any.
 	languages, err := (&tesseract.Engine{}).Languages(ctx)
@@ -213,7 +230,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		languages = nil
 	}
 	handler, _ := api.New(api.Config{
-		DB:                db.Open(pool, logger),
+		DB:                database,
 		Queue:             q,
 		Blobs:             blobs,
 		Auth:              validator,
@@ -239,25 +256,29 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		DefaultLanguage:   cfg.OCRLang,
 		Languages:         languages,
 		Web:               webConfig(cfg),
+		WorkerMetrics:     workerMetrics,
 		Logger:            logger,
 	})
 	return handler, nil
 }
 
-// startWorker starts the River client and returns how to stop it: in-flight
-// jobs get SHUTDOWN_TIMEOUT to finish, then are cancelled (and retried later).
-func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (func() error, error) {
+// newWorker builds the worker of cfg: its pipeline, engines and
+// maintenance jobs. In-flight jobs get SHUTDOWN_TIMEOUT to finish when it
+// stops, then are cancelled (and retried later); the engines close after
+// them.
+func newWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger,
+	reg prometheus.Registerer) (*worker.Worker, error) {
 	// Decoded pages are garbage once their job ends; a soft limit a little
 	// above the OCR budget has the collector hand them back before the
 	// process grows past it. GOMEMLIMIT, when set, is the operator's word.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.OCRMemory + 128<<20)
 	}
-	pipeline, stopEngines, err := newPipeline(ctx, cfg, pool, blobs, logger)
+	pipeline, stopEngines, err := newPipeline(ctx, cfg, pool, blobs, logger, reg)
 	if err != nil {
 		return nil, err
 	}
-	client, err := worker.New(worker.Config{
+	w, err := worker.New(worker.Config{
 		Jobs: jobs.Config{
 			Pipeline:       pipeline,
 			TrashRetention: cfg.TrashRetention,
@@ -265,39 +286,19 @@ func startWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 			Backups:        newBackups(cfg, pool, blobs, logger, nil),
 			Logger:         logger,
 		},
-		OCRConcurrency: cfg.OCRConcurrency,
-		LLMConcurrency: cfg.LLMConcurrency,
-		BackupSchedule: cfg.BackupSchedule,
+		OCRConcurrency:  cfg.OCRConcurrency,
+		LLMConcurrency:  cfg.LLMConcurrency,
+		BackupSchedule:  cfg.BackupSchedule,
+		DeadAfter:       cfg.WorkerDeadAfter,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		AfterStop:       stopEngines,
+		PollOnly:        cfg.TransactionPooling(),
 	})
 	if err != nil {
 		stopEngines()
 		return nil, err
 	}
-	// The client outlives ctx's cancellation until stop drains it.
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		stopEngines()
-		return nil, fmt.Errorf("start worker: %w", err)
-	}
-	// Heartbeats go on until the client has drained, so no living worker's
-	// jobs are taken for a dead one's.
-	beatCtx, stopBeating := context.WithCancel(context.WithoutCancel(ctx))
-	beating := make(chan struct{})
-	go func() {
-		defer close(beating)
-		(&worker.Liveness{DB: db.Open(pool, logger), ID: client.ID(), DeadAfter: cfg.WorkerDeadAfter, Logger: logger}).Run(beatCtx)
-	}()
-	return func() error {
-		// The engines stop after the jobs that use them, and the heartbeats
-		// after both.
-		defer func() { stopBeating(); <-beating }()
-		defer stopEngines()
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		if err := client.Stop(stopCtx); err != nil {
-			return client.StopAndCancel(context.Background())
-		}
-		return nil
-	}, nil
+	return w, nil
 }
 
 // serve runs an HTTP server until ctx ends, then drains it.
@@ -326,4 +327,40 @@ func serve(ctx context.Context, ln net.Listener, handler http.Handler, shutdownT
 		return fmt.Errorf("shut down http server: %w", err)
 	}
 	return nil
+}
+
+// migrateUp applies the migrations on a pool of their own (a direct
+// connection when DATABASE_URL goes through a transaction-mode pooler).
+func migrateUp(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	pool, err := openMigrationPool(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	m, err := migrations.New(pool, logger)
+	if err != nil {
+		return err
+	}
+	_, err = m.Up(ctx)
+	return err
+}
+
+// openDB is the API's database on pool. Through a transaction-mode pooler
+// its event streams LISTEN on one connection of DATABASE_DIRECT_URL when
+// that is set (closed when ctx ends), and poll when it is not.
+func openDB(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*db.DB, error) {
+	if !cfg.TransactionPooling() {
+		return db.Open(pool, logger), nil
+	}
+	direct, err := openDirectPool(ctx, cfg, 1, logger)
+	if err != nil {
+		return nil, err
+	}
+	if direct != nil {
+		context.AfterFunc(ctx, direct.Close)
+	} else {
+		logger.InfoContext(ctx, "event streams poll the database: no DATABASE_DIRECT_URL to LISTEN on",
+			slog.Duration("every", db.UploadPollInterval))
+	}
+	return db.OpenPooled(pool, direct, logger), nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -71,7 +72,7 @@ func TestKilledWorkersUploadIsFinishedByAnother(t *testing.T) {
 	first := startWorkerProcess(t, env)
 	waitFor(t, 30*time.Second, "the first worker's heartbeat", func() bool { return workers(t, pool) == 1 })
 
-	id := queueUpload(t, pool, filepath.Join(dataDir, "blobs"))
+	id := queueUpload(t, pool, filepath.Join(dataDir, "blobs"), 40)
 	waitFor(t, time.Minute, "OCR to start", func() bool {
 		u, err := db.New(pool).UploadForWork(ctx, id)
 		require.NoError(t, err)
@@ -103,9 +104,9 @@ func workers(t *testing.T, pool *pgxpool.Pool) int {
 	return n
 }
 
-// queueUpload stores a page large enough to keep OCR busy for a moment
+// queueUpload stores a page of lines lines (40 keep OCR busy for a moment)
 // and queues it as an upload, as the API would.
-func queueUpload(t *testing.T, pool *pgxpool.Pool, blobDir string) uuid.UUID {
+func queueUpload(t *testing.T, pool *pgxpool.Pool, blobDir string, lines int) uuid.UUID {
 	t.Helper()
 	ctx := t.Context()
 	logger := slog.New(slog.DiscardHandler)
@@ -115,12 +116,12 @@ func queueUpload(t *testing.T, pool *pgxpool.Pool, blobDir string) uuid.UUID {
 	course, err := d.CreateCourse(ctx, user.ID, db.CourseInput{Name: "Physics"})
 	require.NoError(t, err)
 
-	var lines []string
-	for i := range 40 {
-		lines = append(lines, fmt.Sprintf("Line %d of the lecture on thermodynamics and entropy", i+1))
+	var text []string
+	for i := range lines {
+		text = append(text, fmt.Sprintf("Line %d of the lecture on thermodynamics and entropy", i+1))
 	}
 	var page bytes.Buffer
-	require.NoError(t, png.Encode(&page, ocrtest.RenderText(lines, 2400, 3200, 48)))
+	require.NoError(t, png.Encode(&page, ocrtest.RenderText(text, 2400, 3200, 48)))
 	blobs, err := storage.NewLocal(blobDir)
 	require.NoError(t, err)
 	defer blobs.Close()
@@ -136,4 +137,122 @@ func queueUpload(t *testing.T, pool *pgxpool.Pool, blobDir string) uuid.UUID {
 		ImageWidth: 2400, ImageHeight: 3200}, db.AuditEntry{UserID: &user.ID})
 	require.NoError(t, err)
 	return id
+}
+
+// A worker killed the moment River hands it jobs at start-up strands
+// nothing: another worker takes them back once they are WORKER_DEAD_AFTER
+// old, whether the dead one's heartbeat is there and stops, or was never
+// written (the dead worker's row is removed before the kill, as when a
+// worker dies between its claim and its first beat).
+func TestWorkerKilledAtStartUpStrandsNothing(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		removeBeats bool
+	}{
+		{"HeartbeatStops", false},
+		{"NeverBeat", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := startCrashRig(t)
+			ids := r.queue(4)
+			r.startWorker() // the survivor, started with the other
+			claimed := r.killAtFirstClaim(tc.removeBeats)
+			require.NotEmpty(t, claimed)
+			r.requireAllDoneOnce(ids)
+		})
+	}
+}
+
+// A worker that dies at start-up again and again, alone, strands nothing:
+// each life killed at its first claim, the jobs are handed back by a later
+// life, and the worker that finally stays up finishes every upload once.
+func TestWorkerCrashLoopStrandsNothing(t *testing.T) {
+	t.Parallel()
+	r := startCrashRig(t)
+	ids := r.queue(3)
+	for range 3 {
+		require.NotEmpty(t, r.killAtFirstClaim(false))
+	}
+	r.startWorker()
+	r.requireAllDoneOnce(ids)
+	var lost int
+	require.NoError(t, r.pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE metadata ? 'snapnote:handed_back_from'`).Scan(&lost))
+	require.Positive(t, lost, "the dead lives' jobs were handed back, not rescued by River")
+}
+
+// crashRig is a migrated database and the environment of worker processes
+// that share its blobs.
+type crashRig struct {
+	t       *testing.T
+	pool    *pgxpool.Pool
+	env     []string
+	blobDir string
+}
+
+func startCrashRig(t *testing.T) *crashRig {
+	t.Helper()
+	pool, url := pgtest.Empty(t)
+	require.NoError(t, run(t.Context(), []string{"migrate", "up"}, func(k string) string {
+		return map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "warn"}[k]
+	}, io.Discard, io.Discard))
+	dataDir := t.TempDir()
+	return &crashRig{t: t, pool: pool, blobDir: filepath.Join(dataDir, "blobs"), env: []string{"DATABASE_URL=" + url,
+		"DATA_DIR=" + dataDir, "LOG_LEVEL=warn", "OCR_CONCURRENCY=1", "WORKER_DEAD_AFTER=2s", "AUTH_MODE=dev"}}
+}
+
+func (r *crashRig) startWorker() *exec.Cmd { return startWorkerProcess(r.t, r.env) }
+
+// queue queues n uploads of a page that takes OCR a moment.
+func (r *crashRig) queue(n int) []uuid.UUID {
+	var ids []uuid.UUID
+	for range n {
+		ids = append(ids, queueUpload(r.t, r.pool, r.blobDir, 20))
+	}
+	return ids
+}
+
+// killAtFirstClaim starts a worker and kills it with SIGKILL the moment a
+// job is running under its process, first removing its heartbeat when
+// removeBeat; it returns the ids of the jobs it held.
+func (r *crashRig) killAtFirstClaim(removeBeat bool) []int64 {
+	r.t.Helper()
+	w := r.startWorker()
+	mark := fmt.Sprintf("%%\\_%d\\_%%", w.Process.Pid)
+	var jobs []int64
+	waitFor(r.t, time.Minute, "the worker's first claim", func() bool {
+		rows, err := r.pool.Query(r.t.Context(), `SELECT id FROM river_job
+			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] LIKE $1`, mark)
+		require.NoError(r.t, err)
+		jobs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		require.NoError(r.t, err)
+		return len(jobs) > 0
+	})
+	if removeBeat {
+		_, err := r.pool.Exec(r.t.Context(), `DELETE FROM worker_heartbeats WHERE id LIKE $1`, mark)
+		require.NoError(r.t, err)
+	}
+	require.NoError(r.t, w.Process.Signal(syscall.SIGKILL))
+	_ = w.Wait()
+	return jobs
+}
+
+// requireAllDoneOnce waits for every upload to be done, each with one note.
+func (r *crashRig) requireAllDoneOnce(ids []uuid.UUID) {
+	r.t.Helper()
+	ctx := r.t.Context()
+	for _, id := range ids {
+		var u db.Upload
+		waitFor(r.t, 2*time.Minute, "upload "+id.String()+" to settle", func() bool {
+			var err error
+			u, err = db.New(r.pool).UploadForWork(ctx, id)
+			require.NoError(r.t, err)
+			return u.Status == snapnote.UploadDone || u.Status == snapnote.UploadFailed
+		})
+		require.Equal(r.t, snapnote.UploadDone, u.Status, "%s: %s", u.ErrorCode, u.ErrorMessage)
+		var notes int
+		require.NoError(r.t, r.pool.QueryRow(ctx, `SELECT count(*) FROM documents WHERE upload_id = $1`, id).Scan(&notes))
+		require.Equal(r.t, 1, notes)
+	}
 }

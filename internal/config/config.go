@@ -24,17 +24,24 @@ import (
 
 // Config is every setting of every subcommand.
 type Config struct {
-	Port            int
-	BindAddr        string // "" means all interfaces for api, loopback for dev
-	MetricsAddr     string // "" serves /metrics on the API's own port
-	DatabaseURL     string
-	DBMaxConns      int
-	SlowQuery       time.Duration // 0 logs no slow queries
-	OTLPEndpoint    string        // "" exports no traces
-	DataDir         string
-	LogFormat       string
-	LogLevel        slog.Level
-	ShutdownTimeout time.Duration
+	Port        int
+	BindAddr    string // "" means all interfaces for api, loopback for dev
+	MetricsAddr string // "" serves /metrics on the API's own port
+	DatabaseURL string
+	DBMaxConns  int
+	// DatabasePooling is "session" (DATABASE_URL reaches Postgres, or a
+	// session-mode pooler) or "transaction" (a transaction-mode pooler such
+	// as PgBouncer's: no prepared statements, LISTEN or session locks).
+	DatabasePooling string
+	// DatabaseDirectURL reaches Postgres past the pooler: migrations and
+	// the event stream's LISTEN use it when set.
+	DatabaseDirectURL string
+	SlowQuery         time.Duration // 0 logs no slow queries
+	OTLPEndpoint      string        // "" exports no traces
+	DataDir           string
+	LogFormat         string
+	LogLevel          slog.Level
+	ShutdownTimeout   time.Duration
 
 	Storage        string // "local" or "s3"
 	StorageDir     string
@@ -142,8 +149,22 @@ var vars = []Var{
 		c.DatabaseURL = v
 		return nil
 	}},
-	{"DB_MAX_CONNS", "20", "most Postgres connections one process opens; the worker needs one per running job", func(c *Config, v string) error {
+	{"DB_MAX_CONNS", "20", "most Postgres connections one process opens (logged at start); the worker needs one per running job", func(c *Config, v string) error {
 		return intIn(&c.DBMaxConns, v, 2, 1000)
+	}},
+	{"DATABASE_POOLING", "session", "`transaction` when DATABASE_URL goes through a transaction-mode pooler (PgBouncer): no statement cache, River polls instead of LISTEN, the event stream polls unless DATABASE_DIRECT_URL is set", func(c *Config, v string) error {
+		return oneOf(&c.DatabasePooling, v, PoolingSession, PoolingTransaction)
+	}},
+	{"DATABASE_DIRECT_URL", "", "Postgres past the pooler (one connection a process at most): `migrate` and the event stream's LISTEN use it; with DATABASE_POOLING=transaction, migrations need it", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return errors.New("must be a postgres:// URL")
+		}
+		c.DatabaseDirectURL = v
+		return nil
 	}},
 	{"SLOW_QUERY", "500ms", "queries slower than this are logged at WARN with their duration (never their arguments); 0 turns it off", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
@@ -480,6 +501,31 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Values of DATABASE_POOLING.
+const (
+	PoolingSession     = "session"
+	PoolingTransaction = "transaction"
+)
+
+// TransactionPooling reports whether DATABASE_URL goes through a
+// transaction-mode pooler.
+func (c *Config) TransactionPooling() bool { return c.DatabasePooling == PoolingTransaction }
+
+// MigrationURL is the database URL migrations run on: past the pooler when
+// DATABASE_DIRECT_URL is set. Migrations take a session advisory lock and
+// run DDL, which a transaction-mode pooler cannot carry: without a direct
+// URL there they are refused, saying so.
+func (c *Config) MigrationURL() (string, error) {
+	switch {
+	case c.DatabaseDirectURL != "":
+		return c.DatabaseDirectURL, nil
+	case c.TransactionPooling():
+		return "", errors.New("migrations need a direct connection to Postgres, not a transaction-mode pooler: " +
+			"set DATABASE_DIRECT_URL (DATABASE_POOLING=transaction)")
+	}
+	return c.DatabaseURL, nil
 }
 
 // Issuer is the exact "iss" expected in access tokens ("" in dev mode).

@@ -1,9 +1,10 @@
 // Package db holds every SQL statement of SnapNote, written by hand for
 // pgx/v5, and the row types they return, so a reader finds each query by
 // the method named for it. Beside the queries: transactions (DB.Tx), the
-// LISTEN fan-out of upload changes (DB.UploadChanges), the queue depths
-// read from River's table, and the advisory lock between backups and blob
-// deletions.
+// LISTEN fan-out of upload changes (DB.UploadChanges), and the advisory
+// lock between backups and blob deletions. The few statements on River's
+// own table (queue depths, handing back a dead worker's jobs) are all in
+// river.go.
 //
 // SQL lives nowhere else in the module, with three exceptions: River's own
 // queries (inserted and worked through its client, in package queue and
@@ -23,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -58,6 +60,23 @@ type DB struct {
 // Open returns the DB on pool; logger reports a lost LISTEN connection.
 func Open(pool *pgxpool.Pool, logger *slog.Logger) *DB {
 	return &DB{Queries: New(pool), pool: pool, watch: &uploadWatch{pool: pool, logger: logger}}
+}
+
+// UploadPollInterval is how often UploadChanges wakes its watchers when
+// there is no connection to LISTEN on (OpenPooled without a direct pool).
+const UploadPollInterval = time.Second
+
+// OpenPooled returns the DB on pool, a connection through a
+// transaction-mode pooler, where LISTEN does not work. UploadChanges
+// listens on direct (past the pooler) when it is set; else it wakes its
+// watchers every UploadPollInterval to read the upload again.
+func OpenPooled(pool, direct *pgxpool.Pool, logger *slog.Logger) *DB {
+	d := Open(pool, logger)
+	d.watch.pool = direct
+	if direct == nil {
+		d.watch.pollEvery = UploadPollInterval
+	}
+	return d
 }
 
 // Tx runs fn in one transaction, committed when fn returns nil and rolled

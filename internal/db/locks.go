@@ -18,25 +18,28 @@ const deletionLockID = 0x5a4e_0002
 // deletes blobs. ok is false, and nothing is held, while a backup runs; the
 // caller should try again later. Otherwise call release when done.
 func LockDeletions(ctx context.Context, pool *pgxpool.Pool) (release func(), ok bool, err error) {
-	return lock(ctx, pool, `SELECT pg_try_advisory_lock_shared($1)`, `SELECT pg_advisory_unlock_shared($1)`)
+	return lock(ctx, pool, `SELECT pg_try_advisory_xact_lock_shared($1)`)
 }
 
 // LockForBackup takes the exclusive side of the deletion lock, waiting for
 // deletions under way to finish. Call release when the blobs are archived.
 func LockForBackup(ctx context.Context, pool *pgxpool.Pool) (release func(), err error) {
-	release, _, err = lock(ctx, pool, `SELECT true FROM pg_advisory_lock($1)`, `SELECT pg_advisory_unlock($1)`)
+	release, _, err = lock(ctx, pool, `SELECT true FROM pg_advisory_xact_lock($1)`)
 	return release, err
 }
 
-// lock runs take on a connection of its own, as session locks belong to
-// the connection, and keeps the connection until release runs give back.
-func lock(ctx context.Context, pool *pgxpool.Pool, take, give string) (release func(), ok bool, err error) {
-	conn, err := pool.Acquire(ctx)
+// lock runs take in a transaction kept open until release ends it, which
+// lets the lock go. A transaction-scoped lock, not a session one: through
+// a transaction-mode pooler (DATABASE_POOLING=transaction) a session lock
+// would stay on whichever server connection took it, while a transaction
+// keeps its server connection until it ends.
+func lock(ctx context.Context, pool *pgxpool.Pool, take string) (release func(), ok bool, err error) {
+	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("take blob deletion lock: %w", err)
 	}
-	if err := conn.QueryRow(ctx, take, int64(deletionLockID)).Scan(&ok); err != nil || !ok {
-		conn.Release()
+	if err := tx.QueryRow(ctx, take, int64(deletionLockID)).Scan(&ok); err != nil || !ok {
+		_ = tx.Rollback(context.Background())
 		if err != nil {
 			return nil, false, fmt.Errorf("take blob deletion lock: %w", err)
 		}
@@ -44,10 +47,7 @@ func lock(ctx context.Context, pool *pgxpool.Pool, take, give string) (release f
 	}
 	return func() {
 		// A fresh context: the lock must go even when ctx has ended. A
-		// connection that cannot unlock is closed, which unlocks too.
-		if _, err := conn.Exec(context.Background(), give, int64(deletionLockID)); err != nil {
-			_ = conn.Conn().Close(context.Background())
-		}
-		conn.Release()
+		// connection whose rollback fails is closed, which unlocks too.
+		_ = tx.Rollback(context.Background())
 	}, true, nil
 }

@@ -21,6 +21,9 @@ const uploadChannel = "upload_changed"
 type uploadWatch struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	// pollEvery, when set, replaces LISTEN: every watcher is woken this
+	// often to read its upload again.
+	pollEvery time.Duration
 
 	mu     sync.Mutex
 	subs   map[uuid.UUID]map[chan struct{}]struct{}
@@ -78,6 +81,10 @@ func (w *uploadWatch) notify(id *uuid.UUID) {
 }
 
 func (w *uploadWatch) listen(ctx context.Context) {
+	if w.pollEvery > 0 {
+		w.poll(ctx)
+		return
+	}
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := w.listenOnce(ctx)
@@ -91,6 +98,20 @@ func (w *uploadWatch) listen(ctx context.Context) {
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// poll wakes every watcher each pollEvery until ctx ends.
+func (w *uploadWatch) poll(ctx context.Context) {
+	tick := time.NewTicker(w.pollEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			w.notify(nil)
+		}
 	}
 }
 

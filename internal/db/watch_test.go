@@ -50,3 +50,25 @@ func TestUploadChangesHearsTheTrigger(t *testing.T) {
 	default:
 	}
 }
+
+// TestUploadChangesPollsWithoutListen: through a transaction-mode pooler
+// with no direct connection, watchers are woken by polling, and a change
+// is seen without LISTEN.
+func TestUploadChangesPollsWithoutListen(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Migrated(t)
+	d := db.OpenPooled(pool, nil, slog.New(slog.DiscardHandler))
+	changed, leave := d.UploadChanges(uuid.New())
+	defer leave()
+	for range 2 {
+		select {
+		case <-changed:
+		case <-time.After(10 * db.UploadPollInterval):
+			t.Fatal("a polled watcher was not woken")
+		}
+	}
+	var listening int
+	require.NoError(t, pool.QueryRow(t.Context(),
+		`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&listening))
+	require.Zero(t, listening, "no LISTEN without a direct connection")
+}

@@ -8,6 +8,15 @@ import (
 	"github.com/google/uuid"
 )
 
+// WorkerHeartbeat is a worker process's last sign of life.
+type WorkerHeartbeat struct {
+	ID          string // the worker's River client id
+	Host        string
+	PID         int
+	StartedAt   time.Time
+	HeartbeatAt time.Time
+}
+
 // Heartbeat records that worker id (its River client id) is alive, on
 // host with process id pid.
 func (q *Queries) Heartbeat(ctx context.Context, id, host string, pid int) error {
@@ -20,6 +29,14 @@ func (q *Queries) Heartbeat(ctx context.Context, id, host string, pid int) error
 	return nil
 }
 
+// WorkerHeartbeats returns every worker's last heartbeat, the oldest first.
+func (q *Queries) WorkerHeartbeats(ctx context.Context) ([]WorkerHeartbeat, error) {
+	return list(ctx, q.db, "list worker heartbeats", func(r scanner) (WorkerHeartbeat, error) {
+		var h WorkerHeartbeat
+		return h, r.Scan(&h.ID, &h.Host, &h.PID, &h.StartedAt, &h.HeartbeatAt)
+	}, `SELECT id, host, pid, started_at, heartbeat_at FROM worker_heartbeats ORDER BY heartbeat_at, id`)
+}
+
 // ForgetWorker removes the heartbeat of a worker that stopped cleanly.
 func (q *Queries) ForgetWorker(ctx context.Context, id string) error {
 	if _, err := q.db.Exec(ctx, `DELETE FROM worker_heartbeats WHERE id = $1`, id); err != nil {
@@ -28,47 +45,17 @@ func (q *Queries) ForgetWorker(ctx context.Context, id string) error {
 	return nil
 }
 
-// ReapedJob is a running job of a dead worker, handed back to the queue
-// (Retried) or, on its last attempt, given up (discarded).
-type ReapedJob struct {
-	ID       int64
-	Kind     string
-	Args     []byte
-	Attempt  int
-	Retried  bool
-	DeadID   string
-	UploadID *uuid.UUID // the upload a stage job works on, from its args
-}
-
-// ReapDeadWorkers forgets the workers whose last heartbeat is older than
-// deadAfter, and hands their running jobs back to River much as its own
-// rescuer would, with an error saying why: discarded on their last
-// attempt, else available at once (not retryable, which waits for the
-// leader's scheduler: the dead worker may have been the leader). Run it in a transaction with the uploads' updates; two
-// reapers at once do not reap a job twice (the rows are locked, and the
-// second finds the workers gone).
-func (q *Queries) ReapDeadWorkers(ctx context.Context, deadAfter time.Duration) ([]ReapedJob, error) {
-	return list(ctx, q.db, "reap jobs of dead workers", func(r scanner) (ReapedJob, error) {
-		var j ReapedJob
-		return j, r.Scan(&j.ID, &j.Kind, &j.Args, &j.Attempt, &j.Retried, &j.DeadID, &j.UploadID)
+// ForgetDeadWorkers removes the heartbeats older than deadAfter and returns
+// whose they were. A missing heartbeat counts as a stale one (see
+// HandBackJobsOfDeadWorkers), so this only keeps the table to the living.
+func (q *Queries) ForgetDeadWorkers(ctx context.Context, deadAfter time.Duration) ([]string, error) {
+	return list(ctx, q.db, "forget dead workers", func(r scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
 	}, `
-		WITH dead AS (
-			DELETE FROM worker_heartbeats
-			WHERE heartbeat_at < now() - make_interval(secs => $1::float8)
-			RETURNING id
-		)
-		UPDATE river_job j SET
-			state        = CASE WHEN j.attempt < j.max_attempts THEN 'available' ELSE 'discarded' END::river_job_state,
-			scheduled_at = now(),
-			finalized_at = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
-			errors       = array_append(j.errors, jsonb_build_object(
-				'at', now(), 'attempt', j.attempt, 'trace', '',
-				'error', 'worker ' || dead.id || ' stopped beating while the job ran')),
-			metadata     = j.metadata || jsonb_build_object('snapnote:reaped_from', dead.id)
-		FROM dead
-		WHERE j.state = 'running' AND j.attempted_by[array_length(j.attempted_by, 1)] = dead.id
-		RETURNING j.id, j.kind, j.args, j.attempt, j.state = 'available', dead.id,
-			(j.args->>'upload_id')::uuid`, deadAfter.Seconds())
+		DELETE FROM worker_heartbeats
+		WHERE heartbeat_at < now() - make_interval(secs => $1::float8)
+		RETURNING id`, deadAfter.Seconds())
 }
 
 // RequeueUpload puts an upload whose job was handed back to the queue back

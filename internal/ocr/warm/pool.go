@@ -45,6 +45,9 @@ type PoolConfig struct {
 	// Logger receives a warning when a child is killed or dies, and when one cannot be
 	// restarted. Default: no logging.
 	Logger *slog.Logger
+	// OnRestart, when set, is called each time an engine is killed or found
+	// dead and replaced (for a metric).
+	OnRestart func()
 
 	// command is the child's command line, for tests; default the running binary.
 	command []string
@@ -229,6 +232,9 @@ func (p *Pool) replace(s *slot, err error) {
 	s.proc = nil
 	old.kill()
 	p.cfg.Logger.Warn("ocr child process replaced", slog.Int("pid", old.cmd.Process.Pid), slog.String("error", err.Error()))
+	if p.cfg.OnRestart != nil {
+		p.cfg.OnRestart()
+	}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()

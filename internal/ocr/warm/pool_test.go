@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -104,7 +105,11 @@ func TestPoolReplacesAStuckChild(t *testing.T) {
 func TestPoolSurvivesACrash(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
-	pool := newTestPool(t, 1)
+	var restarts atomic.Int32
+	pool, err := NewPool(t.Context(), &PoolConfig{Size: 1, env: []string{envTestHang + "=1"},
+		OnRestart: func() { restarts.Add(1) }})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, pool.Close()) })
 	pid := pool.pids()[0]
 
 	// The child dies in the middle of a page.
@@ -113,7 +118,7 @@ func TestPoolSurvivesACrash(t *testing.T) {
 	waitLent(t, pool, 1)
 	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
 
-	err := <-crashed
+	err = <-crashed
 	require.ErrorIs(t, err, ErrChildCrashed)
 	require.NotErrorIs(t, err, context.DeadlineExceeded)
 	require.ErrorContains(t, err, "signal: killed")
@@ -123,6 +128,7 @@ func TestPoolSurvivesACrash(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, words)
 	require.NotContains(t, pool.pids(), pid)
+	require.Equal(t, int32(1), restarts.Load(), "the restart is counted")
 }
 
 func TestChildrenDieWithTheirWorker(t *testing.T) {
