@@ -34,7 +34,8 @@ type probes struct {
 	// peak of the unfinished bodies and once they were done.
 	apiConnsPeak, apiConnsAfter int
 	// bomb: how the PDF bomb page's upload ended, and the memory of the
-	// workers and their engines before and at the peak while it was read.
+	// larger worker with its engines before and at the peak while it was
+	// read.
 	bomb                        string
 	workersBefore, workersPeak  int64
 	apiFDsStart, apiFDsEnd      int
@@ -184,28 +185,30 @@ func (p *probes) print(w io.Writer) {
 	fmt.Fprintf(w, "  longest before the server closed one: %.1f s\n", p.longestOpen.Seconds())
 	fmt.Fprintf(w, "  connections open on the API: %d two seconds in, %d after\n", p.apiConnsPeak, p.apiConnsAfter)
 	fmt.Fprintf(w, "\nPDF bomb page (3700×3700 pt, unusable text layer): %s\n", p.bomb)
-	fmt.Fprintf(w, "  workers and engines RSS: %d MB before, %d MB at the peak while it was read\n",
+	fmt.Fprintf(w, "  larger worker with its engines, RSS: %d MB before, %d MB at the peak while it was read\n",
 		p.workersBefore>>20, p.workersPeak>>20)
 	fmt.Fprintf(w, "\nFootprint, at the start of the load and after it settled:\n")
 	fmt.Fprintf(w, "  API descriptors: %d → %d; API connections open: %d → %d\n", p.apiFDsStart, p.apiFDsEnd,
 		p.apiConnsStart, p.apiConnsLast)
-	fmt.Fprintf(w, "  workers and engines RSS: %d MB → %d MB\n", p.workersStart>>20, p.workersEnd>>20)
+	fmt.Fprintf(w, "  larger worker with its engines, RSS: %d MB → %d MB\n", p.workersStart>>20, p.workersEnd>>20)
 }
 
-// workersRSS is the resident memory of both workers and all their children
-// (OCR engines, poppler), in bytes.
+// workersRSS is the resident memory, in bytes, of the larger of the two
+// workers with all its children (OCR engines, poppler): what OCR_MEMORY
+// bounds is one worker's.
 func (r *rig) workersRSS() int64 {
-	var roots []int
+	var largest int64
 	for _, w := range r.workers {
-		if w != nil && w.cmd.Process != nil {
-			roots = append(roots, w.cmd.Process.Pid)
+		if w == nil || w.cmd.Process == nil {
+			continue
 		}
+		var tree int64
+		for _, pid := range descendants([]int{w.cmd.Process.Pid}) {
+			tree += rss(pid)
+		}
+		largest = max(largest, tree)
 	}
-	var total int64
-	for _, pid := range descendants(roots) {
-		total += rss(pid)
-	}
-	return total
+	return largest
 }
 
 // descendants returns roots and every process below them.

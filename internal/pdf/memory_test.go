@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/pdf/pdftest"
 )
@@ -56,7 +57,7 @@ func TestPageMemoryIsPlannedBeforeRendering(t *testing.T) {
 	unusable := []string{"Page 1"} // fewer words than a usable text layer has
 
 	var reserved reservations
-	engine := &sizeRecorder{Engine: &ocr.Tesseract{}}
+	engine := &sizeRecorder{Engine: &tesseract.Engine{}}
 	reader := pdf.Reader{MaxPageBytes: budget, Reserve: reserved.reserve}
 	bomb := pdftest.Write([]pdftest.Page{{Lines: unusable, MediaBox: [2]float64{3700, 3700}}}, pdftest.Options{})
 	_, err := reader.Read(ctx, write(t, bomb), engine, time.Minute)
