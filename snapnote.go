@@ -55,6 +55,37 @@ const (
 	ErrUnreadablePDF      = "unreadable_pdf"      // the PDF is damaged or encrypted; export it again
 )
 
+// Failure is an entry of the failure catalogue: what a failed upload says.
+// Code is stable, for programs to act on; Message is for a person;
+// Permanent says that trying the same again gives the same answer, so the
+// stage ends the upload at once instead of retrying.
+type Failure struct {
+	Code      string
+	Message   string
+	Permanent bool
+}
+
+// The failure catalogue: the failures whose message does not depend on the
+// upload. Failures that name a number (pages, megabytes, an HTTP status)
+// are built where they happen, with one of the codes above.
+var (
+	FailImageMissing = Failure{Code: ErrImageMissing, Permanent: true,
+		Message: "The uploaded image could not be found in storage. Please upload it again."}
+	FailStorageUnavailable = Failure{Code: ErrStorageUnavailable,
+		Message: "The uploaded image could not be read from storage. Please retry later."}
+	FailUnreadableImage = Failure{Code: ErrUnreadableImage, Permanent: true,
+		Message: "The image file is damaged or incomplete and cannot be read. Please take the photo again."}
+	FailNoText = Failure{Code: ErrNoText, Permanent: true,
+		Message: "No text was found in the photo. Make sure the page fills the frame, is in focus and well lit."}
+	FailOCRTimeout = Failure{Code: ErrOCRTimeout,
+		Message: "Reading the text took too long. Try a sharper or smaller photo."}
+	// The failures of a stage that failed in a way it did not name itself
+	// (a panic, an error while committing).
+	FailOCRFailed     = Failure{Code: ErrOCRFailed, Message: "Text recognition failed. Please retry later."}
+	FailFormatFailed  = Failure{Code: ErrFormatFailed, Message: "Formatting the note failed. Please retry later."}
+	FailExtractFailed = Failure{Code: ErrExtractFailed, Message: "Saving the finished note failed. Please retry later."}
+)
+
 // Where blobs are kept. Every key is made by the server, never taken from
 // what a client sent.
 const (
