@@ -185,7 +185,7 @@ func (s *Server) registerUploads(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		uploads, err := s.cfg.DB.Queries.ListUploads(ctx, userFrom(ctx).ID, after, in.Limit+1)
+		uploads, err := s.cfg.DB.ListUploads(ctx, userFrom(ctx).ID, after, in.Limit+1)
 		if err != nil {
 			return nil, s.fail(ctx, "uploads", err)
 		}

@@ -219,7 +219,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		RateBurstIP:       cfg.RateBurstIP,
 		TrustedProxies:    cfg.TrustedProxies,
 		UploadMaxBytes:    cfg.UploadMaxBytes,
-		UploadConcurrency: cfg.UploadParallel,
+		UploadConcurrency: cfg.UploadConcurrency,
 		UploadMaxPages:    cfg.UploadMaxPages,
 		UploadMaxMemory:   cfg.OCRMemory,
 		UploadsPerUser:    cfg.UploadsPerUser,
