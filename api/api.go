@@ -6,6 +6,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -57,6 +58,9 @@ type Config struct {
 	RateBurstIP int
 	// TrustedProxies are the peers whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// BodyReadTimeout bounds how long any request body may take to arrive
+	// (UploadTimeout, longer, for the uploads'); zero means 15 s.
+	BodyReadTimeout time.Duration
 
 	UploadMaxBytes int64
 	// UploadMaxPages bounds the files of one upload; zero means one.
@@ -75,6 +79,14 @@ type Config struct {
 	UploadMaxPixels  int64
 	UploadTimeout    time.Duration
 	PresignTTL       time.Duration
+
+	// DefaultLanguage is a new course's language when none is given
+	// (OCR_LANG); "" leaves it to the database's default.
+	DefaultLanguage string
+	// Languages are the Tesseract languages installed where the worker
+	// reads pages; a course may ask only for these (or auto). Nil accepts
+	// any well-formed language, for an API that cannot see the worker's.
+	Languages []string
 
 	// Web is how the web app served at / signs in.
 	Web web.Config
@@ -96,6 +108,9 @@ type Server struct {
 }
 
 const bearerScheme = "bearer"
+
+// defaultBodyReadTimeout is BODY_READ_TIMEOUT's default.
+const defaultBodyReadTimeout = 15 * time.Second
 
 // New returns the API's http.Handler and its Huma API (for the OpenAPI document).
 func New(cfg Config) (http.Handler, huma.API) {
@@ -147,7 +162,8 @@ func New(cfg Config) (http.Handler, huma.API) {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	return s.traced(withRequestID(s.recoverPanics(s.limitClients(s.logRequests(cors(cfg.CORSOrigins, root)))))), humaAPI
+	bodyTimeout := cmp.Or(cfg.BodyReadTimeout, defaultBodyReadTimeout)
+	return limitBodies(bodyTimeout, s.traced(withRequestID(s.recoverPanics(s.limitClients(s.logRequests(cors(cfg.CORSOrigins, root))))))), humaAPI
 }
 
 // isPublic lists what answers without a token: health checks, the API

@@ -294,6 +294,12 @@ func (s *Server) serveImage(ctx context.Context, w http.ResponseWriter, r *http.
 		h.Set("ETag", etag)
 	}
 	if rs, ok := blob.(io.ReadSeeker); ok {
+		if !dropEmptySuffixRanges(r) {
+			h.Set("Content-Range", "bytes */"+strconv.FormatInt(info.Size, 10))
+			// Plain text, as http.ServeContent answers its own 416s.
+			http.Error(w, "invalid range: a suffix range must be at least one byte long", http.StatusRequestedRangeNotSatisfiable)
+			return
+		}
 		http.ServeContent(w, r, "", info.ModTime, rs)
 		return
 	}
@@ -335,4 +341,28 @@ func imageResponses() map[string]*huma.Response {
 			Headers: map[string]*huma.Param{"Location": {Schema: &huma.Schema{Type: "string", Format: "uri"}}}},
 		"416": {Description: "The Range asks for bytes the image does not have (plain text)"},
 	}
+}
+
+// dropEmptySuffixRanges removes the ranges of r's Range header that ask for
+// the last zero bytes ("-0"), which can never be served (RFC 9110 §14.1.1)
+// and which http.ServeContent answers 206 with nothing. It reports false
+// when no range is left, which is to be answered 416.
+func dropEmptySuffixRanges(r *http.Request) bool {
+	spec, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes=")
+	if !ok {
+		return true
+	}
+	var kept []string
+	for part := range strings.SplitSeq(spec, ",") {
+		part = strings.TrimSpace(part)
+		if digits, ok := strings.CutPrefix(part, "-"); ok && digits != "" && strings.Trim(digits, "0") == "" {
+			continue
+		}
+		kept = append(kept, part)
+	}
+	if len(kept) == 0 {
+		return false
+	}
+	r.Header.Set("Range", "bytes="+strings.Join(kept, ","))
+	return true
 }

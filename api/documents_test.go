@@ -228,6 +228,14 @@ func TestDocumentImage(t *testing.T) {
 	require.Equal(t, img[:10], res.Body)
 	require.Equal(t, fmt.Sprintf("bytes 0-9/%d", len(img)), res.Header.Get("Content-Range"))
 
+	// The last zero bytes can never be served: 416, not an empty 206.
+	res = alice.call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=-0"})
+	require.Equal(t, http.StatusRequestedRangeNotSatisfiable, res.Status, "%s", res.Body)
+	require.Equal(t, fmt.Sprintf("bytes */%d", len(img)), res.Header.Get("Content-Range"))
+	res = alice.call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=-00, 0-9"})
+	require.Equal(t, http.StatusPartialContent, res.Status, "the ranges that can be served are")
+	require.Equal(t, img[:10], res.Body)
+
 	res = alice.call(http.MethodGet, path, nil, map[string]string{"If-None-Match": etag})
 	require.Equal(t, http.StatusNotModified, res.Status)
 	require.Empty(t, res.Body)

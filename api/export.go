@@ -3,7 +3,6 @@ package api
 import (
 	"archive/zip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,14 +11,12 @@ import (
 	"path"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/internal/photo"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -151,7 +148,7 @@ func (e *exporter) note(ctx context.Context, d db.Document, pages []db.Page) err
 	dir := e.folder[d.CourseID]
 	var images []string
 	for _, p := range pages {
-		image := fmt.Sprintf("%s - p%d%s", base, *p.Position, photo.Extension(p.ContentType))
+		image := fmt.Sprintf("%s - p%d%s", base, *p.Position, extension(p.ContentType))
 		ok, err := e.image(ctx, path.Join(dir, "attachments", image), p)
 		if err != nil {
 			return err
@@ -220,47 +217,4 @@ func noteMarkdown(d db.Document, course string, images []string) string {
 		fmt.Fprintf(&b, "\n![[%s]]\n", image)
 	}
 	return b.String()
-}
-
-// yamlString quotes s for YAML: a JSON string is a YAML double-quoted one.
-func yamlString(s string) string {
-	quoted, _ := json.Marshal(s) // a string always marshals
-	return string(quoted)
-}
-
-// fileName makes a title safe as a file name on every system Obsidian runs
-// on: no path separators or characters Windows refuses, no leading dot,
-// at most 100 characters, never empty.
-func fileName(title string) string {
-	cleaned := strings.Map(func(r rune) rune {
-		switch {
-		case strings.ContainsRune(`/\:*?"<>|#^[]`, r), unicode.IsControl(r):
-			return ' '
-		}
-		return r
-	}, title)
-	cleaned = strings.Join(strings.Fields(cleaned), " ")
-	cleaned = strings.TrimLeft(cleaned, ". ")
-	if r := []rune(cleaned); len(r) > 100 {
-		cleaned = strings.TrimSpace(string(r[:100]))
-	}
-	if cleaned == "" {
-		return "Untitled"
-	}
-	return cleaned
-}
-
-// names hands out file names unique within one folder, ignoring case (as
-// macOS and Windows do): "Notes", "Notes (2)", …
-type names struct{ used map[string]bool }
-
-func newNames() *names { return &names{used: map[string]bool{}} }
-
-func (n *names) unique(name string) string {
-	candidate := name
-	for i := 2; n.used[strings.ToLower(candidate)]; i++ {
-		candidate = fmt.Sprintf("%s (%d)", name, i)
-	}
-	n.used[strings.ToLower(candidate)] = true
-	return candidate
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -49,6 +50,9 @@ func TestDeleteAccount(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return b.count("uploads") == 0 && b.count("documents") == 0 && len(b.blobFiles()) == 0
 	}, time.Minute, 50*time.Millisecond)
+	entries, err := os.ReadDir(b.blobDir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no empty folder named after the account is left")
 	require.Equal(t, 1, b.count("courses"), "only bob's course is left")
 	require.Equal(t, 2, b.count("users"), "bob, and alice's new account")
 	var leftovers int

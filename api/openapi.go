@@ -44,8 +44,9 @@ var (
 	paramStatuses = []int{http.StatusBadRequest, http.StatusUnprocessableEntity}
 	// bodyStatuses: Huma answers 400 for a body it cannot parse (or a
 	// missing required one), 413 above the body limit, 415 for a content
-	// type it cannot read and 422 for one that fails the schema.
-	bodyStatuses = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+	// type it cannot read and 422 for one that fails the schema; a body
+	// not received within BODY_READ_TIMEOUT answers 408 (limitBodies).
+	bodyStatuses = []int{http.StatusBadRequest, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
 		http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity}
 )
 

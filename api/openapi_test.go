@@ -117,7 +117,7 @@ func TestOpenAPITypesUploadEvents(t *testing.T) {
 }
 
 // TestOpenAPIStagesAreTheStageTable: the stage enum an upload documents,
-// which the web app reads its steps from, is queue.Stages, in order.
+// like the stages the web app gets in /app-config.json, is queue.Stages, in order.
 func TestOpenAPIStagesAreTheStageTable(t *testing.T) {
 	t.Parallel()
 	doc := setup(t).openAPI()

@@ -131,7 +131,7 @@ var addPagesRequestBody = &huma.RequestBody{
 
 func (s *Server) addPages(ctx context.Context, in *addPagesInput) (*uploadOutput, error) {
 	user := userFrom(ctx)
-	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey); ok || err != nil {
+	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, &in.ID); ok || err != nil {
 		return out, err
 	}
 	doc, err := s.cfg.DB.DocumentByID(ctx, user.ID, in.ID)

@@ -3,9 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
-	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -19,19 +20,28 @@ const defaultMaxBodyBytes = 1 << 20
 
 // refuseUnstorableText is a Huma middleware that refuses, before any
 // handler runs, text Postgres cannot store: a NUL character or invalid
-// UTF-8 in a path or query parameter (400) or in a JSON body (422), each
+// UTF-8 in a path, query or header parameter (400; a header also when
+// longer than its maxLength) or in a JSON body (422), each
 // named by its location ("query.q", "body.name"). Lengths are the schema's
 // maxLength, checked by Huma. One check for every operation, so a new
 // route cannot forget it; without it a NUL reached Postgres and answered
-// 500, and invalid UTF-8 in JSON was silently stored as U+FFFD.
+// 500, and invalid UTF-8 in JSON was silently stored as U+FFFD. A body is
+// checked whenever Huma would decode it as JSON, which it does for a
+// missing Content-Type, "json" or a malformed parameter list as well as
+// for application/json.
 func refuseUnstorableText(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		var errs []error
 		op := ctx.Operation()
 		for _, p := range op.Parameters {
-			if p.In == "path" {
+			switch p.In {
+			case "path":
 				if msg := unstorable(ctx.Param(p.Name)); msg != "" {
 					errs = append(errs, &huma.ErrorDetail{Location: "path." + p.Name, Message: msg})
+				}
+			case "header":
+				if msg := unstorableHeader(ctx.Header(p.Name), p.Schema); msg != "" {
+					errs = append(errs, &huma.ErrorDetail{Location: "header." + p.Name, Message: msg})
 				}
 			}
 		}
@@ -48,14 +58,33 @@ func refuseUnstorableText(api huma.API) func(huma.Context, func(huma.Context)) {
 			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "unstorable text in the request", errs...)
 			return
 		}
-		if op.RequestBody != nil && isJSON(ctx.Header("Content-Type")) {
-			if detail := checkJSONBody(ctx, op); detail != nil {
+		if takesJSON(op) && decodedAsJSON(ctx.Header("Content-Type")) {
+			detail, err := checkJSONBody(ctx, op)
+			if err != nil {
+				status, msg := bodyReadFailure(err)
+				_ = huma.WriteErr(api, ctx, status, msg)
+				return
+			}
+			if detail != nil {
 				_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, "unstorable text in the body", detail)
 				return
 			}
 		}
 		next(ctx)
 	}
+}
+
+// unstorableHeader says why a header parameter's value cannot be stored
+// (an Idempotency-Key is): unstorable text, or more characters than its
+// schema's maxLength. Both are the request's fault in the same way, 400.
+func unstorableHeader(v string, schema *huma.Schema) string {
+	if msg := unstorable(v); msg != "" {
+		return msg
+	}
+	if schema != nil && schema.MaxLength != nil && utf8.RuneCountInString(v) > *schema.MaxLength {
+		return "at most " + strconv.Itoa(*schema.MaxLength) + " characters"
+	}
+	return ""
 }
 
 // unstorable says why s cannot be stored, or returns "".
@@ -69,16 +98,48 @@ func unstorable(s string) string {
 	return ""
 }
 
-func isJSON(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+// takesJSON reports whether Huma decodes op's body: a JSON request body.
+// The upload routes read their multipart bodies themselves.
+func takesJSON(op *huma.Operation) bool {
+	return op.RequestBody != nil && op.RequestBody.Content["application/json"] != nil
+}
+
+// decodedAsJSON reports whether Huma decodes a body sent with contentType as
+// JSON. It picks the format as Huma does: the text after a '+' and before a
+// ';', JSON when that is empty, so "", "json", "x/y+json" and
+// "application/json; =" all decode as JSON.
+func decodedAsJSON(contentType string) bool {
+	start := strings.IndexByte(contentType, '+') + 1
+	end := strings.IndexByte(contentType, ';')
+	if end < 0 {
+		end = len(contentType)
+	}
+	if end < start {
+		return false // Huma refuses it as an unknown content type
+	}
+	switch strings.TrimSpace(contentType[start:end]) {
+	case "", "json", "application/json":
+		return true
+	}
+	return false
+}
+
+// bodyReadFailure is the answer to a body that could not be read: 408 when
+// it did not arrive in time, else 400.
+func bodyReadFailure(err error) (int, string) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return http.StatusRequestTimeout, "the request body was not received in time"
+	}
+	return http.StatusBadRequest, "the request body could not be read"
 }
 
 // checkJSONBody reads the body (up to the operation's limit, leaving a
 // longer one for Huma to refuse with 413), puts it back for Huma, and names
 // the first field holding unstorable text. A body without a NUL escape and
-// with valid UTF-8, the usual case, is only scanned, never decoded here.
-func checkJSONBody(ctx huma.Context, op *huma.Operation) error {
+// with valid UTF-8, the usual case, is only scanned, never decoded here. It
+// returns an error when the body could not be read (a client that stopped
+// sending it, past the read deadline).
+func checkJSONBody(ctx huma.Context, op *huma.Operation) (*huma.ErrorDetail, error) {
 	limit := op.MaxBodyBytes
 	if limit == 0 {
 		limit = defaultMaxBodyBytes
@@ -96,16 +157,19 @@ func checkJSONBody(ctx huma.Context, op *huma.Operation) error {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(data), rest), rest}
-	if err != nil || (limit >= 0 && int64(len(data)) > limit) {
-		return nil // Huma answers the read error or the size
+	if err != nil {
+		return nil, err
+	}
+	if limit >= 0 && int64(len(data)) > limit {
+		return nil, nil // Huma answers the size
 	}
 	valid := utf8.Valid(data)
 	if valid && !hasNULEscape(data) {
-		return nil
+		return nil, nil
 	}
 	var v any
 	if json.Unmarshal(data, &v) != nil {
-		return nil // Huma answers malformed JSON
+		return nil, nil // Huma answers malformed JSON
 	}
 	// Invalid UTF-8 was decoded as U+FFFD: look for that, or for the NUL.
 	bad := "\x00"
@@ -117,7 +181,7 @@ func checkJSONBody(ctx huma.Context, op *huma.Operation) error {
 	if loc == "" {
 		loc = "body"
 	}
-	return &huma.ErrorDetail{Location: loc, Message: msg}
+	return &huma.ErrorDetail{Location: loc, Message: msg}, nil
 }
 
 // hasNULEscape reports a \u0000 escape (any case of hex digits) in JSON.

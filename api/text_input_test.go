@@ -102,3 +102,25 @@ func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 		require.Less(t, res.Status, 500, "upload title %.20q: %s", title, res.Body)
 	}
 }
+
+// The guard reads every body Huma decodes as JSON, whatever its
+// Content-Type says: none, "json", a malformed parameter list or a +json
+// type. Before, only a Content-Type that parsed as JSON was checked, and
+// invalid UTF-8 sent without one was stored as U+FFFD.
+func TestUnstorableTextWhateverTheContentType(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	for _, ct := range []string{"", "json", "application/json; =", "application/vnd.snapnote+json", "application/json;charset=latin1"} {
+		for body, location := range map[string]string{
+			"{\"name\":\"inv\xffutf\"}": "body.name",
+			`{"name":"nul\u0000here"}`:  "body.name",
+		} {
+			res := b.request(http.MethodPost, "/api/courses", strings.NewReader(body),
+				map[string]string{"Authorization": "Bearer " + alice.token, "Content-Type": ct})
+			requireProblem(t, res, http.StatusUnprocessableEntity)
+			require.Contains(t, string(res.Body), location, "Content-Type %q", ct)
+		}
+	}
+	require.Zero(t, b.count("courses"))
+}

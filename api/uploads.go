@@ -48,6 +48,13 @@ type Upload struct {
 type UploadError struct {
 	Code    string `json:"code" example:"no_text"`
 	Message string `json:"message" example:"No text was found in the photo."`
+	// Retryable is false where a retry would fail the same way (the file
+	// itself is the cause); the app offers "Retry" only where it is true.
+	Retryable bool `json:"retryable" doc:"whether POST /api/uploads/{id}/retry can succeed: false when the file itself is the cause"`
+}
+
+func newUploadError(code, message string) *UploadError {
+	return &UploadError{Code: code, Message: message, Retryable: snapnote.Retryable(code)}
 }
 
 // UploadPage is where reading one page of an upload stands.
@@ -68,13 +75,13 @@ func newUpload(u db.Upload, pages []db.Page) Upload {
 		DocumentID: u.DocumentID, AddsTo: u.IntoDocumentID, Pages: make([]UploadPage, 0, len(pages)),
 		PagesTotal: u.PageCount, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, FinishedAt: u.FinishedAt}
 	if u.ErrorCode != "" {
-		out.Error = &UploadError{Code: u.ErrorCode, Message: u.ErrorMessage}
+		out.Error = newUploadError(u.ErrorCode, u.ErrorMessage)
 	}
 	for _, p := range pages {
 		page := UploadPage{N: p.N, Status: p.Status, ContentType: p.ContentType, Width: p.ImageWidth,
 			Height: p.ImageHeight, OCRConfidence: p.OCRConfidence}
 		if p.ErrorCode != "" {
-			page.Error = &UploadError{Code: p.ErrorCode, Message: p.ErrorMessage}
+			page.Error = newUploadError(p.ErrorCode, p.ErrorMessage)
 		}
 		if p.Status == snapnote.UploadDone {
 			out.PagesDone++
@@ -114,6 +121,19 @@ func (s *Server) uploadView(ctx context.Context, u db.Upload) (Upload, error) {
 type uploadOutput struct {
 	Location string `header:"Location"`
 	Body     Upload
+}
+
+type uploadListInput struct {
+	Paging
+	CourseID uuid.UUID `query:"courseId" format:"uuid" doc:"only this course's uploads"`
+	Status   string    `query:"status" enum:"active,failed,done" doc:"active: queued or processing; default: every status"`
+}
+
+// uploadStatuses are the statuses each value of the list's status filter names.
+var uploadStatuses = map[string][]string{
+	"active": {snapnote.UploadQueued, snapnote.UploadProcessing},
+	"failed": {snapnote.UploadFailed},
+	"done":   {snapnote.UploadDone},
 }
 
 type uploadListOutput struct {
@@ -179,13 +199,15 @@ func (s *Server) registerUploads(api huma.API) {
 		Method:      http.MethodGet,
 		Path:        "/api/uploads",
 		Summary:     "The caller's recent uploads",
+		Description: "Newest first; `courseId` and `status` narrow it (the app shows a course's uploads in progress and failed).",
 		Tags:        []string{"uploads"},
-	}), func(ctx context.Context, in *pageInput) (*uploadListOutput, error) {
+	}), func(ctx context.Context, in *uploadListInput) (*uploadListOutput, error) {
 		after, err := in.cursor()
 		if err != nil {
 			return nil, err
 		}
-		uploads, err := s.cfg.DB.ListUploads(ctx, userFrom(ctx).ID, after, in.Limit+1)
+		uploads, err := s.cfg.DB.ListUploads(ctx, userFrom(ctx).ID, db.UploadFilter{
+			CourseID: in.CourseID, Statuses: uploadStatuses[in.Status], After: after, Limit: in.Limit + 1})
 		if err != nil {
 			return nil, s.fail(ctx, "uploads", err)
 		}
@@ -227,7 +249,7 @@ var uploadRequestBody = &huma.RequestBody{
 
 func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uploadOutput, error) {
 	user := userFrom(ctx)
-	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey); ok || err != nil {
+	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, nil); ok || err != nil {
 		return out, err
 	}
 	release, err := s.admission.admit(user.ID)
@@ -252,8 +274,12 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 }
 
 // uploadByIdempotencyKey returns the caller's upload made with key; ok is
-// false when there is none (or no key).
-func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string) (out *uploadOutput, ok bool, err error) {
+// false when there is none (or no key). A key names one request on one
+// route: into is the note the request adds pages to, nil for a new note.
+// The key of an upload made on another route, or for another note, is
+// refused with 422 (as the IETF's Idempotency-Key draft says for a key
+// reused with another request) rather than taken for a retry.
+func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string, into *uuid.UUID) (out *uploadOutput, ok bool, err error) {
 	if key == "" {
 		return nil, false, nil
 	}
@@ -264,8 +290,21 @@ func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string) (out *u
 	if err != nil {
 		return nil, false, s.fail(ctx, "upload", err)
 	}
+	if !sameNote(u.IntoDocumentID, into) {
+		used := "to make a new note"
+		if u.IntoDocumentID != nil {
+			used = "to add pages to another note"
+		}
+		return nil, false, huma.Error422UnprocessableEntity("Idempotency-Key already used by another request", &huma.ErrorDetail{
+			Location: "header.Idempotency-Key", Message: "this key was used " + used + ": send a new key for a new request"})
+	}
 	out, err = s.uploadAccepted(ctx, u)
 	return out, true, err
+}
+
+// sameNote reports whether a and b name the same note, or both none.
+func sameNote(a, b *uuid.UUID) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
 // storeUpload checks the received pages by their bytes, stores them, and
@@ -305,7 +344,7 @@ func (s *Server) storeUpload(ctx context.Context, form *uploadForm, in db.NewUpl
 		s.deleteBlobs(ctx, stored)
 		if errors.Is(err, db.ErrConflict) && in.IdempotencyKey != "" {
 			// A concurrent request with the same key won the race.
-			if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey); ok || err != nil {
+			if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, in.IntoDocumentID); ok || err != nil {
 				return out, err
 			}
 		}

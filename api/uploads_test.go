@@ -6,11 +6,14 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
 )
 
@@ -235,4 +238,115 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	require.Equal(t, http.StatusRequestTimeout, <-answer)
 	require.Zero(t, b.count("uploads"))
 	require.Empty(t, b.blobFiles())
+}
+
+// The app lists a course's uploads still running and those that failed,
+// and offers a retry only where one can succeed.
+func TestListUploadsByCourseAndStatus(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice, bob := b.user("alice"), b.user("bob")
+	physics, chemistry := alice.createCourse("Physics"), alice.createCourse("Chemistry")
+	send := func(u *user, course api.Course) uuid.UUID {
+		res := u.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)})
+		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+		var up api.Upload
+		res.json(t, &up)
+		return up.ID
+	}
+	running, blank, timedOut, elsewhere := send(alice, physics), send(alice, physics), send(alice, physics), send(alice, chemistry)
+	send(bob, bob.createCourse("Physics"))
+	for id, code := range map[uuid.UUID]string{blank: snapnote.ErrNoText, timedOut: snapnote.ErrOCRTimeout} {
+		_, err := b.pool.Exec(t.Context(), `UPDATE uploads SET status = 'failed', error_code = $2, error_message = 'no luck' WHERE id = $1`, id, code)
+		require.NoError(t, err)
+	}
+
+	list := func(query string) []api.Upload {
+		res := b.send(http.MethodGet, "/api/uploads"+query, nil, map[string]string{"Authorization": "Bearer " + alice.token}, 1<<20)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		var out struct{ Items []api.Upload }
+		res.json(t, &out)
+		return out.Items
+	}
+	ids := func(items []api.Upload) []uuid.UUID {
+		var out []uuid.UUID
+		for _, u := range items {
+			out = append(out, u.ID)
+		}
+		return out
+	}
+	require.Equal(t, []uuid.UUID{elsewhere, timedOut, blank, running}, ids(list("")), "newest first, never bob's")
+	require.Equal(t, []uuid.UUID{running}, ids(list("?status=active&courseId="+physics.ID.String())))
+	failed := list("?status=failed&courseId=" + physics.ID.String())
+	require.Equal(t, []uuid.UUID{timedOut, blank}, ids(failed))
+	require.True(t, failed[0].Error.Retryable, "a timeout may pass")
+	require.False(t, failed[1].Error.Retryable, "a blank page stays blank")
+	require.Empty(t, list("?courseId="+bob.createCourse("Mine").ID.String()), "another user's course lists nothing")
+
+	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?status=lost", nil, ""), http.StatusUnprocessableEntity)
+	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?courseId=nope", nil, ""), http.StatusUnprocessableEntity)
+}
+
+// An Idempotency-Key names one request on one route: the key of a new note
+// sent again to add pages to a note, or the key of pages added to one note
+// sent for another, is refused (422 naming the header), never taken for a
+// retry that would return the earlier upload and drop the pages. A retry on
+// its own route still returns its upload.
+func TestIdempotencyKeyIsScopedToItsRoute(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	docs := alice.seedNotes(note{course: course.ID, title: "One", body: "a"}, note{course: course.ID, title: "Two", body: "b"})
+	send := func(path, key string, fields map[string]string) response {
+		body, ct := form{fields: fields, filename: "p.png", file: lecturePNG(t)}.encode(t)
+		return b.request(http.MethodPost, path, body, map[string]string{
+			"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": key})
+	}
+	accepted := func(res response) api.Upload {
+		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+		var up api.Upload
+		res.json(t, &up)
+		return up
+	}
+	newNote := accepted(send("/api/uploads", "note-key", map[string]string{"courseId": course.ID.String()}))
+	intoOne := accepted(send("/api/documents/"+docs[0].String()+"/pages", "pages-key", nil))
+	require.Equal(t, docs[0], *intoOne.AddsTo)
+
+	for _, res := range []response{
+		send("/api/documents/"+docs[0].String()+"/pages", "note-key", nil),
+		send("/api/documents/"+docs[1].String()+"/pages", "pages-key", nil),
+		send("/api/uploads", "pages-key", map[string]string{"courseId": course.ID.String()}),
+	} {
+		requireProblem(t, res, http.StatusUnprocessableEntity)
+		require.Contains(t, string(res.Body), "header.Idempotency-Key")
+	}
+	require.Equal(t, 2, b.count("uploads"))
+
+	require.Equal(t, intoOne.ID, accepted(send("/api/documents/"+docs[0].String()+"/pages", "pages-key", nil)).ID, "a retry on its route")
+	require.Equal(t, newNote.ID, accepted(send("/api/uploads", "note-key", map[string]string{"courseId": course.ID.String()})).ID)
+	require.Equal(t, 2, b.count("uploads"))
+	require.Len(t, b.blobFiles(), 2)
+}
+
+// An Idempotency-Key that is not UTF-8 or is longer than 255 characters
+// answers 400 naming the header, on both upload routes. (A NUL never gets
+// this far: net/http refuses it in any header.)
+func TestIdempotencyKeyMustBeStorable(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	doc := alice.seedNotes(note{course: course.ID, title: "One", body: "a"})[0]
+	for _, key := range []string{"retry-\xff", strings.Repeat("k", 256), strings.Repeat("é", 256)} {
+		for _, path := range []string{"/api/uploads", "/api/documents/" + doc.String() + "/pages"} {
+			body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
+			res := b.request(http.MethodPost, path, body, map[string]string{
+				"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": key})
+			requireProblem(t, res, http.StatusBadRequest)
+			require.Contains(t, string(res.Body), "header.Idempotency-Key", "%q on %s", key, path)
+		}
+	}
+	require.Zero(t, b.count("uploads"))
+	require.Len(t, b.blobFiles(), 0)
 }

@@ -117,13 +117,8 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, 
 	}
 	if contentType == pdffile.ContentType {
 		defer blob.Close()
-		// Pages are rendered one at a time, gray, at 300 dpi: an A4 page and
-		// OCR's copies of it take about 35 MB.
-		release, err := w.Pipeline.Memory.take(ctx, min(pdfPageMemory, w.Pipeline.Memory.Size()))
-		if err != nil {
-			return ocr.Result{}, &Failure{Failure: snapnote.FailOCRTimeout, Err: err}
-		}
-		defer release()
+		// Pages are rendered one at a time, each taking from the budget
+		// what it needs (readPDF).
 		return w.readPDF(ctx, blob, stage)
 	}
 	data, err := io.ReadAll(blob)
@@ -167,9 +162,6 @@ func engineFailure(err error, stage queue.Stage) *Failure {
 	}
 	return stageFailure(stage, err)
 }
-
-// pdfPageMemory is what reading one page of a PDF takes from the budget.
-const pdfPageMemory = 64 << 20
 
 // takeMemory plans the page's decoding from its header and takes what it
 // needs from the worker's budget, waiting while other pages hold it. A page

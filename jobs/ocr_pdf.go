@@ -39,7 +39,13 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Sta
 			Message: "The uploaded PDF could not be read from storage. Please retry later."}}
 	}
 
-	reader := w.Pipeline.pdfReader()
+	// Each page rendered takes what it needs from the worker's budget, as
+	// planned from its size; one that cannot fit even alone, at the lowest
+	// resolution, is refused before it is rendered.
+	reader := *w.Pipeline.pdfReader()
+	if b := w.Pipeline.Memory; b != nil {
+		reader.MaxPageBytes, reader.Reserve = b.Size(), b.take
+	}
 	res, err := reader.Read(ctx, tmp.Name(), w.Pipeline.OCR, w.Pipeline.OCRTimeout)
 	if err == nil {
 		return res, nil
@@ -48,6 +54,7 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Sta
 	if pe, ok := errors.AsType[*pdf.PageError](err); ok {
 		where = fmt.Sprintf("Page %d of the PDF", pe.Page)
 	}
+	large, _ := errors.AsType[*pdf.PageTooLargeError](err)
 	switch many, _ := errors.AsType[*pdf.TooManyPagesError](err); {
 	case many != nil:
 		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrPDFTooManyPages, Permanent: true,
@@ -58,6 +65,10 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Sta
 	case errors.Is(err, pdf.ErrDamaged):
 		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrUnreadablePDF, Permanent: true,
 			Message: "The PDF is damaged and cannot be read. Export it again from the scanner app and upload that."}}
+	case large != nil && large.MaxBytes > 0 && large.Bytes > large.MaxBytes:
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrPDFPageTooLarge, Permanent: true,
+			Message: fmt.Sprintf("%s is %.0f×%.0f mm: reading it would need about %d MB, more than this service reads at once (%d MB). "+
+				"Export the PDF again at a normal page size (A4 or Letter).", where, large.WidthMM, large.HeightMM, large.Bytes>>20, large.MaxBytes>>20)}}
 	case errors.Is(err, pdf.ErrPageTooLarge):
 		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrPDFPageTooLarge, Permanent: true,
 			Message: where + " is too large to read. Export the PDF again at a normal page size (A4 or Letter)."}}

@@ -65,11 +65,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) (Inf
 
 func (l *Local) put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	dir := path.Dir(key)
-	if err := l.root.MkdirAll(dir, 0o750); err != nil {
-		return Info{}, err
-	}
-	tmp := path.Join(dir, tempPrefix+rand.Text())
-	f, err := l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	tmp, f, err := l.createTemp(dir)
 	if err != nil {
 		return Info{}, err
 	}
@@ -85,6 +81,25 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader) (Info, error) 
 		return Info{}, err
 	}
 	return localInfo(key, fi), nil
+}
+
+// createTemp makes dir and a temporary file in it. A Delete may remove a
+// folder of dir, left empty, while it is made or before the file is: then
+// both are tried again, and once the file is made its folders are no
+// longer empty.
+func (l *Local) createTemp(dir string) (string, *os.File, error) {
+	for attempt := 1; ; attempt++ {
+		tmp := path.Join(dir, tempPrefix+rand.Text())
+		err := l.root.MkdirAll(dir, 0o750)
+		var f *os.File
+		if err == nil {
+			f, err = l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+		}
+		if errors.Is(err, fs.ErrNotExist) && attempt < 10 {
+			continue
+		}
+		return tmp, f, err
+	}
 }
 
 // writeFile copies r into f, flushes f to disk and closes it.
@@ -143,14 +158,22 @@ func (l *Local) Stat(_ context.Context, key string) (Info, error) {
 	return localInfo(key, fi), nil
 }
 
-// Delete removes the blob's file. Directories left empty stay: removing them
-// would race with a concurrent Put into the same directory.
+// Delete removes the blob's file, then the directories it leaves empty up
+// to the root, so that a deleted account leaves no folder named after it.
+// A Put into a directory removed under it makes the directory again (see
+// createTemp).
 func (l *Local) Delete(_ context.Context, key string) error {
 	if !validKey(key) {
 		return fmt.Errorf("delete blob %q: %w", key, ErrInvalidKey)
 	}
 	if err := l.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("delete blob %q: %w", key, err)
+	}
+	// A directory that is not empty, or already gone, ends the climb.
+	for dir := path.Dir(key); dir != "."; dir = path.Dir(dir) {
+		if l.root.Remove(dir) != nil {
+			break
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -120,4 +121,41 @@ func TestLocalSymlinkCannotEscapeRoot(t *testing.T) {
 
 func BenchmarkLocalPut(b *testing.B) {
 	storagetest.RunPutBenchmark(b, newLocal(b, b.TempDir()))
+}
+
+// Deleting a folder's last blob removes the folders it leaves empty (a
+// deleted account leaves no folder named after it), never the root, and a
+// Put racing with it into the same folder still lands.
+func TestLocalDeleteRemovesEmptyFolders(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	l := newLocal(t, dir)
+	for _, key := range []string{"uploads/alice/1-p1.png", "uploads/alice/2-p1.png", "uploads/bob/1-p1.png"} {
+		_, err := l.Put(ctx, key, strings.NewReader("x"), "")
+		require.NoError(t, err)
+	}
+	require.NoError(t, l.Delete(ctx, "uploads/alice/1-p1.png"))
+	require.DirExists(t, filepath.Join(dir, "uploads", "alice"), "a folder with a blob left stays")
+	require.NoError(t, l.Delete(ctx, "uploads/alice/2-p1.png"))
+	require.NoDirExists(t, filepath.Join(dir, "uploads", "alice"))
+	require.DirExists(t, filepath.Join(dir, "uploads", "bob"))
+	require.NoError(t, l.Delete(ctx, "uploads/bob/1-p1.png"))
+	require.NoDirExists(t, filepath.Join(dir, "uploads"))
+	require.DirExists(t, dir)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 300 {
+			_, _ = l.Put(ctx, "uploads/carol/gone.png", strings.NewReader("x"), "")
+			_ = l.Delete(ctx, "uploads/carol/gone.png")
+		}
+	}()
+	for i := range 300 {
+		_, err := l.Put(ctx, "uploads/carol/kept-"+strconv.Itoa(i)+".png", strings.NewReader("x"), "")
+		require.NoError(t, err)
+		require.NoError(t, l.Delete(ctx, "uploads/carol/kept-"+strconv.Itoa(i)+".png"))
+	}
+	<-done
 }

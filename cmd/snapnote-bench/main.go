@@ -5,6 +5,7 @@
 //	snapnote-bench upload    uploads through the API vs the same inserts in one transaction
 //	snapnote-bench pipeline  the River worker with instant stages vs a bare River client
 //	snapnote-bench reads     seed 100,000 notes and measure list, get and search latency
+//	snapnote-bench search    search quality on a generated set vs the search before, and its latency
 //	snapnote-bench memory    peak RSS of `snapnote worker` and its engines reading big photos
 //
 // `snapnote-bench SCENARIO -h` lists a scenario's flags. Scenarios that need
@@ -33,6 +34,7 @@ var scenarios = map[string]func(ctx context.Context, args []string) error{
 	"upload":   runUpload,
 	"pipeline": runPipeline,
 	"reads":    runReads,
+	"search":   runSearch,
 	"memory":   runMemory,
 }
 

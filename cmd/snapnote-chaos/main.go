@@ -15,7 +15,14 @@
 //   - kills a worker with SIGKILL and starts it again,
 //   - cuts Postgres for 10 s,
 //   - cuts S3 for 10 s,
-//   - sends garbage tokens and slow upload bodies throughout.
+//   - sends garbage tokens and slow upload bodies throughout,
+//   - opens 100 connections from one address whose bodies never finish,
+//     on three routes, and notes how and when each was closed,
+//   - uploads a PDF bomb page (3700×3700 pt, no usable text layer) and
+//     watches the memory of the workers and their engines while it is read.
+//
+// At the end it also prints the API's descriptors and open connections and
+// the workers' memory, at the start of the load and after it settled.
 //
 // Then it waits for every accepted upload to settle, checks each is done
 // with one note, and prints 5xx answers by cause and latency percentiles
@@ -113,9 +120,14 @@ func run(ctx context.Context, users int, duration, settle time.Duration, keep bo
 		return false, err
 	}
 
+	p := &probes{unfinished: map[string]int{}}
+	p.footprint(r, true)
+
 	loadCtx, stopLoad := context.WithTimeout(ctx, duration)
 	defer stopLoad()
 	var wg sync.WaitGroup
+	wg.Go(func() { load.unfinishedBodies(loadCtx, p) })
+	wg.Go(func() { load.pdfBomb(ctx, p) })
 	for i := range users {
 		wg.Go(func() { load.user(loadCtx, i) })
 	}
@@ -130,7 +142,11 @@ func run(ctx context.Context, users int, duration, settle time.Duration, keep bo
 	}
 	log.Printf("load stopped; waiting up to %s for %d accepted uploads to settle", settle, load.accepted())
 	ok := load.verify(ctx, settle)
+	load.client.CloseIdleConnections()
+	time.Sleep(2 * time.Second)
+	p.footprint(r, false)
 	st.print(os.Stdout, load)
+	p.print(os.Stdout)
 	return ok, nil
 }
 

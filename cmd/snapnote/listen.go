@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	snapapi "github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/config"
 )
 
@@ -24,13 +25,15 @@ const (
 )
 
 // listenHTTP opens the API's listener on BIND_ADDR (or defaultHost) and
-// PORT, and the metrics listener on METRICS_ADDR when that is set.
+// PORT, holding each client address to CONNS_PER_IP connections, and the
+// metrics listener on METRICS_ADDR when that is set.
 func listenHTTP(cfg *config.Config, defaultHost string) (api, metrics net.Listener, err error) {
 	addr := net.JoinHostPort(cmp.Or(cfg.BindAddr, defaultHost), strconv.Itoa(cfg.Port))
 	api, err = net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("PORT, BIND_ADDR: listen on %s: %w", addr, err)
 	}
+	api = snapapi.LimitConnections(api, cfg.ConnsPerIP, cfg.TrustedProxies)
 	if cfg.MetricsAddr == "" {
 		return api, nil, nil
 	}

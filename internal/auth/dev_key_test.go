@@ -140,13 +140,14 @@ func TestDevKey_OtherKeyRejected(t *testing.T) {
 	other := devKeyFrom(t, keys.impostor)
 	v := newTestValidator(t, Config{Issuer: DevIssuer, Audience: DevAudience, Keys: k.JWKS(), DataDir: dataDir})
 
-	// A token made with another DATA_DIR's key: the rejection names the kid and the directory the server uses.
+	// A token made with another DATA_DIR's key: the rejection names the kid and the likely cause, never the
+	// server's path.
 	token, err := other.Token(Claims{Subject: "dev|mallory"}, time.Hour)
 	require.NoError(t, err)
 	_, err = v.ValidateToken(t.Context(), token)
 	require.ErrorIs(t, err, ErrInvalidToken)
 	requireProblem(t, serveThroughMiddleware(t, v, "Bearer "+token), http.StatusUnauthorized,
-		"token signed by a key this server does not have: kid "+other.kid+", DATA_DIR "+dataDir)
+		"token signed by a key this server does not have: kid "+other.kid+" (in dev auth: make the token with the DATA_DIR the server uses)")
 }
 
 func TestDevKey_TokenCarriesKID(t *testing.T) {

@@ -22,8 +22,8 @@ var (
 // `WWW-Authenticate: Bearer`, plus error="invalid_token" and an error_description when a token was sent but
 // rejected (RFC 6750). A missing or malformed Authorization header is a 401 too, never a 400. The detail says
 // "missing bearer token", "authorization scheme must be Bearer", "token expired", "token not yet valid",
-// "token signed by a key this server does not have: kid …" (with ", DATA_DIR …" in dev auth), "token subject
-// cannot be stored: …" or "invalid token", and nothing more; the full reason is logged at debug level. When the issuer's keys cannot
+// "token signed by a key this server does not have: kid …" (in dev auth with a hint to use the server's
+// DATA_DIR, never its path), "token subject cannot be stored: …" or "invalid token", and nothing more; the full reason is logged at debug level. When the issuer's keys cannot
 // be fetched it answers 503 instead (the token was not judged, so the client should keep it and retry) and logs
 // at error level. A nil logger discards the logs.
 func Middleware(v *Validator, logger *slog.Logger) func(http.Handler) http.Handler {

@@ -61,7 +61,8 @@ type Config struct {
 	// Each key must be RSA and have a kid.
 	Keys *jose.JSONWebKeySet
 	// DataDir is the DATA_DIR that Keys were loaded from in dev auth. When set, the rejection of a token signed
-	// by another key names it, as the usual cause is a token made with another data directory.
+	// by another key says to make tokens with the server's DATA_DIR (the usual cause) and the log names it; the
+	// client never learns the path.
 	DataDir string
 }
 
@@ -149,6 +150,9 @@ func (v *Validator) ValidateToken(ctx context.Context, token string) (*Claims, e
 		return nil, fmt.Errorf("%w: missing sub claim", ErrInvalidToken)
 	}
 	if err := checkSubjectStorable(validated.RegisteredClaims.Subject); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	if err := checkRawSubject(token); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	// go-jose checks exp only when present; an access token without one would be valid forever (RFC 9068

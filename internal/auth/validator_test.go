@@ -292,8 +292,9 @@ func TestValidator_KeyRotation(t *testing.T) {
 	})
 }
 
-// A "sub" with bytes that are not UTF-8 reaches the claims as U+FFFD, which the users table can hold, so
-// checkSubjectStorable need not look for it.
+// A "sub" that is not UTF-8 as sent (raw bytes, or an escaped lone surrogate) is refused: the JSON decoder
+// would make it U+FFFD, and two subjects would meet in one account. A U+FFFD sent as one is a character like
+// any other.
 func TestValidator_SubjectInvalidUTF8(t *testing.T) {
 	t.Parallel()
 
@@ -303,16 +304,31 @@ func TestValidator_SubjectInvalidUTF8(t *testing.T) {
 		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: keys.primary, KeyID: kidOf(t, keys.primary)}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	require.NoError(t, err)
-	payload := fmt.Appendf(nil, `{"iss":%q,"aud":%q,"sub":"%s","exp":%d}`,
-		DevIssuer, DevAudience, "auth0|a\xffb\xed\xa0\x80c", time.Now().Add(time.Hour).Unix())
-	jws, err := signer.Sign(payload)
-	require.NoError(t, err)
-	token, err := jws.CompactSerialize()
-	require.NoError(t, err)
-
-	claims, err := v.ValidateToken(t.Context(), token)
-	require.NoError(t, err)
-	require.Equal(t, "auth0|a\uFFFDb\uFFFD\uFFFD\uFFFDc", claims.Subject)
+	token := func(rawSub string) string {
+		payload := fmt.Appendf(nil, `{"iss":%q,"aud":%q,"sub":"%s","exp":%d}`,
+			DevIssuer, DevAudience, rawSub, time.Now().Add(time.Hour).Unix())
+		jws, err := signer.Sign(payload)
+		require.NoError(t, err)
+		compact, err := jws.CompactSerialize()
+		require.NoError(t, err)
+		return compact
+	}
+	for _, raw := range []string{"auth0|a\xffb\xed\xa0\x80c", `auth0|\ud800`, `auth0|\\ufffd\udfff`} {
+		_, err := v.ValidateToken(t.Context(), token(raw))
+		require.ErrorIs(t, err, ErrInvalidToken, "%q", raw)
+		requireProblem(t, serveThroughMiddleware(t, v, "Bearer "+token(raw)), http.StatusUnauthorized,
+			"token subject cannot be stored: not valid UTF-8")
+	}
+	for raw, want := range map[string]string{
+		"auth0|\uFFFD":         "auth0|\uFFFD",
+		`auth0|\uFFFD`:         "auth0|\uFFFD",
+		`auth0|\ud83d\ude00`:   "auth0|😀",
+		`auth0|\\ufffd \ufffd`: `auth0|\ufffd ` + "\uFFFD",
+	} {
+		claims, err := v.ValidateToken(t.Context(), token(raw))
+		require.NoError(t, err, "%q", raw)
+		require.Equal(t, want, claims.Subject)
+	}
 }
 
 func TestProfileClaims_UnmarshalJSON(t *testing.T) {

@@ -79,6 +79,11 @@ type Config struct {
 	RateLimitIP    float64
 	RateBurstIP    int
 	TrustedProxies []netip.Prefix
+	// ConnsPerIP bounds the connections one client address holds open.
+	ConnsPerIP int
+	// BodyReadTimeout bounds how long a request body may take to arrive,
+	// on every route but the uploads' (UploadTimeout).
+	BodyReadTimeout time.Duration
 
 	OCREngine         string // "tesseract" or "vision"
 	OCRVisionFallback bool
@@ -269,6 +274,12 @@ var vars = []Var{
 	}},
 	{"RATE_BURST_IP", "400", "requests a client address may make at once above the average", func(c *Config, v string) error {
 		return intIn(&c.RateBurstIP, v, 1, 1000000)
+	}},
+	{"CONNS_PER_IP", "128", "connections a client address may hold open at once; more are answered 429 and closed (0 turns the limit off; trusted proxies are not limited)", func(c *Config, v string) error {
+		return intIn(&c.ConnsPerIP, v, 0, 1000000)
+	}},
+	{"BODY_READ_TIMEOUT", "15s", "how long a request body may take to arrive, on every route but the uploads' (UPLOAD_READ_TIMEOUT); a slower one answers 408 and its connection is closed", func(c *Config, v string) error {
+		return positiveDuration(&c.BodyReadTimeout, v)
 	}},
 	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies in front of the API (e.g. 10.0.0.0/8); only a peer in them has its X-Forwarded-For read, and the rightmost address not in them is the client", func(c *Config, v string) error {
 		return parsePrefixes(&c.TrustedProxies, v)

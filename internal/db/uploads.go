@@ -136,13 +136,33 @@ func (q *Queries) UploadByIdempotencyKey(ctx context.Context, userID uuid.UUID, 
 		`SELECT `+uploadColumns+` FROM uploads WHERE user_id = $1 AND idempotency_key = $2`, userID, key))
 }
 
-// ListUploads returns the user's uploads, newest first, after cursor when given.
-func (q *Queries) ListUploads(ctx context.Context, userID uuid.UUID, after *Cursor, limit int) ([]Upload, error) {
+// UploadFilter narrows a list of uploads.
+type UploadFilter struct {
+	CourseID uuid.UUID // uuid.Nil for every course
+	// Statuses are the upload statuses listed; none lists every status.
+	Statuses []string
+	After    *Cursor // nil for the first page
+	Limit    int
+}
+
+// ListUploads returns a page of the user's uploads, newest first by
+// (createdAt, id).
+func (q *Queries) ListUploads(ctx context.Context, userID uuid.UUID, f UploadFilter) ([]Upload, error) {
+	var course *uuid.UUID
+	if f.CourseID != uuid.Nil {
+		course = &f.CourseID
+	}
+	var statuses []string // NULL: every status
+	if len(f.Statuses) > 0 {
+		statuses = f.Statuses
+	}
 	return list(ctx, q.db, "list uploads", scanUpload, `
 		SELECT `+uploadColumns+` FROM uploads
 		WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+			AND ($4::uuid IS NULL OR course_id = $4)
+			AND ($5::text[] IS NULL OR status = ANY($5))
 		ORDER BY created_at DESC, id DESC
-		LIMIT $4`, userID, after.time(), after.id(), limit)
+		LIMIT $6`, userID, f.After.time(), f.After.id(), course, statuses, f.Limit)
 }
 
 // UploadForWork returns an upload by id alone, for the pipeline's jobs.

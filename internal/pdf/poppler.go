@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"os/exec"
 	"strconv"
@@ -41,6 +42,11 @@ func (e *commandError) Unwrap() error { return e.err }
 // process group is killed), ErrEncrypted when poppler asks for a password,
 // and a *commandError for any other failure.
 func (r *Reader) run(ctx context.Context, timeout time.Duration, maxOut int64, name string, args ...string) ([]byte, error) {
+	return r.runInto(ctx, timeout, &cappedBuffer{max: maxOut}, name, args...)
+}
+
+// runInto is run writing standard output into stdout, which bounds it.
+func (r *Reader) runInto(ctx context.Context, timeout time.Duration, stdout *cappedBuffer, name string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// prlimit sets the limits on itself and execs the command, so the limits,
@@ -53,7 +59,6 @@ func (r *Reader) run(ctx context.Context, timeout time.Duration, maxOut int64, n
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C.UTF-8"}
-	stdout := &cappedBuffer{max: maxOut}
 	stderr := &cappedBuffer{max: 4 << 10, truncate: true}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err := cmd.Run()
@@ -151,8 +156,12 @@ func (r *Reader) text(ctx context.Context, path string, n int) (string, error) {
 func (r *Reader) render(ctx context.Context, path string, n, dpi int, size [2]float64) (*image.Gray, error) {
 	page := strconv.Itoa(n)
 	w, h := pixels(size[0], dpi), pixels(size[1], dpi)
+	// The whole page's room at once: grown as it arrives, the buffer would
+	// hold up to three times the page while it is copied.
 	maxOut := int64(w+2)*int64(h+2) + 64
-	out, err := r.run(ctx, r.pageTimeout(), maxOut, "pdftoppm", "-f", page, "-l", page, "-r", strconv.Itoa(dpi),
+	stdout := &cappedBuffer{max: maxOut}
+	stdout.Grow(int(maxOut))
+	out, err := r.runInto(ctx, r.pageTimeout(), stdout, "pdftoppm", "-f", page, "-l", page, "-r", strconv.Itoa(dpi),
 		"-gray", "-cropbox", path)
 	if err != nil {
 		return nil, err
@@ -160,10 +169,12 @@ func (r *Reader) render(ctx context.Context, path string, n, dpi int, size [2]fl
 	return decodePGM(out)
 }
 
-func pixels(points float64, dpi int) int { return int(points/72*float64(dpi) + 0.5) }
+// pixels is the length in pixels of points at dpi, rounded up as pdftoppm
+// may round it: a bound for what it renders.
+func pixels(points float64, dpi int) int { return int(math.Ceil(points / 72 * float64(dpi))) }
 
 // decodePGM reads the binary greyscale PGM (P5, 8 bits) that pdftoppm -gray
-// writes.
+// writes. The image's pixels are data's own, not a copy.
 func decodePGM(data []byte) (*image.Gray, error) {
 	var w, h, maxVal int
 	rest := data
@@ -196,9 +207,7 @@ func decodePGM(data []byte) (*image.Gray, error) {
 	if maxVal != 255 || w <= 0 || h <= 0 || len(rest) < w*h {
 		return nil, fmt.Errorf("pdftoppm: PGM of %d×%d, maxval %d, with %d bytes", w, h, maxVal, len(rest))
 	}
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	copy(img.Pix, rest[:w*h])
-	return img, nil
+	return &image.Gray{Pix: rest[: w*h : w*h], Stride: w, Rect: image.Rect(0, 0, w, h)}, nil
 }
 
 // cappedBuffer keeps at most max bytes written to it: beyond, it notes

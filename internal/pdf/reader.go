@@ -22,8 +22,13 @@ const (
 	DefaultMemoryLimit = 1 << 30 // address space of one poppler process
 	DefaultMaxPixels   = 60_000_000
 	// MinDPI is the lowest resolution a page is rendered at to fit
-	// MaxPixels; a page that needs less is too large to read.
+	// MaxPixels and MaxPageBytes; a page that needs less is too large to read.
 	MinDPI = 150
+	// PageBytesPerPixel is the memory reading a rendered page takes per
+	// pixel, in the worker and its OCR engine together: the gray rendering
+	// (1 byte), OCR's working copies of it (3, as for a photo) and the
+	// engine's own (about 11: an engine read a 59 Mpx page in 643 MB).
+	PageBytesPerPixel = 15
 )
 
 // Errors Read returns, for the caller to tell the user; all are permanent:
@@ -48,6 +53,27 @@ func (e *TooManyPagesError) Error() string {
 }
 
 func (e *TooManyPagesError) Unwrap() error { return ErrTooManyPages }
+
+// PageTooLargeError is a page that cannot be rendered at MinDPI within
+// MaxPixels and MaxPageBytes: its size, and what reading it would take.
+// It wraps ErrPageTooLarge.
+type PageTooLargeError struct {
+	// WidthMM and HeightMM are the page's size.
+	WidthMM, HeightMM float64
+	// Bytes is the memory reading it at MinDPI would take, and MaxBytes
+	// what one page may take (0 when MaxPixels refused it).
+	Bytes, MaxBytes int64
+}
+
+func (e *PageTooLargeError) Error() string {
+	if e.MaxBytes > 0 && e.Bytes > e.MaxBytes {
+		return fmt.Sprintf("%s: %.0f×%.0f mm, which would need %d MB to read at %d dpi, more than the %d MB one page may take",
+			ErrPageTooLarge, e.WidthMM, e.HeightMM, e.Bytes>>20, MinDPI, e.MaxBytes>>20)
+	}
+	return fmt.Sprintf("%s: %.0f×%.0f mm", ErrPageTooLarge, e.WidthMM, e.HeightMM)
+}
+
+func (e *PageTooLargeError) Unwrap() error { return ErrPageTooLarge }
 
 // PageError says which page of the PDF an error is about (from 1).
 type PageError struct {
@@ -76,6 +102,17 @@ type Reader struct {
 	// rendered at a lower resolution, down to MinDPI, below which it is
 	// refused with ErrPageTooLarge.
 	MaxPixels int64
+	// MaxPageBytes bounds the memory reading one rendered page may take,
+	// planned at PageBytesPerPixel from the page's size before it is
+	// rendered. A larger page is rendered at a lower resolution, down to
+	// MinDPI, below which it is refused with a *PageTooLargeError. Zero: only
+	// MaxPixels bounds a page.
+	MaxPageBytes int64
+	// Reserve, if set, is given a page's planned memory before the page is
+	// rendered, and returns once it is free (a worker's budget, shared with
+	// the other pages being read) or ctx's error; release is called when
+	// the page has been read.
+	Reserve func(ctx context.Context, bytes int64) (release func(), err error)
 	// Prlimit is the prlimit program (util-linux); default "prlimit" from PATH.
 	Prlimit string
 	// Logger, if set, receives a line per page read.
@@ -186,7 +223,16 @@ func (r *Reader) readPage(ctx context.Context, path string, n int, sizes [][2]fl
 	}
 	dpi, ok := r.fitDPI(sizes[n-1])
 	if !ok {
-		return ocr.Result{}, fmt.Errorf("%w: %.0f×%.0f mm", ErrPageTooLarge, sizes[n-1][0]/72*25.4, sizes[n-1][1]/72*25.4)
+		size := sizes[n-1]
+		return ocr.Result{}, &PageTooLargeError{WidthMM: size[0] / 72 * 25.4, HeightMM: size[1] / 72 * 25.4,
+			Bytes: PageBytes(size, MinDPI), MaxBytes: r.MaxPageBytes}
+	}
+	if r.Reserve != nil {
+		release, err := r.Reserve(ctx, PageBytes(sizes[n-1], dpi))
+		if err != nil {
+			return ocr.Result{}, err
+		}
+		defer release()
 	}
 	img, err := r.render(ctx, path, n, dpi, sizes[n-1])
 	if err != nil {
@@ -202,17 +248,34 @@ func (r *Reader) readPage(ctx context.Context, path string, n int, sizes [][2]fl
 }
 
 // fitDPI is the resolution page size is rendered at: DPI, or lower for a
-// page that would exceed MaxPixels; ok is false below MinDPI.
+// page that would exceed MaxPixels or need more than MaxPageBytes to read;
+// ok is false below MinDPI.
 func (r *Reader) fitDPI(size [2]float64) (int, bool) {
 	dpi := r.dpi()
 	inches := size[0] / 72 * size[1] / 72
 	if inches <= 0 {
 		return 0, false
 	}
-	if float64(dpi)*float64(dpi)*inches > float64(r.maxPixels()) {
-		dpi = int(math.Sqrt(float64(r.maxPixels()) / inches))
+	maxPixels := r.maxPixels()
+	if r.MaxPageBytes > 0 {
+		maxPixels = min(maxPixels, r.MaxPageBytes/PageBytesPerPixel)
+	}
+	for dpi > 0 && renderedPixels(size, dpi) > maxPixels {
+		dpi = min(dpi-1, int(math.Sqrt(float64(maxPixels)/inches)))
 	}
 	return dpi, dpi >= min(MinDPI, r.dpi())
+}
+
+// PageBytes is the memory reading a page of size (in points) rendered at
+// dpi takes, as planned before it is rendered.
+func PageBytes(size [2]float64, dpi int) int64 {
+	return renderedPixels(size, dpi) * PageBytesPerPixel
+}
+
+// renderedPixels is the pixel count of a page of size (in points) at dpi,
+// as pdftoppm rounds it.
+func renderedPixels(size [2]float64, dpi int) int64 {
+	return int64(pixels(size[0], dpi)) * int64(pixels(size[1], dpi))
 }
 
 // classify turns a poppler failure into the error Read documents.

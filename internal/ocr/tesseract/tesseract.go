@@ -142,16 +142,9 @@ func (t *Engine) CheckInstalled(ctx context.Context) error {
 		return fmt.Errorf("run %s --version: %w", binary, err)
 	}
 
-	// Tesseract 5 lists the languages on stdout, older versions on stderr.
-	stdout, stderr, err := t.run(ctx, "--list-langs")
+	installed, err := t.installed(ctx)
 	if err != nil {
-		return fmt.Errorf("run %s --list-langs: %w", binary, err)
-	}
-	var installed []string
-	for line := range strings.Lines(string(stdout) + string(stderr)) {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "List of available languages") {
-			installed = append(installed, line)
-		}
+		return err
 	}
 
 	lang := cmp.Or(t.Lang, ocr.DefaultLang)
@@ -183,6 +176,29 @@ func (t *Engine) CheckInstalled(ctx context.Context) error {
 		msg += "; on Debian: apt-get install " + strings.Join(packages, " ")
 	}
 	return errors.New(msg)
+}
+
+// Languages returns the languages whose data is installed, those a page can
+// be read in: every one `tesseract --list-langs` names but orientation
+// detection's own.
+func (t *Engine) Languages(ctx context.Context) ([]string, error) {
+	installed, err := t.installed(ctx)
+	return slices.DeleteFunc(installed, func(l string) bool { return l == ocr.OSDLang }), err
+}
+
+func (t *Engine) installed(ctx context.Context) ([]string, error) {
+	// Tesseract 5 lists the languages on stdout, older versions on stderr.
+	stdout, stderr, err := t.run(ctx, "--list-langs")
+	if err != nil {
+		return nil, fmt.Errorf("run %s --list-langs: %w", cmp.Or(t.Binary, defaultBinary), err)
+	}
+	var installed []string
+	for line := range strings.Lines(string(stdout) + string(stderr)) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "List of available languages") {
+			installed = append(installed, line)
+		}
+	}
+	return installed, nil
 }
 
 // tempPattern names the page images the command engine writes to os.TempDir.
