@@ -69,6 +69,37 @@ func IsUserError(code string) bool {
 	return slices.Contains(UserErrorCodes, code)
 }
 
+// Failure is an entry of the failure catalogue: what a failed upload says.
+// Code is stable, for programs to act on; Message is for a person;
+// Permanent says that trying the same again gives the same answer, so the
+// stage ends the upload at once instead of retrying.
+type Failure struct {
+	Code      string
+	Message   string
+	Permanent bool
+}
+
+// The failure catalogue: the failures whose message does not depend on the
+// upload. Failures that name a number (pages, megabytes, an HTTP status)
+// are built where they happen, with one of the codes above.
+var (
+	FailImageMissing = Failure{Code: ErrImageMissing, Permanent: true,
+		Message: "The uploaded image could not be found in storage. Please upload it again."}
+	FailStorageUnavailable = Failure{Code: ErrStorageUnavailable,
+		Message: "The uploaded image could not be read from storage. Please retry later."}
+	FailUnreadableImage = Failure{Code: ErrUnreadableImage, Permanent: true,
+		Message: "The image file is damaged or incomplete and cannot be read. Please take the photo again."}
+	FailNoText = Failure{Code: ErrNoText, Permanent: true,
+		Message: "No text was found in the photo. Make sure the page fills the frame, is in focus and well lit."}
+	FailOCRTimeout = Failure{Code: ErrOCRTimeout,
+		Message: "Reading the text took too long. Try a sharper or smaller photo."}
+	// The failures of a stage that failed in a way it did not name itself
+	// (a panic, an error while committing).
+	FailOCRFailed     = Failure{Code: ErrOCRFailed, Message: "Text recognition failed. Please retry later."}
+	FailFormatFailed  = Failure{Code: ErrFormatFailed, Message: "Formatting the note failed. Please retry later."}
+	FailExtractFailed = Failure{Code: ErrExtractFailed, Message: "Saving the finished note failed. Please retry later."}
+)
+
 // Where blobs are kept. Every key is made by the server, never taken from
 // what a client sent.
 const (
@@ -114,14 +145,9 @@ func LanguageCodes(language string) []string {
 }
 
 // Retryable reports whether retrying an upload that failed with code can
-// succeed. The failures of the file itself (nothing to read, damaged, too
-// large, gone from storage, a PDF over the limits) fail again the same way;
-// those of a service (storage, OCR, the model, a lost worker) may not.
+// succeed. The user's own errors (UserErrorCodes) fail again the same way,
+// and so does an image gone from storage; those of a service (storage, OCR,
+// the model, a lost worker) may not.
 func Retryable(code string) bool {
-	switch code {
-	case ErrImageMissing, ErrUnreadableImage, ErrImageTooLarge, ErrNoText,
-		ErrPDFTooManyPages, ErrPDFPageTooLarge, ErrUnreadablePDF:
-		return false
-	}
-	return true
+	return code != ErrImageMissing && !IsUserError(code)
 }

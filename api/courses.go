@@ -137,7 +137,7 @@ func (s *Server) registerCourses(api huma.API) {
 		Description: "Answers for a course in trash too; `status` tells.",
 		Tags:        []string{"courses"},
 	}), func(ctx context.Context, in *ByID) (*output[Course], error) {
-		c, err := s.cfg.DB.Queries.CourseByID(ctx, userFrom(ctx).ID, in.ID)
+		c, err := s.cfg.DB.CourseByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
 			return nil, s.fail(ctx, "course", err)
 		}
@@ -196,7 +196,7 @@ func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields
 func (s *Server) listCourses(ctx context.Context, in *struct {
 	Status string `query:"status" enum:"active,trash" default:"active"`
 }) (*courseListOutput, error) {
-	courses, err := s.cfg.DB.Queries.ListCourses(ctx, userFrom(ctx).ID, in.Status)
+	courses, err := s.cfg.DB.ListCourses(ctx, userFrom(ctx).ID, in.Status)
 	if err != nil {
 		return nil, s.fail(ctx, "courses", err)
 	}

@@ -95,7 +95,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Summary:     "Get a note",
 		Tags:        []string{"documents"},
 	}), func(ctx context.Context, in *ByID) (*output[Document], error) {
-		d, err := s.cfg.DB.Queries.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
+		d, err := s.cfg.DB.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
 			return nil, s.fail(ctx, "document", err)
 		}
@@ -140,7 +140,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Responses:   imageResponses(),
 		Errors:      []int{http.StatusNotFound},
 	}), func(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {
-		d, err := s.cfg.DB.Queries.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
+		d, err := s.cfg.DB.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
 		if err != nil {
 			return nil, s.fail(ctx, "document", err)
 		}

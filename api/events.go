@@ -68,7 +68,7 @@ func (s *Server) openUploadStream(api huma.API) func(huma.Context, func(huma.Con
 		// Subscribe before the first read, so no change falls between them.
 		changed, leave := s.cfg.DB.UploadChanges(id)
 		defer leave()
-		u, err := s.cfg.DB.Queries.UploadByID(ctx, userFrom(ctx).ID, id)
+		u, err := s.cfg.DB.UploadByID(ctx, userFrom(ctx).ID, id)
 		if err != nil {
 			writeStatusError(api, hctx, s.fail(ctx, "upload", err))
 			return
@@ -115,7 +115,7 @@ func (s *Server) streamUpload(ctx context.Context, _ *ByID, send sse.Sender) {
 			}
 			_ = rc.Flush()
 		case <-st.changed:
-			next, err := s.cfg.DB.Queries.UploadByID(ctx, userFrom(ctx).ID, u.ID)
+			next, err := s.cfg.DB.UploadByID(ctx, userFrom(ctx).ID, u.ID)
 			if err != nil {
 				return
 			}

@@ -28,7 +28,7 @@ func (s *Server) withUser(next http.Handler) http.Handler {
 			tooManyRequests(w, wait)
 			return
 		}
-		user, err := s.cfg.DB.Queries.UpsertUser(r.Context(), db.Identity{
+		user, err := s.cfg.DB.UpsertUser(r.Context(), db.Identity{
 			Subject:       claims.Subject,
 			Email:         claims.Email,
 			EmailVerified: claims.EmailVerified,

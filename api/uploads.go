@@ -208,7 +208,7 @@ func (s *Server) registerUploads(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		uploads, err := s.cfg.DB.Queries.ListUploads(ctx, userFrom(ctx).ID, db.UploadFilter{
+		uploads, err := s.cfg.DB.ListUploads(ctx, userFrom(ctx).ID, db.UploadFilter{
 			CourseID: in.CourseID, Statuses: uploadStatuses[in.Status], After: after, Limit: in.Limit + 1})
 		if err != nil {
 			return nil, s.fail(ctx, "uploads", err)

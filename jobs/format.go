@@ -96,9 +96,9 @@ func (w *FormatWorker) failed(ctx context.Context, job *river.Job[queue.FormatAr
 	case ctx.Err() == nil && errors.As(err, &busy):
 		return w.snooze(ctx, job, busy)
 	case errors.As(err, &refused):
-		return fail(ctx, w.Pipeline, job, &Failure{Code: snapnote.ErrLLMRejected, Permanent: true, Err: err,
+		return fail(ctx, w.Pipeline, job, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrLLMRejected, Permanent: true,
 			Message: fmt.Sprintf("The language model that formats notes refused the request (HTTP %d). "+
-				"Its settings need checking; then retry the upload.", refused.StatusCode)})
+				"Its settings need checking; then retry the upload.", refused.StatusCode)}})
 	}
 	return fail(ctx, w.Pipeline, job, stageFailure(stage, err))
 }
@@ -109,9 +109,9 @@ func (w *FormatWorker) snooze(ctx context.Context, job *river.Job[queue.FormatAr
 	p := w.Pipeline
 	n := snoozes(job.Metadata)
 	if n >= cmp.Or(p.LLMMaxSnoozes, DefaultLLMMaxSnoozes) {
-		return fail(ctx, p, job, &Failure{Code: snapnote.ErrLLMUnavailable, Permanent: true, Err: busy,
+		return fail(ctx, p, job, &Failure{Err: busy, Failure: snapnote.Failure{Code: snapnote.ErrLLMUnavailable, Permanent: true,
 			Message: fmt.Sprintf("The language model that formats notes stayed busy or unavailable "+
-				"(%d tries over %s). Please retry later.", n+1, roughly(time.Since(job.CreatedAt)))})
+				"(%d tries over %s). Please retry later.", n+1, roughly(time.Since(job.CreatedAt)))}})
 	}
 	wait := busy.After
 	if wait <= 0 {

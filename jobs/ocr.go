@@ -111,12 +111,10 @@ func (w *OCRWorker) failPage(ctx context.Context, job *river.Job[queue.OCRArgs],
 func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, stage queue.Stage) (ocr.Result, *Failure) {
 	blob, _, err := w.Pipeline.Blobs.Get(ctx, blobKey)
 	if errors.Is(err, storage.ErrNotFound) {
-		return ocr.Result{}, &Failure{Code: snapnote.ErrImageMissing, Permanent: true, Err: err,
-			Message: "The uploaded image could not be found in storage. Please upload it again."}
+		return ocr.Result{}, &Failure{Failure: snapnote.FailImageMissing, Err: err}
 	}
 	if err != nil {
-		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: err,
-			Message: "The uploaded image could not be read from storage. Please retry later."}
+		return ocr.Result{}, &Failure{Failure: snapnote.FailStorageUnavailable, Err: err}
 	}
 	if contentType == pdffile.ContentType {
 		defer blob.Close()
@@ -127,8 +125,7 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, 
 	data, err := io.ReadAll(blob)
 	_ = blob.Close() // read-only: nothing to lose on close
 	if err != nil {
-		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: fmt.Errorf("read image: %w", err),
-			Message: "The uploaded image could not be read from storage. Please retry later."}
+		return ocr.Result{}, &Failure{Failure: snapnote.FailStorageUnavailable, Err: fmt.Errorf("read image: %w", err)}
 	}
 	release, f := w.takeMemory(ctx, data)
 	if f != nil {
@@ -138,11 +135,9 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, 
 	img, err := photo.Decode(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, photo.ErrCorrupt) {
-			return ocr.Result{}, &Failure{Code: snapnote.ErrUnreadableImage, Permanent: true, Err: err,
-				Message: "The image file is damaged or incomplete and cannot be read. Please take the photo again."}
+			return ocr.Result{}, &Failure{Failure: snapnote.FailUnreadableImage, Err: err}
 		}
-		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: fmt.Errorf("read image: %w", err),
-			Message: "The uploaded image could not be read from storage. Please retry later."}
+		return ocr.Result{}, &Failure{Failure: snapnote.FailStorageUnavailable, Err: fmt.Errorf("read image: %w", err)}
 	}
 	ocrCtx, cancel := context.WithTimeout(ctx, w.Pipeline.OCRTimeout)
 	defer cancel()
@@ -158,15 +153,13 @@ func engineFailure(err error, stage queue.Stage) *Failure {
 	case err == nil:
 		return nil
 	case errors.As(err, &refused):
-		return &Failure{Code: snapnote.ErrLLMRejected, Permanent: true, Err: err,
+		return &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrLLMRejected, Permanent: true,
 			Message: fmt.Sprintf("The vision model that reads photos refused the request (HTTP %d). "+
-				"Its settings need checking; then retry the upload.", refused.StatusCode)}
+				"Its settings need checking; then retry the upload.", refused.StatusCode)}}
 	case errors.Is(err, ocr.ErrNoText):
-		return &Failure{Code: snapnote.ErrNoText, Permanent: true, Err: err,
-			Message: "No text was found in the photo. Make sure the page fills the frame, is in focus and well lit."}
+		return &Failure{Failure: snapnote.FailNoText, Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
-			Message: "Reading the text took too long. Try a sharper or smaller photo."}
+		return &Failure{Failure: snapnote.FailOCRTimeout, Err: err}
 	}
 	return stageFailure(stage, err)
 }
@@ -177,20 +170,17 @@ func engineFailure(err error, stage queue.Stage) *Failure {
 func (w *OCRWorker) takeMemory(ctx context.Context, data []byte) (release func(), f *Failure) {
 	plan, err := photo.PlanDecode(data)
 	if err != nil {
-		return nil, &Failure{Code: snapnote.ErrUnreadableImage, Permanent: true, Err: err,
-			Message: "The image file is damaged or incomplete and cannot be read. Please take the photo again."}
+		return nil, &Failure{Failure: snapnote.FailUnreadableImage, Err: err}
 	}
 	need := plan.Bytes() + int64(len(data))
 	if b := w.Pipeline.Memory; b != nil && need > b.Size() {
-		return nil, &Failure{Code: snapnote.ErrImageTooLarge, Permanent: true,
-			Err: fmt.Errorf("page needs %d bytes, budget is %d", need, b.Size()),
+		return nil, &Failure{Err: fmt.Errorf("page needs %d bytes, budget is %d", need, b.Size()), Failure: snapnote.Failure{Code: snapnote.ErrImageTooLarge, Permanent: true,
 			Message: fmt.Sprintf("The photo needs about %d MB to read, more than this service reads at once (%d MB). "+
-				"Upload a smaller photo, or one with 8-bit colour.", need>>20, b.Size()>>20)}
+				"Upload a smaller photo, or one with 8-bit colour.", need>>20, b.Size()>>20)}}
 	}
 	release, err = w.Pipeline.Memory.take(ctx, need)
 	if err != nil {
-		return nil, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
-			Message: "Reading the text took too long. Try a sharper or smaller photo."}
+		return nil, &Failure{Failure: snapnote.FailOCRTimeout, Err: err}
 	}
 	return release, nil
 }

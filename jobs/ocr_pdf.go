@@ -35,8 +35,8 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Sta
 		err = cerr
 	}
 	if err != nil {
-		return ocr.Result{}, &Failure{Code: snapnote.ErrStorageUnavailable, Err: fmt.Errorf("copy PDF: %w", err),
-			Message: "The uploaded PDF could not be read from storage. Please retry later."}
+		return ocr.Result{}, &Failure{Err: fmt.Errorf("copy PDF: %w", err), Failure: snapnote.Failure{Code: snapnote.ErrStorageUnavailable,
+			Message: "The uploaded PDF could not be read from storage. Please retry later."}}
 	}
 
 	// Each page rendered takes what it needs from the worker's budget, as
@@ -57,27 +57,27 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Sta
 	large, _ := errors.AsType[*pdf.PageTooLargeError](err)
 	switch many, _ := errors.AsType[*pdf.TooManyPagesError](err); {
 	case many != nil:
-		return res, &Failure{Code: snapnote.ErrPDFTooManyPages, Permanent: true, Err: err,
-			Message: fmt.Sprintf("The PDF has %d pages; at most %d are read. Upload the pages of one note, or split the PDF.", many.Pages, many.Max)}
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrPDFTooManyPages, Permanent: true,
+			Message: fmt.Sprintf("The PDF has %d pages; at most %d are read. Upload the pages of one note, or split the PDF.", many.Pages, many.Max)}}
 	case errors.Is(err, pdf.ErrEncrypted):
-		return res, &Failure{Code: snapnote.ErrUnreadablePDF, Permanent: true, Err: err,
-			Message: "The PDF is protected by a password. Export it again without one and upload that."}
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrUnreadablePDF, Permanent: true,
+			Message: "The PDF is protected by a password. Export it again without one and upload that."}}
 	case errors.Is(err, pdf.ErrDamaged):
-		return res, &Failure{Code: snapnote.ErrUnreadablePDF, Permanent: true, Err: err,
-			Message: "The PDF is damaged and cannot be read. Export it again from the scanner app and upload that."}
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrUnreadablePDF, Permanent: true,
+			Message: "The PDF is damaged and cannot be read. Export it again from the scanner app and upload that."}}
 	case large != nil && large.MaxBytes > 0 && large.Bytes > large.MaxBytes:
-		return res, &Failure{Code: snapnote.ErrPDFPageTooLarge, Permanent: true, Err: err,
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrPDFPageTooLarge, Permanent: true,
 			Message: fmt.Sprintf("%s is %.0f×%.0f mm: reading it would need about %d MB, more than this service reads at once (%d MB). "+
-				"Export the PDF again at a normal page size (A4 or Letter).", where, large.WidthMM, large.HeightMM, large.Bytes>>20, large.MaxBytes>>20)}
+				"Export the PDF again at a normal page size (A4 or Letter).", where, large.WidthMM, large.HeightMM, large.Bytes>>20, large.MaxBytes>>20)}}
 	case errors.Is(err, pdf.ErrPageTooLarge):
-		return res, &Failure{Code: snapnote.ErrPDFPageTooLarge, Permanent: true, Err: err,
-			Message: where + " is too large to read. Export the PDF again at a normal page size (A4 or Letter)."}
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrPDFPageTooLarge, Permanent: true,
+			Message: where + " is too large to read. Export the PDF again at a normal page size (A4 or Letter)."}}
 	case errors.Is(err, ocr.ErrNoText):
-		return res, &Failure{Code: snapnote.ErrNoText, Permanent: true, Err: err,
-			Message: "No text was found in the PDF. Make sure its pages are scans of the notes, in focus and well lit."}
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrNoText, Permanent: true,
+			Message: "No text was found in the PDF. Make sure its pages are scans of the notes, in focus and well lit."}}
 	case errors.Is(err, context.DeadlineExceeded):
-		return res, &Failure{Code: snapnote.ErrOCRTimeout, Err: err,
-			Message: "Reading the text took too long. " + where + " may be too complex; try exporting it again."}
+		return res, &Failure{Err: err, Failure: snapnote.Failure{Code: snapnote.ErrOCRTimeout,
+			Message: "Reading the text took too long. " + where + " may be too complex; try exporting it again."}}
 	}
 	return res, engineFailure(err, stage)
 }

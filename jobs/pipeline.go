@@ -50,14 +50,13 @@ type Pipeline struct {
 	Metrics *telemetry.PipelineMetrics
 }
 
-// Failure is a stage error with what to tell the user. Permanent failures
-// end the upload at once; others are retried and end it only when River
-// runs out of attempts.
+// Failure is a stage error with what to tell the user: an entry of the
+// failure catalogue (snapnote.Failure), or one built with its code.
+// Permanent failures end the upload at once; others are retried and end it
+// only when River runs out of attempts.
 type Failure struct {
-	Code      string // stable, machine-readable: unreadable_image, no_text, …
-	Message   string // for a person
-	Permanent bool
-	Err       error
+	snapnote.Failure
+	Err error
 }
 
 func (f *Failure) Error() string { return f.Code + ": " + f.Err.Error() }
@@ -151,5 +150,5 @@ func fail[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T],
 // stageFailure returns the generic failure of a stage, wrapping err: what
 // the upload says when the stage fails in a way it did not name itself.
 func stageFailure(stage queue.Stage, err error) *Failure {
-	return &Failure{Code: stage.FailCode, Message: stage.FailMessage, Err: err}
+	return &Failure{Failure: stage.Fail, Err: err}
 }

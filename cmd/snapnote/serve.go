@@ -245,7 +245,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		TrustedProxies:    cfg.TrustedProxies,
 		BodyReadTimeout:   cfg.BodyReadTimeout,
 		UploadMaxBytes:    cfg.UploadMaxBytes,
-		UploadConcurrency: cfg.UploadParallel,
+		UploadConcurrency: cfg.UploadConcurrency,
 		UploadMaxPages:    cfg.UploadMaxPages,
 		UploadMaxMemory:   cfg.OCRMemory,
 		UploadsPerUser:    cfg.UploadsPerUser,

@@ -43,27 +43,27 @@ type Config struct {
 	LogLevel          slog.Level
 	ShutdownTimeout   time.Duration
 
-	Storage        string // "local" or "s3"
-	StorageDir     string
-	S3Bucket       string
-	S3Endpoint     string
-	S3Region       string
-	S3PathStyle    bool
-	S3PresignTTL   time.Duration
-	AuthMode       string // "auth0" or "dev"
-	Auth0Domain    string
-	Auth0Audience  string
-	AuthIssuerURL  string
-	AuthJWKSURL    string
-	AuthJWKSTTL    time.Duration
-	AuthClientID   string // public: the web app's OIDC client, sent to browsers
-	CORSOrigins    []string
-	AdminSubs      []string // token subjects allowed into /riverui; empty turns it off
-	RateLimit      float64
-	RateBurst      int
-	UploadMaxBytes int64
-	UploadParallel int
-	UploadMaxPages int
+	Storage           string // "local" or "s3"
+	StorageDir        string
+	S3Bucket          string
+	S3Endpoint        string
+	S3Region          string
+	S3PathStyle       bool
+	S3PresignTTL      time.Duration
+	AuthMode          string // "auth0" or "dev"
+	Auth0Domain       string
+	Auth0Audience     string
+	AuthIssuerURL     string
+	AuthJWKSURL       string
+	AuthJWKSTTL       time.Duration
+	AuthClientID      string // public: the web app's OIDC client, sent to browsers
+	CORSOrigins       []string
+	AdminSubs         []string // token subjects allowed into /riverui; empty turns it off
+	RateLimit         float64
+	RateBurst         int
+	UploadMaxBytes    int64
+	UploadConcurrency int
+	UploadMaxPages    int
 	// UploadsPerUser and UploadsReceiving bound the uploads being received.
 	UploadsPerUser   int
 	UploadsReceiving int
@@ -309,7 +309,7 @@ var vars = []Var{
 		return int64In(&c.UploadMaxBytes, v, 1024, 1<<30)
 	}},
 	{"UPLOAD_CONCURRENCY", "8", "uploads one API process checks and stores at once, each holding one page in memory (up to UPLOAD_MAX_BYTES); bodies are received to disk first, holding no slot", func(c *Config, v string) error {
-		return intIn(&c.UploadParallel, v, 1, 1024)
+		return intIn(&c.UploadConcurrency, v, 1, 1024)
 	}},
 	{"UPLOAD_MAX_PAGES", "20", "most files (pages of one note) in one upload", func(c *Config, v string) error {
 		return intIn(&c.UploadMaxPages, v, 1, 1000)

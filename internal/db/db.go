@@ -97,7 +97,17 @@ type Queries struct {
 
 // New returns Queries that run on db.
 func New(db DBTX) *Queries {
-	return &Queries{db: db}
+	return &Queries{db: execBoundary{db}}
+}
+
+// execBoundary passes the error of every Exec on a DBTX through
+// interpretError, so that no statement's error reaches a caller as the
+// driver's.
+type execBoundary struct{ DBTX }
+
+func (b execBoundary) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := b.DBTX.Exec(ctx, sql, args...)
+	return tag, interpretError(err)
 }
 
 // scanner is a row to read: pgx.Row and pgx.Rows both are.

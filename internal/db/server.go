@@ -51,7 +51,7 @@ func CreateIfMissing(ctx context.Context, url, redacted string, logger *slog.Log
 	}
 	defer admin.Close(ctx)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("create database %q: %w", name, err)
+		return fmt.Errorf("create database %q: %w", name, interpretError(err))
 	}
 	logger.InfoContext(ctx, "created database", slog.String("database", name))
 	return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/internal/db"
@@ -22,4 +23,13 @@ func TestUpsertUserWithOversizedClaims(t *testing.T) {
 	require.Equal(t, 255, len([]rune(u.Name)))
 	require.Empty(t, u.Email)
 	require.Empty(t, u.AvatarURL)
+}
+
+// A statement run with Exec answers with the package's errors too: text
+// Postgres cannot store is ErrInvalidText, not the driver's error.
+func TestExecErrorsGoThroughTheBoundary(t *testing.T) {
+	t.Parallel()
+	q := db.New(pgtest.Migrated(t))
+	err := q.SaveStage(t.Context(), uuid.New(), db.FormatResult{Markdown: "a\x00b"}, 0)
+	require.ErrorIs(t, err, db.ErrInvalidText)
 }

@@ -124,7 +124,7 @@ func (w *uploadWatch) listenOnce(ctx context.Context) error {
 	listener := conn.Hijack()
 	defer listener.Close(context.Background())
 	if _, err := listener.Exec(ctx, "LISTEN "+uploadChannel); err != nil {
-		return err
+		return interpretError(err)
 	}
 	w.notify(nil)
 	for {

@@ -26,7 +26,7 @@ func TestStagesFollowTheTable(t *testing.T) {
 		byKind, ok := queue.StageOfKind(stage.Job(queue.StageArgs{}).Kind())
 		require.True(t, ok)
 		require.Equal(t, stage.Name, byKind.Name, "each stage's job kind names its stage")
-		require.NotEmpty(t, stage.FailCode)
+		require.NotEmpty(t, stage.Fail.Code)
 		next, ok := stage.Next()
 		if !ok {
 			break
@@ -168,7 +168,7 @@ func TestAStageIsARow(t *testing.T) {
 	last := queue.Stages[len(queue.Stages)-1]
 	saved := queue.Stages
 	queue.Stages = append(saved[:len(saved):len(saved)], queue.Stage{Name: "review",
-		Job: func(a queue.StageArgs) queue.StageJob { return reviewArgs{a} }, FailCode: "review_failed"})
+		Job: func(a queue.StageArgs) queue.StageJob { return reviewArgs{a} }, Fail: snapnote.Failure{Code: "review_failed"}})
 	t.Cleanup(func() { queue.Stages = saved })
 
 	next, ok := last.Next()

@@ -38,9 +38,10 @@ type Stage struct {
 	// is done when every page is.
 	PerPage bool
 	// Job returns the Args that run the stage for an upload.
-	Job         func(StageArgs) StageJob
-	FailCode    string
-	FailMessage string
+	Job func(StageArgs) StageJob
+	// Fail is what the upload says when the stage fails in a way it did
+	// not name itself.
+	Fail snapnote.Failure
 }
 
 // Stages is the pipeline, in order: each stage hands its upload to the row
@@ -48,11 +49,11 @@ type Stage struct {
 // a row (and its Args and worker).
 var Stages = []Stage{
 	{Name: snapnote.StageOCR, PerPage: true, Job: func(a StageArgs) StageJob { return OCRArgs{a} },
-		FailCode: snapnote.ErrOCRFailed, FailMessage: "Text recognition failed. Please retry later."},
+		Fail: snapnote.FailOCRFailed},
 	{Name: snapnote.StageFormat, Job: func(a StageArgs) StageJob { return FormatArgs{a} },
-		FailCode: snapnote.ErrFormatFailed, FailMessage: "Formatting the note failed. Please retry later."},
+		Fail: snapnote.FailFormatFailed},
 	{Name: snapnote.StageExtract, Job: func(a StageArgs) StageJob { return ExtractArgs{a} },
-		FailCode: snapnote.ErrExtractFailed, FailMessage: "Saving the finished note failed. Please retry later."},
+		Fail: snapnote.FailExtractFailed},
 }
 
 // StageNamed returns the stage an upload records as name.
