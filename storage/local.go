@@ -95,7 +95,7 @@ func (l *Local) createTemp(dir string) (string, *os.File, error) {
 		if err == nil {
 			f, err = l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 		}
-		if errors.Is(err, fs.ErrNotExist) && attempt < 10 {
+		if errors.Is(err, fs.ErrNotExist) && attempt < 100 {
 			continue
 		}
 		return tmp, f, err
