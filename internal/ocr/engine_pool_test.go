@@ -237,7 +237,7 @@ func TestProtocolRoundTrip(t *testing.T) {
 	require.Equal(t, []byte{2, 3, 5, 6}, req.img.Pix)
 	require.Equal(t, image.Rect(0, 0, 2, 2), req.img.Rect)
 
-	words := []ocrWord{{1, 1, 1, 1, 96.5, "Énergie"}, {1, 2, 1, 3, -1, ""}}
+	words := []ocrWord{{1, 1, 1, 1, 96.5, "Énergie", image.Rect(10, 20, 90, 44)}, {1, 2, 1, 3, -1, "", image.Rectangle{}}}
 	resp, err := parseResponse(opRecognize, encodeResponse(opRecognize, engineResponse{words: words}))
 	require.NoError(t, err)
 	require.Equal(t, words, resp.words)

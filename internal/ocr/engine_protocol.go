@@ -19,11 +19,12 @@ import (
 // Response: status u8, then
 //   - statusError: the message, UTF-8, to the end of the frame;
 //   - opOrient:    detected u8 · turn u16 · confidence f32;
-//   - opRecognize: count u32, then per word: page, block, par, line u32 · conf f64 · len u16 · text.
+//   - opRecognize: count u32, then per word: page, block, par, line, left, top, right, bottom
+//     u32 · conf f64 · len u16 · text.
 
 // engineHello is the first frame a ready engine sends: it tells a real engine from a program
 // that happens to write to its stdout (such as a test binary that does not serve engines).
-const engineHello = "snapnote-ocr-engine/1"
+const engineHello = "snapnote-ocr-engine/2"
 
 // Request operations.
 const (
@@ -43,7 +44,7 @@ const (
 )
 
 // wordHeader is the size of a word in a response before its text.
-const wordHeader = 4*4 + 8 + 2
+const wordHeader = 8*4 + 8 + 2
 
 // maxFrame bounds a frame: a page is at most defaultMaxSide² pixels after preprocessing, but
 // MaxSide may be raised, so allow a gigabyte, not an unbounded allocation from a corrupt length.
@@ -166,7 +167,7 @@ func encodeResponse(op byte, resp engineResponse) []byte {
 	case opRecognize:
 		out = binary.BigEndian.AppendUint32(out, uint32(len(resp.words)))
 		for _, w := range resp.words {
-			for _, n := range []int{w.page, w.block, w.par, w.line} {
+			for _, n := range []int{w.page, w.block, w.par, w.line, w.box.Min.X, w.box.Min.Y, w.box.Max.X, w.box.Max.Y} {
 				out = binary.BigEndian.AppendUint32(out, uint32(n))
 			}
 			out = binary.BigEndian.AppendUint64(out, math.Float64bits(w.conf))
@@ -216,9 +217,11 @@ func parseResponse(op byte, frame []byte) (engineResponse, error) {
 				block: int(binary.BigEndian.Uint32(body[4:])),
 				par:   int(binary.BigEndian.Uint32(body[8:])),
 				line:  int(binary.BigEndian.Uint32(body[12:])),
-				conf:  math.Float64frombits(binary.BigEndian.Uint64(body[16:])),
+				box: image.Rect(int(binary.BigEndian.Uint32(body[16:])), int(binary.BigEndian.Uint32(body[20:])),
+					int(binary.BigEndian.Uint32(body[24:])), int(binary.BigEndian.Uint32(body[28:]))),
+				conf: math.Float64frombits(binary.BigEndian.Uint64(body[32:])),
 			}
-			size := int(binary.BigEndian.Uint16(body[24:]))
+			size := int(binary.BigEndian.Uint16(body[40:]))
 			body = body[wordHeader:]
 			if len(body) < size {
 				return engineResponse{}, short

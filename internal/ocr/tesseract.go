@@ -81,10 +81,11 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 	if err != nil {
 		return Result{}, fmt.Errorf("preprocess image: %w", err)
 	}
-	res, err := t.read(ctx, gray)
+	words, err := t.read(ctx, gray)
 	if err != nil {
 		return Result{}, err
 	}
+	res := pageResult(words, gray)
 	if res.Words == 0 {
 		return Result{}, ErrNoText
 	}
@@ -96,31 +97,32 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 // default of the tesseract command.
 const psmAuto = 3
 
-// read runs Tesseract on the preprocessed page: a warm engine of t.Engines, or the command.
-func (t *Tesseract) read(ctx context.Context, gray *image.Gray) (Result, error) {
+// read runs Tesseract on the preprocessed page, a warm engine of t.Engines or the command, and
+// returns the words it read.
+func (t *Tesseract) read(ctx context.Context, gray *image.Gray) ([]ocrWord, error) {
 	if t.Engines != nil {
 		words, err := t.Engines.recognize(ctx, gray, psmAuto)
 		if err != nil {
-			return Result{}, fmt.Errorf("run tesseract: %w", err)
+			return nil, fmt.Errorf("run tesseract: %w", err)
 		}
-		return wordsResult(words), nil
+		return words, nil
 	}
 
 	page, err := writeTemp(gray)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	defer func() { _ = os.Remove(page) }()
 
 	tsv, _, err := t.run(ctx, page, "stdout", "-l", cmp.Or(t.Lang, defaultLang), "--psm", strconv.Itoa(psmAuto), "tsv")
 	if err != nil {
-		return Result{}, fmt.Errorf("run tesseract: %w", err)
+		return nil, fmt.Errorf("run tesseract: %w", err)
 	}
-	res, err := parseTSV(tsv)
+	words, err := parseTSVWords(tsv)
 	if err != nil {
-		return Result{}, fmt.Errorf("read tesseract output: %w", err)
+		return nil, fmt.Errorf("read tesseract output: %w", err)
 	}
-	return res, nil
+	return words, nil
 }
 
 // CheckInstalled runs `tesseract --version` and `tesseract --list-langs` and returns an error

@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"fmt"
+	"image"
 	"strconv"
 	"strings"
 )
@@ -33,6 +34,8 @@ type ocrWord struct {
 	// conf is Tesseract's confidence from 0 to 100, or -1 when it gave none.
 	conf float64
 	text string
+	// box is where the word stands on the page read.
+	box image.Rectangle
 }
 
 // parseTSV reads the word rows of Tesseract's TSV output and rebuilds the text from them (see
@@ -57,13 +60,16 @@ func parseTSVWords(tsv []byte) ([]ocrWord, error) {
 			return nil, fmt.Errorf("line %d: %d columns, want %d", i+1, len(fields), colText+1)
 		}
 		w := ocrWord{text: fields[colText]}
-		for col, n := range map[int]*int{colPage: &w.page, colBlock: &w.block, colPar: &w.par, colLine: &w.line} {
+		var left, top, width, height int
+		for col, n := range map[int]*int{colPage: &w.page, colBlock: &w.block, colPar: &w.par, colLine: &w.line,
+			colLeft: &left, colTop: &top, colWidth: &width, colHeight: &height} {
 			v, err := strconv.Atoi(fields[col])
 			if err != nil {
 				return nil, fmt.Errorf("line %d: column %d: %w", i+1, col+1, err)
 			}
 			*n = v
 		}
+		w.box = image.Rect(left, top, left+width, top+height)
 		conf, err := strconv.ParseFloat(fields[colConf], 64)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: confidence: %w", i+1, err)
