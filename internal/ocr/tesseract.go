@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/snapnote/snapnote/internal/ocr/layout"
 )
 
 // Defaults for the zero fields of Tesseract.
@@ -81,11 +83,14 @@ func (t *Tesseract) Recognize(ctx context.Context, img image.Image) (Result, err
 	if err != nil {
 		return Result{}, fmt.Errorf("preprocess image: %w", err)
 	}
-	words, err := t.read(ctx, gray)
+	// Tesseract takes a ruled table for a picture and reads none of its cells: it reads the
+	// page without the rules, which give the table its cells instead.
+	rules := layout.FindRules(gray)
+	words, err := t.read(ctx, layout.EraseRules(gray, rules))
 	if err != nil {
 		return Result{}, err
 	}
-	res := pageResult(words, gray)
+	res := pageResult(words, gray, rules)
 	if res.Words == 0 {
 		return Result{}, ErrNoText
 	}

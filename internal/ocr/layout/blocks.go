@@ -15,7 +15,7 @@ const (
 	// less than the space a paragraph or section leaves.
 	paragraphPitch = 1.3
 	// headingSize is how much larger than the body a heading's text is, at least.
-	headingSize = 1.22
+	headingSize = 1.15
 	// boldStroke is how much wider than the body's a bold heading's strokes are, at least.
 	boldStroke = 1.15
 	// maxHeadingWords bounds the words of a heading.
@@ -28,7 +28,7 @@ const (
 )
 
 // bulletGlyphs are the marks that start a bullet item, as engines read them.
-var bulletGlyphs = []string{"•", "·", "-", "–", "—", "*", "▪", "■", "●", "◦", "○", "►", "➢", "✓", "+"}
+var bulletGlyphs = []string{"•", "·", "-", "–", "—", "*", "▪", "■", "●", "◦", "○", "►", "➢", "✓", "+", "~"}
 
 // bulletMisreads are what engines often make of a round bullet: a bullet only where a list
 // shows, by more than one item or a hanging indent.

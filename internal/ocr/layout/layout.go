@@ -71,15 +71,18 @@ func (s *segment) text() string {
 	return strings.Join(parts, " ")
 }
 
-// Analyze rebuilds the page from its words: reading order, blocks and their kinds. Words
-// with blank text are ignored; no words give an empty Page.
-func Analyze(words []Word) Page {
+// Analyze rebuilds the page from its words and the rules drawn on it (FindRules; nil for
+// none): reading order, blocks and their kinds. Words with blank text are ignored; no words
+// give an empty Page.
+func Analyze(words []Word, rules []Rule) Page {
+	ruled, words := ruledTables(words, rules)
 	segs := segments(words)
-	if len(segs) == 0 {
+	if len(segs) == 0 && len(ruled) == 0 {
 		return Page{}
 	}
 	body := bodyEm(segs)
 	tables, rest := findTables(segs, body)
+	tables = append(tables, ruled...)
 	units := make([]unit, 0, len(rest)+len(tables))
 	for _, s := range rest {
 		units = append(units, unit{box: s.box, seg: s})

@@ -48,7 +48,7 @@ func TestTwoColumnsAreReadOneAfterTheOther(t *testing.T) {
 	}
 	p.add(50, 280, 30, "A closing line that spans the whole page below both columns.")
 
-	got := Analyze(p.words)
+	got := Analyze(p.words, nil)
 	require.Equal(t, "# Sorting Algorithms\n\n"+
 		strings.Join(left, "\n")+"\n\n"+strings.Join(right, "\n")+"\n\n"+
 		"A closing line that spans the whole page below both columns.\n", got.Markdown())
@@ -66,7 +66,7 @@ func TestTableRowsKeepTheirCells(t *testing.T) {
 			p.add(50+c*250, 80+r*45, 30, cell)
 		}
 	}
-	got := Analyze(p.words)
+	got := Analyze(p.words, nil)
 	require.Len(t, got.Blocks, 2)
 	require.Equal(t, Table, got.Blocks[1].Kind)
 	require.Equal(t, cells, got.Blocks[1].Rows)
@@ -83,7 +83,7 @@ func TestListsFromMarkersAndMisreadBullets(t *testing.T) {
 	p.add(110, 196, 30, "- apples")
 	p.add(50, 280, 30, "1. Pack the bags")
 	p.add(50, 322, 30, "2. Lock the door")
-	got := Analyze(p.words)
+	got := Analyze(p.words, nil)
 	require.Equal(t, "Shopping for the trip\n\n"+
 		"- bread and butter\n- three kinds of fruit that keep for a week\n  - apples\n\n"+
 		"1. Pack the bags\n2. Lock the door\n", got.Markdown())
@@ -91,6 +91,6 @@ func TestListsFromMarkersAndMisreadBullets(t *testing.T) {
 
 func TestNoWordsNoBlocks(t *testing.T) {
 	t.Parallel()
-	require.Empty(t, Analyze(nil).Blocks)
-	require.Empty(t, Analyze([]Word{{Text: "  ", Box: image.Rect(0, 0, 5, 5)}, {Text: "x"}}).Markdown())
+	require.Empty(t, Analyze(nil, nil).Blocks)
+	require.Empty(t, Analyze([]Word{{Text: "  ", Box: image.Rect(0, 0, 5, 5)}, {Text: "x"}}, nil).Markdown())
 }

@@ -87,17 +87,27 @@ func findTables(segs []*segment, body float64) (tables []*table, rest []*segment
 // grid returns the table that rows make when their segments fall into common columns and
 // hold few words each, or nil when they are rather lines of text set in columns.
 func grid(rs []row) *table {
-	var spans [][2]int // column extents, merged where segments overlap
 	words, cells := 0, 0
 	for _, r := range rs {
 		for _, s := range r.segs {
-			spans = append(spans, [2]int{s.box.Min.X, s.box.Max.X})
 			words += len(s.words)
 			cells++
 		}
 	}
 	if float64(words)/float64(cells) > maxCellWords {
 		return nil
+	}
+	return gridOf(rs)
+}
+
+// gridOf returns the table that rows make with columns where their segments line up, or nil
+// when they make only one column.
+func gridOf(rs []row) *table {
+	var spans [][2]int // column extents, merged where segments overlap
+	for _, r := range rs {
+		for _, s := range r.segs {
+			spans = append(spans, [2]int{s.box.Min.X, s.box.Max.X})
+		}
 	}
 	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
 	cols := spans[:1]
@@ -121,6 +131,160 @@ func grid(rs []row) *table {
 		}
 		t.rows = append(t.rows, cells)
 		t.box = t.box.Union(r.box)
+	}
+	return t
+}
+
+// ruledTables finds the tables that rules draw: rules that touch one another, at least two of
+// them across the page, around words. Cells are the spaces between the rules when at least
+// two rules run down the table; with rules across it only (a header rule, a closing rule),
+// rows and columns come from the words as for a table without rules. It returns the tables
+// and the words outside them.
+func ruledTables(words []Word, rules []Rule) (tables []*table, rest []Word) {
+	taken := make([]bool, len(words))
+	for _, group := range ruleGroups(rules) {
+		var box image.Rectangle
+		var across, down []int
+		for _, r := range group {
+			box = box.Union(r.Box)
+			if r.Horizontal() {
+				across = append(across, centerY(r.Box))
+			} else {
+				down = append(down, (r.Box.Min.X+r.Box.Max.X)/2)
+			}
+		}
+		if len(across) < 2 {
+			continue
+		}
+		var inside []int
+		for i, w := range words {
+			if !taken[i] && image.Pt((w.Box.Min.X+w.Box.Max.X)/2, centerY(w.Box)).In(box) {
+				inside = append(inside, i)
+			}
+		}
+		if len(inside) == 0 {
+			continue
+		}
+		var t *table
+		if len(down) >= 2 {
+			t = gridByRules(words, inside, bounds(across), bounds(down))
+		} else {
+			ws := make([]Word, len(inside))
+			for k, i := range inside {
+				ws[k] = words[i]
+			}
+			segs := segments(ws)
+			if rs := rows(segs); len(rs) >= minTableRows {
+				t = gridOf(rs)
+			}
+		}
+		if t == nil || len(t.rows) < minTableRows && len(t.rows[0]) < 2 {
+			continue // a frame around text, not a table
+		}
+		t.box = box
+		tables = append(tables, t)
+		for _, i := range inside {
+			taken[i] = true
+		}
+	}
+	for i, w := range words {
+		if !taken[i] {
+			rest = append(rest, w)
+		}
+	}
+	return tables, rest
+}
+
+// ruleGroups returns the rules in groups that touch, within a few pixels.
+func ruleGroups(rules []Rule) [][]Rule {
+	group := make([]int, len(rules))
+	for i := range group {
+		group[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for group[i] != i {
+			i = group[i]
+		}
+		return i
+	}
+	for i := range rules {
+		for j := i + 1; j < len(rules); j++ {
+			if rules[i].Box.Inset(-4).Overlaps(rules[j].Box.Inset(-4)) {
+				group[find(i)] = find(j)
+			}
+		}
+	}
+	byRoot := make(map[int][]Rule)
+	var roots []int
+	for i, r := range rules {
+		root := find(i)
+		if _, ok := byRoot[root]; !ok {
+			roots = append(roots, root)
+		}
+		byRoot[root] = append(byRoot[root], r)
+	}
+	out := make([][]Rule, len(roots))
+	for i, root := range roots {
+		out[i] = byRoot[root]
+	}
+	return out
+}
+
+// bounds sorts positions and merges those within a few pixels: the lines between cells.
+func bounds(ps []int) []int {
+	slices.Sort(ps)
+	var out []int
+	for _, p := range ps {
+		if len(out) == 0 || p-out[len(out)-1] > 4 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// gridByRules places the words inside (indexes into words) in the cells between the rules at
+// ys (across) and xs (down), each cell's words in reading order; rows without words go.
+func gridByRules(words []Word, inside []int, ys, xs []int) *table {
+	if len(ys) < 2 || len(xs) < 2 {
+		return nil
+	}
+	cells := make([][][]Word, len(ys)-1)
+	for r := range cells {
+		cells[r] = make([][]Word, len(xs)-1)
+	}
+	for _, i := range inside {
+		w := words[i]
+		r, _ := slices.BinarySearch(ys, centerY(w.Box))
+		c, _ := slices.BinarySearch(xs, (w.Box.Min.X+w.Box.Max.X)/2)
+		if r == 0 || c == 0 || r == len(ys) || c == len(xs) {
+			continue // outside the outer rules: the table's caption or its neighbours
+		}
+		cells[r-1][c-1] = append(cells[r-1][c-1], w)
+	}
+	t := &table{}
+	for _, row := range cells {
+		texts := make([]string, len(row))
+		empty := true
+		for c, ws := range row {
+			if len(ws) == 0 {
+				continue
+			}
+			empty = false
+			segs := segments(ws)
+			slices.SortStableFunc(segs, func(a, b *segment) int { return centerY(a.box) - centerY(b.box) })
+			parts := make([]string, len(segs))
+			for k, s := range segs {
+				parts[k] = s.text()
+			}
+			texts[c] = strings.Join(parts, " ")
+		}
+		if !empty {
+			t.rows = append(t.rows, texts)
+		}
+	}
+	if len(t.rows) == 0 {
+		return nil
 	}
 	return t
 }
