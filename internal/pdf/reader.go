@@ -116,7 +116,8 @@ const (
 )
 
 // Read returns the text of every page of the PDF file at path, in order,
-// pages separated by a blank line. A page with a usable text layer (see
+// pages separated by a blank line, and in Markdown too (text layers as they
+// are) when the engine gave a page's structure as Markdown. A page with a usable text layer (see
 // UsableText) is taken as it is; any other page is rendered and read by
 // engine, with ocrTimeout for each page. Steps name what was done to each
 // page ("pdf-text-layer", or "pdf-render:300dpi" then the engine's own
@@ -137,7 +138,8 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		return ocr.Result{}, &TooManyPagesError{Pages: in.pages, Max: r.maxPages()}
 	}
 	var res ocr.Result
-	var texts []string
+	var texts, mds []string
+	var structured bool // a page read by OCR came with its Markdown
 	var scored, ocrWords float64
 	for n := 1; n <= in.pages; n++ {
 		page, err := r.readPage(ctx, path, n, in.sizes, engine, ocrTimeout)
@@ -146,6 +148,8 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		}
 		if page.Text != "" {
 			texts = append(texts, page.Text)
+			mds = append(mds, cmp.Or(page.Markdown, page.Text))
+			structured = structured || page.Markdown != ""
 		}
 		res.Words += page.Words
 		if page.Confidence > 0 {
@@ -163,6 +167,9 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		return res, ocr.ErrNoText
 	}
 	res.Text = joinParagraphs(texts)
+	if structured {
+		res.Markdown = joinParagraphs(mds)
+	}
 	if ocrWords > 0 {
 		res.Confidence = scored / ocrWords
 	}
