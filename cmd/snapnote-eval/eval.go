@@ -20,6 +20,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/photo"
@@ -30,13 +31,15 @@ type evalRead struct {
 	// cer and wer are the character and word error rates in reading order; words is the
 	// order-free word error (ocrtest.WordError).
 	cer, wer, words float64
-	// structure is what the reading's Markdown shows of the sample's structure; plain
-	// tesseract's text counts as Markdown too.
+	// structure is what the note the built-in formatter makes of the reading shows of the
+	// sample's structure.
 	structure ocrtest.Structure
 	elapsed   time.Duration
 	text      string
-	markdown  string
-	steps     []string
+	// note is the built-in formatter's note of what the reader handed over: the pipeline's
+	// Markdown (its text when it found no structure), plain tesseract's text.
+	note  string
+	steps []string
 }
 
 // evalResult is both readers' results for one sample.
@@ -183,7 +186,7 @@ func evalSample(ctx context.Context, engine *ocr.Tesseract, s corpus.Sample, out
 	if err != nil && !errors.Is(err, ocr.ErrNoText) {
 		return r, fmt.Errorf("%s: pipeline: %w", s.Name, err)
 	}
-	r.pipeline = evalRead{elapsed: time.Since(start), text: res.Text, markdown: res.Markdown, steps: res.Steps}
+	r.pipeline = evalRead{elapsed: time.Since(start), text: res.Text, note: cmp.Or(res.Markdown, res.Text), steps: res.Steps}
 
 	file, err := os.CreateTemp("", "snapnote-eval-*"+photo.Extension(s.ContentType))
 	if err != nil {
@@ -206,7 +209,7 @@ func evalSample(ctx context.Context, engine *ocr.Tesseract, s corpus.Sample, out
 	if err != nil {
 		return r, fmt.Errorf("%s: plain tesseract: %w", s.Name, err)
 	}
-	r.plain = evalRead{elapsed: time.Since(start), text: string(text), markdown: string(text)}
+	r.plain = evalRead{elapsed: time.Since(start), text: string(text), note: string(text)}
 
 	// Layout pages are compared without their bullets, which engines read as many glyphs.
 	truth := s.Truth
@@ -222,7 +225,12 @@ func evalSample(ctx context.Context, engine *ocr.Tesseract, s corpus.Sample, out
 		read.cer = ocrtest.CER(got, truth)
 		read.wer = ocrtest.WER(got, truth)
 		read.words = ocrtest.WordError(got, truth)
-		read.structure = ocrtest.FindStructure(read.markdown, s.Structure)
+		note, err := notes.Builtin{}.Format(ctx, notes.Input{Text: read.note})
+		if err != nil {
+			return r, fmt.Errorf("%s: format: %w", s.Name, err)
+		}
+		read.note = note.Markdown
+		read.structure = ocrtest.FindStructure(read.note, s.Structure)
 	}
 	if out != "" {
 		files := map[string][]byte{
@@ -230,7 +238,8 @@ func evalSample(ctx context.Context, engine *ocr.Tesseract, s corpus.Sample, out
 			s.Name + ".truth.txt":                   []byte(s.Truth + "\n"),
 			s.Name + ".plain.txt":                   text,
 			s.Name + ".pipeline.txt":                []byte(strings.Join(r.pipeline.steps, " ") + "\n\n" + r.pipeline.text + "\n"),
-			s.Name + ".pipeline.md":                 []byte(r.pipeline.markdown),
+			s.Name + ".plain.md":                    []byte(r.plain.note),
+			s.Name + ".pipeline.md":                 []byte(r.pipeline.note),
 		}
 		for name, data := range files {
 			if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
@@ -246,7 +255,7 @@ func evalSample(ctx context.Context, engine *ocr.Tesseract, s corpus.Sample, out
 func printEval(w io.Writer, results []evalResult, classes []string, pages, parallel int) {
 	fmt.Fprintf(w, "%d pages × %d classes; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", pages, len(classes), parallel)
 	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + ocr.Tesseract with warm engines, as the worker reads (preprocessing included in its time).\n")
-	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures the Markdown shows; cells = the table cells alone.\n\n")
+	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures in the note the built-in formatter makes of the reading; cells = the table cells alone.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tWER plain\tWER pipeline\twords plain\twords pipeline\tstructure plain\tstructure pipeline\tcells pipeline\ts/page plain\ts/page pipeline\t")
 	row := func(name string, rs []evalResult) {

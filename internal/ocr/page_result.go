@@ -14,7 +14,7 @@ func pageResult(words []ocrWord, page *image.Gray, rules []layout.Rule) Result {
 	res := wordsResult(words)
 	lw := make([]layout.Word, 0, len(words))
 	for _, w := range words {
-		lw = append(lw, layout.Word{Box: w.box, Text: w.text, Block: w.block, Par: w.par, Line: w.line})
+		lw = append(lw, layout.Word{Box: w.box, Text: w.text, Block: w.block, Par: w.par, Line: w.line, Conf: w.conf})
 	}
 	layout.Strokes(page, lw)
 	p := layout.Analyze(lw, rules)

@@ -103,7 +103,7 @@ func textBlocks(lines []*line, body, stroke float64) []Block {
 	pitch := linePitch(lines, body)
 	for i, l := range lines {
 		marker, text := listMarker(lines, i)
-		heading := isHeadingLine(l, body)
+		heading := isHeadingLine(lines, i, body)
 		newBlock := cur == nil || marker != "" || startsBlock(curLines[len(curLines)-1], l, pitch)
 		if !newBlock && (cur.Kind == Heading) != heading {
 			newBlock = true
@@ -172,11 +172,22 @@ func startsBlock(prev, l *line, pitch float64) bool {
 	return xOverlap(prev.box, l.box) < minOverlap
 }
 
-// isHeadingLine reports whether l is set larger than the body and reads like a title: a few
-// words not ending a sentence.
-func isHeadingLine(l *line, body float64) bool {
+// isHeadingLine reports whether lines[i] is set larger than the body, and than the lines
+// around it (a photo taken at an angle shows the text of one side larger), and reads like a
+// title: a few words not ending a sentence.
+func isHeadingLine(lines []*line, i int, body float64) bool {
+	l := lines[i]
 	t := l.text()
-	return l.em >= headingSize*body && len(l.words()) <= maxHeadingWords && !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ",")
+	if l.em < headingSize*body || len(l.words()) > maxHeadingWords || strings.HasSuffix(t, ".") || strings.HasSuffix(t, ",") {
+		return false
+	}
+	var around []float64
+	for j := max(0, i-2); j < min(len(lines), i+3); j++ {
+		if j != i {
+			around = append(around, lines[j].em)
+		}
+	}
+	return len(around) == 0 || l.em >= headingSize*median(around)
 }
 
 // listMarker returns the list marker lines[i] starts with, in Markdown ("-" or "3."), and its

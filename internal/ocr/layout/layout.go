@@ -15,6 +15,8 @@ type Word struct {
 	// Block, Par and Line number the engine's block, paragraph and line the word is in; words
 	// with the same three are on one line of the engine's reading.
 	Block, Par, Line int
+	// Conf is the engine's confidence in the word from 0 to 100, or -1 when it gave none.
+	Conf float64
 	// Stroke is the mean width of the word's strokes in pixels, or 0 when not measured (see
 	// Strokes). A bold word's strokes are about half as wide again as a regular one's.
 	Stroke float64
@@ -63,6 +65,21 @@ type segment struct {
 	key [3]int
 }
 
+// conf is the mean confidence of the segment's words that have one; 100 when none has.
+func (s *segment) conf() float64 {
+	sum, n := 0.0, 0
+	for _, w := range s.words {
+		if w.Conf >= 0 {
+			sum += w.Conf
+			n++
+		}
+	}
+	if n == 0 {
+		return 100
+	}
+	return sum / float64(n)
+}
+
 func (s *segment) text() string {
 	parts := make([]string, len(s.words))
 	for i, w := range s.words {
@@ -75,6 +92,9 @@ func (s *segment) text() string {
 // none): reading order, blocks and their kinds. Words with blank text are ignored; no words
 // give an empty Page.
 func Analyze(words []Word, rules []Rule) Page {
+	words = slices.DeleteFunc(slices.Clone(words), func(w Word) bool {
+		return strings.TrimSpace(w.Text) == "" || w.Box.Empty()
+	})
 	ruled, words := ruledTables(words, rules)
 	segs := segments(words)
 	if len(segs) == 0 && len(ruled) == 0 {
@@ -99,27 +119,38 @@ func Analyze(words []Word, rules []Rule) Page {
 // between columns or the space between table cells.
 const gutterEms = 0.9
 
+// minSegmentConf is the least mean confidence of a segment's words: the engine reads shapes in
+// drawings and shadows as runs of short words it doubts, while it is sure of most words of
+// even a poor photo of text.
+const minSegmentConf = 35
+
 // segments groups the words into the engine's lines and splits each at gaps wider than a
-// gutter.
+// gutter: gutterEms of the line's font size, or of most of the page's when the line's words
+// are smaller. Segments the engine doubts (minSegmentConf) are left out.
 func segments(words []Word) []*segment {
 	lines := make(map[[3]int][]Word)
 	var keys [][3]int
 	for _, w := range words {
 		w.Text = strings.TrimSpace(w.Text)
-		if w.Text == "" || w.Box.Empty() {
-			continue
-		}
 		k := [3]int{w.Block, w.Par, w.Line}
 		if _, ok := lines[k]; !ok {
 			keys = append(keys, k)
 		}
 		lines[k] = append(lines[k], w)
 	}
+	var lineEms []float64
+	for _, k := range keys {
+		em := wordsEm(lines[k])
+		for range lines[k] {
+			lineEms = append(lineEms, em)
+		}
+	}
+	pageEm := median(lineEms)
 	var segs []*segment
 	for _, k := range keys {
 		ws := lines[k]
 		slices.SortStableFunc(ws, func(a, b Word) int { return a.Box.Min.X - b.Box.Min.X })
-		em := wordsEm(ws)
+		em := max(wordsEm(ws), 0.8*pageEm)
 		start := 0
 		for i := 1; i <= len(ws); i++ {
 			if i < len(ws) && float64(ws[i].Box.Min.X-ws[i-1].Box.Max.X) <= gutterEms*em {
@@ -130,7 +161,9 @@ func segments(words []Word) []*segment {
 				s.box = s.box.Union(w.Box)
 			}
 			s.em = wordsEm(s.words)
-			segs = append(segs, s)
+			if s.conf() >= minSegmentConf {
+				segs = append(segs, s)
+			}
 			start = i
 		}
 	}

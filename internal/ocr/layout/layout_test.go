@@ -19,7 +19,7 @@ func (p *page) add(x, y, em int, text string) {
 	p.line++
 	for _, w := range strings.Fields(text) {
 		width := len([]rune(w)) * em / 2
-		p.words = append(p.words, Word{Box: image.Rect(x, y, x+width, y+em*95/100), Text: w, Block: 1, Par: 1, Line: p.line})
+		p.words = append(p.words, Word{Box: image.Rect(x, y, x+width, y+em*95/100), Text: w, Conf: 90, Block: 1, Par: 1, Line: p.line})
 		x += width + em*3/10
 	}
 }
@@ -41,7 +41,7 @@ func TestTwoColumnsAreReadOneAfterTheOther(t *testing.T) {
 			x := part.x
 			for _, w := range strings.Fields(part.text) {
 				width := len(w) * 15
-				p.words = append(p.words, Word{Box: image.Rect(x, y, x+width, y+28), Text: w, Block: 1, Par: 1, Line: p.line})
+				p.words = append(p.words, Word{Box: image.Rect(x, y, x+width, y+28), Text: w, Conf: 90, Block: 1, Par: 1, Line: p.line})
 				x += width + 9
 			}
 		}
@@ -93,4 +93,16 @@ func TestNoWordsNoBlocks(t *testing.T) {
 	t.Parallel()
 	require.Empty(t, Analyze(nil, nil).Blocks)
 	require.Empty(t, Analyze([]Word{{Text: "  ", Box: image.Rect(0, 0, 5, 5)}, {Text: "x"}}, nil).Markdown())
+}
+
+// What the engine read in a drawing, words it doubts, stays out of the page.
+func TestDoubtedSegmentsLeftOut(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "A caption under the drawing")
+	p.add(50, 200, 30, "Fir ne ee eb")
+	for i := range p.words[len(p.words)-4:] {
+		p.words[len(p.words)-4+i].Conf = 20
+	}
+	require.Equal(t, "A caption under the drawing", Analyze(p.words, nil).Text())
 }

@@ -18,11 +18,14 @@ func (r Rule) Horizontal() bool { return r.Box.Dx() > r.Box.Dy() }
 // ink.
 const inkLevel = 128
 
-// FindRules returns the ruled lines of page, a preprocessed page (paper near white, ink dark,
-// straightened): runs of ink at least a twentieth of the page's width (horizontal) or a
-// thirtieth of its height (vertical) long, longer than any letter, and at most a hundred and
-// fiftieth of the page's width thick, thinner than a filled shape. A line may drift by a pixel
-// every few pixels, as a slightly tilted rule does.
+// FindRules returns the ruled lines of page that draw tables, page being a preprocessed page
+// (paper near white, ink dark, straightened). A rule is a run of ink at least a twentieth of
+// the page's width (horizontal) or a thirtieth of its height (vertical) long, and at most a
+// hundred and fiftieth of the page's width thick, thinner than a filled shape; it may drift by
+// a pixel every few pixels, as a slightly tilted rule does. Runs along the image's edge do not
+// count. Of those, only the ones that draw
+// a table are kept (see tableRules): the stem of a large bold letter or a line in a drawing is
+// left alone.
 func FindRules(page *image.Gray) []Rule {
 	b := page.Rect
 	if b.Dx() < 20 || b.Dy() < 20 {
@@ -30,42 +33,126 @@ func FindRules(page *image.Gray) []Rule {
 	}
 	thick := max(3, b.Dx()/150)
 	rules := runs(page, true, max(40, b.Dx()/20), thick)
-	return append(rules, runs(page, false, max(40, b.Dy()/30), thick)...)
+	rules = append(rules, runs(page, false, max(40, b.Dy()/30), thick)...)
+	// A run along the image's edge is the edge of the page or of the desk around it.
+	inner := b.Inset(max(2, b.Dx()/100))
+	rules = slices.DeleteFunc(rules, func(r Rule) bool { return !r.Box.In(inner) })
+	var out []Rule
+	for _, g := range ruleGroups(rules) {
+		if drawsTable(g) {
+			out = append(out, g...)
+		}
+	}
+	return out
+}
+
+// drawsTable reports whether a group of rules draws a table: at least two rules across and
+// either at least two down (a grid) or none (rules between rows only).
+func drawsTable(group []Rule) bool {
+	across := 0
+	for _, r := range group {
+		if r.Horizontal() {
+			across++
+		}
+	}
+	down := len(group) - across
+	return across >= 2 && (down >= 2 || down == 0)
+}
+
+// ruleGroups returns the rules in groups of those that touch, within a few pixels, and of
+// rules across that line up with one another (the same left and right ends, one rule's width
+// apart at most), as the rules of a table without lines down do.
+func ruleGroups(rules []Rule) [][]Rule {
+	group := make([]int, len(rules))
+	for i := range group {
+		group[i] = i
+	}
+	find := func(i int) int {
+		for group[i] != i {
+			i = group[i]
+		}
+		return i
+	}
+	joined := func(a, b Rule) bool {
+		if a.Box.Inset(-4).Overlaps(b.Box.Inset(-4)) {
+			return true
+		}
+		if !a.Horizontal() || !b.Horizontal() {
+			return false
+		}
+		tol := max(8, a.Box.Dx()/50)
+		return abs(a.Box.Min.X-b.Box.Min.X) <= tol && abs(a.Box.Max.X-b.Box.Max.X) <= tol &&
+			abs(a.Box.Min.Y-b.Box.Min.Y) <= a.Box.Dx()
+	}
+	for i := range rules {
+		for j := i + 1; j < len(rules); j++ {
+			if joined(rules[i], rules[j]) {
+				group[find(i)] = find(j)
+			}
+		}
+	}
+	byRoot := make(map[int][]Rule)
+	var roots []int
+	for i, r := range rules {
+		root := find(i)
+		if _, ok := byRoot[root]; !ok {
+			roots = append(roots, root)
+		}
+		byRoot[root] = append(byRoot[root], r)
+	}
+	out := make([][]Rule, len(roots))
+	for i, root := range roots {
+		out[i] = byRoot[root]
+	}
+	return out
 }
 
 // runs finds the rules in one direction: along each row (horizontal) or column, runs of ink at
-// least minLen long, where a pixel counts as ink when it or a neighbour across the run is
-// dark; then runs of neighbouring rows that overlap merge into one rule, kept when at most
-// thick across.
+// least minLen long, where a pixel counts as ink when it or both its neighbours across the run
+// are dark; then runs of neighbouring rows that overlap merge into one rule, kept when at most
+// thick across. The page is scanned row by row either way, which keeps to its memory order.
 func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	b := page.Rect
-	along, across := b.Dx(), b.Dy()
-	if !horizontal {
-		along, across = across, along
-	}
-	dark := func(a, c int) bool {
-		x, y := b.Min.X+a, b.Min.Y+c
-		if !horizontal {
-			x, y = b.Min.X+c, b.Min.Y+a
-		}
-		return page.Pix[page.PixOffset(x, y)] < inkLevel
-	}
-	type span struct{ c, a0, a1 int }
+	w, h := b.Dx(), b.Dy()
+	dark := func(x, y int) bool { return page.Pix[y*page.Stride+x] < inkLevel }
+	type span struct{ c, a0, a1 int } // c across the run, a0 to a1 along it
 	var spans []span
-	for c := range across {
-		start := -1
-		for a := 0; a <= along; a++ {
-			ink := a < along && (dark(a, c) || c > 0 && dark(a, c-1) && c+1 < across && dark(a, c+1))
-			if ink && start < 0 {
-				start = a
-			}
-			if !ink && start >= 0 {
-				if a-start >= minLen {
-					spans = append(spans, span{c, start, a})
+	if horizontal {
+		for y := range h {
+			start := -1
+			for x := 0; x <= w; x++ {
+				ink := x < w && (dark(x, y) || y > 0 && y+1 < h && dark(x, y-1) && dark(x, y+1))
+				switch {
+				case ink && start < 0:
+					start = x
+				case !ink && start >= 0:
+					if x-start >= minLen {
+						spans = append(spans, span{y, start, x})
+					}
+					start = -1
 				}
-				start = -1
 			}
 		}
+	} else {
+		length := make([]int, w) // the run of ink ending at the row above, per column
+		for y := 0; y <= h; y++ {
+			for x := range w {
+				if y < h && (dark(x, y) || x > 0 && x+1 < w && dark(x-1, y) && dark(x+1, y)) {
+					length[x]++
+					continue
+				}
+				if length[x] >= minLen {
+					spans = append(spans, span{x, y - length[x], y})
+				}
+				length[x] = 0
+			}
+		}
+		slices.SortFunc(spans, func(p, q span) int {
+			if p.c != q.c {
+				return p.c - q.c
+			}
+			return p.a0 - q.a0
+		})
 	}
 	// Merge spans of neighbouring rows (or columns) that overlap along the run.
 	var out []Rule

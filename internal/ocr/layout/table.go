@@ -12,6 +12,23 @@ type table struct {
 	box  image.Rectangle
 }
 
+// filled reports whether the table has words in at least two cells of each of two rows.
+func (t *table) filled() bool {
+	rows := 0
+	for _, r := range t.rows {
+		cells := 0
+		for _, c := range r {
+			if c != "" {
+				cells++
+			}
+		}
+		if cells >= 2 {
+			rows++
+		}
+	}
+	return rows >= minTableRows
+}
+
 // Limits of what counts as a table.
 const (
 	// maxCellWords is the most words a table's cells hold on average: lines of text set in
@@ -135,8 +152,7 @@ func gridOf(rs []row) *table {
 	return t
 }
 
-// ruledTables finds the tables that rules draw: rules that touch one another, at least two of
-// them across the page, around words. Cells are the spaces between the rules when at least
+// ruledTables finds the tables that rules draw (see ruleGroups and drawsTable) around words. Cells are the spaces between the rules when at least
 // two rules run down the table; with rules across it only (a header rule, a closing rule),
 // rows and columns come from the words as for a table without rules. It returns the tables
 // and the words outside them.
@@ -153,7 +169,7 @@ func ruledTables(words []Word, rules []Rule) (tables []*table, rest []Word) {
 				down = append(down, (r.Box.Min.X+r.Box.Max.X)/2)
 			}
 		}
-		if len(across) < 2 {
+		if !drawsTable(group) {
 			continue
 		}
 		var inside []int
@@ -178,8 +194,8 @@ func ruledTables(words []Word, rules []Rule) (tables []*table, rest []Word) {
 				t = gridOf(rs)
 			}
 		}
-		if t == nil || len(t.rows) < minTableRows && len(t.rows[0]) < 2 {
-			continue // a frame around text, not a table
+		if t == nil || !t.filled() {
+			continue // a frame around text, or lines around a drawing: not a table
 		}
 		t.box = box
 		tables = append(tables, t)
@@ -193,42 +209,6 @@ func ruledTables(words []Word, rules []Rule) (tables []*table, rest []Word) {
 		}
 	}
 	return tables, rest
-}
-
-// ruleGroups returns the rules in groups that touch, within a few pixels.
-func ruleGroups(rules []Rule) [][]Rule {
-	group := make([]int, len(rules))
-	for i := range group {
-		group[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for group[i] != i {
-			i = group[i]
-		}
-		return i
-	}
-	for i := range rules {
-		for j := i + 1; j < len(rules); j++ {
-			if rules[i].Box.Inset(-4).Overlaps(rules[j].Box.Inset(-4)) {
-				group[find(i)] = find(j)
-			}
-		}
-	}
-	byRoot := make(map[int][]Rule)
-	var roots []int
-	for i, r := range rules {
-		root := find(i)
-		if _, ok := byRoot[root]; !ok {
-			roots = append(roots, root)
-		}
-		byRoot[root] = append(byRoot[root], r)
-	}
-	out := make([][]Rule, len(roots))
-	for i, root := range roots {
-		out[i] = byRoot[root]
-	}
-	return out
 }
 
 // bounds sorts positions and merges those within a few pixels: the lines between cells.
