@@ -116,8 +116,9 @@ const (
 )
 
 // Read returns the text of every page of the PDF file at path, in order,
-// pages separated by a blank line, and in Markdown too (text layers as they
-// are) when the engine gave a page's structure as Markdown. A page with a usable text layer (see
+// pages separated by a blank line, and in Markdown too: a text layer's
+// headings, lists and tables from where its words stand and their size
+// (package ocr/layout), the engine's Markdown of a page it read. A page with a usable text layer (see
 // UsableText) is taken as it is; any other page is rendered and read by
 // engine, with ocrTimeout for each page. Steps name what was done to each
 // page ("pdf-text-layer", or "pdf-render:300dpi" then the engine's own
@@ -139,7 +140,6 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 	}
 	var res ocr.Result
 	var texts, mds []string
-	var structured bool // a page read by OCR came with its Markdown
 	var scored, ocrWords float64
 	for n := 1; n <= in.pages; n++ {
 		page, err := r.readPage(ctx, path, n, in.sizes, engine, ocrTimeout)
@@ -149,7 +149,6 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		if page.Text != "" {
 			texts = append(texts, page.Text)
 			mds = append(mds, cmp.Or(page.Markdown, page.Text))
-			structured = structured || page.Markdown != ""
 		}
 		res.Words += page.Words
 		if page.Confidence > 0 {
@@ -167,9 +166,7 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		return res, ocr.ErrNoText
 	}
 	res.Text = joinParagraphs(texts)
-	if structured {
-		res.Markdown = joinParagraphs(mds)
-	}
+	res.Markdown = joinParagraphs(mds)
 	if ocrWords > 0 {
 		res.Confidence = scored / ocrWords
 	}
@@ -185,8 +182,12 @@ func (r *Reader) readPage(ctx context.Context, path string, n int, sizes [][2]fl
 		return ocr.Result{}, r.classify(err)
 	}
 	if text, ok := UsableText(layer); ok {
+		md, err := r.markdown(ctx, path, n)
+		if err != nil {
+			return ocr.Result{}, r.classify(err)
+		}
 		r.log(ctx, n, StepTextLayer, start)
-		return ocr.Result{Text: text, Words: countWords(text), Steps: []string{StepTextLayer}}, nil
+		return ocr.Result{Text: text, Markdown: md, Words: countWords(text), Steps: []string{StepTextLayer}}, nil
 	}
 	if n > len(sizes) {
 		return ocr.Result{}, fmt.Errorf("pdfinfo gave no size for page %d: %w", n, ErrDamaged)

@@ -15,6 +15,9 @@ type Word struct {
 	// Block, Par and Line number the engine's block, paragraph and line the word is in; words
 	// with the same three are on one line of the engine's reading.
 	Block, Par, Line int
+	// Size is the word's font size in pixels when the source knows it (a PDF's text layer),
+	// or 0 to estimate it from the height of Box, which then bounds the word's ink.
+	Size float64
 	// Conf is the engine's confidence in the word from 0 to 100, or -1 when it gave none.
 	Conf float64
 	// Stroke is the mean width of the word's strokes in pixels, or 0 when not measured (see
@@ -180,13 +183,18 @@ const (
 )
 
 // wordsEm estimates the font size of words from the heights of their boxes, knowing from the
-// letters whether a word reaches up to the ascender line and down to the descender line. Words
+// letters whether a word reaches up to the ascender line and down to the descender line, or
+// takes it from the words that know it (Word.Size). Words
 // without letters or digits do not count; none gives the median box height.
 func wordsEm(ws []Word) float64 {
 	var ems, heights []float64
 	for _, w := range ws {
 		h := float64(w.Box.Dy())
 		heights = append(heights, h)
+		if w.Size > 0 {
+			ems = append(ems, w.Size)
+			continue
+		}
 		up, t, down, letters := false, false, false, false
 		for _, r := range w.Text {
 			switch {
