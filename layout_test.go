@@ -1,6 +1,9 @@
 package snapnote_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -8,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,6 +36,19 @@ func goList(t *testing.T, format, pkg string, deps bool) []string {
 	return strings.Fields(string(out))
 }
 
+// goListAll returns what `go list` prints for the packages that pattern
+// matches, one line each.
+func goListAll(t *testing.T, format, pattern string) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err := exec.Command(goBin, "list", "-f", format, pattern).Output()
+	require.NoError(t, err, "go list %s", pattern)
+	return string(out)
+}
+
 func imports(t *testing.T, pkg string) []string {
 	return goList(t, `{{join .Imports " "}}`, module+"/"+pkg, false)
 }
@@ -49,9 +66,23 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		require.False(t, strings.HasPrefix(imp, "github.com/jackc/pgx") || strings.HasPrefix(imp, "github.com/riverqueue/river"),
 			"api imports %s: it reaches Postgres through internal/db and the queue through internal/queue", imp)
 	}
+	// One binary runs both, so this is about the API's packages, not a
+	// process: the handlers hand work to the pipeline through the queue and
+	// never run it themselves.
 	apiLinks := links(t, "api")
-	for _, pkg := range []string{"internal/ocr", "internal/raster", "internal/pdf", "internal/backup", "internal/corpus", "jobs", "worker"} {
-		require.NotContains(t, apiLinks, module+"/"+pkg, "the API process must not link %s", pkg)
+	for _, pkg := range []string{"internal/ocr", "internal/ocr/tesseract", "internal/ocr/warm", "internal/raster", "internal/pdf", "internal/backup", "internal/corpus", "jobs", "worker"} {
+		require.NotContains(t, apiLinks, module+"/"+pkg, "package api (and what it imports) must not depend on %s", pkg)
+	}
+	// The internal packages are what the app is built from: none of them
+	// reaches back up to the app's top-level packages.
+	for _, line := range strings.Split(strings.TrimSpace(goListAll(t, `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./internal/...")), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			for _, top := range []string{"api", "jobs", "worker", "cmd"} {
+				require.False(t, imp == module+"/"+top || strings.HasPrefix(imp, module+"/"+top+"/"),
+					"%s imports %s: internal packages must not import the app's %s", fields[0], imp, top)
+			}
+		}
 	}
 	for _, pkg := range []string{"api", "worker"} {
 		require.NotContains(t, links(t, "jobs"), module+"/"+pkg, "jobs must not depend on %s", pkg)
@@ -74,28 +105,91 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	}
 }
 
-// sqlStatement finds the start of an SQL statement in Go source.
-var sqlStatement = regexp.MustCompile("(?m)(^|[`\"]\\s*)(SELECT .+ FROM|INSERT INTO|UPDATE \\w+ SET|DELETE FROM|LISTEN |pg_advisory)")
+// sqlStatement matches a Go string that holds an SQL statement: one that
+// starts with a statement's keywords (in any case, across lines, after a
+// CTE's WITH), or calls an advisory lock.
+var sqlStatement = regexp.MustCompile(`(?is)^\s*(\(\s*)*(WITH\s+(RECURSIVE\s+)?\w+(\s*\([^)]*\))?\s+AS\s*\(|` +
+	`SELECT\s.*\bFROM\s|INSERT\s+INTO\s|UPDATE\s+[\w.]+\s+SET\s|DELETE\s+FROM\s|TRUNCATE\s|MERGE\s+INTO\s|` +
+	`LISTEN\s|NOTIFY\s|COPY\s+\w+.*\b(FROM|TO)\s+(STDIN|STDOUT)\b)|pg_advisory`)
 
-// TestSQLLivesInDB finds SQL outside internal/db but in the exceptions its
-// package doc names: migrations' bookkeeping, the test helper and the read
-// benchmark's EXPLAIN. Tests may read rows as they like.
+// goStrings returns the value of every string literal in the Go file at
+// path, and of every concatenation of literals (a constant built in parts).
+func goStrings(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+	require.NoError(t, err)
+	var out []string
+	var value func(ast.Expr) (string, bool)
+	value = func(e ast.Expr) (string, bool) {
+		switch e := e.(type) {
+		case *ast.BasicLit:
+			if e.Kind != token.STRING {
+				return "", false
+			}
+			s, err := strconv.Unquote(e.Value)
+			return s, err == nil
+		case *ast.ParenExpr:
+			return value(e.X)
+		case *ast.BinaryExpr:
+			if e.Op != token.ADD {
+				return "", false
+			}
+			x, okX := value(e.X)
+			y, okY := value(e.Y)
+			return x + y, okX && okY
+		}
+		return "", false
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if e, ok := n.(ast.Expr); ok {
+			if s, ok := value(e); ok {
+				out = append(out, s)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// sqlIn returns the first string of the Go file at path that holds SQL, or "".
+func sqlIn(t *testing.T, path string) string {
+	for _, s := range goStrings(t, path) {
+		if sqlStatement.MatchString(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// TestSQLLivesInDB parses every Go file but tests and finds SQL in string
+// literals and constants outside internal/db and the exceptions its package
+// doc names: migrations' bookkeeping, the test helper and the read
+// benchmark's EXPLAIN. Tests may read rows as they like. So that the guard
+// is known to see SQL where it is, it must find some in every file of
+// internal/db that runs a query (but db.go, whose helpers run the queries
+// other files pass them).
 func TestSQLLivesInDB(t *testing.T) {
 	t.Parallel()
 	allowed := []string{"internal/db/", "migrations/", "internal/pgtest/", "cmd/snapnote-bench/"}
+	queries := regexp.MustCompile(`\.(Exec|Query|QueryRow)\(ctx|\blist\(ctx`)
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
 		}
+		if strings.HasPrefix(path, "internal/db/") {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if queries.Match(src) && path != "internal/db/db.go" {
+				require.NotEmpty(t, sqlIn(t, path), "%s runs queries, but the guard finds no SQL in it", path)
+			}
+		}
 		if slices.ContainsFunc(allowed, func(prefix string) bool { return strings.HasPrefix(path, prefix) }) {
 			return nil
 		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if m := sqlStatement.Find(src); m != nil {
-			t.Errorf("%s holds SQL (%q): queries belong in internal/db", path, m)
+		if s := sqlIn(t, path); s != "" {
+			t.Errorf("%s holds SQL (%q): queries belong in internal/db", path, s)
 		}
 		return nil
 	})

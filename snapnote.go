@@ -8,6 +8,7 @@ package snapnote
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -80,3 +81,34 @@ const (
 	// ContextMax bounds the hint for the formatter given at upload.
 	ContextMax = 2000
 )
+
+// LanguageAuto is the course language that asks the pipeline to detect each
+// page's language among the installed ones.
+const LanguageAuto = "auto"
+
+// LanguagePattern is what a course language looks like: Tesseract's codes
+// joined by '+' (eng, fra, deu+eng, chi_sim), or LanguageAuto. The courses
+// table checks the same pattern.
+const LanguagePattern = `^(auto|[a-z]{3}(_[a-z]+)*(\+[a-z]{3}(_[a-z]+)*)*)$`
+
+// LanguageCodes returns the Tesseract codes of a course language, in order;
+// LanguageAuto has none.
+func LanguageCodes(language string) []string {
+	if language == LanguageAuto || language == "" {
+		return nil
+	}
+	return strings.Split(language, "+")
+}
+
+// Retryable reports whether retrying an upload that failed with code can
+// succeed. The failures of the file itself (nothing to read, damaged, too
+// large, gone from storage, a PDF over the limits) fail again the same way;
+// those of a service (storage, OCR, the model, a lost worker) may not.
+func Retryable(code string) bool {
+	switch code {
+	case ErrImageMissing, ErrUnreadableImage, ErrImageTooLarge, ErrNoText,
+		ErrPDFTooManyPages, ErrPDFPageTooLarge, ErrUnreadablePDF:
+		return false
+	}
+	return true
+}

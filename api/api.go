@@ -76,6 +76,14 @@ type Config struct {
 	UploadTimeout    time.Duration
 	PresignTTL       time.Duration
 
+	// DefaultLanguage is a new course's language when none is given
+	// (OCR_LANG); "" leaves it to the database's default.
+	DefaultLanguage string
+	// Languages are the Tesseract languages installed where the worker
+	// reads pages; a course may ask only for these (or auto). Nil accepts
+	// any well-formed language, for an API that cannot see the worker's.
+	Languages []string
+
 	// Web is how the web app served at / signs in.
 	Web web.Config
 

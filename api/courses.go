@@ -1,8 +1,11 @@
 package api
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +23,7 @@ type Course struct {
 	Description   string     `json:"description,omitempty" example:"PHYS 201, Tuesdays"`
 	Color         string     `json:"color,omitempty" example:"#3B82F6"`
 	Icon          string     `json:"icon,omitempty" example:"🔥"`
+	Language      string     `json:"language" example:"fra" doc:"what its pages are read in: Tesseract language codes joined by +, or auto"`
 	DocumentCount int        `json:"documentCount" example:"12" doc:"active documents in the course"`
 	Status        string     `json:"status" enum:"active,trash" example:"active"`
 	CreatedAt     time.Time  `json:"createdAt" example:"2026-09-14T09:30:00Z"`
@@ -29,7 +33,7 @@ type Course struct {
 
 func newCourse(c db.Course) Course {
 	return Course{ID: c.ID, Name: c.Name, Description: c.Description, Color: c.Color, Icon: c.Icon,
-		DocumentCount: c.DocumentCount, Status: c.Status, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Language: c.Language, DocumentCount: c.DocumentCount, Status: c.Status, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		DeletedAt: c.DeletedAt}
 }
 
@@ -39,6 +43,7 @@ type courseFields struct {
 	Description string `json:"description,omitempty" maxLength:"10000" required:"false" example:"PHYS 201, Tuesdays"`
 	Color       string `json:"color,omitempty" pattern:"^#[0-9A-Fa-f]{6}$" patternDescription:"#RRGGBB" required:"false" example:"#3B82F6"`
 	Icon        string `json:"icon,omitempty" maxLength:"50" required:"false" example:"🔥"`
+	Language    string `json:"language,omitempty" maxLength:"64" pattern:"^(auto|[a-z]{3}(_[a-z]+)*(\\+[a-z]{3}(_[a-z]+)*)*)$" patternDescription:"Tesseract language codes joined by +, or auto" required:"false" example:"deu+eng" doc:"what its pages are read in; default: the server's OCR_LANG"`
 }
 
 // Resolve checks what tags cannot: a name of only spaces.
@@ -56,6 +61,7 @@ type coursePatch struct {
 	Description *string `json:"description,omitempty" maxLength:"10000" doc:"\"\" clears it"`
 	Color       *string `json:"color,omitempty" pattern:"^(#[0-9A-Fa-f]{6})?$" patternDescription:"#RRGGBB, or \"\" to clear" example:"#EF4444"`
 	Icon        *string `json:"icon,omitempty" maxLength:"50" doc:"\"\" clears it" example:"⚛️"`
+	Language    *string `json:"language,omitempty" maxLength:"64" pattern:"^(auto|[a-z]{3}(_[a-z]+)*(\\+[a-z]{3}(_[a-z]+)*)*)$" patternDescription:"Tesseract language codes joined by +, or auto" example:"auto" doc:"what its pages are read in; pages already read keep their text"`
 }
 
 // Resolve trims the text fields and refuses a blank name.
@@ -78,6 +84,7 @@ func (p *coursePatch) apply(c *db.Course) map[string]any {
 	patchField(changes, "description", &c.Description, p.Description)
 	patchField(changes, "color", &c.Color, p.Color)
 	patchField(changes, "icon", &c.Icon, p.Icon)
+	patchField(changes, "language", &c.Language, p.Language)
 	return changes
 }
 
@@ -167,6 +174,10 @@ func (s *Server) registerCourses(api huma.API) {
 }
 
 func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields }) (*output[Course], error) {
+	in.Body.Language = cmp.Or(in.Body.Language, s.cfg.DefaultLanguage)
+	if err := s.checkLanguage(in.Body.Language); err != nil {
+		return nil, err
+	}
 	var c db.Course
 	err := s.inTx(ctx, "course", func(q *db.Queries) error {
 		var err error
@@ -174,7 +185,7 @@ func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields
 			return err
 		}
 		return audit(ctx, q, db.AuditCreate, "course", c.ID, map[string]any{
-			"name": c.Name, "description": c.Description, "color": c.Color, "icon": c.Icon})
+			"name": c.Name, "description": c.Description, "color": c.Color, "icon": c.Icon, "language": c.Language})
 	})
 	if err != nil {
 		return nil, err
@@ -201,6 +212,11 @@ func (s *Server) updateCourse(ctx context.Context, in *struct {
 	ByID
 	Body coursePatch
 }) (*output[Course], error) {
+	if in.Body.Language != nil {
+		if err := s.checkLanguage(*in.Body.Language); err != nil {
+			return nil, err
+		}
+	}
 	var c db.Course
 	err := s.inTx(ctx, "course", func(q *db.Queries) error {
 		var err error
@@ -220,4 +236,22 @@ func (s *Server) updateCourse(ctx context.Context, in *struct {
 		return nil, err
 	}
 	return &output[Course]{Body: newCourse(c)}, nil
+}
+
+// checkLanguage answers 422, naming the installed languages, when a course
+// asks for one the worker cannot read.
+func (s *Server) checkLanguage(language string) error {
+	if s.cfg.Languages == nil {
+		return nil
+	}
+	for _, code := range snapnote.LanguageCodes(language) {
+		if !slices.Contains(s.cfg.Languages, code) {
+			return huma.Error422UnprocessableEntity("language not installed", &huma.ErrorDetail{
+				Location: "body.language",
+				Message:  fmt.Sprintf("%q is not installed; installed: %s (or auto)", code, strings.Join(s.cfg.Languages, ", ")),
+				Value:    language,
+			})
+		}
+	}
+	return nil
 }

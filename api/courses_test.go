@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
 )
 
@@ -183,4 +185,62 @@ func TestUserPatchAudited(t *testing.T) {
 	require.Equal(t, map[string]any{"name": "Ada"}, entries[0].Changes)
 	require.NotEmpty(t, entries[0].IP)
 	require.NotEmpty(t, entries[0].UserAgent)
+}
+
+func TestCourseLanguage(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *api.Config) {
+		c.DefaultLanguage = "eng"
+		c.Languages = []string{"deu", "eng", "fra"}
+	})
+	alice := b.user("alice")
+
+	require.Equal(t, "eng", alice.createCourse("Physics").Language, "OCR_LANG is a new course's default")
+
+	res := alice.sendJSON(http.MethodPost, "/api/courses", map[string]string{"name": "Deutsch", "language": "deu+eng"})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	var c api.Course
+	res.json(t, &c)
+	require.Equal(t, "deu+eng", c.Language)
+
+	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]string{"language": "auto"})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	res.json(t, &c)
+	require.Equal(t, "auto", c.Language)
+
+	before := b.snapshot("courses")
+	for _, tc := range []struct{ method, path, language, want string }{
+		{http.MethodPost, "/api/courses", "spa", `\"spa\" is not installed; installed: deu, eng, fra (or auto)`},
+		{http.MethodPost, "/api/courses", "eng+spa", `\"spa\" is not installed`},
+		{http.MethodPatch, "/api/courses/" + c.ID.String(), "jpn", `\"jpn\" is not installed`},
+		{http.MethodPost, "/api/courses", "French", "Tesseract language codes"},
+		{http.MethodPatch, "/api/courses/" + c.ID.String(), "eng+../x", "Tesseract language codes"},
+	} {
+		res := alice.sendJSON(tc.method, tc.path, map[string]string{"name": "Languages", "language": tc.language})
+		requireProblem(t, res, http.StatusUnprocessableEntity)
+		require.Contains(t, string(res.Body), tc.want, "%s %s", tc.method, tc.language)
+	}
+	require.Equal(t, before, b.snapshot("courses"), "a refused language changes nothing")
+}
+
+// TestCourseLanguagePattern holds the API's documented pattern and the
+// courses table's check to the one in the domain package.
+func TestCourseLanguagePattern(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	_, humaAPI := api.New(api.Config{Logger: slog.New(slog.DiscardHandler)})
+	var found int
+	for name, schema := range humaAPI.OpenAPI().Components.Schemas.Map() {
+		if p, ok := schema.Properties["language"]; ok && strings.HasPrefix(name, "Course") && p.Pattern != "" {
+			require.Equal(t, snapnote.LanguagePattern, p.Pattern, name)
+			found++
+		}
+	}
+	require.Equal(t, 2, found, "the new course's and the patch's language")
+
+	var def string
+	require.NoError(t, b.pool.QueryRow(t.Context(), `
+		SELECT pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = 'courses'::regclass AND pg_get_constraintdef(oid) LIKE '%language%'`).Scan(&def))
+	require.Contains(t, def, "'"+snapnote.LanguagePattern+"'")
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
+	"github.com/snapnote/snapnote/internal/ocr/vision"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/worker"
 )
@@ -91,7 +92,7 @@ func (b *bundle) startLLMWorker(p *jobs.Pipeline) {
 	b.t.Helper()
 	p.Pool, p.Blobs, p.Logger, p.OCRTimeout = b.pool, b.blobs, b.logger, time.Minute
 	if p.OCR == nil {
-		p.OCR = &ocr.Tesseract{}
+		p.OCR = &tesseract.Engine{}
 	}
 	client, err := worker.New(worker.Config{Jobs: jobs.Config{Pipeline: p, Logger: b.logger}, OCRConcurrency: 2, LLMConcurrency: 2})
 	require.NoError(b.t, err)
@@ -211,11 +212,11 @@ func TestVisionOCRSkipsTheLLMFormatter(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	const page = "# Thermodynamics Lecture Three\n\nThe first law states that **energy is conserved**.\n"
-	vision := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) { chatAnswer(w, "```markdown\n"+page+"```") })
+	model := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) { chatAnswer(w, "```markdown\n"+page+"```") })
 	formatter := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) {
 		http.Error(w, "must not be called", http.StatusTeapot)
 	})
-	b.startLLMWorker(&jobs.Pipeline{OCR: &ocr.Vision{Client: vision.client(), Fallback: &ocr.Tesseract{}},
+	b.startLLMWorker(&jobs.Pipeline{OCR: &vision.Engine{Client: model.client(), Fallback: &tesseract.Engine{}},
 		Formatter: &notes.LLM{Client: formatter.client()}})
 
 	done, alice := uploadLecture(t, b)

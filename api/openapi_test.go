@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/internal/queue"
 )
 
 // openAPIDoc is the part of /openapi.json these tests read.
@@ -31,6 +33,13 @@ type openAPIDoc struct {
 			} `json:"content"`
 		} `json:"responses"`
 	} `json:"paths"`
+	Components struct {
+		Schemas map[string]struct {
+			Properties map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"properties"`
+		} `json:"schemas"`
+	} `json:"components"`
 }
 
 func (b *bundle) openAPI() openAPIDoc {
@@ -105,6 +114,18 @@ func TestOpenAPITypesUploadEvents(t *testing.T) {
 	require.Equal(t, "status", schema.Items.Properties.Event.Const)
 	require.Equal(t, "#/components/schemas/Upload", schema.Items.Properties.Data.Ref)
 	require.ElementsMatch(t, []string{"data", "event"}, schema.Items.Required)
+}
+
+// TestOpenAPIStagesAreTheStageTable: the stage enum an upload documents,
+// like the stages the web app gets in /app-config.json, is queue.Stages, in order.
+func TestOpenAPIStagesAreTheStageTable(t *testing.T) {
+	t.Parallel()
+	doc := setup(t).openAPI()
+	var names []string
+	for _, s := range queue.Stages {
+		names = append(names, s.Name)
+	}
+	require.Equal(t, names, doc.Components.Schemas["Upload"].Properties["stage"].Enum)
 }
 
 // TestColorPatternStillExplained: the document drops Huma's non-standard

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -18,19 +19,23 @@ func TestSearch(t *testing.T) {
 	alice, bob := b.user("alice"), b.user("bob")
 	physics, engineering := alice.createCourse("Physics"), alice.createCourse("Engineering")
 	dropped := alice.createCourse("Dropped")
+	day := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	created := []time.Time{day, day.AddDate(0, 0, 1), day.AddDate(0, 0, 2), day.AddDate(0, 0, 3), day.AddDate(0, 0, 4)}
 	ids := alice.seedNotes(
-		note{course: physics.ID, title: "Thermodynamics", body: "Heat engines and the second law."},
-		note{course: engineering.ID, title: "Engines", body: "Thermodynamics is the study of heat and work."},
-		note{course: physics.ID, title: "Optics", body: "Lenses <script>alert('x')</script> & mirrors: when f < d the image is real."},
-		note{course: engineering.ID, title: "Contracts", body: "The law requires a second signature."},
-		note{course: physics.ID, title: "Cooking", body: "Apply gentle heat to the pan."},
+		note{course: physics.ID, title: "Thermodynamics", body: "Heat engines and the second law.", createdAt: created[0]},
+		note{course: engineering.ID, title: "Engines", body: "Thermodynamics is the study of heat and work.", createdAt: created[1]},
+		note{course: physics.ID, title: "Optics", body: "Lenses <script>alert('x')</script> & mirrors: when f < d the image is real.",
+			createdAt: created[2]},
+		note{course: engineering.ID, title: "Contracts", body: "The law requires a second signature.", createdAt: created[3]},
+		note{course: physics.ID, title: "Cooking", body: "Apply gentle heat to the pan.", createdAt: created[4]},
 		note{course: physics.ID, title: "Thermodynamics, trashed", body: "thermodynamics in trash"},
 		note{course: dropped.ID, title: "Thermodynamics of a dropped course", body: "thermodynamics"},
 	)
 	thermo, engines, optics, contracts, cooking := ids[0], ids[1], ids[2], ids[3], ids[4]
 	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/documents/"+ids[5].String(), nil, nil).Status)
 	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/courses/"+dropped.ID.String(), nil, nil).Status)
-	bob.seedNotes(note{course: bob.createCourse("Bob's").ID, title: "Thermodynamics", body: "bob's thermodynamics"})
+	bobs := bob.createCourse("Bob's")
+	bob.seedNotes(note{course: bobs.ID, title: "Thermodynamics", body: "bob's thermodynamics"})
 
 	search := func(query string) api.SearchResults {
 		t.Helper()
@@ -68,6 +73,15 @@ func TestSearch(t *testing.T) {
 	})
 	t.Run("course filter", func(t *testing.T) {
 		require.Equal(t, []uuid.UUID{engines}, hitIDs(search(q("thermodynamics")+"&courseId="+engineering.ID.String())))
+		requireProblem(t, alice.call(http.MethodGet, "/api/search?"+q("thermodynamics")+"&courseId="+bobs.ID.String(), nil, nil),
+			http.StatusNotFound)
+	})
+	t.Run("date order and range", func(t *testing.T) {
+		r := search(q("heat or thermodynamics") + "&sort=date")
+		require.Equal(t, []uuid.UUID{cooking, engines, thermo}, hitIDs(r), "newest first")
+		r = search(q("heat or thermodynamics") + "&sort=date&from=" + url.QueryEscape(created[1].Format(time.RFC3339)) +
+			"&to=" + url.QueryEscape(created[4].Format(time.RFC3339)))
+		require.Equal(t, []uuid.UUID{engines}, hitIDs(r), "from is inclusive, to exclusive")
 	})
 	t.Run("typo falls back to trigrams", func(t *testing.T) {
 		r := search(q("thermodynamcs"))
@@ -95,7 +109,7 @@ func TestSearch(t *testing.T) {
 		require.Equal(t, []uuid.UUID{optics}, hitIDs(search(q("refracton"))))
 	})
 	t.Run("pages", func(t *testing.T) {
-		for _, query := range []string{q("thermodynamics"), q("thermodynamcs")} {
+		for _, query := range []string{q("thermodynamics"), q("thermodynamcs"), q("thermodynamics") + "&sort=date"} {
 			first := search(query + "&limit=1")
 			require.Len(t, first.Items, 1)
 			require.NotEmpty(t, first.NextCursor)
@@ -107,10 +121,15 @@ func TestSearch(t *testing.T) {
 		}
 	})
 	t.Run("validation", func(t *testing.T) {
+		byRank := search(q("thermodynamics") + "&limit=1").NextCursor
+		require.NotEmpty(t, byRank)
 		for _, query := range []string{"", "q=", q("   "), q(strings.Repeat("a", 201)), q("x") + "&limit=51",
-			q("x") + "&cursor=bogus", q("x") + "&courseId=nope"} {
+			q("x") + "&cursor=bogus", q("x") + "&courseId=nope", q("x") + "&sort=random", q("x") + "&from=yesterday",
+			q("x") + "&from=2026-10-02T00:00:00Z&to=2026-10-02T00:00:00Z", q("thermodynamics") + "&sort=date&cursor=" + byRank} {
 			requireProblem(t, alice.call(http.MethodGet, "/api/search?"+query, nil, nil), http.StatusUnprocessableEntity)
 		}
 		requireFieldProblem(t, alice.call(http.MethodGet, "/api/search?"+q(" "), nil, nil), "query.q")
+		requireFieldProblem(t, alice.call(http.MethodGet, "/api/search?"+q("x")+"&from=2026-10-03T00:00:00Z&to=2026-10-02T00:00:00Z",
+			nil, nil), "query.to")
 	})
 }

@@ -35,7 +35,7 @@ import (
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
@@ -182,7 +182,7 @@ func setupBundle(t testing.TB, configure func(*bundle, *api.Config)) *bundle {
 func (b *bundle) startWorker(formatter notes.Formatter) *river.Client[pgx.Tx] {
 	b.t.Helper()
 	client, err := worker.New(worker.Config{
-		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &ocr.Tesseract{}, Formatter: formatter,
+		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &tesseract.Engine{}, Formatter: formatter,
 			OCRTimeout: time.Minute, Logger: b.logger}, Logger: b.logger},
 		OCRConcurrency: 2, LLMConcurrency: 2,
 	})

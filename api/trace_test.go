@@ -22,7 +22,7 @@ import (
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/notes"
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/worker"
@@ -74,7 +74,7 @@ func TestUploadIsOneTrace(t *testing.T) {
 		cfg.TracerProvider, cfg.Logger = tp, logger
 	})
 	client, err := worker.New(worker.Config{
-		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: traced, Blobs: b.blobs, OCR: &ocr.Tesseract{},
+		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: traced, Blobs: b.blobs, OCR: &tesseract.Engine{},
 			Formatter: notes.Builtin{}, OCRTimeout: time.Minute, Logger: logger}, Logger: logger},
 		OCRConcurrency: 1, LLMConcurrency: 1, TracerProvider: tp,
 	})

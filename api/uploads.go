@@ -48,6 +48,13 @@ type Upload struct {
 type UploadError struct {
 	Code    string `json:"code" example:"no_text"`
 	Message string `json:"message" example:"No text was found in the photo."`
+	// Retryable is false where a retry would fail the same way (the file
+	// itself is the cause); the app offers "Retry" only where it is true.
+	Retryable bool `json:"retryable" doc:"whether POST /api/uploads/{id}/retry can succeed: false when the file itself is the cause"`
+}
+
+func newUploadError(code, message string) *UploadError {
+	return &UploadError{Code: code, Message: message, Retryable: snapnote.Retryable(code)}
 }
 
 // UploadPage is where reading one page of an upload stands.
@@ -68,13 +75,13 @@ func newUpload(u db.Upload, pages []db.Page) Upload {
 		DocumentID: u.DocumentID, AddsTo: u.IntoDocumentID, Pages: make([]UploadPage, 0, len(pages)),
 		PagesTotal: u.PageCount, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, FinishedAt: u.FinishedAt}
 	if u.ErrorCode != "" {
-		out.Error = &UploadError{Code: u.ErrorCode, Message: u.ErrorMessage}
+		out.Error = newUploadError(u.ErrorCode, u.ErrorMessage)
 	}
 	for _, p := range pages {
 		page := UploadPage{N: p.N, Status: p.Status, ContentType: p.ContentType, Width: p.ImageWidth,
 			Height: p.ImageHeight, OCRConfidence: p.OCRConfidence}
 		if p.ErrorCode != "" {
-			page.Error = &UploadError{Code: p.ErrorCode, Message: p.ErrorMessage}
+			page.Error = newUploadError(p.ErrorCode, p.ErrorMessage)
 		}
 		if p.Status == snapnote.UploadDone {
 			out.PagesDone++
@@ -114,6 +121,19 @@ func (s *Server) uploadView(ctx context.Context, u db.Upload) (Upload, error) {
 type uploadOutput struct {
 	Location string `header:"Location"`
 	Body     Upload
+}
+
+type uploadListInput struct {
+	Paging
+	CourseID uuid.UUID `query:"courseId" format:"uuid" doc:"only this course's uploads"`
+	Status   string    `query:"status" enum:"active,failed,done" doc:"active: queued or processing; default: every status"`
+}
+
+// uploadStatuses are the statuses each value of the list's status filter names.
+var uploadStatuses = map[string][]string{
+	"active": {snapnote.UploadQueued, snapnote.UploadProcessing},
+	"failed": {snapnote.UploadFailed},
+	"done":   {snapnote.UploadDone},
 }
 
 type uploadListOutput struct {
@@ -179,13 +199,15 @@ func (s *Server) registerUploads(api huma.API) {
 		Method:      http.MethodGet,
 		Path:        "/api/uploads",
 		Summary:     "The caller's recent uploads",
+		Description: "Newest first; `courseId` and `status` narrow it (the app shows a course's uploads in progress and failed).",
 		Tags:        []string{"uploads"},
-	}), func(ctx context.Context, in *pageInput) (*uploadListOutput, error) {
+	}), func(ctx context.Context, in *uploadListInput) (*uploadListOutput, error) {
 		after, err := in.cursor()
 		if err != nil {
 			return nil, err
 		}
-		uploads, err := s.cfg.DB.Queries.ListUploads(ctx, userFrom(ctx).ID, after, in.Limit+1)
+		uploads, err := s.cfg.DB.Queries.ListUploads(ctx, userFrom(ctx).ID, db.UploadFilter{
+			CourseID: in.CourseID, Statuses: uploadStatuses[in.Status], After: after, Limit: in.Limit + 1})
 		if err != nil {
 			return nil, s.fail(ctx, "uploads", err)
 		}

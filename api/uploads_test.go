@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
 )
 
@@ -235,4 +237,51 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	require.Equal(t, http.StatusRequestTimeout, <-answer)
 	require.Zero(t, b.count("uploads"))
 	require.Empty(t, b.blobFiles())
+}
+
+// The app lists a course's uploads still running and those that failed,
+// and offers a retry only where one can succeed.
+func TestListUploadsByCourseAndStatus(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alice, bob := b.user("alice"), b.user("bob")
+	physics, chemistry := alice.createCourse("Physics"), alice.createCourse("Chemistry")
+	send := func(u *user, course api.Course) uuid.UUID {
+		res := u.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)})
+		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+		var up api.Upload
+		res.json(t, &up)
+		return up.ID
+	}
+	running, blank, timedOut, elsewhere := send(alice, physics), send(alice, physics), send(alice, physics), send(alice, chemistry)
+	send(bob, bob.createCourse("Physics"))
+	for id, code := range map[uuid.UUID]string{blank: snapnote.ErrNoText, timedOut: snapnote.ErrOCRTimeout} {
+		_, err := b.pool.Exec(t.Context(), `UPDATE uploads SET status = 'failed', error_code = $2, error_message = 'no luck' WHERE id = $1`, id, code)
+		require.NoError(t, err)
+	}
+
+	list := func(query string) []api.Upload {
+		res := b.send(http.MethodGet, "/api/uploads"+query, nil, map[string]string{"Authorization": "Bearer " + alice.token}, 1<<20)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		var out struct{ Items []api.Upload }
+		res.json(t, &out)
+		return out.Items
+	}
+	ids := func(items []api.Upload) []uuid.UUID {
+		var out []uuid.UUID
+		for _, u := range items {
+			out = append(out, u.ID)
+		}
+		return out
+	}
+	require.Equal(t, []uuid.UUID{elsewhere, timedOut, blank, running}, ids(list("")), "newest first, never bob's")
+	require.Equal(t, []uuid.UUID{running}, ids(list("?status=active&courseId="+physics.ID.String())))
+	failed := list("?status=failed&courseId=" + physics.ID.String())
+	require.Equal(t, []uuid.UUID{timedOut, blank}, ids(failed))
+	require.True(t, failed[0].Error.Retryable, "a timeout may pass")
+	require.False(t, failed[1].Error.Retryable, "a blank page stays blank")
+	require.Empty(t, list("?courseId="+bob.createCourse("Mine").ID.String()), "another user's course lists nothing")
+
+	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?status=lost", nil, ""), http.StatusUnprocessableEntity)
+	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?courseId=nope", nil, ""), http.StatusUnprocessableEntity)
 }

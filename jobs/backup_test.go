@@ -111,7 +111,7 @@ func TestBackupRoundTrip(t *testing.T) {
 	doc, err := db.New(target).DocumentByID(ctx, alice.user.ID, alice.docs[1])
 	require.NoError(t, err)
 	require.Equal(t, "Note 1 of alice", doc.Title)
-	hits, err := db.New(target).SearchDocuments(ctx, alice.user.ID, db.SearchParams{Query: "note", Mode: db.MatchFullText, Limit: 10})
+	hits, err := db.New(target).SearchDocuments(ctx, alice.user.ID, db.SearchParams{Query: "note", Sort: db.SortRelevance, Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, hits, 3, "full-text search works on the restored database")
 }

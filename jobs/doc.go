@@ -10,7 +10,7 @@
 //
 // Each stage saves its result on the upload row, hands the upload to the
 // next row of queue.Stages, inserts that stage's job and completes its own
-// in one transaction (advance), so a crash between stages loses nothing and
+// in one transaction (advance, with queue.HandOverTx), so a crash between stages loses nothing and
 // a retry never redoes a finished stage. The attempt an upload shows for a
 // stage is River's.
 //

@@ -71,7 +71,7 @@ func (w *FormatWorker) Work(ctx context.Context, job *river.Job[queue.FormatArgs
 			CompletionTokens: out.Usage.CompletionTokens, TotalTokens: out.Usage.TotalTokens}
 	}
 	err = advance(ctx, p, job, stage, u.PageCount, func(q *db.Queries) (bool, error) {
-		return true, q.SaveFormat(ctx, u.ID, res, time.Since(start))
+		return true, q.SaveStage(ctx, u.ID, res, time.Since(start))
 	})
 	if err != nil {
 		return fail(ctx, p, job, stageFailure(stage, err))

@@ -91,27 +91,19 @@ func begin[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T]
 
 // advance commits a stage's work, all in one transaction: save its result;
 // when save says the stage is done with the upload (for a stage run per
-// page, once its last page is), hand the upload to the next stage and
-// enqueue that stage's job; complete this job. After the last stage, save
+// page, once its last page is), hand the upload over to the next stage
+// (queue.HandOverTx); complete this job. After the last stage, save
 // finishes the upload itself. pages is the upload's page count.
 func advance[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T], stage queue.Stage, pages int,
 	save func(*db.Queries) (done bool, err error)) error {
 	return pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
-		q := db.New(tx)
-		done, err := save(q)
+		done, err := save(db.New(tx))
 		if err != nil {
 			return err
 		}
 		if done {
-			id := job.Args.Upload()
-			next, ok, err := queue.InsertNextStageTx(ctx, tx, river.ClientFromContext[pgx.Tx](ctx), stage, id, pages)
-			if err != nil {
+			if _, _, err := queue.HandOverTx(ctx, tx, river.ClientFromContext[pgx.Tx](ctx), stage, job.Args.Upload(), pages); err != nil {
 				return err
-			}
-			if ok {
-				if err := q.MoveToStage(ctx, id, stage.Name, next.Name); err != nil {
-					return err
-				}
 			}
 		}
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -87,4 +88,77 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	require.ErrorIs(t, err, migrations.ErrTooNew)
 	_, err = m.Down(ctx, 1, false)
 	require.ErrorIs(t, err, migrations.ErrTooNew)
+}
+
+// Migration 008 re-indexes the notes already there: each in its course's
+// language (the detected one for an auto course), accents folded, and the
+// typo list without accents; going down gives back the English index.
+func TestSearchLanguagesReindexExistingNotes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Migrated(t)
+	m, err := migrations.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	reverted, err := m.Down(ctx, 1, false)
+	require.NoError(t, err)
+	require.Equal(t, []int{8}, reverted, "this test is about migration 008")
+
+	var user uuid.UUID
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO users (auth0_user_id) VALUES ('alice') RETURNING id`).Scan(&user))
+	course := func(language string) uuid.UUID {
+		var id uuid.UUID
+		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO courses (user_id, name, language) VALUES ($1, $2, $2) RETURNING id`,
+			user, language).Scan(&id))
+		return id
+	}
+	note := func(course uuid.UUID, body, metadata string) uuid.UUID {
+		var id uuid.UUID
+		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO documents (course_id, user_id, title, original_text, formatted_note, metadata)
+			VALUES ($1, $2, 'Note', '', $3, $4) RETURNING id`, course, user, body, metadata).Scan(&id))
+		return id
+	}
+	english := note(course("eng"), "# Bridges\n\nThe bridges of Paris.", "{}")
+	french := note(course("fra+eng"), "Les chevaux de l'école.", "{}")
+	detected := note(course("auto"), "Die Brücken der Stadt.", `{"language":"de"}`)
+	undetermined := note(course("auto"), "Die Brücken der Stadt.", `{"language":"und"}`)
+	unknown := note(course("chi_sim"), "Les chevaux.", "{}")
+
+	applied, err := m.Up(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []int{8}, applied)
+	for id, want := range map[uuid.UUID]string{english: "english_unaccent", french: "french_unaccent",
+		detected: "german_unaccent", undetermined: "simple_unaccent", unknown: "simple_unaccent"} {
+		var config string
+		require.NoError(t, pool.QueryRow(ctx, `SELECT search_config::text FROM documents WHERE id = $1`, id).Scan(&config))
+		require.Equal(t, want, config)
+	}
+	matches := func(id uuid.UUID, config, query string) bool {
+		var ok bool
+		require.NoError(t, pool.QueryRow(ctx, `SELECT search @@ plainto_tsquery($2::regconfig, $3) FROM documents WHERE id = $1`,
+			id, config, query).Scan(&ok))
+		return ok
+	}
+	require.True(t, matches(english, "english_unaccent", "bridge"))
+	require.True(t, matches(french, "french_unaccent", "ecole cheval"), "French stems, accents folded")
+	require.True(t, matches(detected, "german_unaccent", "Brucke"))
+	require.False(t, matches(undetermined, "simple_unaccent", "Brucke"), "no stemmer for an undetermined language")
+	require.True(t, matches(undetermined, "simple_unaccent", "Brucken"), "but accents folded")
+	var headingWeight string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT array_to_string(array_agg(w), '')
+		FROM documents, unnest(search) AS u(lexeme, positions, weights), unnest(u.weights) AS w
+		WHERE id = $1 AND u.lexeme = 'bridg'`, english).Scan(&headingWeight))
+	require.Contains(t, headingWeight, "B", "a heading weighs between title and body")
+	require.Contains(t, headingWeight, "C")
+	var words []string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT array_agg(word ORDER BY word) FROM search_words WHERE user_id = $1 AND word LIKE 'ecol%'`,
+		user).Scan(&words))
+	require.Equal(t, []string{"ecole"}, words, "the typo list folds accents too")
+
+	_, err = m.Down(ctx, 1, false)
+	require.NoError(t, err)
+	require.True(t, matches(french, "english", "chevaux"))
+	require.False(t, matches(french, "english", "cheval"), "down gives back English rules for every note")
+	_, err = m.Up(ctx)
+	require.NoError(t, err)
+	require.True(t, matches(french, "french_unaccent", "cheval"))
 }

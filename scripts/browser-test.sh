@@ -14,8 +14,8 @@ main() {
   default_env TEST_DATABASE_URL "$TEST_DATABASE_URL_DEFAULT"
   cd "$REPO_ROOT/web/e2e"
   [ -d node_modules/playwright-core ] || die "web/e2e has no node_modules: run scripts/deps.sh (it runs npm ci there)"
-  # The whole run takes well under a minute here; the cap stops a hung browser from holding CI.
-  timeout 300 node --test --test-concurrency=1 --test-reporter=spec "$@" app.test.js oidc.test.js
+  # The whole run takes one to two minutes here; the cap stops a hung browser from holding CI.
+  timeout 600 node --test --test-concurrency=1 --test-reporter=spec "$@" app.test.js oidc.test.js
 }
 
 main "$@"

@@ -1,7 +1,8 @@
 // Package web serves SnapNote's web app: static ES modules embedded in the
 // binary, with no build step and nothing loaded from another host, under a
-// strict Content-Security-Policy; and /app-config.json, which tells the app
-// how to sign in.
+// strict Content-Security-Policy; /app-config.json, which tells the app how
+// to sign in; and what makes it an installable app that opens offline: its
+// manifest (with a share target), its icons and its service worker.
 //
 // The app lives in app/; its browser tests in e2e/ (see README "Web app").
 package web
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -34,20 +36,36 @@ type Config struct {
 	Audience string
 	// ClientID is the app's public OIDC client (no secret).
 	ClientID string
+	// Stages are the pipeline's stage names in order, for the app's
+	// progress bars (the queue's stage table; cmd passes them in).
+	Stages []string
 }
 
 // AppConfig is the body of /app-config.json.
 type AppConfig struct {
-	Auth     string `json:"auth"`
-	Issuer   string `json:"issuer,omitempty"`
-	Audience string `json:"audience,omitempty"`
-	ClientID string `json:"clientId,omitempty"`
+	Auth     string   `json:"auth"`
+	Issuer   string   `json:"issuer,omitempty"`
+	Audience string   `json:"audience,omitempty"`
+	ClientID string   `json:"clientId,omitempty"`
+	Stages   []string `json:"stages,omitempty"`
 }
 
 // Public reports whether path is one the app serves without a token.
 func Public(p string) bool {
-	return p == "/" || p == "/app-config.json" || strings.HasPrefix(p, "/assets/")
+	switch p {
+	case "/", "/app-config.json", manifestPath, workerPath, sharePath:
+		return true
+	}
+	return strings.HasPrefix(p, "/assets/")
 }
+
+const (
+	manifestPath = "/manifest.webmanifest"
+	// workerPath is at the root so the service worker's scope is the whole app.
+	workerPath = "/sw.js"
+	// sharePath receives what another app shares (the manifest's share_target).
+	sharePath = "/share"
+)
 
 // Register adds the app's routes to mux: the page at /, its assets under
 // /assets/ and /app-config.json. Other paths stay the mux's, so an unknown
@@ -57,11 +75,48 @@ func Register(mux *http.ServeMux, cfg Config) {
 	mux.Handle("GET /{$}", h.page("index.html"))
 	mux.Handle("GET /assets/{file...}", http.HandlerFunc(h.asset))
 	mux.Handle("GET /app-config.json", http.HandlerFunc(h.appConfig))
+	mux.Handle("GET "+manifestPath, h.page("manifest.webmanifest"))
+	mux.Handle("GET "+workerPath, h.page("sw.js"))
+	mux.Handle("POST "+sharePath, http.HandlerFunc(shareWithoutWorker))
+}
+
+// shareWithoutWorker answers a share that no service worker took (its first
+// start, or a browser without one): the files cannot be kept without a
+// token, so the app opens and says so.
+func shareWithoutWorker(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/#/share", http.StatusSeeOther)
 }
 
 type asset struct {
 	data []byte
 	etag string
+}
+
+func newAsset(data []byte) asset {
+	sum := sha256.Sum256(data)
+	return asset{data: data, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+}
+
+// serviceWorker is app/sw.js with the app shell it keeps for offline use
+// and a version that changes with any of it, so a new build replaces the
+// old shell when the worker updates.
+func (h *handler) serviceWorker() []byte {
+	var shell []string
+	version := sha256.New()
+	for name, a := range h.assets {
+		if name == "sw.js" || name == "index.html" || name == "manifest.webmanifest" {
+			continue // served at their own addresses
+		}
+		shell = append(shell, "/assets/"+name)
+		version.Write([]byte(a.etag))
+	}
+	slices.Sort(shell)
+	shell = append([]string{"/", manifestPath}, shell...)
+	list, _ := json.Marshal(shell)
+	src := h.assets["sw.js"].data
+	src = bytes.Replace(src, []byte(`"__SHELL__"`), list, 1)
+	src = bytes.Replace(src, []byte(`__VERSION__`), []byte(base64.RawURLEncoding.EncodeToString(version.Sum(nil)[:9])), 1)
+	return src
 }
 
 type handler struct {
@@ -81,19 +136,24 @@ func newHandler(cfg Config) *handler {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(data)
-		h.assets[strings.TrimPrefix(p, "app/")] = asset{data: data,
-			etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+		h.assets[strings.TrimPrefix(p, "app/")] = newAsset(data)
 		h.assetSize += len(data)
 		return nil
 	})
 	if err != nil {
 		panic("web: embedded app unreadable: " + err.Error()) // a broken build, not a runtime condition
 	}
-	ac := AppConfig{Auth: "dev"}
+	for name, data := range map[string][]byte{
+		"icons/icon-192.png": iconPNG(192, false), "icons/icon-512.png": iconPNG(512, false),
+		"icons/maskable-512.png": iconPNG(512, true),
+	} {
+		h.assets[name] = newAsset(data)
+	}
+	h.assets["sw.js"] = newAsset(h.serviceWorker())
+	ac := AppConfig{Auth: "dev", Stages: cfg.Stages}
 	connect := "'self'"
 	if cfg.AuthMode != "dev" {
-		ac = AppConfig{Auth: "oidc", Issuer: cfg.Issuer, Audience: cfg.Audience, ClientID: cfg.ClientID}
+		ac = AppConfig{Auth: "oidc", Issuer: cfg.Issuer, Audience: cfg.Audience, ClientID: cfg.ClientID, Stages: cfg.Stages}
 		// Discovery and the token endpoint are fetched from the browser.
 		if u, err := url.Parse(cfg.Issuer); err == nil && u.Host != "" {
 			connect += " " + u.Scheme + "://" + u.Host
@@ -101,10 +161,14 @@ func newHandler(cfg Config) *handler {
 	}
 	h.config, _ = json.Marshal(ac)
 	h.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " +
-		"connect-src " + connect + "; manifest-src 'self'; base-uri 'none'; form-action 'none'; " +
-		"frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'"
+		"connect-src " + connect + "; manifest-src 'self'; worker-src 'self'; base-uri 'none'; " +
+		"form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types " + workerURLPolicy
 	return h
 }
+
+// workerURLPolicy names the one Trusted Types policy the app may make: it
+// passes the service worker's own URL, and nothing else, to register().
+const workerURLPolicy = "sw-url"
 
 // AssetBytes is the size of the embedded app, for reports.
 func AssetBytes() int { return newHandler(Config{AuthMode: "dev"}).assetSize }
@@ -129,13 +193,17 @@ func (h *handler) asset(w http.ResponseWriter, r *http.Request) {
 // browsers revalidate every load; the ETag makes that a 304.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, name string) {
 	a, ok := h.assets[name]
-	if !ok || name == "index.html" && r.URL.Path != "/" {
+	if !ok || name == "index.html" && r.URL.Path != "/" || name == "sw.js" && r.URL.Path != workerPath ||
+		name == "manifest.webmanifest" && r.URL.Path != manifestPath {
 		http.NotFound(w, r)
 		return
 	}
 	h.headers(w)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("ETag", a.etag)
+	if name == "manifest.webmanifest" {
+		w.Header().Set("Content-Type", "application/manifest+json")
+	}
 	http.ServeContent(w, r, path.Base(name), time.Time{}, bytes.NewReader(a.data))
 }
 

@@ -5,6 +5,7 @@
 //	snapnote-bench upload    uploads through the API vs the same inserts in one transaction
 //	snapnote-bench pipeline  the River worker with instant stages vs a bare River client
 //	snapnote-bench reads     seed 100,000 notes and measure list, get and search latency
+//	snapnote-bench search    search quality on a generated set vs the search before, and its latency
 //	snapnote-bench memory    peak RSS of `snapnote worker` and its engines reading big photos
 //
 // `snapnote-bench SCENARIO -h` lists a scenario's flags. Scenarios that need
@@ -24,7 +25,7 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
 )
 
 // scenarios maps each subcommand to what runs it with the arguments after it.
@@ -33,12 +34,13 @@ var scenarios = map[string]func(ctx context.Context, args []string) error{
 	"upload":   runUpload,
 	"pipeline": runPipeline,
 	"reads":    runReads,
+	"search":   runSearch,
 	"memory":   runMemory,
 }
 
 func main() {
 	// The ocr scenario's warm engines are this binary, started again.
-	ocr.ServeEngineIfChild()
+	warm.ServeIfChild()
 	if len(os.Args) < 2 || scenarios[os.Args[1]] == nil {
 		names := make([]string, 0, len(scenarios))
 		for name := range scenarios {

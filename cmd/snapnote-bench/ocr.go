@@ -23,6 +23,9 @@ import (
 	"github.com/snapnote/snapnote/internal/corpus"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/ocr/preprocess"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
 	"github.com/snapnote/snapnote/internal/photo"
 )
 
@@ -40,7 +43,7 @@ type ocrReader struct {
 }
 
 // runOCR reads corpus pages and 12-megapixel photos with the worker's OCR
-// (photo.Decode, then ocr.Tesseract with one warm engine per core) and with
+// (photo.Decode, then tesseract.Engine with one warm engine per core) and with
 // the tesseract command, `tesseract FILE -`, one run per core, with
 // OMP_THREAD_LIMIT=1 (the baseline) and with its defaults.
 func runOCR(ctx context.Context, args []string) error {
@@ -89,12 +92,12 @@ func runOCR(ctx context.Context, args []string) error {
 		}
 	}
 
-	pool, err := ocr.NewEnginePool(ctx, &ocr.EnginePoolConfig{Size: *parallel})
+	pool, err := warm.NewPool(ctx, &warm.PoolConfig{Size: *parallel})
 	if err != nil {
 		return fmt.Errorf("start warm engines: %w", err)
 	}
 	defer pool.Close()
-	worker := func(engine *ocr.Tesseract) func(context.Context, ocrSample) (string, error) {
+	worker := func(engine *tesseract.Engine) func(context.Context, ocrSample) (string, error) {
 		return func(ctx context.Context, s ocrSample) (string, error) {
 			img, err := photo.Decode(bytes.NewReader(s.encoded))
 			if err != nil {
@@ -124,7 +127,7 @@ func runOCR(ctx context.Context, args []string) error {
 	readers := []ocrReader{
 		{"tesseract FILE -, OMP_THREAD_LIMIT=1 (baseline)", command(append(slices.Clone(defaults), "OMP_THREAD_LIMIT=1"))},
 		{"tesseract FILE -, its defaults", command(defaults)},
-		{"worker: warm engines", worker(&ocr.Tesseract{Engines: pool})},
+		{"worker: warm engines", worker(&tesseract.Engine{Pool: pool})},
 	}
 	decodeOnly := ocrReader{"  of which photo.Decode alone", func(_ context.Context, s ocrSample) (string, error) {
 		_, err := photo.Decode(bytes.NewReader(s.encoded))
@@ -132,7 +135,7 @@ func runOCR(ctx context.Context, args []string) error {
 	}}
 	if *noOrient {
 		readers = append(readers, ocrReader{"worker without orientation detection",
-			worker(&ocr.Tesseract{Engines: pool, Skip: []string{ocr.StepOrient}})})
+			worker(&tesseract.Engine{Pool: pool, Skip: []string{preprocess.StepOrient}})})
 	}
 
 	fmt.Printf("%d at a time (%d cores); CER is the mean character error rate against the page's text\n",

@@ -26,6 +26,7 @@ import (
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/migrations"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -149,7 +150,7 @@ func seed(ctx context.Context, dbURL string) error {
 // measure serves the real API in-process and times its read routes for one
 // user, then prints the plans of the queries behind them.
 func measure(ctx context.Context, dbURL string) error {
-	tracer := &lastQuery{}
+	tracer := &sentQueries{}
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return fmt.Errorf("parse DATABASE_URL: %w", err)
@@ -223,12 +224,6 @@ func measure(ctx context.Context, dbURL string) error {
 	list := func(f db.DocumentFilter) func() error {
 		return func() error { _, err := q.ListDocuments(ctx, user.ID, f); return err }
 	}
-	search := func(query, mode string) func() error {
-		return func() error {
-			_, err := q.SearchDocuments(ctx, user.ID, db.SearchParams{Query: query, Mode: mode, Limit: 21})
-			return err
-		}
-	}
 	routes := []struct {
 		name, path string
 		direct     func() error
@@ -239,9 +234,13 @@ func measure(ctx context.Context, dbURL string) error {
 			list(db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 21})},
 		{"get note", "/api/documents/" + first.Items[0].ID.String(),
 			func() error { _, err := q.DocumentByID(ctx, user.ID, first.Items[0].ID); return err }},
-		{"search common word", "/api/search?q=" + url.QueryEscape(commonWord), search(commonWord, db.MatchFullText)},
-		{"search rare word", "/api/search?q=" + url.QueryEscape(rareWord), search(rareWord, db.MatchFullText)},
-		{"search typo (fuzzy)", "/api/search?q=" + url.QueryEscape(typo), search(typo, db.MatchFuzzy)},
+	}
+	for _, shape := range searchShapes {
+		routes = append(routes, struct {
+			name, path string
+			direct     func() error
+		}{shape.name, "/api/search?q=" + url.QueryEscape(shape.query) + "&sort=" + shape.sort,
+			searchDirect(ctx, q, user.ID, shape.query, shape.sort)})
 	}
 	fmt.Printf("%d requests per route, one user (%d notes of %d), sequential, in-process HTTP;\n"+
 		"baseline: the route's query called directly through internal/db, as many times\n\n",
@@ -271,7 +270,7 @@ func measure(ctx context.Context, dbURL string) error {
 
 // explainAll runs the queries behind the measured routes through db, as the
 // API does, and prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each sent.
-func explainAll(ctx context.Context, pool *pgxpool.Pool, tracer *lastQuery, deep string) error {
+func explainAll(ctx context.Context, pool *pgxpool.Pool, tracer *sentQueries, deep string) error {
 	q := db.New(pool)
 	user, err := q.UpsertUser(ctx, db.Identity{Subject: subjectPrefix + "0"})
 	if err != nil {
@@ -281,13 +280,7 @@ func explainAll(ctx context.Context, pool *pgxpool.Pool, tracer *lastQuery, deep
 	if err != nil {
 		return err
 	}
-	search := func(query, mode string) func() error {
-		return func() error {
-			_, err := q.SearchDocuments(ctx, user.ID, db.SearchParams{Query: query, Mode: mode, Limit: 21})
-			return err
-		}
-	}
-	for _, e := range []struct {
+	explained := []struct {
 		name string
 		run  func() error
 	}{
@@ -300,49 +293,107 @@ func explainAll(ctx context.Context, pool *pgxpool.Pool, tracer *lastQuery, deep
 			_, err := q.ListDocuments(ctx, user.ID, db.DocumentFilter{Status: snapnote.StatusActive, After: after, Limit: 21})
 			return err
 		}},
-		{"search common word", search(commonWord, db.MatchFullText)},
-		{"search rare word", search(rareWord, db.MatchFullText)},
-		{"search typo (fuzzy)", search(typo, db.MatchFuzzy)},
-	} {
+	}
+	for _, shape := range searchShapes {
+		explained = append(explained, struct {
+			name string
+			run  func() error
+		}{shape.name, searchDirect(ctx, q, user.ID, shape.query, shape.sort)})
+	}
+	for _, e := range explained {
+		tracer.reset()
 		if err := e.run(); err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
-		sql, args := tracer.get()
-		rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args...)
-		if err != nil {
-			return fmt.Errorf("explain %s: %w", e.name, err)
+		sent := tracer.get()
+		for i, query := range sent {
+			rows, err := pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query.sql, query.args...)
+			if err != nil {
+				return fmt.Errorf("explain %s: %w", e.name, err)
+			}
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return fmt.Errorf("explain %s: %w", e.name, err)
+			}
+			name := e.name
+			if len(sent) > 1 {
+				name += fmt.Sprintf(" (query %d of %d)", i+1, len(sent))
+			}
+			fmt.Printf("\n== EXPLAIN %s\n%s\n", name, strings.Join(lines, "\n"))
 		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return fmt.Errorf("explain %s: %w", e.name, err)
-		}
-		fmt.Printf("\n== EXPLAIN %s\n%s\n", e.name, strings.Join(lines, "\n"))
 	}
 	return nil
 }
 
-// lastQuery remembers the last query a pool sent, so its plan can be shown.
-type lastQuery struct {
-	mu   sync.Mutex
+// searchShapes are the kinds of search measured and explained: each uses
+// the full-text index its own way.
+var searchShapes = []struct{ name, query, sort string }{
+	{"search common word", commonWord, db.SortRelevance},
+	{"search common word, by date", commonWord, db.SortDate},
+	{"search rare word", rareWord, db.SortRelevance},
+	{"search typo", typo, db.SortRelevance},
+	{"search phrase", `"` + phrase + `"`, db.SortRelevance},
+	{"search exclusion", commonWord + " -" + excluded, db.SortRelevance},
+	{"search or", rareWord + " or " + phrase, db.SortRelevance},
+}
+
+// searchDirect runs one search through internal/db, as the API does.
+func searchDirect(ctx context.Context, q *db.Queries, userID uuid.UUID, query, sort string) func() error {
+	return func() error {
+		_, err := searchPage(ctx, q, userID, db.SearchParams{Query: query, Sort: sort, Limit: 21}, 20)
+		return err
+	}
+}
+
+// searchPage finds a page of hits and cuts their snippets, as the API
+// does: snippets for the shown hits only.
+func searchPage(ctx context.Context, q *db.Queries, userID uuid.UUID, p db.SearchParams, shown int) ([]db.SearchHit, error) {
+	hits, err := q.SearchDocuments(ctx, userID, p)
+	if err != nil {
+		return nil, err
+	}
+	hits = hits[:min(len(hits), shown)]
+	plain := make([]string, len(hits))
+	for i, h := range hits {
+		plain[i] = notes.PlainText(h.Note)
+	}
+	return hits, q.SearchSnippets(ctx, hits, plain)
+}
+
+// sentQueries remembers the queries a pool sent since the last reset, so
+// their plans can be shown. It records nothing before the first reset.
+type sentQueries struct {
+	mu        sync.Mutex
+	recording bool
+	sent      []sentQuery
+}
+
+type sentQuery struct {
 	sql  string
 	args []any
 }
 
-func (l *lastQuery) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	if !strings.HasPrefix(data.SQL, "EXPLAIN") {
-		l.mu.Lock()
-		l.sql, l.args = data.SQL, data.Args
-		l.mu.Unlock()
+func (l *sentQueries) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	l.mu.Lock()
+	if l.recording && !strings.HasPrefix(data.SQL, "EXPLAIN") {
+		l.sent = append(l.sent, sentQuery{data.SQL, data.Args})
 	}
+	l.mu.Unlock()
 	return ctx
 }
 
-func (l *lastQuery) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (l *sentQueries) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-func (l *lastQuery) get() (string, []any) {
+func (l *sentQueries) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.sql, l.args
+	l.recording, l.sent = true, nil
+}
+
+func (l *sentQueries) get() []sentQuery {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.sent)
 }
 
 // client calls the API as one user.

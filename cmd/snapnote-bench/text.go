@@ -5,12 +5,14 @@ import (
 	"strings"
 )
 
-// The measured queries: a word in most notes, one in a handful, and a typo
-// only trigram similarity finds.
+// The measured queries: a word in most notes, one in a handful, a typo
+// only its look-alikes find, a phrase and a word to exclude.
 const (
 	commonWord = "energy"
 	rareWord   = "quasiparticle"
 	typo       = "thermodynamcs"
+	phrase     = "first law"
+	excluded   = "entropy"
 )
 
 // topics name courses and start titles, so that titles share words.

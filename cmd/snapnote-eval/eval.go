@@ -23,6 +23,9 @@ import (
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/ocr/preprocess"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
 	"github.com/snapnote/snapnote/internal/photo"
 )
 
@@ -50,7 +53,7 @@ type evalResult struct {
 
 // runEval measures OCR quality on the generated corpus: for each variant class, the character
 // and word error rates and the time per page of the service's pipeline (photo.Decode and the
-// configured ocr.Tesseract) against plain `tesseract FILE -` on the file as uploaded.
+// configured tesseract.Engine) against plain `tesseract FILE -` on the file as uploaded.
 func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -60,7 +63,7 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 	real := fs.String("real", "", "also read the real pages in this directory: each image (.png, .jpg) with its truth as Markdown beside it (NAME.gt.md)")
 	out := fs.String("out", "", "directory to write each sample, its truth and both readings into")
 	skip := fs.String("skip", "", "comma-separated pipeline preprocessing steps to leave out, for ablation: "+
-		strings.Join(ocr.PreprocessSteps, ","))
+		strings.Join(preprocess.Steps, ","))
 	parallel := fs.Int("jobs", runtime.NumCPU(), "samples read at once (each tesseract run uses one thread)")
 	verbose := fs.Bool("v", false, "print each sample's error rates and preprocessing steps on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -86,12 +89,12 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 		}
 		classes = append(classes, realClass)
 	}
-	engine := &ocr.Tesseract{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
+	engine := &tesseract.Engine{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
 	if *skip != "" {
 		engine.Skip = strings.Split(*skip, ",")
 		for _, s := range engine.Skip {
-			if !slices.Contains(ocr.PreprocessSteps, s) {
-				return fmt.Errorf("eval: unknown preprocessing step %q (known: %s)", s, strings.Join(ocr.PreprocessSteps, ","))
+			if !slices.Contains(preprocess.Steps, s) {
+				return fmt.Errorf("eval: unknown preprocessing step %q (known: %s)", s, strings.Join(preprocess.Steps, ","))
 			}
 		}
 	}
@@ -99,15 +102,15 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 		return fmt.Errorf("eval: %w", err)
 	}
 	// The pipeline reads as the worker does: with warm engines, one per sample read at once.
-	engines, err := ocr.NewEnginePool(ctx, &ocr.EnginePoolConfig{Size: *parallel, Lang: cfg.OCRLang})
+	engines, err := warm.NewPool(ctx, &warm.PoolConfig{Size: *parallel, Lang: cfg.OCRLang})
 	switch {
-	case errors.Is(err, ocr.ErrNoWarmEngines):
+	case errors.Is(err, warm.ErrNoCgo):
 		fmt.Fprintln(stderr, "eval: the pipeline runs the tesseract command per page:", err)
 	case err != nil:
 		return fmt.Errorf("eval: %w", err)
 	default:
 		defer engines.Close()
-		engine.Engines = engines
+		engine.Pool = engines
 	}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -133,7 +136,7 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 // evalCorpus reads every class of the first pages pages, and the real samples, with both
 // readers, parallel samples at a time, and returns the results in page and class order, the
 // real samples last.
-func evalCorpus(ctx context.Context, engine *ocr.Tesseract, pages int, classes []string, reals []corpus.Sample, parallel int, out string) ([]evalResult, error) {
+func evalCorpus(ctx context.Context, engine *tesseract.Engine, pages int, classes []string, reals []corpus.Sample, parallel int, out string) ([]evalResult, error) {
 	classes = slices.DeleteFunc(slices.Clone(classes), func(c string) bool { return c == realClass })
 	pageOf := make([]func() corpus.Page, pages)
 	for i := range pageOf {
@@ -174,7 +177,7 @@ func evalCorpus(ctx context.Context, engine *ocr.Tesseract, pages int, classes [
 }
 
 // evalSample reads one sample with the pipeline and with plain tesseract.
-func evalSample(ctx context.Context, engine *ocr.Tesseract, s corpus.Sample, out string) (evalResult, error) {
+func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, out string) (evalResult, error) {
 	r := evalResult{sample: s}
 
 	start := time.Now()
@@ -254,7 +257,7 @@ func evalSample(ctx context.Context, engine *ocr.Tesseract, s corpus.Sample, out
 // and of all.
 func printEval(w io.Writer, results []evalResult, classes []string, pages, parallel int) {
 	fmt.Fprintf(w, "%d pages × %d classes; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", pages, len(classes), parallel)
-	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + ocr.Tesseract with warm engines, as the worker reads (preprocessing included in its time).\n")
+	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
 	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures in the note the built-in formatter makes of the reading; cells = the table cells alone.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tWER plain\tWER pipeline\twords plain\twords pipeline\tstructure plain\tstructure pipeline\tcells pipeline\ts/page plain\ts/page pipeline\t")

@@ -17,12 +17,12 @@ import (
 	"syscall"
 
 	"github.com/snapnote/snapnote/internal/config"
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
 )
 
 func main() {
 	// The warm OCR engines run this binary again as their child processes.
-	ocr.ServeEngineIfChild()
+	warm.ServeIfChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx)
 	stop()

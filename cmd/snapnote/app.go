@@ -20,6 +20,9 @@ import (
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
+	"github.com/snapnote/snapnote/internal/ocr/vision"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
 	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
@@ -119,38 +122,37 @@ func newAuth(cfg *config.Config) (*auth.Validator, *auth.DevKey, error) {
 
 // newPipeline builds what the pipeline's jobs share: Tesseract or a vision
 // model for OCR, and an LLM formatter when LLM_BASE_URL is set, else the
-// built-in one. Tesseract reads with OCR_CONCURRENCY warm engines in child
-// processes; the returned func stops them, once the jobs have stopped.
+// built-in one. Tesseract reads in OCR_CONCURRENCY warm child processes; the returned func stops them, once the jobs have stopped.
 func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (*jobs.Pipeline, func(), error) {
 	pdfReader := &pdf.Reader{MaxPages: cfg.PDFMaxPages, Logger: logger}
 	if err := pdfReader.CheckInstalled(); err != nil {
 		return nil, nil, err
 	}
-	tesseract := &ocr.Tesseract{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
-	var engine ocr.Engine = tesseract
+	reader := &tesseract.Engine{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
+	var engine ocr.Engine = reader
 	if cfg.OCREngine == "vision" {
-		vision := &ocr.Vision{Client: newLLMClient(cfg, cmp.Or(cfg.OCRVisionModel, cfg.LLMModel), logger), Logger: logger}
+		transcriber := &vision.Engine{Client: newLLMClient(cfg, cmp.Or(cfg.OCRVisionModel, cfg.LLMModel), logger), Logger: logger}
 		if cfg.OCRVisionFallback {
-			vision.Fallback = tesseract
+			transcriber.Fallback = reader
 		}
-		engine = vision
+		engine = transcriber
 	}
 	stopEngines := func() {}
 	if cfg.OCREngine == "tesseract" || cfg.OCRVisionFallback {
-		if err := tesseract.CheckInstalled(ctx); err != nil {
+		if err := reader.CheckInstalled(ctx); err != nil {
 			return nil, nil, err
 		}
-		// A worker that died mid-page with the command engine left its page image behind.
-		ocr.RemoveStaleTempFiles(2*cfg.OCRTimeout, logger)
-		engines, err := ocr.NewEnginePool(ctx, &ocr.EnginePoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger})
+		// A worker that died mid-page running the command left its page image behind.
+		tesseract.RemoveStaleTempFiles(2*cfg.OCRTimeout, logger)
+		children, err := warm.NewPool(ctx, &warm.PoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger})
 		switch {
-		case errors.Is(err, ocr.ErrNoWarmEngines):
+		case errors.Is(err, warm.ErrNoCgo):
 			logger.WarnContext(ctx, "ocr runs the tesseract command for each page, loading its models every time", slog.String("reason", err.Error()))
 		case err != nil:
 			return nil, nil, err
 		default:
-			tesseract.Engines = engines
-			stopEngines = func() { _ = engines.Close() }
+			reader.Pool = children
+			stopEngines = func() { _ = children.Close() }
 		}
 	}
 	var formatter notes.Formatter = notes.Builtin{}
@@ -159,7 +161,7 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 	}
 	logger.InfoContext(ctx, "pipeline engines", slog.String("ocr", ocr.EngineName(engine)),
 		slog.Bool("ocr_fallback", cfg.OCREngine == "vision" && cfg.OCRVisionFallback),
-		slog.Bool("ocr_warm_engines", tesseract.Engines != nil),
+		slog.Bool("ocr_warm_engines", reader.Pool != nil),
 		slog.String("formatter", formatterName(cfg)), slog.String("llm_base_url", redact(cfg.LLMBaseURL)))
 	return &jobs.Pipeline{
 		Memory:     jobs.NewBudget(cfg.OCRMemory),

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
 )
 
 // runAsMain makes the test binary the snapnote program: a test starts it
@@ -16,7 +16,7 @@ const runAsMain = "SNAPNOTE_TEST_RUN_AS_MAIN"
 // engines, as main does for snapnote, and runs it as snapnote when a test
 // starts it as a process of its own.
 func TestMain(m *testing.M) {
-	ocr.ServeEngineIfChild()
+	warm.ServeIfChild()
 	if os.Getenv(runAsMain) == "1" {
 		main()
 		os.Exit(0)

@@ -19,6 +19,7 @@ import (
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/jobs"
@@ -204,6 +205,13 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 	if err != nil {
 		return nil, err
 	}
+	// A course may ask only for languages the worker can read; an API
+	// without Tesseract beside it cannot tell, and accepts any.
+	languages, err := (&tesseract.Engine{}).Languages(ctx)
+	if err != nil {
+		logger.WarnContext(ctx, "course languages are not checked against those installed", slog.Any("error", err))
+		languages = nil
+	}
 	handler, _ := api.New(api.Config{
 		DB:                db.Open(pool, logger),
 		Queue:             q,
@@ -227,6 +235,8 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		UploadMaxPixels:   cfg.UploadMaxPixel,
 		UploadTimeout:     cfg.UploadTimeout,
 		PresignTTL:        cfg.S3PresignTTL,
+		DefaultLanguage:   cfg.OCRLang,
+		Languages:         languages,
 		Web:               webConfig(cfg),
 		Logger:            logger,
 	})

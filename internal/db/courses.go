@@ -17,6 +17,7 @@ type Course struct {
 	Description   string
 	Color         string
 	Icon          string
+	Language      string // snapnote.LanguagePattern
 	Status        string
 	DocumentCount int // active documents
 	CreatedAt     time.Time
@@ -30,16 +31,19 @@ type CourseInput struct {
 	Description string
 	Color       string
 	Icon        string
+	// Language is the course's reading language; "" keeps the table's
+	// default (see migration 007).
+	Language string
 }
 
 const courseColumns = `c.id, c.user_id, c.name, coalesce(c.description, ''), coalesce(c.color, ''),
-	coalesce(c.icon, ''), c.status, c.created_at, c.updated_at, c.deleted_at,
+	coalesce(c.icon, ''), c.language, c.status, c.created_at, c.updated_at, c.deleted_at,
 	(SELECT count(*) FROM documents d WHERE d.course_id = c.id AND d.status = 'active')`
 
 func scanCourse(row scanner) (Course, error) {
 	var c Course
 	err := row.Scan(&c.ID, &c.UserID, &c.Name, &c.Description, &c.Color, &c.Icon,
-		&c.Status, &c.CreatedAt, &c.UpdatedAt, &c.DeletedAt, &c.DocumentCount)
+		&c.Language, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.DeletedAt, &c.DocumentCount)
 	return c, interpretError(err)
 }
 
@@ -47,12 +51,12 @@ func scanCourse(row scanner) (Course, error) {
 func (q *Queries) CreateCourse(ctx context.Context, userID uuid.UUID, in CourseInput) (Course, error) {
 	c, err := scanCourse(q.db.QueryRow(ctx, `
 		WITH c AS (
-			INSERT INTO courses (user_id, name, description, color, icon)
-			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), nullif($5, ''))
+			INSERT INTO courses (user_id, name, description, color, icon, language)
+			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), nullif($5, ''), coalesce(nullif($6, ''), 'eng'))
 			RETURNING *
 		)
 		SELECT `+courseColumns+` FROM c`,
-		userID, in.Name, in.Description, in.Color, in.Icon))
+		userID, in.Name, in.Description, in.Color, in.Icon, in.Language))
 	if err != nil {
 		return Course{}, fmt.Errorf("create course: %w", err)
 	}
@@ -87,12 +91,12 @@ func (q *Queries) UpdateCourse(ctx context.Context, c Course) (Course, error) {
 	return scanCourse(q.db.QueryRow(ctx, `
 		WITH c AS (
 			UPDATE courses SET name = $3, description = nullif($4, ''), color = nullif($5, ''),
-				icon = nullif($6, ''), updated_at = now()
+				icon = nullif($6, ''), language = $7, updated_at = now()
 			WHERE id = $1 AND user_id = $2
 			RETURNING *
 		)
 		SELECT `+courseColumns+` FROM c`,
-		c.ID, c.UserID, c.Name, c.Description, c.Color, c.Icon))
+		c.ID, c.UserID, c.Name, c.Description, c.Color, c.Icon, c.Language))
 }
 
 // SetCourseStatus moves one of the user's courses to status (snapnote.StatusActive or

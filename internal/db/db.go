@@ -9,8 +9,9 @@
 // queries (inserted and worked through its client, in package queue and
 // package worker), the migrations' bookkeeping (package migrations, which
 // runs the schema files), and test helpers (internal/pgtest, and tests that
-// inspect rows). The read benchmark under cmd/ runs EXPLAIN on these
-// queries.
+// inspect rows). The benchmark under cmd/ runs EXPLAIN on these queries,
+// and holds the search as it was before migration 008 as the baseline its
+// search scenario compares with.
 //
 // Every method that reads or changes a user's rows takes the user's id and
 // scopes the query by it: another user's row is indistinguishable from a

@@ -136,13 +136,33 @@ func (q *Queries) UploadByIdempotencyKey(ctx context.Context, userID uuid.UUID, 
 		`SELECT `+uploadColumns+` FROM uploads WHERE user_id = $1 AND idempotency_key = $2`, userID, key))
 }
 
-// ListUploads returns the user's uploads, newest first, after cursor when given.
-func (q *Queries) ListUploads(ctx context.Context, userID uuid.UUID, after *Cursor, limit int) ([]Upload, error) {
+// UploadFilter narrows a list of uploads.
+type UploadFilter struct {
+	CourseID uuid.UUID // uuid.Nil for every course
+	// Statuses are the upload statuses listed; none lists every status.
+	Statuses []string
+	After    *Cursor // nil for the first page
+	Limit    int
+}
+
+// ListUploads returns a page of the user's uploads, newest first by
+// (createdAt, id).
+func (q *Queries) ListUploads(ctx context.Context, userID uuid.UUID, f UploadFilter) ([]Upload, error) {
+	var course *uuid.UUID
+	if f.CourseID != uuid.Nil {
+		course = &f.CourseID
+	}
+	var statuses []string // NULL: every status
+	if len(f.Statuses) > 0 {
+		statuses = f.Statuses
+	}
 	return list(ctx, q.db, "list uploads", scanUpload, `
 		SELECT `+uploadColumns+` FROM uploads
 		WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+			AND ($4::uuid IS NULL OR course_id = $4)
+			AND ($5::text[] IS NULL OR status = ANY($5))
 		ORDER BY created_at DESC, id DESC
-		LIMIT $4`, userID, after.time(), after.id(), limit)
+		LIMIT $6`, userID, f.After.time(), f.After.id(), course, statuses, f.Limit)
 }
 
 // UploadForWork returns an upload by id alone, for the pipeline's jobs.
@@ -175,7 +195,7 @@ func (q *Queries) StartStage(ctx context.Context, id uuid.UUID, stage string, at
 	return nil
 }
 
-// OCRResult is what the OCR stage saves.
+// OCRResult is what the OCR stage saves of a page (SavePageOCR).
 type OCRResult struct {
 	Text       string
 	Confidence *float64 // nil when the engine does not score words
@@ -183,11 +203,14 @@ type OCRResult struct {
 	Steps      []string
 }
 
-// SaveOCR stores the OCR result of an upload at the OCR stage.
-func (q *Queries) SaveOCR(ctx context.Context, id uuid.UUID, res OCRResult, took time.Duration) error {
-	return q.saveStage(ctx, id, snapnote.StageOCR, took,
-		`ocr_text = $4, ocr_confidence = $5, ocr_engine = nullif($6, ''), ocr_steps = $7`,
-		res.Text, res.Confidence, res.Engine, append([]string{}, res.Steps...))
+// StageResult is what a stage saves on its upload: the stage's name and the
+// columns its result sets.
+type StageResult interface {
+	// stage returns the name of the stage the result is of.
+	stage() string
+	// assignments returns the SET list of the result's columns, whose
+	// parameters start at $4, and their values.
+	assignments() (set string, args []any)
 }
 
 // FormatResult is what the format stage saves.
@@ -198,17 +221,19 @@ type FormatResult struct {
 	Guard    string      // why the LLM's note was rejected, or ""
 }
 
-// SaveFormat stores the Markdown of an upload at the format stage.
-func (q *Queries) SaveFormat(ctx context.Context, id uuid.UUID, res FormatResult, took time.Duration) error {
-	return q.saveStage(ctx, id, snapnote.StageFormat, took,
-		`formatted_note = $4, format_engine = $5, llm_usage = $6, format_guard = nullif($7, '')`,
-		res.Markdown, res.Engine, res.Usage, res.Guard)
+func (FormatResult) stage() string { return snapnote.StageFormat }
+
+func (res FormatResult) assignments() (string, []any) {
+	return `formatted_note = $4, format_engine = $5, llm_usage = $6, format_guard = nullif($7, '')`,
+		[]any{res.Markdown, res.Engine, res.Usage, res.Guard}
 }
 
-// saveStage saves a stage's result and its time on an upload processing
-// at that stage; the assignments in set use $4 on for args. Returns
-// ErrNotFound when the upload is not there (a duplicate job).
-func (q *Queries) saveStage(ctx context.Context, id uuid.UUID, stage string, took time.Duration, set string, args ...any) error {
+// SaveStage stores a stage's result, and the time the stage took, on an
+// upload processing at that stage. Returns ErrNotFound when the upload is
+// not there (a duplicate job).
+func (q *Queries) SaveStage(ctx context.Context, id uuid.UUID, res StageResult, took time.Duration) error {
+	stage := res.stage()
+	set, args := res.assignments()
 	tag, err := q.db.Exec(ctx, `
 		UPDATE uploads SET `+set+`,
 			timings_ms = timings_ms || jsonb_build_object($2::text, $3::bigint),

@@ -38,14 +38,19 @@ const (
 	EngineVision    = "vision"
 )
 
+// Tesseract's language data: DefaultLang is what a Tesseract engine reads when no languages are
+// configured, OSDLang what its orientation detection reads.
+const (
+	DefaultLang = "eng"
+	OSDLang     = "osd"
+)
+
 // EngineName returns the name recorded for text read by e when the Result does not name its
-// engine: EngineTesseract, EngineVision, or e's Go type for another engine.
+// engine: what its Name method returns (EngineTesseract, EngineVision), or e's Go type for an
+// engine without one.
 func EngineName(e Engine) string {
-	switch e.(type) {
-	case *Tesseract:
-		return EngineTesseract
-	case *Vision:
-		return EngineVision
+	if named, ok := e.(interface{ Name() string }); ok {
+		return named.Name()
 	}
 	return fmt.Sprintf("%T", e)
 }

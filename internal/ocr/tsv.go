@@ -5,6 +5,7 @@ import (
 	"image"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // TSV columns of `tesseract … tsv`, one row per page, block, paragraph, line and word.
@@ -26,31 +27,32 @@ const (
 // levelWord is the level of the rows that hold words.
 const levelWord = "5"
 
-// ocrWord is one word Tesseract read, with where it stands in the page's layout.
-type ocrWord struct {
-	// page, block, par and line number the page, block, paragraph and line the word is in,
+// Word is one word Tesseract read, with where it stands in the page's layout.
+type Word struct {
+	// Page, Block, Par and Line number the page, block, paragraph and line the word is in,
 	// as Tesseract counts them from 1.
-	page, block, par, line int
-	// conf is Tesseract's confidence from 0 to 100, or -1 when it gave none.
-	conf float64
-	text string
-	// box is where the word stands on the page read.
-	box image.Rectangle
+	Page, Block, Par, Line int
+	// Conf is Tesseract's confidence from 0 to 100, or -1 when it gave none.
+	Conf float64
+	// Text is the word as read.
+	Text string
+	// Box is where the word stands on the page read.
+	Box image.Rectangle
 }
 
-// parseTSV reads the word rows of Tesseract's TSV output and rebuilds the text from them (see
-// wordsResult).
-func parseTSV(tsv []byte) (Result, error) {
-	words, err := parseTSVWords(tsv)
+// ParseTSV reads the word rows of Tesseract's TSV output and rebuilds the text from them (see
+// WordsResult).
+func ParseTSV(tsv []byte) (Result, error) {
+	words, err := ParseTSVWords(tsv)
 	if err != nil {
 		return Result{}, err
 	}
-	return wordsResult(words), nil
+	return WordsResult(words), nil
 }
 
-// parseTSVWords returns the word rows of Tesseract's TSV output, in order.
-func parseTSVWords(tsv []byte) ([]ocrWord, error) {
-	var words []ocrWord
+// ParseTSVWords returns the word rows of Tesseract's TSV output, in order.
+func ParseTSVWords(tsv []byte) ([]Word, error) {
+	var words []Word
 	for i, row := range strings.Split(string(tsv), "\n") {
 		fields := strings.Split(strings.TrimSuffix(row, "\r"), "\t")
 		if fields[colLevel] != levelWord {
@@ -59,9 +61,9 @@ func parseTSVWords(tsv []byte) ([]ocrWord, error) {
 		if len(fields) <= colText {
 			return nil, fmt.Errorf("line %d: %d columns, want %d", i+1, len(fields), colText+1)
 		}
-		w := ocrWord{text: fields[colText]}
+		w := Word{Text: fields[colText]}
 		var left, top, width, height int
-		for col, n := range map[int]*int{colPage: &w.page, colBlock: &w.block, colPar: &w.par, colLine: &w.line,
+		for col, n := range map[int]*int{colPage: &w.Page, colBlock: &w.Block, colPar: &w.Par, colLine: &w.Line,
 			colLeft: &left, colTop: &top, colWidth: &width, colHeight: &height} {
 			v, err := strconv.Atoi(fields[col])
 			if err != nil {
@@ -69,40 +71,40 @@ func parseTSVWords(tsv []byte) ([]ocrWord, error) {
 			}
 			*n = v
 		}
-		w.box = image.Rect(left, top, left+width, top+height)
+		w.Box = image.Rect(left, top, left+width, top+height)
 		conf, err := strconv.ParseFloat(fields[colConf], 64)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: confidence: %w", i+1, err)
 		}
-		w.conf = conf
+		w.Conf = conf
 		words = append(words, w)
 	}
 	return words, nil
 }
 
-// wordsResult rebuilds the text from the words Tesseract read, in reading order: words on a
+// WordsResult rebuilds the text from the words Tesseract read, in reading order: words on a
 // line joined by a space, lines by "\n", and a blank line between paragraphs and between
 // blocks. Blank words are left out; words without a confidence (-1) count as words but not
 // towards Confidence. Both engines, the command's TSV and the warm engines' words, end here,
 // so they rebuild the same text from the same reading.
-func wordsResult(words []ocrWord) Result {
+func WordsResult(words []Word) Result {
 	var (
 		text      strings.Builder
 		res       Result
 		confSum   float64
 		confWords int
-		prev      ocrWord
+		prev      Word
 	)
 	for _, w := range words {
-		word := strings.TrimSpace(w.text)
+		word := strings.TrimSpace(w.Text)
 		if word == "" {
 			continue
 		}
 		switch {
 		case res.Words == 0:
-		case w.page != prev.page || w.block != prev.block || w.par != prev.par:
+		case w.Page != prev.Page || w.Block != prev.Block || w.Par != prev.Par:
 			text.WriteString("\n\n")
-		case w.line != prev.line:
+		case w.Line != prev.Line:
 			text.WriteByte('\n')
 		default:
 			text.WriteByte(' ')
@@ -110,8 +112,8 @@ func wordsResult(words []ocrWord) Result {
 		text.WriteString(word)
 		prev = w
 		res.Words++
-		if w.conf >= 0 {
-			confSum += w.conf / 100
+		if w.Conf >= 0 {
+			confSum += w.Conf / 100
 			confWords++
 		}
 	}
@@ -120,4 +122,27 @@ func wordsResult(words []ocrWord) Result {
 		res.Confidence = confSum / float64(confWords)
 	}
 	return res
+}
+
+// maxStderr bounds the part of Tesseract's stderr quoted in an error.
+const maxStderr = 400
+
+// SummarizeStderr joins the non-empty lines of Tesseract's stderr with "; " and keeps the end, where
+// Tesseract says why it gave up.
+func SummarizeStderr(stderr string) string {
+	var lines []string
+	for line := range strings.Lines(stderr) {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	msg := strings.Join(lines, "; ")
+	if len(msg) <= maxStderr {
+		return msg
+	}
+	cut := len(msg) - maxStderr
+	for cut < len(msg) && !utf8.RuneStart(msg[cut]) {
+		cut++
+	}
+	return "…" + msg[cut:]
 }

@@ -1,7 +1,9 @@
 package ocr
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -30,7 +32,7 @@ func TestParseTSV(t *testing.T) {
 		"5\t1\t2\t1\t1\t1\t72\t400\t100\t40\t85.5\tNext\n" +
 		"5\t1\t2\t1\t1\t2\t180\t400\t100\t40\t88\tweek\n"
 
-	res, err := parseTSV([]byte(tsv))
+	res, err := ParseTSV([]byte(tsv))
 	require.NoError(t, err)
 	require.Equal(t, "The first\nlaw\n\nEnergy\n\nNext week", res.Text)
 	require.Equal(t, 6, res.Words)
@@ -45,7 +47,7 @@ func TestParseTSVEmpty(t *testing.T) {
 		"header only": "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n",
 		"page only":   "1\t1\t0\t0\t0\t0\t0\t0\t3\t1\t-1\t\n",
 	} {
-		res, err := parseTSV([]byte(tsv))
+		res, err := ParseTSV([]byte(tsv))
 		require.NoError(t, err, name)
 		require.Zero(t, res, name)
 	}
@@ -58,7 +60,26 @@ func TestParseTSVMalformed(t *testing.T) {
 		"short row":      "5\t1\t1\t1\t1\t1\t72\n",
 		"bad confidence": "5\t1\t1\t1\t1\t1\t72\t72\t100\t40\thigh\tThe\n",
 	} {
-		_, err := parseTSV([]byte(tsv))
+		_, err := ParseTSV([]byte(tsv))
 		require.ErrorContains(t, err, "line 1", name)
 	}
+}
+
+func TestSummarizeStderr(t *testing.T) {
+	t.Parallel()
+
+	stderr := "Error opening data file /usr/share/tesseract-ocr/5/tessdata/xxx.traineddata\n" +
+		"Please make sure the TESSDATA_PREFIX environment variable is set to your \"tessdata\" directory.\n\n" +
+		"Failed loading language 'xxx'\n"
+	require.Equal(t, "Error opening data file /usr/share/tesseract-ocr/5/tessdata/xxx.traineddata; "+
+		"Please make sure the TESSDATA_PREFIX environment variable is set to your \"tessdata\" directory.; "+
+		"Failed loading language 'xxx'", SummarizeStderr(stderr))
+	require.Empty(t, SummarizeStderr("\n  \n"))
+
+	long := strings.Repeat("é", 500) + "\nCould not initialize tesseract.\n"
+	got := SummarizeStderr(long)
+	require.True(t, utf8.ValidString(got))
+	require.True(t, strings.HasPrefix(got, "…"))
+	require.True(t, strings.HasSuffix(got, "; Could not initialize tesseract."))
+	require.LessOrEqual(t, len(got), maxStderr+len("…"))
 }

@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/pdf/pdftest"
 )
@@ -60,7 +60,7 @@ func TestReadTextLayer(t *testing.T) {
 	t.Parallel()
 	second := []string{"Second Page", "", "Heat engines turn heat into work and waste some of it."}
 	path := write(t, pdftest.Text(lecture, second))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &ocr.Tesseract{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, words(truth+" "+strings.Join(second, " ")), words(res.Text), "both pages' text layers, in order, no OCR")
 	require.Contains(t, res.Text, "Three\nThe first law", "lines are kept")
@@ -76,7 +76,7 @@ func TestReadTwoColumns(t *testing.T) {
 	left := []string{"Collisions are resolved by", "chaining or by open", "addressing in the table."}
 	right := []string{"Dijkstra needs all edge", "weights to be non", "negative to be correct."}
 	path := write(t, pdftest.Write([]pdftest.Page{{Lines: left, Right: right}}, pdftest.Options{}))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &ocr.Tesseract{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, strings.Join(left, "\n")+"\n\n"+strings.Join(right, "\n"), res.Text)
 }
@@ -86,7 +86,7 @@ func TestReadTwoColumns(t *testing.T) {
 func TestReadRendersAPageWithoutTextLayer(t *testing.T) {
 	t.Parallel()
 	path := write(t, pdftest.Write([]pdftest.Page{scanOf(lecture), {Lines: []string{"Notes typed on the second page of the scan."}}}, pdftest.Options{}))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &ocr.Tesseract{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, "pdf-p1:pdf-render:300dpi", res.Steps[0])
 	require.Equal(t, "pdf-p2:pdf-text-layer", res.Steps[len(res.Steps)-1])
@@ -121,14 +121,14 @@ func TestTextLayerAgainstOCR(t *testing.T) {
 	r := &pdf.Reader{}
 
 	start := time.Now()
-	layer, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{both}, pdftest.Options{})), &ocr.Tesseract{}, time.Minute)
+	layer, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{both}, pdftest.Options{})), &tesseract.Engine{}, time.Minute)
 	layerTook := time.Since(start)
 	require.NoError(t, err)
 	require.Equal(t, []string{pdf.StepTextLayer}, layer.Steps)
 	require.Equal(t, words(want), words(layer.Text))
 
 	start = time.Now()
-	read, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{scan}, pdftest.Options{})), &ocr.Tesseract{}, time.Minute)
+	read, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{scan}, pdftest.Options{})), &tesseract.Engine{}, time.Minute)
 	ocrTook := time.Since(start)
 	require.NoError(t, err)
 	// Both are compared with white space made one space: the text layer
@@ -160,7 +160,7 @@ func TestUsableText(t *testing.T) {
 func TestReadRefuses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	engine := &ocr.Tesseract{}
+	engine := &tesseract.Engine{}
 	many := make([][]string, 3000)
 	for i := range many {
 		many[i] = []string{"page"}
@@ -203,7 +203,7 @@ func TestReadTextLayerKeepsHeadingsAndBullets(t *testing.T) {
 		"## Key points", "• heat flows from hot to cold", "• work done by the gas is positive", "",
 		"1. Write down what is given.", "2. Draw the diagram.",
 	}))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &ocr.Tesseract{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, "# Heat Engines\n\nEngines turn heat into work and waste some of it.\n\n## Key points\n\n"+
 		"- heat flows from hot to cold\n- work done by the gas is positive\n\n1. Write down what is given.\n2. Draw the diagram.\n", res.Markdown)

@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -115,7 +116,6 @@ func TestRetryUploadQueuesTheFailedStage(t *testing.T) {
 	require.Equal(t, []string{"ocr"}, b.jobs(t, u.ID), "a refused retry adds no job")
 
 	require.NoError(t, b.db.StartStage(ctx, u.ID, snapnote.StageOCR, 1))
-	require.NoError(t, b.db.SaveOCR(ctx, u.ID, db.OCRResult{Text: "text"}, 0))
 	require.NoError(t, b.db.MoveToStage(ctx, u.ID, snapnote.StageOCR, snapnote.StageFormat))
 	require.NoError(t, b.db.FailUpload(ctx, u.ID, snapnote.ErrFormatFailed, "failed"))
 
@@ -124,4 +124,61 @@ func TestRetryUploadQueuesTheFailedStage(t *testing.T) {
 	require.Equal(t, snapnote.UploadQueued, retried.Status)
 	require.Equal(t, snapnote.StageFormat, retried.Stage)
 	require.Equal(t, []string{"ocr", "format"}, b.jobs(t, u.ID), "the retry starts from the stage that failed")
+}
+
+// TestStageCheckIsTheTable: the stages migration 001's CHECK lets an upload
+// record are the names of queue.Stages.
+func TestStageCheckIsTheTable(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Migrated(t)
+	var def string
+	require.NoError(t, pool.QueryRow(t.Context(), `
+		SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+		WHERE c.conrelid = 'uploads'::regclass AND c.contype = 'c'
+		  AND pg_get_constraintdef(c.oid) LIKE '%stage%'`).Scan(&def))
+	var names, checked []string
+	for _, s := range queue.Stages {
+		names = append(names, s.Name)
+	}
+	for _, m := range regexp.MustCompile(`'([a-z_]+)'`).FindAllStringSubmatch(def, -1) {
+		checked = append(checked, m[1])
+	}
+	require.ElementsMatch(t, names, checked, "the CHECK on uploads.stage: %s", def)
+}
+
+// TestStageKindIsItsName: River knows a stage's job by the stage's name.
+func TestStageKindIsItsName(t *testing.T) {
+	t.Parallel()
+	for _, s := range queue.Stages {
+		require.Equal(t, s.Name, s.Job(queue.StageArgs{}).Kind())
+	}
+}
+
+// reviewArgs is the job of a stage that the tests add to the table.
+type reviewArgs struct{ queue.StageArgs }
+
+func (reviewArgs) Kind() string { return "review" }
+
+// TestAStageIsARow adds a stage after the last one, as a row and its
+// job's Args, and finds the pipeline's lookups follow it with no other
+// change. (The database still needs its name in the CHECK on
+// uploads.stage: TestStageCheckIsTheTable says so.) Not parallel: it
+// changes the table while no other test of the package runs.
+func TestAStageIsARow(t *testing.T) {
+	last := queue.Stages[len(queue.Stages)-1]
+	saved := queue.Stages
+	queue.Stages = append(saved[:len(saved):len(saved)], queue.Stage{Name: "review",
+		Job: func(a queue.StageArgs) queue.StageJob { return reviewArgs{a} }, FailCode: "review_failed"})
+	t.Cleanup(func() { queue.Stages = saved })
+
+	next, ok := last.Next()
+	require.True(t, ok)
+	require.Equal(t, "review", next.Name, "the last stage hands over to the new row")
+	_, ok = next.Next()
+	require.False(t, ok, "the new row is the last")
+	byName, err := queue.StageNamed("review")
+	require.NoError(t, err)
+	byKind, ok := queue.StageOfKind("review")
+	require.True(t, ok)
+	require.Equal(t, byName.Name, byKind.Name)
 }

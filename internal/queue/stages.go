@@ -98,8 +98,8 @@ func (s Stage) Next() (next Stage, ok bool) {
 // OCRArgs starts the pipeline: read the text of one page of an upload.
 type OCRArgs struct{ StageArgs }
 
-// Kind identifies the job to River.
-func (OCRArgs) Kind() string { return "ocr" }
+// Kind identifies the job to River: the stage's name.
+func (OCRArgs) Kind() string { return snapnote.StageOCR }
 
 // InsertOpts puts OCR on its own CPU-bound queue.
 func (OCRArgs) InsertOpts() river.InsertOpts {
@@ -109,8 +109,8 @@ func (OCRArgs) InsertOpts() river.InsertOpts {
 // FormatArgs turns an upload's OCR text into Markdown.
 type FormatArgs struct{ StageArgs }
 
-// Kind identifies the job to River.
-func (FormatArgs) Kind() string { return "format" }
+// Kind identifies the job to River: the stage's name.
+func (FormatArgs) Kind() string { return snapnote.StageFormat }
 
 // InsertOpts puts formatting on the I/O-bound queue shared with LLM calls.
 func (FormatArgs) InsertOpts() river.InsertOpts {
@@ -120,8 +120,8 @@ func (FormatArgs) InsertOpts() river.InsertOpts {
 // ExtractArgs finishes an upload: title, excerpt, metadata, then the document.
 type ExtractArgs struct{ StageArgs }
 
-// Kind identifies the job to River.
-func (ExtractArgs) Kind() string { return "extract" }
+// Kind identifies the job to River: the stage's name.
+func (ExtractArgs) Kind() string { return snapnote.StageExtract }
 
 // InsertOpts puts the last stage on the default queue.
 func (ExtractArgs) InsertOpts() river.InsertOpts {

@@ -90,13 +90,19 @@ func pageNumbers(n int) []int {
 	return pages
 }
 
-// InsertNextStageTx enqueues, in tx, the stage after the one a job ran;
-// ok is false when that stage was the last. The stage's worker calls it in
-// the transaction that saves its result and completes its own job; pages
-// are the upload's page count, for a next stage run per page.
-func InsertNextStageTx(ctx context.Context, tx pgx.Tx, client *river.Client[pgx.Tx], stage Stage, uploadID uuid.UUID, pages int) (next Stage, ok bool, err error) {
+// HandOverTx hands an upload, in tx, from stage to the stage after it: it
+// records the upload at the next stage and enqueues that stage's jobs. ok is
+// false, and nothing is written, when stage is the last. The stage's worker
+// calls it in the transaction that saves its result and completes its own
+// job; pages is the upload's page count, for a next stage run per page.
+// Returns an error wrapping db.ErrNotFound when the upload is no longer
+// processing at stage.
+func HandOverTx(ctx context.Context, tx pgx.Tx, client *river.Client[pgx.Tx], stage Stage, uploadID uuid.UUID, pages int) (next Stage, ok bool, err error) {
 	if next, ok = stage.Next(); !ok {
 		return Stage{}, false, nil
+	}
+	if err := db.New(tx).MoveToStage(ctx, uploadID, stage.Name, next.Name); err != nil {
+		return next, true, err
 	}
 	return next, true, insertStageTx(ctx, tx, client, next, uploadID, pageNumbers(pages))
 }

@@ -51,7 +51,7 @@ async function walk(page, problems, { course, word, screenshot }) {
 
   const png = await photo(env.browser, [`${word} Lecture`, '', `The ${word} is studied in week three.`,
     'Energy flows through every living cell.']);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'page.png', mimeType: 'image/png', buffer: png }]);
+  await page.locator('#photos').setInputFiles([{ name: 'page.png', mimeType: 'image/png', buffer: png }]);
   const upload = page.locator('.upload').first();
   await upload.getByRole('link', { name: 'Open note' }).waitFor({ timeout: 60_000 });
   await page.locator('.notes .note-item').first().waitFor();
@@ -112,7 +112,7 @@ test('photos picked as the pages of one note become one note, in order', async (
     await page.getByLabel('Photos are the pages of one note').check();
     const first = await photo(env.browser, ['Optics Lecture', '', 'Light bends when it enters water.']);
     const second = await photo(env.browser, ['Second page', '', 'Lenses focus light onto the retina.']);
-    await page.locator('input[type=file]').setInputFiles([
+    await page.locator('#photos').setInputFiles([
       { name: 'p1.png', mimeType: 'image/png', buffer: first },
       { name: 'p2.png', mimeType: 'image/png', buffer: second },
     ]);
@@ -128,7 +128,7 @@ test('photos picked as the pages of one note become one note, in order', async (
   });
 });
 
-test('a failed upload says why and offers a retry', async () => {
+test('a failed upload says why, offers no retry that would fail again, and is still there later', async () => {
   await withPage(env, 'failed-upload', phone, async (page, problems) => {
     await page.goto(env.link);
     await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
@@ -136,25 +136,174 @@ test('a failed upload says why and offers a retry', async () => {
     await page.goto(`${env.base}/#/courses/${course.id}`);
     // Refused on arrival (not an image), and failed in the pipeline (a blank page).
     const blank = await photo(env.browser, []);
-    await page.locator('input[type=file]').setInputFiles([
+    await page.locator('#photos').setInputFiles([
       { name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') },
       { name: 'blank.png', mimeType: 'image/png', buffer: blank },
     ]);
     const refused = page.locator('.upload', { hasText: 'notes.txt' });
-    await refused.getByRole('button', { name: 'Retry' }).waitFor();
+    await page.locator('.upload[data-status=failed]', { hasText: 'notes.txt' }).waitFor();
     assert.match(await refused.locator('.upload-status').innerText(), /\w/);
-    const failed = page.locator('.upload', { hasText: 'blank.png' });
-    await failed.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 60_000 });
+    const failed = page.locator('.upload[data-status=failed]', { hasText: 'blank.png' });
+    await failed.waitFor({ timeout: 60_000 });
     const message = await failed.locator('.upload-status').innerText();
     assert.match(message, /text/i, 'the reason is said');
-    // Retry runs it again from the failed stage: a blank page fails again, with the same reason.
-    const retried = page.waitForResponse((r) => r.url().endsWith('/retry') && r.request().method() === 'POST');
-    await failed.getByRole('button', { name: 'Retry' }).click();
-    assert.equal((await retried).status(), 202);
-    await failed.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 60_000 });
-    assert.equal(await failed.locator('.upload-status').innerText(), message);
+    assert.equal(await page.getByRole('button', { name: 'Retry' }).count(), 0,
+      'neither a file that is not an image nor a blank page is offered a retry');
     metrics.failedUploadMessages = [await refused.locator('.upload-status').innerText(), message];
+
+    // Leave the course and come back: the failure is still there, said the same way.
+    await page.getByRole('link', { name: 'Courses', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await page.goBack();
+    const again = page.locator('.upload[data-status=failed]', { hasText: 'blank.png' });
+    await again.waitFor();
+    assert.equal(await again.locator('.upload-status').innerText(), message);
     assert.deepEqual(problems.filter((p) => !/status of 4\d\d/.test(p)), []);
+  });
+});
+
+test('two ways in: the camera for one shot, the library and Files for several photos or PDFs', async () => {
+  await withPage(env, 'ways-in', phone, async (page) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    const course = await call(env, 'POST', '/api/courses', { name: 'Ways in' });
+    await page.goto(`${env.base}/#/courses/${course.id}`);
+    const library = page.getByLabel('Choose photos or PDFs');
+    const camera = page.getByLabel('Take photo');
+    assert.equal(await library.getAttribute('capture'), null, 'the library is not the camera');
+    assert.equal(await library.evaluate((el) => el.multiple), true);
+    assert.match(await library.getAttribute('accept'), /application\/pdf/);
+    assert.equal(await camera.getAttribute('capture'), 'environment');
+    // The checkbox is inside its label: a tap on the words ticks it.
+    await page.getByText('Photos are the pages of one note').click();
+    assert.equal(await page.getByLabel('Photos are the pages of one note').isChecked(), true);
+  });
+});
+
+// ready waits until the service worker controls the page.
+async function ready(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+}
+
+test('installable, and what was seen opens offline, even after a reload', async () => {
+  const { course, docs } = await notesIn('Chemistry');
+  await withPage(env, 'offline', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await ready(page);
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel=manifest]');
+      return (await fetch(link.href)).json();
+    });
+    assert.equal(manifest.display, 'standalone');
+    assert.ok(manifest.icons.some((i) => i.sizes === '512x512' && i.purpose === 'maskable'));
+    // One visit online: the courses, a course and a note.
+    await page.goto(`${env.base}/#/`);
+    await page.getByRole('link', { name: /Chemistry/ }).waitFor();
+    await page.goto(`${env.base}/#/courses/${course.id}`);
+    await page.locator('.note-item').first().waitFor();
+    await page.goto(`${env.base}/#/notes/${docs[0].id}`);
+    await page.locator('article').waitFor();
+
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.locator('article').waitFor();
+    assert.match(await page.locator('h1').innerText(), new RegExp(docs[0].title.slice(0, 10)));
+    await page.goto(`${env.base}/#/`);
+    await page.getByRole('link', { name: /Chemistry/ }).waitFor();
+    await page.context().setOffline(false);
+    assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|status of 4\d\d/.test(p)), []);
+  });
+});
+
+test('a photo picked offline waits, and is sent once when the connection returns', async () => {
+  await withPage(env, 'outbox', phone, async (page) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    const course = await call(env, 'POST', '/api/courses', { name: 'Offline' });
+    await page.goto(`${env.base}/#/courses/${course.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Offline' }).waitFor();
+    const posts = [];
+    page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/uploads') && posts.push(r.headers()['idempotency-key']));
+
+    await page.context().setOffline(true);
+    const png = await photo(env.browser, ['Offline Lecture', '', 'Written on the train without a signal.']);
+    await page.locator('#photos').setInputFiles([{ name: 'train.png', mimeType: 'image/png', buffer: png }]);
+    const row = page.locator('.upload[data-status=waiting]', { hasText: 'train.png' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /connection/);
+
+    await page.context().setOffline(false);
+    await page.locator('.upload', { hasText: 'train.png' }).getByRole('link', { name: 'Open note' }).waitFor({ timeout: 60_000 });
+    const uploads = await call(env, 'GET', `/api/uploads?courseId=${course.id}`);
+    assert.equal(uploads.items.length, 1, 'exactly one upload');
+    assert.ok(posts.length >= 1 && new Set(posts).size === 1, `one idempotency key: ${posts}`);
+  });
+});
+
+test('a file shared from another app lands in the course the student picks', async () => {
+  await withPage(env, 'share', phone, async (page) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await ready(page);
+    await call(env, 'POST', '/api/courses', { name: 'Shared' });
+    const png = await photo(env.browser, ['Shared Lecture', '', 'Sent from the gallery to the app.']);
+    // What the system's share sheet does: a POST of the files to the share target.
+    const landed = await page.evaluate(async (bytes) => {
+      const form = new FormData();
+      form.append('file', new File([new Uint8Array(bytes)], 'gallery.png', { type: 'image/png' }));
+      const res = await fetch('/share', { method: 'POST', body: form });
+      return res.url;
+    }, [...png]);
+    assert.match(landed, /\/$|#\/share$/);
+    await page.goto(`${env.base}/#/share`);
+    await page.getByText('One file: choose the course they go to.').waitFor();
+    await page.getByRole('button', { name: 'Shared' }).click();
+    await page.locator('.upload', { hasText: 'gallery.png' }).getByRole('link', { name: 'Open note' }).waitFor({ timeout: 60_000 });
+  });
+});
+
+test('leaving an edit with unsaved changes asks first; the title and first heading stay one', async () => {
+  const { docs } = await notesIn('Chemistry');
+  const id = docs[0].id;
+  await call(env, 'PATCH', `/api/documents/${id}`, { title: 'Cell energy', formattedNote: '# Cell energy\n\nATP carries energy.' });
+  await withPage(env, 'edit-guard', desktop, async (page) => {
+    const asked = [];
+    page.on('dialog', (d) => asked.push(d.message()));
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    await page.goto(`${env.base}/#/notes/${id}`);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Note (Markdown)').fill('# Cell energy\n\nATP carries energy. Edited on the bus.');
+    await page.getByRole('link', { name: 'Courses', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    assert.equal(asked.length, 1, 'asked before leaving');
+    assert.match(asked[0], /without saving/);
+
+    // Renaming the title renames the heading that carried it.
+    await page.goto(`${env.base}/#/notes/${id}`);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Title').fill('Respiration');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Respiration' }).waitFor();
+    const doc = await call(env, 'GET', `/api/documents/${id}`);
+    assert.equal(doc.formattedNote, '# Respiration\n\nATP carries energy.');
+    assert.equal(asked.length, 1, 'a saved edit leaves without asking');
+  });
+});
+
+test('a dev link pasted into an open tab signs in, and the token leaves the address bar', async () => {
+  await withPage(env, 'hash-token', phone, async (page) => {
+    await page.goto(`${env.base}/`);
+    await page.getByLabel('Token').waitFor();
+    await page.evaluate((t) => { location.hash = `token=${t}`; }, env.token);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    assert.ok(!page.url().includes('token='), page.url());
   });
 });
 
@@ -326,6 +475,9 @@ test('a course is renamed, recoloured, trashed, restored; the trash is emptied',
     await page.getByRole('button', { name: 'Restore Optics' }).waitFor({ state: 'detached' });
     const trash = await call(env, 'GET', '/api/trash');
     assert.equal(trash.courses.length + trash.documents.length, 0);
+    await page.getByText('Trash is empty.').waitFor();
+    assert.equal(await page.getByRole('heading', { level: 2 }).count(), 0, 'no headings over nothing');
+    assert.match(await page.locator('#toast').innerText(), /^Deleted 1 course( and \d+ notes?)? for good\.$/);
     assert.deepEqual(problems, []);
   });
 });

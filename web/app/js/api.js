@@ -32,7 +32,7 @@ async function send(method, path, body, { signal, headers = {} } = {}) {
   let message = `Something went wrong (${res.status}).`;
   try {
     const p = await res.json();
-    const detail = p.errors?.map((e) => e.message).filter(Boolean).join('; ');
+    const detail = p.errors?.map(plainWords).filter(Boolean).join('; ');
     message = [p.detail || p.title, detail].filter(Boolean).join(': ') || message;
   } catch {
     // Not problem+json: keep the generic message.
@@ -45,6 +45,21 @@ async function send(method, path, body, { signal, headers = {} } = {}) {
     message = 'Too many requests at once. Wait a moment and try again.';
   }
   throw new ApiError(res.status, message);
+}
+
+// plainWords says a validation error as a person would: "Name: must not be
+// empty", not "expected length >= 1" at "body.name".
+function plainWords({ location = '', message = '' }) {
+  const field = location.split('.').pop() || '';
+  const name = field.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+  let m;
+  let says = message;
+  if ((m = /^expected length >= (\d+)$/.exec(message))) says = m[1] === '1' ? 'must not be empty' : `needs at least ${m[1]} characters`;
+  else if ((m = /^expected length <= (\d+)$/.exec(message))) says = `must be at most ${m[1]} characters`;
+  else if (/^expected string to match pattern/.test(message) || /^expected string to be /.test(message)) says = 'is not in the expected form';
+  else if (/^expected required property/.test(message)) says = 'is needed';
+  else if (/^expected value to be one of/.test(message)) says = 'is not one of the allowed values';
+  return name ? `${name}: ${says}` : says;
 }
 
 /** api calls method path with a JSON (or FormData) body, returning the JSON answer. */

@@ -24,6 +24,11 @@ export function mode() {
   return config.auth;
 }
 
+/** settings are the server's /app-config.json, once start() has read it. */
+export function settings() {
+  return config;
+}
+
 function keep(t, expiresIn) {
   sessionStorage.setItem(TOKEN, t);
   if (expiresIn) sessionStorage.setItem(EXPIRES, String(Date.now() + expiresIn * 1000 - 30_000));
@@ -42,8 +47,7 @@ export function forget() {
  */
 export async function start() {
   // Off the address bar (and history) before anything else happens.
-  const fragment = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fragment !== null) history.replaceState(null, '', location.pathname + location.search);
+  const fragment = fragmentToken();
   const res = await fetch('/app-config.json', { headers: { Accept: 'application/json' } });
   if (!res.ok) throw new Error('The app could not load its settings.');
   config = await res.json();
@@ -53,6 +57,27 @@ export async function start() {
     history.replaceState(null, '', location.pathname + location.hash);
     await finishSignIn(query);
   }
+}
+
+/**
+ * fragmentToken takes a dev token from the address (#token=…) off the
+ * address bar and history at once, returning it (null when there is none).
+ */
+function fragmentToken() {
+  const fragment = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fragment !== null) history.replaceState(null, '', location.pathname + location.search);
+  return fragment;
+}
+
+/**
+ * adoptFragmentToken signs in from a dev link opened in a tab that is
+ * already running the app; it reports whether the address held a token.
+ */
+export function adoptFragmentToken() {
+  const fragment = fragmentToken();
+  if (fragment === null) return false;
+  if (fragment && config.auth === 'dev') keep(fragment);
+  return true;
 }
 
 /** useToken signs in with a pasted dev token. */

@@ -9,6 +9,9 @@ import { noteView } from './views/note.js';
 import { searchView } from './views/search.js';
 import { trashView } from './views/trash.js';
 import { signInView } from './views/signin.js';
+import { shareView } from './views/share.js';
+import { clearAll } from './idb.js';
+import { sendOutbox } from './uploads.js';
 
 const routes = [
   [/^$|^\/$/, coursesView],
@@ -16,13 +19,23 @@ const routes = [
   [/^\/notes\/([\w-]+)$/, noteView],
   [/^\/search$/, searchView],
   [/^\/trash$/, trashView],
+  [/^\/share$/, shareView],
 ];
 
 const main = document.getElementById('main');
 const header = document.querySelector('header.top');
 let current = null; // AbortController of the view on screen
 
+let shown = location.hash; // the address of the view on screen
+
 function route() {
+  // A view with unsaved work may keep the student on it.
+  const leaving = main.firstElementChild;
+  if (location.hash !== shown && leaving?.beforeLeave && !leaving.beforeLeave()) {
+    history.replaceState(null, '', shown || location.pathname);
+    return;
+  }
+  shown = location.hash;
   current?.abort();
   current = new AbortController();
   const hash = location.hash.replace(/^#/, '');
@@ -48,6 +61,7 @@ function route() {
 // show puts a view on screen and moves focus to its heading, so screen
 // readers announce the new page and keyboard users start at its top.
 function show(view) {
+  view.drawnOffline = !navigator.onLine;
   main.replaceChildren(view);
   const heading = main.querySelector('h1');
   if (heading) {
@@ -65,21 +79,60 @@ document.getElementById('search-form').addEventListener('submit', (e) => {
 });
 
 document.getElementById('sign-out').addEventListener('click', async () => {
+  await forgetUser();
   await auth.signOut();
   location.hash = '#/';
   route();
 });
+
+// forgetUser removes what this browser kept of the user: the responses the
+// service worker keeps for offline use, the outbox and shared files.
+async function forgetUser() {
+  navigator.serviceWorker?.controller?.postMessage({ type: 'signed-out' });
+  await clearAll().catch(() => {});
+}
+
+// The service worker makes the app installable and open offline. The page
+// runs under Trusted Types, so its URL passes through the one policy the
+// server's CSP allows, which lets nothing else through.
+function registerWorker() {
+  if (!('serviceWorker' in navigator) || !window.trustedTypes) return;
+  const policy = trustedTypes.createPolicy('sw-url', {
+    createScriptURL: (url) => {
+      if (url !== '/sw.js') throw new TypeError(`not the service worker: ${url}`);
+      return url;
+    },
+  });
+  navigator.serviceWorker.register(policy.createScriptURL('/sw.js'), { type: 'module', scope: '/' })
+    .catch((err) => console.warn('service worker:', err.message));
+}
 
 session.onSignedOut = () => {
   toast('Your session has ended. Please sign in again.');
   route();
 };
 
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => {
+  // A dev link pasted into this tab: sign in with it, then show the app.
+  if (auth.adoptFragmentToken()) shown = location.hash;
+  route();
+});
+
+// Back online: send what waited, and show fresh data instead of the copy.
+// A view drawn offline (from what the service worker kept) is drawn again.
+window.addEventListener('online', async () => {
+  await sendOutbox();
+  const view = main.firstElementChild;
+  if (!view?.drawnOffline || view.isDirty?.()) return; // never redraw over unsaved edits
+  shown = location.hash;
+  route();
+});
 
 try {
   await auth.start();
 } catch (err) {
   toast(err.message);
 }
+registerWorker();
 route();
+if (auth.token()) sendOutbox();

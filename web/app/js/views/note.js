@@ -26,17 +26,35 @@ export function noteView({ id, signal }) {
     return heading;
   }
 
+  let dirty = false;
+  section.isDirty = () => dirty;
+  section.beforeLeave = () => !dirty || confirm('Leave without saving your changes to this note?');
+  const unload = (e) => {
+    if (!dirty || !section.isConnected) return;
+    e.preventDefault();
+    e.returnValue = '';
+  };
+  window.addEventListener('beforeunload', unload, { signal });
+
   function edit() {
     const title = h('input', { id: 'note-title', value: doc.title, required: true, maxlength: '500' });
     const body = h('textarea', { id: 'note-body', rows: '18', spellcheck: 'true' });
     body.value = doc.formattedNote;
+    const changed = () => { dirty = title.value !== doc.title || body.value !== doc.formattedNote; };
+    title.addEventListener('input', changed);
+    body.addEventListener('input', changed);
+    const done = () => {
+      dirty = false;
+      read().focus();
+    };
     section.replaceChildren(h('h1', {}, 'Edit note'), h('form', {
       class: 'edit',
       onsubmit: async (e) => {
         e.preventDefault();
         try {
-          doc = await api('PATCH', `/api/documents/${id}`, { title: title.value.trim(), formattedNote: body.value });
-          read().focus();
+          const [newTitle, newNote] = consistent(doc.title, doc.formattedNote, title.value.trim(), body.value);
+          doc = await api('PATCH', `/api/documents/${id}`, { title: newTitle, formattedNote: newNote });
+          done();
           toast('Note saved.');
         } catch (err) {
           toast(err.message);
@@ -45,7 +63,7 @@ export function noteView({ id, signal }) {
     }, h('label', { for: 'note-title' }, 'Title'), title,
     h('label', { for: 'note-body' }, 'Note (Markdown)'), body,
     h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save'),
-      h('button', { type: 'button', onclick: () => read().focus() }, 'Cancel'))));
+      h('button', { type: 'button', onclick: () => (section.beforeLeave() ? done() : null) }, 'Cancel'))));
     title.focus();
   }
 
@@ -78,4 +96,21 @@ export function noteView({ id, signal }) {
   }, (err) => err.name !== 'AbortError' && section.replaceChildren(h('h1', {}, 'Note not found'),
     h('p', {}, err.message), h('p', {}, h('a', { href: '#/' }, 'Back to your courses'))));
   return section;
+}
+
+const HEADING = /^(\s*)# +(.*)$/m;
+
+/**
+ * consistent keeps a note's title and its first heading the same: a new
+ * title renames a first heading that carried the old one, and a renamed
+ * first heading renames an unchanged title. It returns [title, note].
+ */
+export function consistent(oldTitle, oldNote, title, note) {
+  const first = note.match(/^\s*# +(.*)$/m);
+  if (!first || note.slice(0, first.index).trim() !== '') return [title, note];
+  const heading = first[1].trim();
+  if (title !== oldTitle && heading === oldTitle) return [title, note.replace(HEADING, (_, lead) => `${lead}# ${title}`)];
+  const oldHeading = oldNote.match(/^\s*# +(.*)$/m)?.[1].trim();
+  if (title === oldTitle && heading !== oldHeading && heading) return [heading, note];
+  return [title, note];
 }

@@ -14,25 +14,54 @@ export function trashView({ signal }) {
       const done = await api('DELETE', '/api/trash');
       courses.replaceChildren();
       docs.replaceChildren();
-      toast(`Deleted ${done.courses} courses and ${done.documents} notes for good.`);
+      showEmpty();
+      toast(`Deleted ${deleted(done)} for good.`);
     } catch (err) {
       toast(err.message);
     }
   }
+
+  const coursesPart = h('div', { hidden: true }, h('h2', {}, 'Courses'), courses);
+  const docsPart = h('div', { hidden: true }, h('h2', {}, 'Notes'), docs);
+  const nothing = h('p', { class: 'muted', hidden: true }, 'Trash is empty.');
+  // Headings show only over what is there; restoring the last one empties it.
+  function showEmpty() {
+    coursesPart.hidden = !courses.children.length;
+    docsPart.hidden = !docs.children.length;
+    nothing.hidden = !coursesPart.hidden || !docsPart.hidden;
+    empty.hidden = !nothing.hidden;
+  }
+  const observer = new MutationObserver(showEmpty);
+  observer.observe(courses, { childList: true });
+  observer.observe(docs, { childList: true });
+  signal?.addEventListener('abort', () => observer.disconnect());
 
   const more = pager(docs, async (cursor) => {
     const page = await api('GET', query('/api/trash', { cursor }), undefined, { signal });
     if (first) {
       first = false;
       courses.replaceChildren(...page.courses.map((c) => row(c.name, c.deletedAt, `/api/courses/${c.id}/restore`,
-        `${c.documentCount} notes come back with it`)));
+        c.documentCount ? `${count(c.documentCount, 'note', 'notes')} come back with it` : '')));
     }
+    if (!page.courses.length && !page.documents.length) showEmpty();
     return { items: page.documents, nextCursor: page.nextCursor };
   }, (d) => row(d.title, d.deletedAt, `/api/documents/${d.id}/restore`, d.excerpt));
 
   return h('section', {}, h('h1', {}, 'Trash'),
-    h('p', { class: 'muted' }, 'Things in trash are deleted for good after a while (30 days unless your server is set otherwise).'), empty,
-    h('h2', {}, 'Courses'), courses, h('h2', {}, 'Notes'), docs, more);
+    h('p', { class: 'muted' }, 'Things in trash are deleted for good after a while (30 days unless your server is set otherwise).'),
+    empty, nothing, coursesPart, docsPart, more);
+}
+
+function count(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// deleted says what emptying the trash removed, leaving out what it did not.
+function deleted({ courses, documents }) {
+  const parts = [];
+  if (courses) parts.push(count(courses, 'course', 'courses'));
+  if (documents) parts.push(count(documents, 'note', 'notes'));
+  return parts.join(' and ') || 'nothing';
 }
 
 function row(name, deletedAt, restorePath, detail) {

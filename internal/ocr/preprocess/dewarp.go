@@ -1,0 +1,222 @@
+package preprocess
+
+import (
+	"image"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/snapnote/snapnote/internal/raster"
+)
+
+// Dewarping: a page is left alone unless at least minDewarpLines lines of text were found and
+// the baselines of most of them (the quantile dewarpQuantile) stray from straight, parallel
+// lines by more than minBend character heights; Tesseract reads lines that drift less than that
+// as well as straight ones, and every resampling blurs a little.
+const (
+	minDewarpLines  = 4
+	dewarpQuantile  = 0.75
+	minBend         = 0.15
+	dewarpCellRatio = 1.0 // cell of the displacement grid, in character heights
+)
+
+// straightenLines finds the lines of text among the glyphs gs of img, an upright and deskewed
+// page, and straightens them: dewarp, then keystone. It returns the image and the steps applied
+// ("dewarp:lines=23", "keystone:0.12"), none when the lines were straight and upright already.
+func straightenLines(img *image.Gray, gs []glyph) (*image.Gray, []string) {
+	var steps []string
+	height := medianHeight(gs)
+	lines := textLines(gs, height)
+	if out, ok := dewarp(img, lines, height); ok {
+		img = out
+		steps = append(steps, "dewarp:lines="+strconv.Itoa(len(lines)))
+	}
+	if out, amount, ok := keystone(img, lines, height); ok {
+		img = out
+		steps = append(steps, "keystone:"+strconv.FormatFloat(amount, 'f', 2, 64))
+	}
+	return img, steps
+}
+
+// lineBend returns how far the baselines of lines stray from straight lines parallel to each
+// other, in pixels: the dewarpQuantile quantile over the lines of their bend from the median
+// slope.
+func lineBend(lines []textLine) float64 {
+	if len(lines) == 0 {
+		return 0
+	}
+	slopes := make([]float64, len(lines))
+	for i := range lines {
+		slopes[i] = lines[i].slope()
+	}
+	slices.Sort(slopes)
+	slope := slopes[len(slopes)/2]
+	bends := make([]float64, len(lines))
+	for i := range lines {
+		bends[i] = lines[i].bend(slope)
+	}
+	slices.Sort(bends)
+	return bends[int(dewarpQuantile*float64(len(bends)-1))]
+}
+
+// dewarp straightens the lines of text of img, whose baselines are lines and whose characters
+// are height pixels tall: every column moves up or down so that each baseline runs
+// horizontally at its mean height. Between two baselines the shift is interpolated; above the
+// first and below the last it is theirs; where no line passes, it is the nearest column's.
+// It reports false, and returns img, when there are too few lines to judge or they are
+// already straight.
+func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
+	if len(lines) < minDewarpLines || height <= 0 || lineBend(lines) < minBend*float64(height) {
+		return img, false
+	}
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	cell := max(4, int(dewarpCellRatio*float64(height)))
+	gw, gh := w/cell+2, h/cell+2
+
+	targets := make([]float64, len(lines))
+	for i := range lines {
+		targets[i] = lines[i].meanY()
+	}
+	order := make([]int, len(lines))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		switch {
+		case targets[a] < targets[b]:
+			return -1
+		case targets[a] > targets[b]:
+			return 1
+		}
+		return 0
+	})
+
+	// shift[gy*gw+gx] is how far down in img to look for the output pixel at the grid point
+	// (gx·cell, gy·cell); NaN where no line passes the column.
+	shift := make([]float64, gw*gh)
+	// A line's ends hold for a character beyond it.
+	margin := float64(height)
+	var knots []knot
+	for gx := range gw {
+		x := float64(gx * cell)
+		knots = knots[:0]
+		for _, i := range order {
+			l := &lines[i]
+			if x < l.x0-margin || x > l.x1+margin {
+				continue
+			}
+			y := l.at(x)
+			// Lines must keep their order: one that crosses the line above here is wrong.
+			if n := len(knots); n > 0 && y <= knots[n-1].at+knots[n-1].by+float64(height)/2 {
+				continue
+			}
+			knots = append(knots, knot{targets[i], y - targets[i]})
+		}
+		for gy := range gh {
+			v := math.NaN()
+			if len(knots) > 0 {
+				v = interpolateKnots(knots, float64(gy*cell))
+			}
+			shift[gy*gw+gx] = v
+		}
+	}
+	// Columns no line passes take the nearest column's shifts.
+	for gx := range gw {
+		if !math.IsNaN(shift[gx]) {
+			continue
+		}
+		for d := 1; d < gw; d++ {
+			src := -1
+			if gx-d >= 0 && !math.IsNaN(shift[gx-d]) {
+				src = gx - d
+			} else if gx+d < gw && !math.IsNaN(shift[gx+d]) {
+				src = gx + d
+			}
+			if src >= 0 {
+				for gy := range gh {
+					shift[gy*gw+gx] = shift[gy*gw+src]
+				}
+				break
+			}
+		}
+	}
+	if math.IsNaN(shift[0]) {
+		return img, false
+	}
+	shift = smoothGrid(shift, gw, gh, 2)
+
+	fcell := float64(cell)
+	out := raster.Warp(img, w, h, paperLevel(img), func(x, y float64) (float64, float64) {
+		gx, gy := x/fcell, y/fcell
+		ix, iy := min(int(gx), gw-2), min(int(gy), gh-2)
+		fx, fy := gx-float64(ix), gy-float64(iy)
+		s := shift[iy*gw+ix:]
+		t := shift[(iy+1)*gw+ix:]
+		d := (s[0]*(1-fx)+s[1]*fx)*(1-fy) + (t[0]*(1-fx)+t[1]*fx)*fy
+		return x, y + d
+	})
+	return out, true
+}
+
+// knot is where a baseline passes a column of the output: at its height, shifted by.
+type knot struct{ at, by float64 }
+
+// interpolateKnots returns the shift at output height y from knots sorted by height:
+// linear between two knots, the nearest knot's beyond them.
+func interpolateKnots(knots []knot, y float64) float64 {
+	if y <= knots[0].at {
+		return knots[0].by
+	}
+	for k := 1; k < len(knots); k++ {
+		if y <= knots[k].at {
+			a, b := knots[k-1], knots[k]
+			t := (y - a.at) / (b.at - a.at)
+			return a.by*(1-t) + b.by*t
+		}
+	}
+	return knots[len(knots)-1].by
+}
+
+// smoothGrid box-blurs a gw×gh grid with radius r, clamping at the edges, so the map has no
+// kinks where a line ends.
+func smoothGrid(grid []float64, gw, gh, r int) []float64 {
+	tmp := make([]float64, len(grid))
+	out := make([]float64, len(grid))
+	for y := range gh {
+		for x := range gw {
+			sum := 0.0
+			for d := -r; d <= r; d++ {
+				sum += grid[y*gw+min(max(x+d, 0), gw-1)]
+			}
+			tmp[y*gw+x] = sum / float64(2*r+1)
+		}
+	}
+	for y := range gh {
+		for x := range gw {
+			sum := 0.0
+			for d := -r; d <= r; d++ {
+				sum += tmp[min(max(y+d, 0), gh-1)*gw+x]
+			}
+			out[y*gw+x] = sum / float64(2*r+1)
+		}
+	}
+	return out
+}
+
+// rotateGlyphs returns where the glyphs gs of a sw×sh image are after rotate(img, deg, …):
+// each box keeps its size and moves with its centre.
+func rotateGlyphs(gs []glyph, deg float64, sw, sh int) []glyph {
+	sin, cos := math.Sincos(deg * math.Pi / 180)
+	w := math.Ceil(float64(sw)*math.Abs(cos) + float64(sh)*math.Abs(sin))
+	h := math.Ceil(float64(sw)*math.Abs(sin) + float64(sh)*math.Abs(cos))
+	out := make([]glyph, len(gs))
+	for i, g := range gs {
+		dx := float64(g.x0+g.x1)/2 - float64(sw)/2
+		dy := float64(g.y0+g.y1)/2 - float64(sh)/2
+		cx := dx*cos + dy*sin + w/2
+		cy := -dx*sin + dy*cos + h/2
+		hw, hh := float64(g.x1-g.x0)/2, float64(g.y1-g.y0)/2
+		out[i] = glyph{int(math.Round(cx - hw)), int(math.Round(cy - hh)), int(math.Round(cx + hw)), int(math.Round(cy + hh))}
+	}
+	return out
+}

@@ -1,0 +1,158 @@
+package preprocess
+
+import (
+	"image"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/raster"
+)
+
+// pageLines finds the glyphs and text lines of img as preprocess does, with their character
+// height.
+func pageLines(img *image.Gray) ([]textLine, int) {
+	gs := glyphs(img, otsu(histogram(img))/2)
+	height := medianHeight(gs)
+	return textLines(gs, height), height
+}
+
+func TestTextLinesFlat(t *testing.T) {
+	t.Parallel()
+
+	img := textPage(1100, 460, 26)
+	found, height := pageLines(img)
+	require.Len(t, found, 6, "one per line of text, the blank one left out")
+	for i := 1; i < len(found); i++ {
+		require.Greater(t, found[i].meanY(), found[i-1].meanY()+float64(height), "top to bottom, one each")
+	}
+	for _, l := range found {
+		require.Greater(t, l.glyphs, 25)
+		require.InDelta(t, 0, l.slope(), 0.003)
+		require.Less(t, l.bend(0), 1.5, "a printed line is straight")
+	}
+	require.Less(t, lineBend(found), minBend*float64(height))
+
+	out, ok := dewarp(img, found, height)
+	require.False(t, ok, "straight lines are left alone")
+	require.Same(t, img, out)
+	_, _, ok = keystone(img, found, height)
+	require.False(t, ok, "an upright margin is left alone")
+}
+
+func TestTextLinesTooFew(t *testing.T) {
+	t.Parallel()
+
+	require.Empty(t, textLines(nil, 0))
+	// Characters scattered over the page, each far from the next, make no line.
+	var gs []glyph
+	for i := range 40 {
+		x, y := (i*137)%900, (i*71)%700
+		gs = append(gs, glyph{x, y, x + 12, y + 16})
+	}
+	require.Empty(t, textLines(gs, 16))
+}
+
+// curled bends img like a curled page: every point moves vertically by amplitude along a sine
+// wave across the width.
+func curled(img *image.Gray, amplitude, wavelength float64) *image.Gray {
+	return raster.Warp(img, img.Rect.Dx(), img.Rect.Dy(), 244, func(x, y float64) (float64, float64) {
+		return x, y - amplitude*math.Sin(2*math.Pi*x/wavelength+0.7)
+	})
+}
+
+func TestDewarpStraightensCurl(t *testing.T) {
+	t.Parallel()
+
+	img := curled(textPage(1100, 460, 26), 12, 900)
+	before, height := pageLines(img)
+	require.Len(t, before, 6)
+	bendBefore := lineBend(before)
+	require.Greater(t, bendBefore, 5.0, "the curl bends the lines")
+
+	out, ok := dewarp(img, before, height)
+	require.True(t, ok)
+	require.Equal(t, img.Bounds(), out.Bounds())
+	after, _ := pageLines(out)
+	require.Len(t, after, 6, "no line lost or split")
+	bendAfter := lineBend(after)
+	t.Logf("bend from straight: %.1f px before, %.1f px after (characters %d px)", bendBefore, bendAfter, height)
+	require.Less(t, bendAfter, 2.0)
+	for _, l := range after {
+		require.Less(t, l.bend(0), 2.5, "each line is straight and level")
+	}
+}
+
+func TestKeystoneSquaresMargin(t *testing.T) {
+	t.Parallel()
+
+	page := textPage(1100, 700, 26)
+	w, h := float64(page.Rect.Dx()), float64(page.Rect.Dy())
+	// Held at an angle: the top edge 16% shorter than the bottom, on light surroundings.
+	quad := [4][2]float64{{w * 0.08, h * 0.05}, {w * 0.92, h * 0.05}, {w, h}, {0, h}}
+	rect := [4][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
+	img := raster.Warp(page, int(w), int(h), 238, raster.Projective(quad, rect).Apply)
+
+	found, height := pageLines(img)
+	_, slant, ok := leftMargin(found, height)
+	require.True(t, ok)
+	require.Greater(t, math.Abs(slant), 0.05, "the margin slants")
+
+	out, amount, ok := keystone(img, found, height)
+	require.True(t, ok)
+	// The text covers half the page's height, so half of the keystone shows between its lines.
+	require.InDelta(t, 0.16/2, amount, 0.04)
+	t.Logf("keystone %.3f, margin slant %.3f before", amount, slant)
+	after, height := pageLines(out)
+	_, slant, ok = leftMargin(after, height)
+	require.True(t, ok)
+	require.Less(t, math.Abs(slant), 0.01, "the margin is upright")
+}
+
+func TestRotateGlyphs(t *testing.T) {
+	t.Parallel()
+
+	img := textPage(800, 400, 26)
+	gs := glyphs(img, otsu(histogram(img))/2)
+	const deg = 4.0
+	moved := rotateGlyphs(gs, deg, img.Rect.Dx(), img.Rect.Dy())
+	turned := rotate(img, deg, 255)
+	seen := glyphs(turned, otsu(histogram(turned))/2)
+	// Every moved box lies where a box of the rotated image is, within a pixel or two.
+	for _, g := range moved {
+		if g.y1-g.y0 < 8 {
+			continue // a speck may merge with its neighbour once resampled
+		}
+		cx, cy := float64(g.x0+g.x1)/2, float64(g.y0+g.y1)/2
+		best := math.Inf(1)
+		for _, s := range seen {
+			best = min(best, math.Hypot(cx-float64(s.x0+s.x1)/2, cy-float64(s.y0+s.y1)/2))
+		}
+		require.Less(t, best, 3.0, "centres rounded to pixels, shapes resampled")
+	}
+}
+
+// BenchmarkStraightenFlat measures what finding and judging the lines of text costs a flat
+// page, where nothing is straightened: the corpus page as rendered, after normalize.
+func BenchmarkStraightenFlat(b *testing.B) {
+	page := normalize(corpus.NewPage(0).Image)
+	gs := glyphs(page, otsu(histogram(page))/2)
+	for b.Loop() {
+		if _, steps := straightenLines(page, gs); len(steps) > 0 {
+			b.Fatal("a flat page was straightened:", steps)
+		}
+	}
+}
+
+// BenchmarkStraightenCurl measures straightening a curled corpus page.
+func BenchmarkStraightenCurl(b *testing.B) {
+	page := normalize(curled(corpus.NewPage(0).Image, 14, 1400))
+	gs := glyphs(page, otsu(histogram(page))/2)
+	for b.Loop() {
+		if _, steps := straightenLines(page, gs); len(steps) == 0 {
+			b.Fatal("a curled page was left alone")
+		}
+	}
+}

@@ -1,0 +1,34 @@
+// Package preprocess prepares a photo of a page for Tesseract: pure image steps in Go, run
+// by a [Pipeline] that the Tesseract engine (package tesseract) fills in. Orientation detection
+// needs Tesseract itself, so the engine injects it as Pipeline.Orient; nothing here runs a
+// program.
+//
+// A photo is preprocessed in six steps, each kept because it lowered
+// the error rate on the generated corpus (package corpus, `snapnote-eval`) without hurting clean
+// pages, and each listed in the steps Run returns when it changed the image:
+//
+//   - perspective: finds a page lying on a darker surface (a bright four-cornered region that
+//     the dark surroundings frame) and maps it onto a rectangle, undoing the keystone of a
+//     photo taken at an angle. A shadow across the page is not taken for an edge.
+//   - normalize: divides every pixel by the brightness of the paper around it, estimated on a
+//     coarse grid, so shadows and uneven light vanish before Tesseract's global threshold;
+//     then stretches the contrast.
+//   - scale: enlarges pages whose characters are under 10 pixels to 20 (measured as the median
+//     size of connected ink shapes), up to MaxSide.
+//   - orient: runs Tesseract's orientation detection (--psm 0) on a copy scaled to 12-pixel
+//     characters and turns the page by 90, 180 or 270 degrees when it is confident; pages with
+//     too little text are not checked. With the command this is a second Tesseract run, which
+//     loads the osd model each time: the main cost of the preprocessing.
+//   - deskew: finds the angle, up to 10 degrees either way in 0.25 degree steps, at which the
+//     bottoms of the characters fall into the fewest, fullest lines, and rotates the page
+//     straight with bilinear sampling.
+//   - dewarp: joins the characters into lines of text (neighbours that overlap vertically) and
+//     fits each line's baseline. When most baselines bend or converge by 0.15 character heights
+//     or more (a curled page, a book's gutter, a page held at an angle), it moves every column
+//     up or down so that each baseline runs level at its mean height, interpolating between
+//     baselines. Bent or not, when the left margin slants (a page held at an angle on
+//     surroundings as light as itself, so the perspective step saw no corners), it maps the
+//     trapezoid of that margin and its mirror image about the middle onto a rectangle. Listed as
+//     "dewarp:lines=N" and "keystone:F" (how much narrower the narrow end was). A flat page
+//     costs only the line finding, well under a millisecond.
+package preprocess

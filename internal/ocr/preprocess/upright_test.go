@@ -1,0 +1,48 @@
+package preprocess
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/photo"
+)
+
+// maxSide bounds the pages of these tests as Tesseract's default does.
+const maxSide = 4000
+
+// An upright page skips orientation detection; a page turned a quarter or
+// upside down never does.
+func TestPlainlyUpright(t *testing.T) {
+	t.Parallel()
+	want := map[string]bool{corpus.ClassClean: true, corpus.ClassSkew: true, corpus.ClassShadow: true,
+		corpus.ClassRotate90: false, corpus.ClassRotate180: false, corpus.ClassRotate270: false}
+	for _, page := range corpus.Pages(2) {
+		for class, upright := range want {
+			s, err := corpus.Variant(page, class)
+			require.NoError(t, err)
+			img, err := photo.Decode(bytes.NewReader(s.Encoded))
+			require.NoError(t, err)
+			gray := Prepare(img, maxSide)
+			require.Equal(t, upright, plainlyUpright(glyphs(gray, otsu(histogram(gray))/2)), s.Name)
+		}
+	}
+}
+
+// A page whose characters are far larger than Tesseract needs, as a
+// full-size phone photo's are, is shrunk before it is read.
+func TestLargeCharactersAreShrunk(t *testing.T) {
+	t.Parallel()
+	page := ocrtest.RenderText([]string{"Thermodynamics Lecture Three", "", "The first law states that energy is conserved.",
+		"Entropy of an isolated system never decreases."}, 3000, 1400, 110)
+	pipeline := &Pipeline{Skip: []string{StepOrient, StepPerspective}}
+	gray, steps, err := pipeline.Run(t.Context(), Prepare(page, maxSide), maxSide)
+	require.NoError(t, err)
+	require.Contains(t, strings.Join(steps, " "), "scale:0.")
+	require.Less(t, gray.Rect.Dx(), 3000)
+	require.InDelta(t, shrunkGlyph, medianHeight(glyphs(gray, otsu(histogram(gray))/2)), 6)
+}
