@@ -106,3 +106,21 @@ func TestDoubtedSegmentsLeftOut(t *testing.T) {
 	}
 	require.Equal(t, "A caption under the drawing", Analyze(p.words, nil).Text())
 }
+
+// The wide space after a list item's label is its hanging indent, not a gutter: the item
+// stays one line beside the column to its right.
+func TestLabelGapIsNoGutter(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "a.")
+	p.add(130, 20, 30, "Find the velocity of it")
+	p.add(50, 62, 30, "b.")
+	p.add(130, 62, 30, "Find the speed of it")
+	for i := range p.words { // the engine read each item as one line
+		p.words[i].Line = 1 + i/6
+	}
+	p.add(700, 20, 30, "Right column text goes")
+	p.add(700, 62, 30, "on below the first line")
+	require.Equal(t, "a. Find the velocity of it\nb. Find the speed of it\n\nRight column text goes\non below the first line",
+		Analyze(p.words, nil).Text())
+}
