@@ -62,7 +62,9 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 	if f != nil {
 		return w.failPage(ctx, job, u, n, f)
 	}
-	saved := db.OCRResult{Text: res.Text, Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR)), Steps: res.Steps}
+	// The text with the page's structure where the engine found it: the format stage's
+	// formatters read Markdown headings, lists and tables (see notes.Builtin).
+	saved := db.OCRResult{Text: cmp.Or(res.Markdown, res.Text), Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR)), Steps: res.Steps}
 	if res.Confidence > 0 { // 0: the engine scores no words (a vision model)
 		saved.Confidence = &res.Confidence
 	}

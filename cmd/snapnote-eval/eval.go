@@ -20,6 +20,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/ocr/preprocess"
@@ -30,10 +31,18 @@ import (
 
 // evalRead is what one reader made of one sample.
 type evalRead struct {
-	cer, wer float64
-	elapsed  time.Duration
-	text     string
-	steps    []string
+	// cer and wer are the character and word error rates in reading order; words is the
+	// order-free word error (ocrtest.WordError).
+	cer, wer, words float64
+	// structure is what the note the built-in formatter makes of the reading shows of the
+	// sample's structure.
+	structure ocrtest.Structure
+	elapsed   time.Duration
+	text      string
+	// note is the built-in formatter's note of what the reader handed over: the pipeline's
+	// Markdown (its text when it found no structure), plain tesseract's text.
+	note  string
+	steps []string
 }
 
 // evalResult is both readers' results for one sample.
@@ -49,7 +58,9 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pages := fs.Int("pages", 6, "pages of the corpus to use")
-	classList := fs.String("classes", "", "comma-separated variant classes (default all: "+strings.Join(corpus.Classes, ",")+")")
+	known := slices.Concat(corpus.Classes, corpus.LayoutClasses)
+	classList := fs.String("classes", "", "comma-separated variant and layout classes (default all: "+strings.Join(known, ",")+")")
+	real := fs.String("real", "", "also read the real pages in this directory: each image (.png, .jpg) with its truth as Markdown beside it (NAME.gt.md)")
 	out := fs.String("out", "", "directory to write each sample, its truth and both readings into")
 	skip := fs.String("skip", "", "comma-separated pipeline preprocessing steps to leave out, for ablation: "+
 		strings.Join(preprocess.Steps, ","))
@@ -61,14 +72,22 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 	if *pages < 1 || *parallel < 1 {
 		return errors.New("eval: --pages and --jobs must be at least 1")
 	}
-	classes := corpus.Classes
+	classes := known
 	if *classList != "" {
 		classes = strings.Split(*classList, ",")
 		for _, c := range classes {
-			if !slices.Contains(corpus.Classes, c) {
-				return fmt.Errorf("eval: unknown class %q (known: %s)", c, strings.Join(corpus.Classes, ","))
+			if !slices.Contains(known, c) {
+				return fmt.Errorf("eval: unknown class %q (known: %s)", c, strings.Join(known, ","))
 			}
 		}
+	}
+	var reals []corpus.Sample
+	if *real != "" {
+		var err error
+		if reals, err = realSamples(*real); err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		classes = append(classes, realClass)
 	}
 	engine := &tesseract.Engine{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
 	if *skip != "" {
@@ -99,35 +118,53 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 		}
 	}
 
-	results, err := evalCorpus(ctx, engine, *pages, classes, *parallel, *out)
+	results, err := evalCorpus(ctx, engine, *pages, classes, reals, *parallel, *out)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
 	if *verbose {
 		for _, r := range results {
-			fmt.Fprintf(stderr, "%-22s plain CER %.3f  pipeline CER %.3f  %.2fs  %s\n", r.sample.Name,
-				r.plain.cer, r.pipeline.cer, r.pipeline.elapsed.Seconds(), strings.Join(r.pipeline.steps, " "))
+			fmt.Fprintf(stderr, "%-28s CER %.3f/%.3f  words %.3f/%.3f  structure %.2f/%.2f  %.2fs  %s\n", r.sample.Name,
+				r.plain.cer, r.pipeline.cer, r.plain.words, r.pipeline.words, r.plain.structure.Recall(), r.pipeline.structure.Recall(),
+				r.pipeline.elapsed.Seconds(), strings.Join(r.pipeline.steps, " "))
 		}
 	}
 	printEval(stdout, results, classes, *pages, *parallel)
 	return nil
 }
 
-// evalCorpus reads every class of the first pages pages with both readers, parallel samples at
-// a time, and returns the results in page and class order.
-func evalCorpus(ctx context.Context, engine *tesseract.Engine, pages int, classes []string, parallel int, out string) ([]evalResult, error) {
+// evalCorpus reads every class of the first pages pages, and the real samples, with both
+// readers, parallel samples at a time, and returns the results in page and class order, the
+// real samples last.
+func evalCorpus(ctx context.Context, engine *tesseract.Engine, pages int, classes []string, reals []corpus.Sample, parallel int, out string) ([]evalResult, error) {
+	classes = slices.DeleteFunc(slices.Clone(classes), func(c string) bool { return c == realClass })
 	pageOf := make([]func() corpus.Page, pages)
 	for i := range pageOf {
 		pageOf[i] = sync.OnceValue(func() corpus.Page { return corpus.NewPage(i) })
 	}
-	results := make([]evalResult, pages*len(classes))
+	sample := func(i int) (corpus.Sample, error) {
+		if i >= pages*len(classes) {
+			return reals[i-pages*len(classes)], nil
+		}
+		page, class := i/len(classes), classes[i%len(classes)]
+		if slices.Contains(corpus.LayoutClasses, class) {
+			return corpus.LayoutSample(page, class)
+		}
+		return corpus.Variant(pageOf[page](), class)
+	}
+	results := make([]evalResult, pages*len(classes)+len(reals))
 	errs := make([]error, len(results))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range parallel {
 		wg.Go(func() {
 			for i := range next {
-				results[i], errs[i] = evalSample(ctx, engine, pageOf[i/len(classes)](), classes[i%len(classes)], out)
+				s, err := sample(i)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				results[i], errs[i] = evalSample(ctx, engine, s, out)
 			}
 		})
 	}
@@ -140,11 +177,7 @@ func evalCorpus(ctx context.Context, engine *tesseract.Engine, pages int, classe
 }
 
 // evalSample reads one sample with the pipeline and with plain tesseract.
-func evalSample(ctx context.Context, engine *tesseract.Engine, page corpus.Page, class, out string) (evalResult, error) {
-	s, err := corpus.Variant(page, class)
-	if err != nil {
-		return evalResult{}, err
-	}
+func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, out string) (evalResult, error) {
 	r := evalResult{sample: s}
 
 	start := time.Now()
@@ -156,7 +189,7 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, page corpus.Page,
 	if err != nil && !errors.Is(err, ocr.ErrNoText) {
 		return r, fmt.Errorf("%s: pipeline: %w", s.Name, err)
 	}
-	r.pipeline = evalRead{elapsed: time.Since(start), text: res.Text, steps: res.Steps}
+	r.pipeline = evalRead{elapsed: time.Since(start), text: res.Text, note: cmp.Or(res.Markdown, res.Text), steps: res.Steps}
 
 	file, err := os.CreateTemp("", "snapnote-eval-*"+photo.Extension(s.ContentType))
 	if err != nil {
@@ -179,11 +212,28 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, page corpus.Page,
 	if err != nil {
 		return r, fmt.Errorf("%s: plain tesseract: %w", s.Name, err)
 	}
-	r.plain = evalRead{elapsed: time.Since(start), text: string(text)}
+	r.plain = evalRead{elapsed: time.Since(start), text: string(text), note: string(text)}
 
+	// Layout pages are compared without their bullets, which engines read as many glyphs.
+	truth := s.Truth
+	layout := s.Structure != nil
+	if layout {
+		truth = ocrtest.StripBullets(truth)
+	}
 	for _, read := range []*evalRead{&r.plain, &r.pipeline} {
-		read.cer = ocrtest.CER(read.text, s.Truth)
-		read.wer = ocrtest.WER(read.text, s.Truth)
+		got := read.text
+		if layout {
+			got = ocrtest.StripBullets(got)
+		}
+		read.cer = ocrtest.CER(got, truth)
+		read.wer = ocrtest.WER(got, truth)
+		read.words = ocrtest.WordError(got, truth)
+		note, err := notes.Builtin{}.Format(ctx, notes.Input{Text: read.note})
+		if err != nil {
+			return r, fmt.Errorf("%s: format: %w", s.Name, err)
+		}
+		read.note = note.Markdown
+		read.structure = ocrtest.FindStructure(read.note, s.Structure)
 	}
 	if out != "" {
 		files := map[string][]byte{
@@ -191,6 +241,8 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, page corpus.Page,
 			s.Name + ".truth.txt":                   []byte(s.Truth + "\n"),
 			s.Name + ".plain.txt":                   text,
 			s.Name + ".pipeline.txt":                []byte(strings.Join(r.pipeline.steps, " ") + "\n\n" + r.pipeline.text + "\n"),
+			s.Name + ".plain.md":                    []byte(r.plain.note),
+			s.Name + ".pipeline.md":                 []byte(r.pipeline.note),
 		}
 		for name, data := range files {
 			if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
@@ -201,26 +253,47 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, page corpus.Page,
 	return r, nil
 }
 
-// printEval prints the mean error rates and seconds per page of each class and of all.
+// printEval prints the mean error rates, structure recall and seconds per page of each class
+// and of all.
 func printEval(w io.Writer, results []evalResult, classes []string, pages, parallel int) {
 	fmt.Fprintf(w, "%d pages × %d classes; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", pages, len(classes), parallel)
-	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n\n")
+	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
+	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures in the note the built-in formatter makes of the reading; cells = the table cells alone.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tWER plain\tWER pipeline\ts/page plain\ts/page pipeline\t")
+	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tWER plain\tWER pipeline\twords plain\twords pipeline\tstructure plain\tstructure pipeline\tcells pipeline\ts/page plain\ts/page pipeline\t")
 	row := func(name string, rs []evalResult) {
-		var m [6]float64
+		if len(rs) == 0 {
+			return
+		}
+		var m [8]float64
+		var structure [2]ocrtest.Structure
+		for i := range structure {
+			structure[i] = ocrtest.Structure{Found: map[string]int{}, Total: map[string]int{}}
+		}
 		for _, r := range rs {
-			m[0] += r.plain.cer
-			m[1] += r.pipeline.cer
-			m[2] += r.plain.wer
-			m[3] += r.pipeline.wer
-			m[4] += r.plain.elapsed.Seconds()
-			m[5] += r.pipeline.elapsed.Seconds()
+			for i, v := range []float64{r.plain.cer, r.pipeline.cer, r.plain.wer, r.pipeline.wer, r.plain.words, r.pipeline.words,
+				r.plain.elapsed.Seconds(), r.pipeline.elapsed.Seconds()} {
+				m[i] += v / float64(len(rs))
+			}
+			for i, s := range []ocrtest.Structure{r.plain.structure, r.pipeline.structure} {
+				for k, n := range s.Total {
+					structure[i].Total[k] += n
+					structure[i].Found[k] += s.Found[k]
+				}
+			}
 		}
-		for i := range m {
-			m[i] /= float64(len(rs))
+		recall := func(s ocrtest.Structure) string {
+			if len(s.Total) == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2f", s.Recall())
 		}
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t\n", name, m[0], m[1], m[2], m[3], m[4], m[5])
+		cells := "-"
+		if n := structure[1].Total[corpus.ElementCell]; n > 0 {
+			cells = fmt.Sprintf("%.2f", float64(structure[1].Found[corpus.ElementCell])/float64(n))
+		}
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%s\t%s\t%.2f\t%.2f\t\n", name, m[0], m[1], m[2], m[3], m[4], m[5],
+			recall(structure[0]), recall(structure[1]), cells, m[6], m[7])
 	}
 	for _, c := range classes {
 		var rs []evalResult

@@ -58,6 +58,9 @@ type Sample struct {
 	ContentType string
 	// Truth is the page's true text.
 	Truth string
+	// Structure lists the headings, list items, table cells and figures of a layout page
+	// (LayoutSample); nil for the pages of Classes.
+	Structure []Element
 }
 
 // Variants returns one sample of page for each of Classes.

@@ -24,6 +24,9 @@ const EngineBuiltin = "builtin"
 //     such as "|", "—" or ".") are removed without breaking the paragraph
 //     around them, since on photos of ruled paper they sit between ordinary lines.
 //   - A line starting with "#" followed by a space is a heading and kept.
+//   - Lines that start and end with "|" are the rows of a pipe table, kept as
+//     they are: the OCR stage writes the tables it finds so (package
+//     ocr/layout), with its rule row.
 //   - A line starting with -, *, +, •, ·, ◦, ▪, ●, –, — or > and a space is a
 //     bullet item "- item". "+" is a bullet because Markdown already reads it
 //     as one. A line starting with "o " is a bullet only inside a list or when
@@ -34,6 +37,8 @@ const EngineBuiltin = "builtin"
 //     "iv.", "II.", "B)") start a bullet item that keeps the label as text,
 //     "- a) item", because Markdown has no lettered lists. Single capital
 //     letters need a parenthesis, so that initials ("J. Smith") stay text.
+//   - A list item indented by two spaces or more under another is nested
+//     under it, two spaces a level, up to three levels.
 //   - A line that is not a list item, directly after a list item, continues it.
 //   - A formula line (a relation such as "=" or "≤" among symbols or short
 //     variable names, an integral or sum sign, or operators with few letters)
@@ -67,10 +72,11 @@ func (Builtin) Format(ctx context.Context, in Input) (Output, error) {
 	return Output{Markdown: formatText(in.Text), Engine: EngineBuiltin}, nil
 }
 
-// srcLine is a line of OCR text that has a word in it.
+// srcLine is a line of OCR text that has a word in it, or a row of a table.
 type srcLine struct {
 	text        string // trimmed
 	blankBefore bool   // a blank line or the start of the text comes before it
+	indent      int    // the spaces before the text
 }
 
 func splitLines(text string) []srcLine {
@@ -84,8 +90,9 @@ func splitLines(text string) []srcLine {
 		switch {
 		case t == "":
 			blank = true
-		case hasWord(t):
-			lines = append(lines, srcLine{text: t, blankBefore: blank})
+		case hasWord(t) || isTableRow(t):
+			indent := len(raw) - len(strings.TrimLeft(raw, " "))
+			lines = append(lines, srcLine{text: t, blankBefore: blank, indent: indent})
 			blank = false
 		}
 	}
@@ -100,11 +107,12 @@ const (
 	formulaBlock
 	bulletList
 	numberedList
+	tableBlock
 )
 
 type block struct {
 	kind  blockKind
-	text  string     // paragraphs, formulas, headings (with their "#"s)
+	text  string     // paragraphs, formulas, headings (with their "#"s), tables (their rows)
 	items []listItem // lists
 }
 
@@ -126,6 +134,15 @@ func formatText(text string) string {
 		}
 		inList := open != nil && (open.kind == bulletList || open.kind == numberedList)
 
+		if isTableRow(ln.text) {
+			if open != nil && open.kind == tableBlock {
+				open.text += "\n" + ln.text
+			} else {
+				blocks = append(blocks, block{kind: tableBlock, text: ln.text})
+			}
+			continue
+		}
+
 		if hashes, rest, ok := atxHeading(ln.text); ok {
 			blocks = append(blocks, block{kind: headingBlock, text: hashes + " " + collapseSpace(rest)})
 			headingSeen = true
@@ -137,7 +154,10 @@ func formatText(text string) string {
 				kind = numberedList
 			}
 			item := listItem{prefix: m.prefix, text: collapseSpace(m.text)}
-			if open != nil && open.kind == kind {
+			if inList && ln.indent >= 2 {
+				item.prefix = strings.Repeat("  ", min(ln.indent/2, 3)) + item.prefix
+			}
+			if open != nil && (open.kind == kind || inList && ln.indent >= 2) {
 				open.items = append(open.items, item)
 			} else {
 				blocks = append(blocks, block{kind: kind, items: []listItem{item}})
@@ -178,7 +198,7 @@ func render(blocks []block) string {
 			b.WriteString("\n\n")
 		}
 		switch bl.kind {
-		case headingBlock:
+		case headingBlock, tableBlock:
 			b.WriteString(bl.text)
 		case paragraphBlock, formulaBlock:
 			b.WriteString(escapeBlockStart(bl.text))
@@ -196,6 +216,12 @@ func render(blocks []block) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// isTableRow reports whether t is a row of a Markdown pipe table, its rule row included: it
+// starts and ends with "|" and has a cell between.
+func isTableRow(t string) bool {
+	return len(t) >= 3 && strings.HasPrefix(t, "|") && strings.HasSuffix(t, "|")
 }
 
 // atxHeading reports whether t is a Markdown heading line and splits it into

@@ -3,6 +3,7 @@ package notes
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -57,8 +58,48 @@ func checkContent(ocrText, markdown string) verdict {
 		v.reason = fmt.Sprintf("dropped %d%% of the OCR words", percent(1-v.recall))
 	case v.novelty > maxNovelty && len(out)-matched >= minWordsOff:
 		v.reason = fmt.Sprintf("added %d%% words not in the OCR text", percent(v.novelty))
+	default:
+		v.reason = checkStructure(ocrText, markdown)
 	}
 	return v
+}
+
+// checkStructure compares the list items and filled table cells of the OCR text, which the
+// OCR stage writes as Markdown where it finds them, with those of the model's note: fewer of
+// either means the model dropped or merged some. It returns why the note is rejected, or "".
+func checkStructure(ocrText, markdown string) string {
+	inItems, inCells := countStructure(ocrText)
+	outItems, outCells := countStructure(markdown)
+	switch {
+	case outCells < inCells:
+		return fmt.Sprintf("kept %d of the %d table cells", outCells, inCells)
+	case outItems < inItems:
+		return fmt.Sprintf("kept %d of the %d list items", outItems, inItems)
+	}
+	return ""
+}
+
+var (
+	listItemLine = regexp.MustCompile(`^\s*(?:[-*+]|\d{1,3}[.)])\s+\S`)
+	tableRuleRow = regexp.MustCompile(`^\|[\s:|-]+\|$`)
+)
+
+// countStructure counts the list items and the filled cells of pipe tables in markdown.
+func countStructure(markdown string) (items, cells int) {
+	for _, l := range strings.Split(markdown, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case isTableRow(t) && !tableRuleRow.MatchString(t):
+			for _, c := range strings.Split(strings.Trim(t, "|"), "|") {
+				if strings.TrimSpace(c) != "" {
+					cells++
+				}
+			}
+		case listItemLine.MatchString(l):
+			items++
+		}
+	}
+	return items, cells
 }
 
 func percent(f float64) int { return int(math.Round(f * 100)) }

@@ -1,6 +1,7 @@
 package notes
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -41,4 +42,17 @@ func TestCheckContentShortNotes(t *testing.T) {
 	require.Empty(t, checkContent("| — .", "").reason, "no words in, none needed out")
 	require.Contains(t, checkContent("| — . a", "# Notes on Heat and Thermodynamics\n").reason, "added")
 	require.Contains(t, checkContent("Entropy grows", "").reason, "without")
+}
+
+func TestCheckContentKeepsCellsAndItems(t *testing.T) {
+	t.Parallel()
+	const ocr = "# Units\n\n| Quantity | Unit |\n| --- | --- |\n| Energy | joule |\n| Power | watt |\n| Force | newton |\n\n- heat flows from hot to cold\n  - never back by itself\n- work done by the gas is positive\n"
+	require.Empty(t, checkContent(ocr, ocr).reason)
+	require.Empty(t, checkContent(ocr, "# Units\n\n| Quantity | Unit |\n|:--|:--|\n| Energy | joule |\n| Power | watt |\n| Force | newton |\n\n"+
+		"- Heat flows from hot to cold,\n  - never back by itself.\n- Work done by the gas is positive.\n").reason, "fixes and alignment are fine")
+	// The words survive in a sentence, but the table lost its cells.
+	require.Equal(t, "kept 2 of the 8 table cells", checkContent(ocr,
+		"# Units\n\nQuantity and unit: energy in joule, power in watt, force in newton.\n\n| Quantity | Unit |\n| --- | --- |\n\n"+
+			"- heat flows from hot to cold\n  - never back by itself\n- work done by the gas is positive\n").reason)
+	require.Equal(t, "kept 2 of the 3 list items", checkContent(ocr, strings.Replace(ocr, "\n  - never", " never", 1)).reason)
 }

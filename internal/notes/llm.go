@@ -30,7 +30,9 @@ const DefaultMaxChunkChars = 6000
 // lowercase words without Markdown syntax and trivial words (close
 // spellings count as kept, since fixing OCR errors is the point): when the
 // reply drops more than 15% of the words, or more than 25% of its words are
-// not in the text, the model summarised or invented. Then Format returns
+// not in the text, the model summarised or invented; when it has fewer list
+// items or filled table cells than the text (which the OCR stage writes as
+// Markdown where it finds them), it dropped some. Then Format returns
 // Builtin's note of the whole text, with Engine EngineLLMRejected and the
 // reason in Output.Guard, and asks nothing more of the model.
 //
@@ -98,6 +100,7 @@ const systemPrompt = `You turn the OCR text of a photographed page of lecture no
 Do:
 - Fix obvious OCR errors: misread letters, words split or run together, words hyphenated at line ends, stray symbols from ruled paper.
 - Give the note structure: "#" headings for titles, "-" or "1." lists, paragraphs, tables for tabular text, formulas in $...$ or $$...$$.
+- The OCR text may already be Markdown that follows the page's layout: keep its headings, its list items (with their nesting) and its tables, every cell in its row and column, and fix the words in them.
 - Keep the language of the text.
 
 Do not:

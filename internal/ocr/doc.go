@@ -10,7 +10,8 @@
 //
 //   - tesseract: Tesseract, after the measured preprocessing of package preprocess (pure image
 //     steps), either running the tesseract command or reading in the warm child processes of
-//     package warm (libtesseract through cgo).
+//     package warm (libtesseract through cgo); package layout then orders its words as the
+//     page's layout reads and finds its headings, lists and tables (Result.Markdown).
 //   - vision: a chat model that reads images, through any OpenAI-compatible API, transcribes
 //     the page as Markdown, with a fallback engine for when the model fails; its Result names
 //     the engine that answered.

@@ -9,9 +9,14 @@ import (
 
 // Result is what an engine read from one image.
 type Result struct {
-	// Text is the plain text read: words on a line joined by a space, lines by "\n", and
-	// paragraphs separated by a blank line. Vision returns Markdown instead.
+	// Text is the plain text read, in reading order: words on a line joined by a space, lines
+	// by "\n", and blocks (paragraphs, headings, list items, tables) separated by a blank line.
+	// Vision returns Markdown instead.
 	Text string
+	// Markdown is the page with its structure, as package layout writes it: headings, lists,
+	// tables and paragraphs, the same words as Text. Empty when the engine does not find
+	// structure (Vision, whose Text is Markdown already).
+	Markdown string
 	// Confidence is the mean word confidence from 0 to 1 over the words the engine scored; 0
 	// when there are no words or the engine scores none (Vision).
 	Confidence float64

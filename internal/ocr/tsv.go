@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"fmt"
+	"image"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -35,6 +36,8 @@ type Word struct {
 	Conf float64
 	// Text is the word as read.
 	Text string
+	// Box is where the word stands on the page read.
+	Box image.Rectangle
 }
 
 // ParseTSV reads the word rows of Tesseract's TSV output and rebuilds the text from them (see
@@ -59,13 +62,16 @@ func ParseTSVWords(tsv []byte) ([]Word, error) {
 			return nil, fmt.Errorf("line %d: %d columns, want %d", i+1, len(fields), colText+1)
 		}
 		w := Word{Text: fields[colText]}
-		for col, n := range map[int]*int{colPage: &w.Page, colBlock: &w.Block, colPar: &w.Par, colLine: &w.Line} {
+		var left, top, width, height int
+		for col, n := range map[int]*int{colPage: &w.Page, colBlock: &w.Block, colPar: &w.Par, colLine: &w.Line,
+			colLeft: &left, colTop: &top, colWidth: &width, colHeight: &height} {
 			v, err := strconv.Atoi(fields[col])
 			if err != nil {
 				return nil, fmt.Errorf("line %d: column %d: %w", i+1, col+1, err)
 			}
 			*n = v
 		}
+		w.Box = image.Rect(left, top, left+width, top+height)
 		conf, err := strconv.ParseFloat(fields[colConf], 64)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: confidence: %w", i+1, err)

@@ -153,7 +153,9 @@ const (
 )
 
 // Read returns the text of every page of the PDF file at path, in order,
-// pages separated by a blank line. A page with a usable text layer (see
+// pages separated by a blank line, and in Markdown too: a text layer's
+// headings, lists and tables from where its words stand and their size
+// (package ocr/layout), the engine's Markdown of a page it read. A page with a usable text layer (see
 // UsableText) is taken as it is; any other page is rendered and read by
 // engine, with ocrTimeout for each page. Steps name what was done to each
 // page ("pdf-text-layer", or "pdf-render:300dpi" then the engine's own
@@ -174,7 +176,7 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		return ocr.Result{}, &TooManyPagesError{Pages: in.pages, Max: r.maxPages()}
 	}
 	var res ocr.Result
-	var texts []string
+	var texts, mds []string
 	var scored, ocrWords float64
 	for n := 1; n <= in.pages; n++ {
 		page, err := r.readPage(ctx, path, n, in.sizes, engine, ocrTimeout)
@@ -183,6 +185,7 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		}
 		if page.Text != "" {
 			texts = append(texts, page.Text)
+			mds = append(mds, cmp.Or(page.Markdown, page.Text))
 		}
 		res.Words += page.Words
 		if page.Confidence > 0 {
@@ -200,6 +203,7 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 		return res, ocr.ErrNoText
 	}
 	res.Text = joinParagraphs(texts)
+	res.Markdown = joinParagraphs(mds)
 	if ocrWords > 0 {
 		res.Confidence = scored / ocrWords
 	}
@@ -215,8 +219,12 @@ func (r *Reader) readPage(ctx context.Context, path string, n int, sizes [][2]fl
 		return ocr.Result{}, r.classify(err)
 	}
 	if text, ok := UsableText(layer); ok {
+		md, err := r.markdown(ctx, path, n)
+		if err != nil {
+			return ocr.Result{}, r.classify(err)
+		}
 		r.log(ctx, n, StepTextLayer, start)
-		return ocr.Result{Text: text, Words: countWords(text), Steps: []string{StepTextLayer}}, nil
+		return ocr.Result{Text: text, Markdown: md, Words: countWords(text), Steps: []string{StepTextLayer}}, nil
 	}
 	if n > len(sizes) {
 		return ocr.Result{}, fmt.Errorf("pdfinfo gave no size for page %d: %w", n, ErrDamaged)

@@ -193,3 +193,19 @@ func TestReadRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A text layer keeps its structure: headings from the size of their letters, bullets and
+// numbered items as lists, in the Markdown the format stage works from.
+func TestReadTextLayerKeepsHeadingsAndBullets(t *testing.T) {
+	t.Parallel()
+	path := write(t, pdftest.Text([]string{
+		"# Heat Engines", "Engines turn heat into work and waste some of it.", "",
+		"## Key points", "• heat flows from hot to cold", "• work done by the gas is positive", "",
+		"1. Write down what is given.", "2. Draw the diagram.",
+	}))
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, "# Heat Engines\n\nEngines turn heat into work and waste some of it.\n\n## Key points\n\n"+
+		"- heat flows from hot to cold\n- work done by the gas is positive\n\n1. Write down what is given.\n2. Draw the diagram.\n", res.Markdown)
+	require.Contains(t, res.Text, "• heat flows", "the plain text stays as the layer has it")
+}

@@ -13,6 +13,12 @@
 // [Engine.CheckInstalled] at start-up to fail early, with install instructions, when the
 // binary or a language is missing.
 //
+// Tesseract's words are not taken in its order. The rules that draw tables are found on the
+// preprocessed page and erased before Tesseract reads it (it takes a ruled table for a picture
+// and reads none of its cells); then package layout orders the words as the page's layout
+// reads (columns one after the other), finds headings, lists and tables, with the rules giving
+// the cells and the page's pixels the stroke widths, and writes the Result's Text and Markdown.
+//
 // Errors: an image without recognisable text returns ocr.ErrNoText, a permanent failure.
 // Anything else is a different error: a missing binary wraps exec.ErrNotFound (or
 // fs.ErrNotExist for a path), a run over the time limit wraps context.DeadlineExceeded, a crash

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/layout"
 	"github.com/snapnote/snapnote/internal/ocr/preprocess"
 	"github.com/snapnote/snapnote/internal/ocr/warm"
 )
@@ -88,10 +89,14 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, er
 	if err != nil {
 		return ocr.Result{}, fmt.Errorf("preprocess image: %w", err)
 	}
-	res, err := t.read(ctx, gray)
+	// Tesseract takes a ruled table for a picture and reads none of its cells: it reads the
+	// page without the rules, which give the table its cells instead.
+	rules := layout.FindRules(gray)
+	words, err := t.read(ctx, layout.EraseRules(gray, rules))
 	if err != nil {
 		return ocr.Result{}, err
 	}
+	res := pageResult(words, gray, rules)
 	if res.Words == 0 {
 		return ocr.Result{}, ocr.ErrNoText
 	}
@@ -103,31 +108,32 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, er
 // default of the tesseract command.
 const psmAuto = 3
 
-// read runs Tesseract on the preprocessed page: a child process of t.Pool, or the command.
-func (t *Engine) read(ctx context.Context, gray *image.Gray) (ocr.Result, error) {
+// read runs Tesseract on the preprocessed page, a child process of t.Pool or the command, and
+// returns the words it read.
+func (t *Engine) read(ctx context.Context, gray *image.Gray) ([]ocr.Word, error) {
 	if t.Pool != nil {
 		words, err := t.Pool.Recognize(ctx, gray, psmAuto)
 		if err != nil {
-			return ocr.Result{}, fmt.Errorf("run tesseract: %w", err)
+			return nil, fmt.Errorf("run tesseract: %w", err)
 		}
-		return ocr.WordsResult(words), nil
+		return words, nil
 	}
 
 	page, err := writeTemp(gray)
 	if err != nil {
-		return ocr.Result{}, err
+		return nil, err
 	}
 	defer func() { _ = os.Remove(page) }()
 
 	tsv, _, err := t.run(ctx, page, "stdout", "-l", cmp.Or(t.Lang, ocr.DefaultLang), "--psm", strconv.Itoa(psmAuto), "tsv")
 	if err != nil {
-		return ocr.Result{}, fmt.Errorf("run tesseract: %w", err)
+		return nil, fmt.Errorf("run tesseract: %w", err)
 	}
-	res, err := ocr.ParseTSV(tsv)
+	words, err := ocr.ParseTSVWords(tsv)
 	if err != nil {
-		return ocr.Result{}, fmt.Errorf("read tesseract output: %w", err)
+		return nil, fmt.Errorf("read tesseract output: %w", err)
 	}
-	return res, nil
+	return words, nil
 }
 
 // CheckInstalled runs `tesseract --version` and `tesseract --list-langs` and returns an error

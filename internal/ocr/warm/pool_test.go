@@ -220,7 +220,7 @@ func TestProtocolRoundTrip(t *testing.T) {
 	require.Equal(t, []byte{2, 3, 5, 6}, req.img.Pix)
 	require.Equal(t, image.Rect(0, 0, 2, 2), req.img.Rect)
 
-	words := []ocr.Word{{Page: 1, Block: 1, Par: 1, Line: 1, Conf: 96.5, Text: "Énergie"}, {Page: 1, Block: 2, Par: 1, Line: 3, Conf: -1}}
+	words := []ocr.Word{{Page: 1, Block: 1, Par: 1, Line: 1, Conf: 96.5, Text: "Énergie", Box: image.Rect(10, 20, 90, 44)}, {Page: 1, Block: 2, Par: 1, Line: 3, Conf: -1}}
 	resp, err := parseResponse(opRecognize, encodeResponse(opRecognize, response{words: words}))
 	require.NoError(t, err)
 	require.Equal(t, words, resp.words)

@@ -21,11 +21,12 @@ import (
 // Response: status u8, then
 //   - statusError: the message, UTF-8, to the end of the frame;
 //   - opOrient:    detected u8 · turn u16 · confidence f32;
-//   - opRecognize: count u32, then per word: page, block, par, line u32 · conf f64 · len u16 · text.
+//   - opRecognize: count u32, then per word: page, block, par, line, left, top, right, bottom
+//     u32 · conf f64 · len u16 · text.
 
 // childHello is the first frame a ready child sends: it tells a real child from a program
 // that happens to write to its stdout (such as a test binary that does not serve children).
-const childHello = "snapnote-ocr-engine/1"
+const childHello = "snapnote-ocr-engine/2"
 
 // Request operations.
 const (
@@ -45,7 +46,7 @@ const (
 )
 
 // wordHeader is the size of a word in a response before its text.
-const wordHeader = 4*4 + 8 + 2
+const wordHeader = 8*4 + 8 + 2
 
 // maxFrame bounds a frame: a page is at most defaultMaxSide² pixels after preprocessing, but
 // MaxSide may be raised, so allow a gigabyte, not an unbounded allocation from a corrupt length.
@@ -168,7 +169,7 @@ func encodeResponse(op byte, resp response) []byte {
 	case opRecognize:
 		out = binary.BigEndian.AppendUint32(out, uint32(len(resp.words)))
 		for _, w := range resp.words {
-			for _, n := range []int{w.Page, w.Block, w.Par, w.Line} {
+			for _, n := range []int{w.Page, w.Block, w.Par, w.Line, w.Box.Min.X, w.Box.Min.Y, w.Box.Max.X, w.Box.Max.Y} {
 				out = binary.BigEndian.AppendUint32(out, uint32(n))
 			}
 			out = binary.BigEndian.AppendUint64(out, math.Float64bits(w.Conf))
@@ -218,9 +219,11 @@ func parseResponse(op byte, frame []byte) (response, error) {
 				Block: int(binary.BigEndian.Uint32(body[4:])),
 				Par:   int(binary.BigEndian.Uint32(body[8:])),
 				Line:  int(binary.BigEndian.Uint32(body[12:])),
-				Conf:  math.Float64frombits(binary.BigEndian.Uint64(body[16:])),
+				Box: image.Rect(int(binary.BigEndian.Uint32(body[16:])), int(binary.BigEndian.Uint32(body[20:])),
+					int(binary.BigEndian.Uint32(body[24:])), int(binary.BigEndian.Uint32(body[28:]))),
+				Conf: math.Float64frombits(binary.BigEndian.Uint64(body[32:])),
 			}
-			size := int(binary.BigEndian.Uint16(body[24:]))
+			size := int(binary.BigEndian.Uint16(body[40:]))
 			body = body[wordHeader:]
 			if len(body) < size {
 				return response{}, short

@@ -21,7 +21,8 @@ var A4 = [2]float64{595, 842}
 // Page is one page of a document to write.
 type Page struct {
 	// Lines are drawn top to bottom in 12 pt Helvetica, one per element: the
-	// page's text layer. Empty for a page without one.
+	// page's text layer. A line starting with "# " or "## " is drawn without
+	// those marks in 20 or 16 pt, as a heading. Empty for a page without one.
 	Lines []string
 	// Right, when set, is a second column of lines, beside Lines from the
 	// middle of the page.
@@ -103,7 +104,13 @@ func Write(pages []Page, opt Options) []byte {
 			}
 			fmt.Fprintf(&ops, "/F1 12 Tf 16 TL 72 %s Td\n", num(box[1]-72))
 			for _, line := range p.Lines {
-				fmt.Fprintf(&ops, "(%s) Tj T*\n", escape(line))
+				size := 12
+				if rest, ok := strings.CutPrefix(line, "# "); ok {
+					line, size = rest, 20
+				} else if rest, ok := strings.CutPrefix(line, "## "); ok {
+					line, size = rest, 16
+				}
+				fmt.Fprintf(&ops, "/F1 %d Tf %d TL (%s) Tj T*\n", size, size*4/3, escape(line))
 			}
 			ops.WriteString("ET\n")
 		}
@@ -169,7 +176,7 @@ func stream(dict string, data []byte) []byte {
 }
 
 // escape makes s a PDF literal string's content; characters outside Latin-1
-// become '?', since the font's encoding is WinAnsi.
+// but the bullet become '?', since the font's encoding is WinAnsi.
 func escape(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -177,6 +184,8 @@ func escape(s string) string {
 		case r == '(' || r == ')' || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)
+		case r == '•':
+			b.WriteByte(0x95) // its code in WinAnsi
 		case r < 0x20 || r > 0xFF:
 			b.WriteByte('?')
 		default:

@@ -1,0 +1,126 @@
+package layout
+
+import (
+	"image"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// page lays out words as a typesetter would: each placed line is text at x, y (its top) in
+// a font of em pixels, 0.5 em per letter and 0.3 em per space.
+type page struct {
+	words []Word
+	line  int
+}
+
+func (p *page) add(x, y, em int, text string) {
+	p.line++
+	for _, w := range strings.Fields(text) {
+		width := len([]rune(w)) * em / 2
+		p.words = append(p.words, Word{Box: image.Rect(x, y, x+width, y+em*95/100), Text: w, Conf: 90, Block: 1, Par: 1, Line: p.line})
+		x += width + em*3/10
+	}
+}
+
+func TestTwoColumnsAreReadOneAfterTheOther(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 48, "Sorting Algorithms")
+	left := []string{"Merge sort splits the list", "in halves and merges them", "back in order again."}
+	right := []string{"Quick sort picks a pivot", "and partitions the rest", "around it recursively."}
+	for i := range left {
+		// The engine read each row across both columns as one line.
+		y := 120 + i*40
+		p.line++
+		for _, part := range []struct {
+			x    int
+			text string
+		}{{50, left[i]}, {600, right[i]}} {
+			x := part.x
+			for _, w := range strings.Fields(part.text) {
+				width := len(w) * 15
+				p.words = append(p.words, Word{Box: image.Rect(x, y, x+width, y+28), Text: w, Conf: 90, Block: 1, Par: 1, Line: p.line})
+				x += width + 9
+			}
+		}
+	}
+	p.add(50, 280, 30, "A closing line that spans the whole page below both columns.")
+
+	got := Analyze(p.words, nil)
+	require.Equal(t, "# Sorting Algorithms\n\n"+
+		strings.Join(left, "\n")+"\n\n"+strings.Join(right, "\n")+"\n\n"+
+		"A closing line that spans the whole page below both columns.\n", got.Markdown())
+	require.Equal(t, "Sorting Algorithms\n\n"+strings.Join(left, "\n")+"\n\n"+strings.Join(right, "\n")+
+		"\n\nA closing line that spans the whole page below both columns.", got.Text())
+}
+
+func TestTableRowsKeepTheirCells(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "Results of the week")
+	cells := [][]string{{"Day", "Trains", "Delay"}, {"Monday", "14", "3 min"}, {"Tuesday", "12", "none"}}
+	for r, row := range cells {
+		for c, cell := range row {
+			p.add(50+c*250, 80+r*45, 30, cell)
+		}
+	}
+	got := Analyze(p.words, nil)
+	require.Len(t, got.Blocks, 2)
+	require.Equal(t, Table, got.Blocks[1].Kind)
+	require.Equal(t, cells, got.Blocks[1].Rows)
+	require.Contains(t, got.Markdown(), "| Day | Trains | Delay |\n| --- | --- | --- |\n| Monday | 14 | 3 min |\n| Tuesday | 12 | none |")
+}
+
+func TestListsFromMarkersAndMisreadBullets(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "Shopping for the trip")
+	p.add(50, 70, 30, "e bread and butter")
+	p.add(50, 112, 30, "e three kinds of fruit that")
+	p.add(80, 154, 30, "keep for a week")
+	p.add(110, 196, 30, "- apples")
+	p.add(50, 280, 30, "1. Pack the bags")
+	p.add(50, 322, 30, "2. Lock the door")
+	got := Analyze(p.words, nil)
+	require.Equal(t, "Shopping for the trip\n\n"+
+		"- bread and butter\n- three kinds of fruit that keep for a week\n  - apples\n\n"+
+		"1. Pack the bags\n2. Lock the door\n", got.Markdown())
+}
+
+func TestNoWordsNoBlocks(t *testing.T) {
+	t.Parallel()
+	require.Empty(t, Analyze(nil, nil).Blocks)
+	require.Empty(t, Analyze([]Word{{Text: "  ", Box: image.Rect(0, 0, 5, 5)}, {Text: "x"}}, nil).Markdown())
+}
+
+// What the engine read in a drawing, words it doubts, stays out of the page.
+func TestDoubtedSegmentsLeftOut(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "A caption under the drawing")
+	p.add(50, 200, 30, "Fir ne ee eb")
+	for i := range p.words[len(p.words)-4:] {
+		p.words[len(p.words)-4+i].Conf = 20
+	}
+	require.Equal(t, "A caption under the drawing", Analyze(p.words, nil).Text())
+}
+
+// The wide space after a list item's label is its hanging indent, not a gutter: the item
+// stays one line beside the column to its right.
+func TestLabelGapIsNoGutter(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "a.")
+	p.add(130, 20, 30, "Find the velocity of it")
+	p.add(50, 62, 30, "b.")
+	p.add(130, 62, 30, "Find the speed of it")
+	for i := range p.words { // the engine read each item as one line
+		p.words[i].Line = 1 + i/6
+	}
+	p.add(700, 20, 30, "Right column text goes")
+	p.add(700, 62, 30, "on below the first line")
+	require.Equal(t, "a. Find the velocity of it\nb. Find the speed of it\n\nRight column text goes\non below the first line",
+		Analyze(p.words, nil).Text())
+}

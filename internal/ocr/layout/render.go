@@ -1,0 +1,82 @@
+package layout
+
+import (
+	"strings"
+)
+
+// Text returns the page as plain text in reading order: a block's lines as read, one per line,
+// a list item's after its Markdown marker ("-" for any bullet glyph, "3." for a number), a
+// table's rows one per line with the cells joined by a space, and a blank line between
+// blocks.
+func (p Page) Text() string {
+	var b strings.Builder
+	for i, bl := range p.Blocks {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		switch bl.Kind {
+		case Table:
+			for r, row := range bl.Rows {
+				if r > 0 {
+					b.WriteByte('\n')
+				}
+				b.WriteString(strings.Join(strings.Fields(strings.Join(row, " ")), " "))
+			}
+		case ListItem:
+			b.WriteString(bl.Marker + " " + strings.Join(bl.Lines, "\n"))
+		default:
+			b.WriteString(strings.Join(bl.Lines, "\n"))
+		}
+	}
+	return b.String()
+}
+
+// Markdown returns the page as Markdown: headings as "#" lines by level, list items as "- " or
+// "1. " lines indented two spaces per level of nesting (a list's items without blank lines
+// between them; a blank line where bullets turn to numbers or back), tables as GitHub pipe tables whose first row is the header, and paragraphs
+// with their lines as read. Nothing is escaped but the pipes inside table cells.
+func (p Page) Markdown() string {
+	var b strings.Builder
+	for i, bl := range p.Blocks {
+		if i > 0 {
+			if prev := p.Blocks[i-1]; bl.Kind == ListItem && prev.Kind == ListItem &&
+				(bl.Level > 0 || (bl.Marker == "-") == (prev.Marker == "-")) {
+				b.WriteByte('\n')
+			} else {
+				b.WriteString("\n\n")
+			}
+		}
+		switch bl.Kind {
+		case Heading:
+			b.WriteString(strings.Repeat("#", bl.Level) + " " + strings.Join(bl.Lines, " "))
+		case ListItem:
+			b.WriteString(strings.Repeat("  ", bl.Level) + bl.Marker + " " + strings.Join(bl.Lines, " "))
+		case Table:
+			writeTable(&b, bl.Rows)
+		default:
+			b.WriteString(strings.Join(bl.Lines, "\n"))
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func writeTable(b *strings.Builder, rows [][]string) {
+	for r, row := range rows {
+		if r > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("|")
+		for _, c := range row {
+			b.WriteString(" " + strings.ReplaceAll(c, "|", `\|`) + " |")
+		}
+		if r == 0 {
+			b.WriteString("\n|")
+			for range row {
+				b.WriteString(" --- |")
+			}
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package layout
+
+import (
+	"image"
+	"slices"
+)
+
+// Rule is a ruled line on the page: a thin, long run of ink, horizontal or vertical.
+type Rule struct {
+	// Box is the line's extent; a horizontal rule is much wider than tall.
+	Box image.Rectangle
+}
+
+// Horizontal reports whether r runs across the page.
+func (r Rule) Horizontal() bool { return r.Box.Dx() > r.Box.Dy() }
+
+// inkLevel is the gray level under which a pixel of a preprocessed page (paper near white) is
+// ink.
+const inkLevel = 128
+
+// FindRules returns the ruled lines of page that draw tables, page being a preprocessed page
+// (paper near white, ink dark, straightened). A rule is a run of ink at least a twentieth of
+// the page's width (horizontal) or a thirtieth of its height (vertical) long, and at most a
+// hundred and fiftieth of the page's width thick, thinner than a filled shape; it may drift by
+// a pixel every few pixels, as a slightly tilted rule does. Runs along the image's edge do not
+// count. Of those, only the ones that draw
+// a table are kept (see tableRules): the stem of a large bold letter or a line in a drawing is
+// left alone.
+func FindRules(page *image.Gray) []Rule {
+	b := page.Rect
+	if b.Dx() < 20 || b.Dy() < 20 {
+		return nil
+	}
+	thick := max(3, b.Dx()/150)
+	rules := runs(page, true, max(40, b.Dx()/20), thick)
+	rules = append(rules, runs(page, false, max(40, b.Dy()/30), thick)...)
+	// A run along the image's edge is the edge of the page or of the desk around it.
+	inner := b.Inset(max(2, b.Dx()/100))
+	rules = slices.DeleteFunc(rules, func(r Rule) bool { return !r.Box.In(inner) })
+	var out []Rule
+	for _, g := range ruleGroups(rules) {
+		if drawsTable(g) {
+			out = append(out, g...)
+		}
+	}
+	return out
+}
+
+// drawsTable reports whether a group of rules draws a table: at least two rules across and
+// either at least two down (a grid) or none (rules between rows only).
+func drawsTable(group []Rule) bool {
+	across := 0
+	for _, r := range group {
+		if r.Horizontal() {
+			across++
+		}
+	}
+	down := len(group) - across
+	return across >= 2 && (down >= 2 || down == 0)
+}
+
+// ruleGroups returns the rules in groups of those that touch, within a few pixels, and of
+// rules across that line up with one another (the same left and right ends, one rule's width
+// apart at most), as the rules of a table without lines down do.
+func ruleGroups(rules []Rule) [][]Rule {
+	group := make([]int, len(rules))
+	for i := range group {
+		group[i] = i
+	}
+	find := func(i int) int {
+		for group[i] != i {
+			i = group[i]
+		}
+		return i
+	}
+	joined := func(a, b Rule) bool {
+		if a.Box.Inset(-4).Overlaps(b.Box.Inset(-4)) {
+			return true
+		}
+		if !a.Horizontal() || !b.Horizontal() {
+			return false
+		}
+		tol := max(8, a.Box.Dx()/50)
+		return abs(a.Box.Min.X-b.Box.Min.X) <= tol && abs(a.Box.Max.X-b.Box.Max.X) <= tol &&
+			abs(a.Box.Min.Y-b.Box.Min.Y) <= a.Box.Dx()
+	}
+	for i := range rules {
+		for j := i + 1; j < len(rules); j++ {
+			if joined(rules[i], rules[j]) {
+				group[find(i)] = find(j)
+			}
+		}
+	}
+	byRoot := make(map[int][]Rule)
+	var roots []int
+	for i, r := range rules {
+		root := find(i)
+		if _, ok := byRoot[root]; !ok {
+			roots = append(roots, root)
+		}
+		byRoot[root] = append(byRoot[root], r)
+	}
+	out := make([][]Rule, len(roots))
+	for i, root := range roots {
+		out[i] = byRoot[root]
+	}
+	return out
+}
+
+// runs finds the rules in one direction: along each row (horizontal) or column, runs of ink at
+// least minLen long, where a pixel counts as ink when it or both its neighbours across the run
+// are dark; then runs of neighbouring rows that overlap merge into one rule, kept when at most
+// thick across. The page is scanned row by row either way, which keeps to its memory order.
+func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
+	b := page.Rect
+	w, h := b.Dx(), b.Dy()
+	dark := func(x, y int) bool { return page.Pix[y*page.Stride+x] < inkLevel }
+	type span struct{ c, a0, a1 int } // c across the run, a0 to a1 along it
+	var spans []span
+	if horizontal {
+		for y := range h {
+			start := -1
+			for x := 0; x <= w; x++ {
+				ink := x < w && (dark(x, y) || y > 0 && y+1 < h && dark(x, y-1) && dark(x, y+1))
+				switch {
+				case ink && start < 0:
+					start = x
+				case !ink && start >= 0:
+					if x-start >= minLen {
+						spans = append(spans, span{y, start, x})
+					}
+					start = -1
+				}
+			}
+		}
+	} else {
+		length := make([]int, w) // the run of ink ending at the row above, per column
+		for y := 0; y <= h; y++ {
+			for x := range w {
+				if y < h && (dark(x, y) || x > 0 && x+1 < w && dark(x-1, y) && dark(x+1, y)) {
+					length[x]++
+					continue
+				}
+				if length[x] >= minLen {
+					spans = append(spans, span{x, y - length[x], y})
+				}
+				length[x] = 0
+			}
+		}
+		slices.SortFunc(spans, func(p, q span) int {
+			if p.c != q.c {
+				return p.c - q.c
+			}
+			return p.a0 - q.a0
+		})
+	}
+	// Merge spans of neighbouring rows (or columns) that overlap along the run.
+	var out []Rule
+	used := make([]bool, len(spans))
+	for i := range spans {
+		if used[i] {
+			continue
+		}
+		used[i] = true
+		a0, a1, c0, c1 := spans[i].a0, spans[i].a1, spans[i].c, spans[i].c+1
+		for j := i + 1; j < len(spans) && spans[j].c <= c1; j++ {
+			if !used[j] && spans[j].c == c1 && spans[j].a0 < a1 && spans[j].a1 > a0 {
+				used[j] = true
+				a0, a1, c1 = min(a0, spans[j].a0), max(a1, spans[j].a1), c1+1
+			}
+		}
+		if c1-c0 > thick {
+			continue
+		}
+		r := image.Rect(b.Min.X+a0, b.Min.Y+c0, b.Min.X+a1, b.Min.Y+c1)
+		if !horizontal {
+			r = image.Rect(b.Min.X+c0, b.Min.Y+a0, b.Min.X+c1, b.Min.Y+a1)
+		}
+		out = append(out, Rule{Box: r})
+	}
+	return out
+}
+
+// EraseRules returns a copy of page with the ink of rules, and a pixel around it, turned to
+// white, so that an OCR engine reads the text between them rather than taking a ruled table
+// for a picture. Without rules it returns page itself.
+func EraseRules(page *image.Gray, rules []Rule) *image.Gray {
+	if len(rules) == 0 {
+		return page
+	}
+	out := &image.Gray{Pix: slices.Clone(page.Pix), Stride: page.Stride, Rect: page.Rect}
+	for _, r := range rules {
+		box := r.Box.Inset(-1).Intersect(page.Rect)
+		for y := box.Min.Y; y < box.Max.Y; y++ {
+			row := out.Pix[out.PixOffset(box.Min.X, y):out.PixOffset(box.Max.X, y)]
+			for i := range row {
+				row[i] = 255
+			}
+		}
+	}
+	return out
+}

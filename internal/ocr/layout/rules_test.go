@@ -1,0 +1,80 @@
+package layout
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRulesFoundErasedAndMadeCells(t *testing.T) {
+	t.Parallel()
+	page := image.NewGray(image.Rect(0, 0, 800, 600))
+	draw.Draw(page, page.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	ink := image.NewUniform(color.Gray{20})
+	ys, xs := []int{100, 150, 200, 250}, []int{100, 350, 600}
+	for _, y := range ys {
+		draw.Draw(page, image.Rect(100, y, 602, y+2), ink, image.Point{}, draw.Src)
+	}
+	for _, x := range xs {
+		draw.Draw(page, image.Rect(x, 100, x+2, 252), ink, image.Point{}, draw.Src)
+	}
+	// A filled block, a short dash, the stems of large letters and a line on its own are no
+	// table's rules.
+	draw.Draw(page, image.Rect(100, 400, 400, 500), ink, image.Point{}, draw.Src)
+	draw.Draw(page, image.Rect(500, 450, 530, 452), ink, image.Point{}, draw.Src)
+	for x := 450; x < 700; x += 40 {
+		draw.Draw(page, image.Rect(x, 300, x+4, 370), ink, image.Point{}, draw.Src)
+	}
+	draw.Draw(page, image.Rect(450, 550, 750, 552), ink, image.Point{}, draw.Src)
+
+	rules := FindRules(page)
+	require.Len(t, rules, len(ys)+len(xs))
+	erased := EraseRules(page, rules)
+	require.Equal(t, uint8(255), erased.GrayAt(300, 150).Y)
+	require.Equal(t, uint8(20), erased.GrayAt(200, 450).Y, "the block stays")
+	require.Equal(t, uint8(20), page.GrayAt(300, 150).Y, "the page itself is unchanged")
+
+	var words []Word
+	cell := func(x, y int, text string, line int) {
+		words = append(words, Word{Box: image.Rect(x, y, x+len(text)*12, y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: line})
+	}
+	cell(110, 115, "Name", 1)
+	cell(160, 115, "given", 1) // close to the next column: only the rule tells the cells apart
+	cell(360, 115, "Age", 1)
+	cell(110, 165, "Ada", 2)
+	cell(360, 165, "36", 2)
+	cell(360, 215, "41", 3)
+	cell(100, 300, "Below", 4)
+	got := Analyze(words, rules)
+	require.Len(t, got.Blocks, 2)
+	require.Equal(t, [][]string{{"Name given", "Age"}, {"Ada", "36"}, {"", "41"}}, got.Blocks[0].Rows)
+	require.Equal(t, []string{"Below"}, got.Blocks[1].Lines)
+}
+
+// Rules across only, at the top, under the header and at the foot, draw a table too.
+func TestRulesAcrossOnlyMakeATable(t *testing.T) {
+	t.Parallel()
+	page := image.NewGray(image.Rect(0, 0, 800, 600))
+	draw.Draw(page, page.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	for _, y := range []int{100, 140, 260} {
+		draw.Draw(page, image.Rect(100, y, 600, y+2), image.NewUniform(color.Gray{20}), image.Point{}, draw.Src)
+	}
+	rules := FindRules(page)
+	require.Len(t, rules, 3)
+	var words []Word
+	for r, row := range [][]string{{"Metal", "Melts"}, {"Tin", "232"}, {"Lead", "327"}} {
+		for c, text := range row {
+			x, y := 110+c*250, 110+r*45
+			if r > 0 {
+				y += 10
+			}
+			words = append(words, Word{Box: image.Rect(x, y, x+len(text)*12, y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: r + 1})
+		}
+	}
+	got := Analyze(words, rules)
+	require.Len(t, got.Blocks, 1)
+	require.Equal(t, [][]string{{"Metal", "Melts"}, {"Tin", "232"}, {"Lead", "327"}}, got.Blocks[0].Rows)
+}

@@ -1,0 +1,73 @@
+package tesseract_test
+
+import (
+	"bytes"
+	"cmp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/ocr/tesseract"
+	"github.com/snapnote/snapnote/internal/photo"
+)
+
+// layoutQualityPage is the corpus page TestLayoutQuality reads of each layout class.
+const layoutQualityPage = 1
+
+// Targets of the layout classes.
+const (
+	// maxColumnsCER bounds the character error rate, in reading order, of pages set in columns.
+	maxColumnsCER = 0.02
+	// minStructureRecall is the least share of headings, list items and table cells (in their
+	// row and column) the note must show.
+	minStructureRecall = 0.9
+)
+
+// TestLayoutQuality reads one page of each layout class as the OCR job does, makes the note
+// the built-in formatter makes of it, and checks the targets: pages in columns read in order
+// (CER under maxColumnsCER), no class read worse than plain `tesseract FILE -` in reading order
+// or in its words, and the note showing the page's structure. Figures are not extracted yet:
+// they are left out of the structure checked.
+func TestLayoutQuality(t *testing.T) {
+	t.Parallel()
+	requireTesseract(t)
+
+	engine := &tesseract.Engine{}
+	for _, class := range corpus.LayoutClasses {
+		t.Run(class, func(t *testing.T) {
+			t.Parallel()
+			s, err := corpus.LayoutSample(layoutQualityPage, class)
+			require.NoError(t, err)
+			img, err := photo.Decode(bytes.NewReader(s.Encoded))
+			require.NoError(t, err)
+			res, err := engine.Recognize(t.Context(), img)
+			require.NoError(t, err)
+			plain := plainTesseract(t, s)
+
+			truth := ocrtest.StripBullets(s.Truth)
+			cer, plainCER := ocrtest.CER(ocrtest.StripBullets(res.Text), truth), ocrtest.CER(ocrtest.StripBullets(plain), truth)
+			words, plainWords := ocrtest.WordError(ocrtest.StripBullets(res.Text), truth), ocrtest.WordError(ocrtest.StripBullets(plain), truth)
+			t.Logf("%s: CER %.3f (plain %.3f), word error %.3f (plain %.3f), steps %v", s.Name, cer, plainCER, words, plainWords, res.Steps)
+			require.LessOrEqual(t, cer, plainCER+qualityEpsilon, "CER in reading order")
+			require.LessOrEqual(t, words, plainWords+qualityEpsilon, "order-free word error")
+			if strings.HasPrefix(class, corpus.ClassTwoColumns) || strings.HasPrefix(class, corpus.ClassThreeColumns) {
+				require.Less(t, cer, maxColumnsCER, "CER of a page in columns:\n%s", res.Text)
+			}
+
+			note, err := notes.Builtin{}.Format(t.Context(), notes.Input{Text: cmp.Or(res.Markdown, res.Text)})
+			require.NoError(t, err)
+			var want []corpus.Element
+			for _, e := range s.Structure {
+				if e.Kind != corpus.ElementFigure {
+					want = append(want, e)
+				}
+			}
+			found := ocrtest.FindStructure(note.Markdown, want)
+			require.GreaterOrEqual(t, found.Recall(), minStructureRecall, "structure found %v of %v in:\n%s", found.Found, found.Total, note.Markdown)
+		})
+	}
+}
