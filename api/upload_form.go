@@ -190,7 +190,7 @@ func (s *Server) checkImage(p *formPage, data []byte, location string) error {
 	}
 	contentType, ok := photo.Sniff(data)
 	if !ok {
-		return huma.Error415UnsupportedMediaType(pageName("file", location) + "is not a PDF or a JPEG, PNG, WebP, TIFF, GIF or BMP image")
+		return huma.Error415UnsupportedMediaType(pageName("file", location) + "is not a PDF or a JPEG, PNG, WebP, TIFF, GIF, BMP or HEIC image")
 	}
 	width, height, err := photo.DecodeConfig(bytes.NewReader(data))
 	if unsupported, ok := errors.AsType[*photo.UnsupportedError](err); ok {

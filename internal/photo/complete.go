@@ -35,6 +35,11 @@ func CheckComplete(data []byte, contentType string) error {
 		ok = true
 	case typeTIFF:
 		ok = true
+	case typeHEIF:
+		if _, err := readHEIFLayout(data); err != nil {
+			return fmt.Errorf("%s: %w", contentType, err)
+		}
+		ok = true
 	}
 	if !ok {
 		return fmt.Errorf("%s ends early: %w", contentType, ErrCorrupt)

@@ -40,6 +40,14 @@ func DecodeConfig(r io.Reader) (width, height int, err error) {
 		if data, err = io.ReadAll(br); err == nil {
 			cfg, err = tiff.DecodeConfig(bytes.NewReader(data))
 		}
+	case isHEIF(header):
+		var data []byte
+		if data, err = io.ReadAll(br); err == nil {
+			var l heifLayout
+			if l, err = readHEIFLayout(data); err == nil {
+				cfg.Width, cfg.Height = l.width, l.height
+			}
+		}
 	default:
 		cfg, _, err = image.DecodeConfig(br)
 	}
@@ -53,7 +61,9 @@ func DecodeConfig(r io.Reader) (width, height int, err error) {
 }
 
 // Decode decodes the whole image in r and applies the EXIF orientation of a JPEG (values 1–8),
-// so the returned image is upright. Memory use grows with the pixel count: check it with
+// so the returned image is upright. A HEIF image is converted by libheif's heif-convert in a
+// process of its own, under a time and memory limit, and turned upright by its own transforms
+// or its EXIF orientation; without heif-convert the error wraps ErrHEIFUnavailable. Memory use grows with the pixel count: check it with
 // DecodeConfig first. A truncated or corrupt file returns an error wrapping ErrCorrupt; an
 // error from r is returned wrapped, without ErrCorrupt.
 func Decode(r io.Reader) (image.Image, error) {
@@ -71,6 +81,15 @@ func Decode(r io.Reader) (image.Image, error) {
 		if data, err = io.ReadAll(br); err == nil {
 			img, err = tiff.Decode(bytes.NewReader(data))
 		}
+	case isHEIF(header):
+		var data []byte
+		if data, err = io.ReadAll(br); err != nil {
+			return nil, decodeError("decode image", src, err)
+		}
+		// Its errors say themselves whether the image is at fault (ErrCorrupt) or the machine.
+		if img, err = decodeHEIF(data); err != nil {
+			return nil, fmt.Errorf("decode image: %w", err)
+		}
 	default:
 		img, err = imaging.Decode(br, imaging.AutoOrientation(true))
 	}
@@ -83,10 +102,11 @@ func Decode(r io.Reader) (image.Image, error) {
 	return img, nil
 }
 
-// peekHeader returns the first bytes of br without consuming them, as many as isBMP needs (fewer at the end of
-// the input, or when the reader fails: the decoder then meets the same end or error).
+// peekHeader returns the first bytes of br without consuming them, as many as isBMP and isHEIF
+// need (fewer at the end of the input, or when the reader fails: the decoder then meets the
+// same end or error).
 func peekHeader(br *bufio.Reader) []byte {
-	header, _ := br.Peek(18)
+	header, _ := br.Peek(64)
 	return header
 }
 

@@ -57,6 +57,10 @@ func PlanDecode(data []byte) (Plan, error) {
 		p.DecodedBytesPerPixel = 1
 	case "image/tiff":
 		p.DecodedBytesPerPixel = 8 // 16-bit samples are common in scans; the header is not read further
+	case typeHEIF:
+		// heif-convert decodes in its own process and hands over a 4:2:0 JPEG, whose EXIF
+		// orientation may still ask for a turn.
+		p.DecodedBytesPerPixel, p.Rotates = 1.5, true
 	}
 	return p, nil
 }

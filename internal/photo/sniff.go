@@ -16,7 +16,8 @@ const (
 )
 
 // Sniff reports the content type of an image from the magic bytes at the start of its file:
-// "image/jpeg", "image/png", "image/webp", "image/tiff", "image/gif" or "image/bmp". Pass at
+// "image/jpeg", "image/png", "image/webp", "image/tiff", "image/gif", "image/bmp" or
+// "image/heif" (HEIC included, by the brands of its ftyp box). Pass at
 // least the first 512 bytes of the file; a header too short to tell, or any other content,
 // returns ok=false. File names and declared types are never consulted.
 func Sniff(header []byte) (contentType string, ok bool) {
@@ -33,6 +34,8 @@ func Sniff(header []byte) (contentType string, ok bool) {
 		return typeGIF, true
 	case isBMP(header):
 		return typeBMP, true
+	case isHEIF(header):
+		return typeHEIF, true
 	}
 	return "", false
 }
@@ -55,7 +58,8 @@ func isBMP(header []byte) bool {
 }
 
 // Extension returns the file name extension, with its dot, for a content type that Sniff
-// returns: ".jpg", ".png", ".webp", ".tiff", ".gif" or ".bmp". Any other content type returns "".
+// returns: ".jpg", ".png", ".webp", ".tiff", ".gif", ".bmp" or ".heic". Any other content type
+// returns "".
 func Extension(contentType string) string {
 	switch contentType {
 	case typeJPEG:
@@ -70,6 +74,8 @@ func Extension(contentType string) string {
 		return ".gif"
 	case typeBMP:
 		return ".bmp"
+	case typeHEIF:
+		return ".heic"
 	}
 	return ""
 }
