@@ -46,7 +46,7 @@ RUN set -eux; \
         ocr_pkgs="$ocr_pkgs tesseract-ocr-$(echo "$lang" | tr '_A-Z' '-a-z')"; \
     done; \
     apt-get update; \
-    apt-get install -y --no-install-recommends ca-certificates libtesseract5 tesseract-ocr $ocr_pkgs poppler-utils util-linux; \
+    apt-get install -y --no-install-recommends ca-certificates libtesseract5 tesseract-ocr $ocr_pkgs poppler-utils libheif-examples util-linux; \
     if [ "$PG_MAJOR" != 15 ]; then \
         apt-get install -y --no-install-recommends postgresql-common; \
         /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \

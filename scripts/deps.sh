@@ -214,6 +214,17 @@ check_pdf() {
   return 0
 }
 
+# check_heif: iPhones' HEIC photos are converted with libheif's heif-convert (the
+# tests make HEIC files with its heif-enc).
+check_heif() {
+  has_apt && require_debs libheif-examples
+  local tool
+  for tool in heif-convert heif-enc; do
+    command -v "$tool" >/dev/null 2>&1 || MISSING+=("$tool (libheif-examples): the worker reads HEIC photos with it")
+  done
+  return 0
+}
+
 # check_ops_tools: promtool (Debian's prometheus package) checks docs/monitoring/alerts.yaml;
 # pgbouncer runs the transaction-pooling test (cmd/snapnote, TestThroughPgBouncer).
 check_ops_tools() {
@@ -236,6 +247,7 @@ main() {
   check_go
   check_tesseract
   check_pdf
+  check_heif
   check_ops_tools
   check_pg_client
   check_browser_tests
