@@ -71,9 +71,9 @@ func openDirectPool(ctx context.Context, cfg *config.Config, maxConns int32, log
 }
 
 // openMigrationPool opens a pool for migrations, which need a session of
-// their own (config.MigrationURL).
+// their own (config.SessionURL).
 func openMigrationPool(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pgxpool.Pool, error) {
-	url, err := cfg.MigrationURL()
+	url, err := cfg.SessionURL()
 	if err != nil {
 		return nil, err
 	}

@@ -22,16 +22,20 @@ import (
 
 // newBackups returns the backup manager the worker's job and the backup
 // and restore commands share.
-func newBackups(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger, progress func(int64)) *backup.Manager {
+func newBackups(cfg *config.Config, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger, progress func(int64)) (*backup.Manager, error) {
+	url, err := cfg.SessionURL()
+	if err != nil {
+		return nil, err
+	}
 	return backup.New(backup.Config{
 		Pool:         pool,
-		DatabaseURL:  cfg.DatabaseURL,
+		DatabaseURL:  url,
 		Blobs:        blobs,
 		IncludeBlobs: cfg.Storage == "local",
 		Keep:         cfg.BackupKeep,
 		Progress:     progress,
 		Logger:       logger,
-	})
+	}), nil
 }
 
 // runBackup makes a backup now (`snapnote backup`), the same way the
@@ -51,10 +55,18 @@ func runBackup(ctx context.Context, cfg *config.Config, args []string, stdout, s
 		return err
 	}
 	if len(args) == 1 {
-		return listBackups(ctx, newBackups(cfg, pool, blobs, logger, nil), stdout)
+		backups, err := newBackups(cfg, pool, blobs, logger, nil)
+		if err != nil {
+			return err
+		}
+		return listBackups(ctx, backups, stdout)
 	}
 	progress := newProgressLine(stderr, "backup")
-	man, err := newBackups(cfg, pool, blobs, logger, progress.update).Backup(ctx)
+	backups, err := newBackups(cfg, pool, blobs, logger, progress.update)
+	if err != nil {
+		return err
+	}
+	man, err := backups.Backup(ctx)
 	progress.done()
 	if err != nil {
 		return err
@@ -122,7 +134,11 @@ func runRestore(ctx context.Context, cfg *config.Config, args []string, stdout, 
 		return err
 	}
 	progress := newProgressLine(stderr, "restore")
-	man, err := newBackups(cfg, pool, blobs, logger, progress.update).Restore(ctx, firstOr(from, ""), *force)
+	backups, err := newBackups(cfg, pool, blobs, logger, progress.update)
+	if err != nil {
+		return err
+	}
+	man, err := backups.Restore(ctx, firstOr(from, ""), *force)
 	progress.done()
 	if err != nil {
 		return err

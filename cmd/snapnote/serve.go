@@ -278,12 +278,16 @@ func newWorker(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blob
 	if err != nil {
 		return nil, err
 	}
+	backups, err := newBackups(cfg, pool, blobs, logger, nil)
+	if err != nil {
+		logger.WarnContext(ctx, "scheduled backups are off", slog.Any("error", err))
+	}
 	w, err := worker.New(worker.Config{
 		Jobs: jobs.Config{
 			Pipeline:       pipeline,
 			TrashRetention: cfg.TrashRetention,
 			OrphanMinAge:   cfg.OrphanMinAge,
-			Backups:        newBackups(cfg, pool, blobs, logger, nil),
+			Backups:        backups,
 			Logger:         logger,
 		},
 		OCRConcurrency:  cfg.OCRConcurrency,

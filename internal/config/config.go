@@ -513,16 +513,18 @@ const (
 // transaction-mode pooler.
 func (c *Config) TransactionPooling() bool { return c.DatabasePooling == PoolingTransaction }
 
-// MigrationURL is the database URL migrations run on: past the pooler when
-// DATABASE_DIRECT_URL is set. Migrations take a session advisory lock and
-// run DDL, which a transaction-mode pooler cannot carry: without a direct
-// URL there they are refused, saying so.
-func (c *Config) MigrationURL() (string, error) {
+// SessionURL is the database URL for work that needs a session of its own:
+// migrations (a session advisory lock, DDL) and pg_dump/pg_restore (which
+// set search_path for the whole session, and would leave it so for whoever
+// a transaction-mode pooler hands that server connection to next). It is
+// DATABASE_DIRECT_URL when set; behind a transaction-mode pooler without
+// one, that work is refused, saying so.
+func (c *Config) SessionURL() (string, error) {
 	switch {
 	case c.DatabaseDirectURL != "":
 		return c.DatabaseDirectURL, nil
 	case c.TransactionPooling():
-		return "", errors.New("migrations need a direct connection to Postgres, not a transaction-mode pooler: " +
+		return "", errors.New("migrations and backups need a direct connection to Postgres, not a transaction-mode pooler: " +
 			"set DATABASE_DIRECT_URL (DATABASE_POOLING=transaction)")
 	}
 	return c.DatabaseURL, nil
