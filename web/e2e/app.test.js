@@ -308,8 +308,10 @@ test('a dev link pasted into an open tab signs in, and the token leaves the addr
 });
 
 test('the API keeps its own answers under /api', async () => {
+  // An unknown API path is a problem+json 404 before any sign-in is asked for.
   const anon = await fetch(`${env.base}/api/nope`);
-  assert.equal(anon.status, 401);
+  assert.equal(anon.status, 404);
+  assert.match(anon.headers.get('content-type'), /application\/problem\+json/);
   const authed = await fetch(`${env.base}/api/nope`, { headers: { Authorization: `Bearer ${env.token}` } });
   assert.equal(authed.status, 404);
   assert.doesNotMatch(await authed.text(), /<html/i);
