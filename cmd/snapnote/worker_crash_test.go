@@ -6,7 +6,6 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -26,24 +25,6 @@ import (
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
-
-// startWorkerProcess runs `snapnote worker` as a child process with env.
-func startWorkerProcess(t *testing.T, env []string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "worker")
-	cmd.Env = append(append(os.Environ(), runAsMain+"=1"), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("worker %d said:\n%s", cmd.Process.Pid, stderr.String())
-		}
-	})
-	return cmd
-}
 
 // waitFor polls cond every 10 ms until it holds or timeout passes.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
@@ -69,7 +50,7 @@ func TestKilledWorkersUploadIsFinishedByAnother(t *testing.T) {
 	dataDir := t.TempDir()
 	env := []string{"DATABASE_URL=" + url, "DATA_DIR=" + dataDir, "LOG_LEVEL=warn", "OCR_CONCURRENCY=1",
 		"WORKER_DEAD_AFTER=2s", "AUTH_MODE=dev"}
-	first := startWorkerProcess(t, env)
+	first := startProcess(t, "worker", env)
 	waitFor(t, 30*time.Second, "the first worker's heartbeat", func() bool { return workers(t, pool) == 1 })
 
 	id := queueUpload(t, pool, filepath.Join(dataDir, "blobs"), 40)
@@ -82,7 +63,7 @@ func TestKilledWorkersUploadIsFinishedByAnother(t *testing.T) {
 	killed := time.Now()
 	_ = first.Wait()
 
-	startWorkerProcess(t, env)
+	startProcess(t, "worker", env)
 	var done db.Upload
 	waitFor(t, 2*time.Minute, "the second worker to finish the upload", func() bool {
 		var err error
@@ -202,7 +183,7 @@ func startCrashRig(t *testing.T) *crashRig {
 		"DATA_DIR=" + dataDir, "LOG_LEVEL=warn", "OCR_CONCURRENCY=1", "WORKER_DEAD_AFTER=2s", "AUTH_MODE=dev"}}
 }
 
-func (r *crashRig) startWorker() *exec.Cmd { return startWorkerProcess(r.t, r.env) }
+func (r *crashRig) startWorker() *exec.Cmd { return startProcess(r.t, "worker", r.env) }
 
 // queue queues n uploads of a page that takes OCR a moment.
 func (r *crashRig) queue(n int) []uuid.UUID {
