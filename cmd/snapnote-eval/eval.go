@@ -259,7 +259,12 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, 
 // printEval prints the mean error rates, structure recall and seconds per page of each class
 // and of all.
 func printEval(w io.Writer, results []evalResult, classes []string, pages, parallel int) {
-	fmt.Fprintf(w, "%d pages × %d classes; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", pages, len(classes), parallel)
+	if slices.Equal(classes, []string{realClass}) {
+		fmt.Fprintf(w, "%d real pages", len(results))
+	} else {
+		fmt.Fprintf(w, "%d pages × %d classes", pages, len(classes))
+	}
+	fmt.Fprintf(w, "; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", parallel)
 	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
 	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures in the note the built-in formatter makes of the reading; cells = the table cells alone.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)

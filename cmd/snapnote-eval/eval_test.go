@@ -62,6 +62,7 @@ func TestRealClassAloneReadsOnlyTheRealPages(t *testing.T) {
 	var out bytes.Buffer
 	err := runEval(t.Context(), testConfig(), []string{"--classes", realClass, "--real", dir, "--jobs", "1"}, &out, io.Discard)
 	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(out.String(), "1 real pages;"), out.String())
 	require.Equal(t, []string{realClass, "all"}, tableClasses(out.String()))
 }
 
