@@ -82,6 +82,17 @@ func dropEmptyLines(before, after string) string {
 	return strings.Join(kept, "\n")
 }
 
+// ReplaceImages rewrites the images of markdown: each for which replace returns ok becomes the
+// text it returns; the others stay as they are.
+func ReplaceImages(markdown string, replace func(link string) (string, bool)) string {
+	return image.ReplaceAllStringFunc(markdown, func(m string) string {
+		if out, ok := replace(image.FindStringSubmatch(m)[1]); ok {
+			return out
+		}
+		return m
+	})
+}
+
 // imageLinks returns the links of the images in markdown, in order.
 func imageLinks(markdown string) []string {
 	var out []string

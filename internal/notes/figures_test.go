@@ -46,7 +46,7 @@ func TestGuardRejectsANoteThatDropsAFigure(t *testing.T) {
 	withFigure := "# Supply and Demand\n\nThe market clears where supply equals demand.\n\n![Figure 1](figure:1.1)\n\nFigure 1: the two curves\n"
 	require.Empty(t, checkContent(ocr, withFigure).reason)
 	for name, md := range map[string]string{
-		"dropped": "# Supply and Demand\n\nThe market clears where supply equals demand.\n\nFigure 1: the two curves\n",
+		"dropped":  "# Supply and Demand\n\nThe market clears where supply equals demand.\n\nFigure 1: the two curves\n",
 		"relinked": "# Supply and Demand\n\nThe market clears where supply equals demand.\n\n![Figure 1](https://example.com/x.png)\n\nFigure 1: the two curves\n",
 	} {
 		require.Contains(t, checkContent(ocr, md).reason, "dropped the figure figure:1.1", name)
