@@ -132,7 +132,7 @@ func (q *Queries) forgetPurgedWords(ctx context.Context, p Purged) error {
 		INSERT INTO search_words (user_id, word)
 		SELECT DISTINCT d.user_id, w.word
 		FROM documents d,
-		     unnest(tsvector_to_array(to_tsvector('simple'::regconfig, d.title || ' ' || d.formatted_note))) AS w(word)
+		     unnest(tsvector_to_array(to_tsvector('simple_unaccent'::regconfig, d.title || ' ' || d.formatted_note))) AS w(word)
 		WHERE d.user_id = ANY($1) AND w.word ~ '^[[:alpha:]]{3,40}$'
 		ORDER BY 1, 2
 		ON CONFLICT DO NOTHING`, users); err != nil {
