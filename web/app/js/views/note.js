@@ -19,6 +19,7 @@ export function noteView({ id, signal }) {
       h('div', { class: 'toolbar' },
         h('button', { type: 'button', onclick: edit }, 'Edit'),
         doc.uploadId ? h('button', { type: 'button', onclick: () => showPhoto(photo) }, 'Show photo') : null,
+        h('button', { type: 'button', onclick: move }, 'Move to course…'),
         h('button', { type: 'button', onclick: trash }, 'Move to trash')),
       photo,
       note);
@@ -67,6 +68,39 @@ export function noteView({ id, signal }) {
     h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save'),
       h('button', { type: 'button', onclick: () => (section.beforeLeave() ? done() : null) }, 'Cancel'))));
     title.focus();
+  }
+
+  // move offers the student's other courses, and files the note in the one
+  // picked.
+  async function move() {
+    let courses;
+    try {
+      courses = (await api('GET', '/api/courses', undefined, { signal })).items.filter((c) => c.id !== doc.courseId);
+    } catch (err) {
+      toast(err.message);
+      return;
+    }
+    if (!courses.length) {
+      toast('Make another course first: this note is in your only one.');
+      return;
+    }
+    const to = h('select', { id: 'move-to' }, ...courses.map((c) => h('option', { value: c.id }, c.name)));
+    section.replaceChildren(h('h1', {}, 'Move note'), h('form', {
+      class: 'edit',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          doc = await api('PATCH', `/api/documents/${id}`, { courseId: to.value });
+          read().focus();
+          toast(`Moved to “${to.selectedOptions[0].textContent}”.`);
+        } catch (err) {
+          toast(err.message);
+        }
+      },
+    }, h('label', { for: 'move-to' }, `Move “${doc.title}” to`), to,
+    h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Move'),
+      h('button', { type: 'button', onclick: () => read().focus() }, 'Cancel'))));
+    to.focus();
   }
 
   async function trash() {
