@@ -18,9 +18,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/queue"
 )
 
 // runUpload posts photos from concurrent clients to the real API handler and
@@ -75,28 +77,10 @@ func runUpload(ctx context.Context, args []string) error {
 		}
 	})
 
-	// The same rows, without HTTP, auth, the multipart form, checking the
-	// image or storing the blob.
-	d := db.New(scratch.Pool)
-	ids := make([]uuid.UUID, len(users))
-	for i := range users {
-		u, err := d.UpsertUser(ctx, db.Identity{Subject: fmt.Sprintf("bench|upload-%d", i)})
-		if err != nil {
-			return err
-		}
-		ids[i] = u.ID
+	direct, err := insertDirect(ctx, scratch.Pool, srv.Queue, users, photos, *clients, &failed)
+	if err != nil {
+		return err
 	}
-	direct := timeConcurrent(*n, *clients, func(client, i int) {
-		id, user := uuid.New(), ids[client]
-		sum := sha256.Sum256(photos[i])
-		page := db.NewPage{BlobKey: snapnote.PageBlobKey(user, id, 1, ".png"), ContentType: "image/png",
-			ByteSize: int64(len(photos[i])), SHA256: hex.EncodeToString(sum[:]), ImageWidth: 320, ImageHeight: 320}
-		_, err := srv.Queue.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user, CourseID: users[client].Course,
-			OriginalFilename: fmt.Sprintf("photo-%d.png", i), Pages: []db.NewPage{page}}, db.AuditEntry{UserID: &user})
-		if err != nil && failed.Add(1) == 1 {
-			fmt.Fprintf(os.Stderr, "direct insert %d: %v\n", i, err)
-		}
-	})
 	if f := failed.Load(); f > 0 {
 		return fmt.Errorf("%d of %d uploads failed", f, 2**n)
 	}
@@ -109,6 +93,33 @@ func runUpload(ctx context.Context, args []string) error {
 	)
 	fmt.Println("\ntarget: API ≥ 0.20× direct")
 	return nil
+}
+
+// insertDirect makes the same rows as the uploads, without HTTP, auth, the
+// multipart form, checking the image or storing the blob, and returns the
+// time it took; failed counts those that failed.
+func insertDirect(ctx context.Context, pool *pgxpool.Pool, q *queue.Queue, users []*apiUser, photos [][]byte, clients int,
+	failed *atomic.Int64) (time.Duration, error) {
+	d := db.New(pool)
+	ids := make([]uuid.UUID, len(users))
+	for i := range users {
+		u, err := d.UpsertUser(ctx, db.Identity{Subject: fmt.Sprintf("bench|upload-%d", i)})
+		if err != nil {
+			return 0, err
+		}
+		ids[i] = u.ID
+	}
+	return timeConcurrent(len(photos), clients, func(client, i int) {
+		id, user := uuid.New(), ids[client]
+		sum := sha256.Sum256(photos[i])
+		page := db.NewPage{BlobKey: snapnote.PageBlobKey(user, id, 1, ".png"), ContentType: "image/png",
+			ByteSize: int64(len(photos[i])), SHA256: hex.EncodeToString(sum[:]), ImageWidth: 320, ImageHeight: 320}
+		_, err := q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user, CourseID: users[client].Course,
+			OriginalFilename: fmt.Sprintf("photo-%d.png", i), Pages: []db.NewPage{page}}, db.AuditEntry{UserID: &user})
+		if err != nil && failed.Add(1) == 1 {
+			fmt.Fprintf(os.Stderr, "direct insert %d: %v\n", i, err)
+		}
+	}), nil
 }
 
 // timeConcurrent runs do for items 0…n-1 from clients goroutines and returns
