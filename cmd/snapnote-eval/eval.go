@@ -185,7 +185,7 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, 
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	res, err := engine.Recognize(ctx, img)
+	res, err := engine.Recognize(ctx, img, ocr.Options{})
 	if err != nil && !errors.Is(err, ocr.ErrNoText) {
 		return r, fmt.Errorf("%s: pipeline: %w", s.Name, err)
 	}
