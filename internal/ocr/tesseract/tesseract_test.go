@@ -120,7 +120,7 @@ func TestTesseractRecognizeSteps(t *testing.T) {
 
 			res, err := tt.engine.Recognize(t.Context(), tt.img, ocr.Options{})
 			require.NoError(t, err)
-			require.Equal(t, tt.wantSteps, res.Steps)
+			require.Equal(t, append(tt.wantSteps, "lang:"+ocr.DefaultLang), res.Steps, "the preprocessing, then the language read in")
 			require.Less(t, ocrtest.CER(res.Text, want), tt.maxCER)
 		})
 	}

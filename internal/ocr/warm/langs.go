@@ -9,12 +9,15 @@ import (
 // DefaultLangsPerSlot is how many children, each with its own languages, a slot keeps warm
 // unless PoolConfig.LangsPerSlot says otherwise.
 //
-// Memory decides it. A child for one language holds about 60–90 MB once it has read a page
-// (the Go runtime, libtesseract, the language's LSTM model and a page's working set): the
-// models weigh little (Debian's eng is 4 MB on disk, fra 1.1 MB, deu 1.5 MB, spa 2.3 MB),
-// the page's buffers most. Two per slot lets a worker read a course in another language
-// than OCR_LANG while keeping the default warm, at the cost of one more child per slot;
-// a third language costs a child start (about 0.3 s) instead of another child's memory.
+// Memory decides it. A child's models weigh little (Debian's eng is 4 MB on disk, fra 1.1,
+// deu 1.5, spa 2.3): measured here, a child holds 35–38 MB once loaded and 54–58 MB after
+// reading an A4 page at 200 dpi (eng 58, fra 56, deu 56, spa 54; one child for "fra+eng" 69),
+// most of it the Go runtime, libtesseract and a page's buffers that the allocator keeps. So a
+// language costs about a child, some 55 MB, and a pool holds at most Size×LangsPerSlot
+// children. Two per slot lets a worker read courses in another language than OCR_LANG while
+// the default stays warm; the spare child exists only once a page asked for another language.
+// A third language costs a child start (loading its models) rather than another 55 MB per
+// slot.
 const DefaultLangsPerSlot = 2
 
 // anyLang asks checkout for whichever child a free slot has: orientation detection reads the

@@ -62,7 +62,9 @@ type PoolConfig struct {
 }
 
 // Pool keeps Size warm Tesseract processes, each in a child process of its own, and lends
-// one to each page read: see tesseract.Engine.Pool. It is safe for concurrent use.
+// one to each page read: see tesseract.Engine.Pool. It is safe for concurrent use. A child
+// reads in one set of languages; a slot keeps up to LangsPerSlot children, one per set of
+// languages pages asked for, the least recently used stopped beyond that (langs.go).
 //
 // A child is the running binary started again (os.Executable), which must call
 // ServeIfChild first thing. It loads its models once and then reads page after page,
