@@ -10,6 +10,8 @@ export function noteView({ id, signal }) {
 
   function read() {
     const photo = h('div', { class: 'photo' });
+    const note = h('article', { class: 'markdown', 'aria-label': 'Note' }, renderMarkdown(doc.formattedNote));
+    loadFigures(note);
     section.replaceChildren(
       h('p', {}, h('a', { href: `#/courses/${doc.courseId}` }, '← Course')),
       h('h1', {}, doc.title),
@@ -19,7 +21,7 @@ export function noteView({ id, signal }) {
         doc.uploadId ? h('button', { type: 'button', onclick: () => showPhoto(photo) }, 'Show photo') : null,
         h('button', { type: 'button', onclick: trash }, 'Move to trash')),
       photo,
-      h('article', { class: 'markdown', 'aria-label': 'Note' }, renderMarkdown(doc.formattedNote)));
+      note);
     const heading = section.querySelector('h1');
     heading.tabIndex = -1;
     document.title = `${doc.title} · SnapNote`;
@@ -74,6 +76,21 @@ export function noteView({ id, signal }) {
       location.hash = `#/courses/${doc.courseId}`;
     } catch (err) {
       toast(err.message);
+    }
+  }
+
+  // The note's figures are served, as its photo is, only with the user's
+  // token, which an img cannot send: each is fetched and shown from memory.
+  function loadFigures(root) {
+    for (const img of root.querySelectorAll('img[data-src]')) {
+      fetch(img.dataset.src, { headers: { Authorization: `Bearer ${token()}` }, signal })
+        .then((res) => (res.ok ? res.blob() : Promise.reject(new Error(res.statusText))))
+        .then((blob) => {
+          const url = URL.createObjectURL(blob);
+          img.onload = () => URL.revokeObjectURL(url);
+          img.src = url;
+        })
+        .catch(() => img.replaceWith(h('span', { class: 'muted small' }, `${img.alt} could not be loaded.`)));
     }
   }
 
