@@ -3,7 +3,7 @@
 #
 #   docker build -t snapnote:local .                       (make docker)
 #   docker build --build-arg PG_MAJOR=16 -t snapnote:local .
-#   docker build --build-arg OCR_LANGS=eng+deu -t snapnote:local .
+#   docker build --build-arg OCR_LANGS=eng+deu+ita -t snapnote:local .
 #
 # One image runs every subcommand: `api` by default, or `worker`, `migrate up`, `token`, ...
 # Its HEALTHCHECK fits `api`; give a worker container `snapnote worker --check` instead
@@ -31,18 +31,22 @@ FROM debian:bookworm-slim
 # Debian's postgresql-common package carries.
 ARG PG_MAJOR=15
 
-# Tesseract languages, written as OCR_LANG is (eng+deu): each gets its Debian pack
-# (chi_sim → tesseract-ocr-chi-sim), osd (orientation detection) always, and the image
-# reads with all of them unless OCR_LANG is set at run time.
-ARG OCR_LANGS=eng
+# Tesseract languages, written as OCR_LANG is (eng+deu): OCR_LANG, what a course is read in
+# unless it names its own language, and OCR_LANGS, those a course may ask for. Each gets its
+# Debian pack (chi_sim → tesseract-ocr-chi-sim), and osd (orientation detection) always.
+ARG OCR_LANG=eng
+ARG OCR_LANGS=eng+fra+deu+spa
 
 RUN set -eux; \
     export DEBIAN_FRONTEND=noninteractive; \
-    case "$OCR_LANGS" in \
-        ''|+*|*+|*++*|*[!A-Za-z_+]*) echo "OCR_LANGS: '$OCR_LANGS' is not tesseract language codes joined by +, like eng+deu" >&2; exit 1;; \
-    esac; \
+    for langs in "$OCR_LANG" "$OCR_LANGS"; do \
+        case "$langs" in \
+            ''|+*|*+|*++*|*[!A-Za-z_+]*) echo "OCR_LANG, OCR_LANGS: '$langs' is not tesseract language codes joined by +, like eng+deu" >&2; exit 1;; \
+        esac; \
+    done; \
+    ocr_langs=$(echo "$OCR_LANG+$OCR_LANGS" | tr '+' '\n' | sort -u | tr '\n' ' '); \
     ocr_pkgs=tesseract-ocr-osd; \
-    for lang in $(echo "$OCR_LANGS" | tr '+' ' '); do \
+    for lang in $ocr_langs; do \
         ocr_pkgs="$ocr_pkgs tesseract-ocr-$(echo "$lang" | tr '_A-Z' '-a-z')"; \
     done; \
     apt-get update; \
@@ -55,7 +59,7 @@ RUN set -eux; \
     rm -rf /var/lib/apt/lists/*; \
     "/usr/lib/postgresql/$PG_MAJOR/bin/pg_dump" --version; \
     pdftoppm -v; prlimit --version; \
-    for lang in $(echo "$OCR_LANGS" | tr '+' ' ') osd; do \
+    for lang in $ocr_langs osd; do \
         tesseract --list-langs 2>/dev/null | grep -qx "$lang" || { echo "tesseract lacks $lang" >&2; exit 1; }; \
     done; \
     groupadd --gid 10001 snapnote; \
@@ -69,7 +73,7 @@ ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
     OMP_THREAD_LIMIT=1 \
     DATA_DIR=/data \
     PORT=8080 \
-    OCR_LANG=${OCR_LANGS}
+    OCR_LANG=${OCR_LANG}
 
 COPY --from=build /out/snapnote /usr/local/bin/snapnote
 

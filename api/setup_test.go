@@ -183,8 +183,11 @@ func setupBundle(t testing.TB, configure func(*bundle, *api.Config)) *bundle {
 // startWorker runs the real pipeline (real tesseract) in the background.
 func (b *bundle) startWorker(formatter notes.Formatter) *worker.Worker {
 	b.t.Helper()
+	// As cmd wires it: an auto course may be read in any language installed.
+	languages, err := (&tesseract.Engine{}).Languages(context.Background())
+	require.NoError(b.t, err)
 	client, err := worker.New(worker.Config{
-		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &tesseract.Engine{}, Formatter: formatter,
+		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &tesseract.Engine{AutoLangs: languages}, Formatter: formatter,
 			OCRTimeout: time.Minute, Logger: b.logger, Metrics: b.pipelineMetrics}, Logger: b.logger},
 		OCRConcurrency: 2, LLMConcurrency: 2,
 	})

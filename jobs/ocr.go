@@ -56,11 +56,17 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 	if page.Status != snapnote.UploadQueued && page.Status != snapnote.UploadProcessing {
 		return nil // read already: a duplicate job
 	}
+	// The page is read in its course's language, which the course may have changed since
+	// the upload: a page is read in what the course says when it is read.
+	lang, err := q.UploadLanguage(ctx, u.ID)
+	if err != nil {
+		return err
+	}
 	if err := q.StartPage(ctx, u.ID, n, job.Attempt); err != nil {
 		return err
 	}
 	start := time.Now()
-	res, f := w.recognize(ctx, page.BlobKey, page.ContentType, stage)
+	res, f := w.recognize(ctx, page.BlobKey, page.ContentType, ocr.Options{Lang: lang}, stage)
 	if f != nil {
 		return fail(ctx, p, job, f)
 	}
@@ -103,7 +109,8 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 	return nil
 }
 
-func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, stage queue.Stage) (ocr.Result, *Failure) {
+// recognize reads the page stored under blobKey, in the language opts names.
+func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, opts ocr.Options, stage queue.Stage) (ocr.Result, *Failure) {
 	blob, _, err := w.Pipeline.Blobs.Get(ctx, blobKey)
 	if errors.Is(err, storage.ErrNotFound) {
 		return ocr.Result{}, &Failure{Failure: snapnote.FailImageMissing, Err: err}
@@ -115,7 +122,7 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, 
 		defer blob.Close()
 		// Pages are rendered one at a time, each taking from the budget
 		// what it needs (readPDF).
-		return w.readPDF(ctx, blob, stage)
+		return w.readPDF(ctx, blob, opts, stage)
 	}
 	data, err := io.ReadAll(blob)
 	_ = blob.Close() // read-only: nothing to lose on close
@@ -136,7 +143,7 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, 
 	}
 	ocrCtx, cancel := context.WithTimeout(ctx, w.Pipeline.OCRTimeout)
 	defer cancel()
-	res, err := w.Pipeline.OCR.Recognize(ocrCtx, img)
+	res, err := w.Pipeline.OCR.Recognize(ocrCtx, img, opts)
 	return res, engineFailure(err, stage)
 }
 

@@ -23,8 +23,8 @@ func (p *Pipeline) pdfReader() *pdf.Reader {
 
 // readPDF reads a page row that is a PDF file: poppler reads it from a
 // temporary copy of the blob, page by page, the pages without a text layer
-// through the pipeline's OCR engine.
-func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Stage) (ocr.Result, *Failure) {
+// through the pipeline's OCR engine in the language opts names.
+func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, opts ocr.Options, stage queue.Stage) (ocr.Result, *Failure) {
 	tmp, err := os.CreateTemp("", "snapnote-pdf-*.pdf")
 	if err != nil {
 		return ocr.Result{}, stageFailure(stage, fmt.Errorf("copy PDF: %w", err))
@@ -46,7 +46,7 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, stage queue.Sta
 	if b := w.Pipeline.Memory; b != nil {
 		reader.MaxPageBytes, reader.Reserve = b.Size(), b.take
 	}
-	res, err := reader.Read(ctx, tmp.Name(), w.Pipeline.OCR, w.Pipeline.OCRTimeout)
+	res, err := reader.Read(ctx, tmp.Name(), w.Pipeline.OCR, opts, w.Pipeline.OCRTimeout)
 	if err == nil {
 		return res, nil
 	}

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what SnapNote and its tests need on Debian/Ubuntu (run as root), or says what is
-# missing elsewhere: Tesseract with the OCR_LANG languages and its C library's headers (the
+# missing elsewhere: Tesseract with the OCR_LANG and OCR_LANGS languages (those courses may be
+# read in; default eng fra deu spa) and its C library's headers (the
 # binary calls libtesseract through cgo), a PostgreSQL client whose major
 # version matches the server's (pg_dump for backups), and checks Go's version.
 # Safe to re-run: it checks first, and runs apt-get only when something is missing.
 #
 #   OCR_LANG=eng+deu scripts/deps.sh
+#   OCR_LANGS="eng fra deu spa ita" scripts/deps.sh   # or eng+fra+deu+spa+ita
 #
 # Exits non-zero only when something needed is still missing at the end.
 set -euo pipefail
@@ -60,19 +62,24 @@ check_go() {
   fi
 }
 
-# ocr_langs: the OCR_LANG languages, one a line ("eng+deu" → eng, deu), osd left out.
+# ocr_langs: the languages of OCR_LANG (pages of courses that name none) and of OCR_LANGS (those
+# a course may ask for), one a line, each once ("eng+deu" and "deu fra" → eng, deu, fra), osd
+# left out.
 ocr_langs() {
-  local lang
-  local IFS='+'
-  for lang in $OCR_LANG; do
-    [[ $lang =~ ^[A-Za-z_]+$ ]] || die "OCR_LANG: '$lang' is not a tesseract language code like eng or chi_sim"
-    [ "$lang" = osd ] || printf '%s\n' "$lang"
-  done
+  local var lang
+  local IFS=$'+ \t'
+  for var in OCR_LANG OCR_LANGS; do
+    for lang in ${!var}; do
+      [[ $lang =~ ^[A-Za-z_]+$ ]] || die "$var: '$lang' is not a tesseract language code like eng or chi_sim"
+      [ "$lang" = osd ] || printf '%s\n' "$lang"
+    done
+  done | awk '!seen[$0]++'
 }
 
 check_tesseract() {
   # The worker's warm engines call libtesseract through cgo: its headers and a C compiler.
   local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd libtesseract-dev libleptonica-dev gcc) have
+  ocr_langs >/dev/null # a wrong code stops here: a process substitution's failure would not
   mapfile -t langs < <(ocr_langs)
   if has_apt; then
     # Debian names language packs by the tesseract code: chi_sim → tesseract-ocr-chi-sim.
@@ -239,6 +246,7 @@ check_ops_tools() {
 main() {
   local value
   default_env OCR_LANG eng
+  default_env OCR_LANGS "eng fra deu spa"
   default_env TEST_DATABASE_URL "$TEST_DATABASE_URL_DEFAULT"
   # DATABASE_URL has no default here: when unset, only the test server is checked.
   if [ -z "${DATABASE_URL:-}" ] && value=$(dotenv_get DATABASE_URL); then

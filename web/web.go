@@ -39,6 +39,12 @@ type Config struct {
 	// Stages are the pipeline's stage names in order, for the app's
 	// progress bars (the queue's stage table; cmd passes them in).
 	Stages []string
+	// Languages are the Tesseract languages installed, those a course may be
+	// read in, for the course form's choice (beside "auto"); DefaultLanguage
+	// is what a course that names none is read in (OCR_LANG). Nil Languages:
+	// the server cannot tell, and the form offers the default and auto.
+	Languages       []string
+	DefaultLanguage string
 }
 
 // AppConfig is the body of /app-config.json.
@@ -48,6 +54,9 @@ type AppConfig struct {
 	Audience string   `json:"audience,omitempty"`
 	ClientID string   `json:"clientId,omitempty"`
 	Stages   []string `json:"stages,omitempty"`
+	// Languages and DefaultLanguage are Config's, for the course form.
+	Languages       []string `json:"languages,omitempty"`
+	DefaultLanguage string   `json:"defaultLanguage,omitempty"`
 }
 
 // Public reports whether path is one the app serves without a token.
@@ -165,6 +174,7 @@ func newHandler(cfg Config) *handler {
 			connect += " " + u.Scheme + "://" + u.Host
 		}
 	}
+	ac.Languages, ac.DefaultLanguage = cfg.Languages, cfg.DefaultLanguage
 	h.config, _ = json.Marshal(ac)
 	h.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " +
 		"connect-src " + connect + "; manifest-src 'self'; worker-src 'self'; base-uri 'none'; " +

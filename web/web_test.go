@@ -97,12 +97,13 @@ func TestLeavesOtherPathsAlone(t *testing.T) {
 func TestOIDCSettingsReachTheApp(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, web.Config{AuthMode: "oidc", Issuer: "https://tenant.eu.auth0.com/",
-		Audience: "https://api.snapnote.test", ClientID: "abc123"})
+		Audience: "https://api.snapnote.test", ClientID: "abc123", Languages: []string{"deu", "eng", "fra"}, DefaultLanguage: "eng"})
 	res, body := get(t, srv.URL+"/app-config.json")
 	var got web.AppConfig
 	require.NoError(t, json.Unmarshal([]byte(body), &got))
 	require.Equal(t, web.AppConfig{Auth: "oidc", Issuer: "https://tenant.eu.auth0.com/",
-		Audience: "https://api.snapnote.test", ClientID: "abc123"}, got)
+		Audience: "https://api.snapnote.test", ClientID: "abc123", Languages: []string{"deu", "eng", "fra"}, DefaultLanguage: "eng"}, got,
+		"with the languages a course may be read in, for the course form")
 	require.Equal(t, "no-store", res.Header.Get("Cache-Control"))
 	// The browser fetches the issuer's discovery document and token endpoint.
 	require.True(t, strings.Contains(res.Header.Get("Content-Security-Policy"), "connect-src 'self' https://tenant.eu.auth0.com;"))

@@ -103,7 +103,7 @@ func runOCR(ctx context.Context, args []string) error {
 			if err != nil {
 				return "", err
 			}
-			res, err := engine.Recognize(ctx, img)
+			res, err := engine.Recognize(ctx, img, ocr.Options{})
 			if errors.Is(err, ocr.ErrNoText) {
 				err = nil
 			}

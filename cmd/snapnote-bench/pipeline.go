@@ -283,7 +283,7 @@ func (noopArgs) Kind() string { return "bench_noop" }
 // instantOCR reads the same few words from every image, at once.
 type instantOCR struct{}
 
-func (instantOCR) Recognize(context.Context, image.Image) (ocr.Result, error) {
+func (instantOCR) Recognize(context.Context, image.Image, ocr.Options) (ocr.Result, error) {
 	return ocr.Result{Text: "Thermodynamics lecture three\n\nEnergy is conserved.", Confidence: 0.9, Words: 6}, nil
 }
 

@@ -66,6 +66,8 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 	skip := fs.String("skip", "", "comma-separated pipeline preprocessing steps to leave out, for ablation: "+
 		strings.Join(preprocess.Steps, ","))
 	parallel := fs.Int("jobs", runtime.NumCPU(), "samples read at once (each tesseract run uses one thread)")
+	lang := fs.String("lang", "", "the course language the pipeline reads every sample in: Tesseract codes (fra, deu+eng), "+
+		"auto to find each page's among those installed, or empty for OCR_LANG")
 	verbose := fs.Bool("v", false, "print each sample's error rates and preprocessing steps on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,6 +106,11 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 	if err := engine.CheckInstalled(ctx); err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
+	installed, err := engine.Languages(ctx)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	engine.AutoLangs = installed // as the worker: an auto page may be in any of them
 	// The pipeline reads as the worker does: with warm engines, one per sample read at once.
 	engines, err := warm.NewPool(ctx, &warm.PoolConfig{Size: *parallel, Lang: cfg.OCRLang})
 	switch {
@@ -121,7 +128,7 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 		}
 	}
 
-	results, err := evalCorpus(ctx, engine, *pages, classes, reals, *parallel, *out)
+	results, err := evalCorpus(ctx, engine, ocr.Options{Lang: *lang}, *pages, classes, reals, *parallel, *out)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
@@ -139,7 +146,7 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 // evalCorpus reads every class of the first pages pages, and the real samples, with both
 // readers, parallel samples at a time, and returns the results in page and class order, the
 // real samples last.
-func evalCorpus(ctx context.Context, engine *tesseract.Engine, pages int, classes []string, reals []corpus.Sample, parallel int, out string) ([]evalResult, error) {
+func evalCorpus(ctx context.Context, engine *tesseract.Engine, opts ocr.Options, pages int, classes []string, reals []corpus.Sample, parallel int, out string) ([]evalResult, error) {
 	classes = slices.DeleteFunc(slices.Clone(classes), func(c string) bool { return c == realClass })
 	pageOf := make([]func() corpus.Page, pages)
 	for i := range pageOf {
@@ -167,7 +174,7 @@ func evalCorpus(ctx context.Context, engine *tesseract.Engine, pages int, classe
 					errs[i] = err
 					continue
 				}
-				results[i], errs[i] = evalSample(ctx, engine, s, out)
+				results[i], errs[i] = evalSample(ctx, engine, opts, s, out)
 			}
 		})
 	}
@@ -179,8 +186,8 @@ func evalCorpus(ctx context.Context, engine *tesseract.Engine, pages int, classe
 	return results, errors.Join(errs...)
 }
 
-// evalSample reads one sample with the pipeline and with plain tesseract.
-func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, out string) (evalResult, error) {
+// evalSample reads one sample with the pipeline, as opts asks, and with plain tesseract.
+func evalSample(ctx context.Context, engine *tesseract.Engine, opts ocr.Options, s corpus.Sample, out string) (evalResult, error) {
 	r := evalResult{sample: s}
 
 	start := time.Now()
@@ -188,7 +195,7 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, 
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	res, err := engine.Recognize(ctx, img)
+	res, err := engine.Recognize(ctx, img, opts)
 	if err != nil && !errors.Is(err, ocr.ErrNoText) {
 		return r, fmt.Errorf("%s: pipeline: %w", s.Name, err)
 	}

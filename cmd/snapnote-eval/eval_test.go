@@ -91,3 +91,19 @@ func TestRealSamplesFailWithoutAnyTruth(t *testing.T) {
 	_, err = realSamples(filepath.Join(dir, "missing"))
 	require.Error(t, err)
 }
+
+func TestLangReadsEverySampleInIt(t *testing.T) {
+	dir := t.TempDir()
+	page, ok := corpus.LanguagePage("fra", 0)
+	require.True(t, ok)
+	s, err := corpus.Variant(page, corpus.ClassClean)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page.png"), s.Encoded, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page.gt.md"), []byte(s.Truth), 0o644))
+
+	var verbose bytes.Buffer
+	err = runEval(t.Context(), testConfig(), []string{"--classes", realClass, "--real", dir, "--jobs", "1", "--lang", "auto", "-v"}, io.Discard, &verbose)
+	require.NoError(t, err)
+	require.Contains(t, verbose.String(), "detect:fra", "the French page is found French on an English server")
+	require.Contains(t, verbose.String(), "lang:fra")
+}

@@ -189,6 +189,12 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		if err := reader.CheckInstalled(ctx); err != nil {
 			return nil, nil, err
 		}
+		// A course in "auto" may turn out to be in any language installed.
+		langs, err := reader.Languages(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		reader.AutoLangs = langs
 		// A worker that died mid-page running the command left its page image behind.
 		tesseract.RemoveStaleTempFiles(2*cfg.OCRTimeout, logger)
 		children, err := warm.NewPool(ctx, &warm.PoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger,

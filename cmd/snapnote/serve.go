@@ -256,7 +256,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 		PresignTTL:        cfg.S3PresignTTL,
 		DefaultLanguage:   cfg.OCRLang,
 		Languages:         languages,
-		Web:               webConfig(cfg),
+		Web:               webConfig(cfg, languages),
 		WorkerMetrics:     workerMetrics,
 		Logger:            logger,
 	})

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -20,7 +21,12 @@ import (
 
 	"github.com/joho/godotenv"
 	"github.com/robfig/cron/v3"
+
+	"github.com/snapnote/snapnote"
 )
+
+// courseLanguage is what a course's language looks like (snapnote.LanguagePattern).
+var courseLanguage = regexp.MustCompile(snapnote.LanguagePattern)
 
 // Config is every setting of every subcommand.
 type Config struct {
@@ -326,11 +332,11 @@ var vars = []Var{
 	{"UPLOAD_READ_TIMEOUT", "2m", "how long a client may take to send an upload (phones on slow networks)", func(c *Config, v string) error {
 		return positiveDuration(&c.UploadTimeout, v)
 	}},
-	{"OCR_LANG", "eng", "tesseract languages, e.g. eng+deu", func(c *Config, v string) error {
-		for _, l := range strings.Split(v, "+") {
-			if l == "" || strings.ContainsAny(l, " /\\.") {
-				return errors.New("must be tesseract language codes joined by +, e.g. eng+deu")
-			}
+	{"OCR_LANG", "eng", "tesseract languages, e.g. eng+deu: what new courses are read in", func(c *Config, v string) error {
+		// New courses take it as their language, which the courses table checks against the
+		// same pattern; "auto" names no language to read in first.
+		if v == snapnote.LanguageAuto || !courseLanguage.MatchString(v) {
+			return errors.New("must be tesseract language codes joined by +, e.g. eng+deu")
 		}
 		c.OCRLang = v
 		return nil

@@ -41,6 +41,21 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 	}
 }
 
+func TestOCRLangIsACourseLanguage(t *testing.T) {
+	t.Parallel()
+	for _, good := range []string{"eng", "deu+eng", "chi_sim"} {
+		c, err := parse(env(map[string]string{"OCR_LANG": good}))
+		require.NoError(t, err, good)
+		require.Equal(t, good, c.OCRLang)
+	}
+	// New courses are created in OCR_LANG: what the courses table would refuse, or auto,
+	// stops start-up instead.
+	for _, bad := range []string{"auto", "ENG", "eng+", "en", "eng deu", "script/Latin"} {
+		_, err := parse(env(map[string]string{"OCR_LANG": bad}))
+		require.ErrorContains(t, err, "OCR_LANG:", bad)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	c, err := parse(env(map[string]string{"STORAGE": "s3"}))

@@ -86,7 +86,12 @@ type block struct {
 
 // layout composes the blocks of a page with body text of body pixels.
 func layout(rng *rand.Rand, body int) []block {
-	s := subjects[rng.IntN(len(subjects))]
+	return composePage(rng, body, subjects[rng.IntN(len(subjects))])
+}
+
+// composePage composes the blocks of a page from the notes of s, in s's language.
+func composePage(rng *rand.Rand, body int, s subject) []block {
+	w := s.wordsOf()
 	regular := fontFace("regular", body)
 	if rng.IntN(2) == 0 {
 		regular = fontFace("medium", body)
@@ -107,9 +112,9 @@ func layout(rng *rand.Rand, body int) []block {
 
 	blocks := []block{
 		{left: wrap(pick(rng, s.titles), title, full, "")},
-		{left: wrap(s.course+" - "+pick(rng, dates), italic, full, "")},
+		{left: wrap(s.course+" - "+pick(rng, w.dates), italic, full, "")},
 		{left: wrap(take(2+rng.IntN(2)), regular, full, "")},
-		{left: wrap(pick(rng, []string{"Key points", "Remember", "Summary"}), bold, full, "")},
+		{left: wrap(pick(rng, w.keyPoints), bold, full, "")},
 	}
 	var bullets []line
 	for _, b := range shuffled(rng, s.bullets)[:3] {
@@ -118,7 +123,7 @@ func layout(rng *rand.Rand, body int) []block {
 	blocks = append(blocks,
 		block{left: bullets},
 		block{left: wrap(pick(rng, s.formulas), mono, full, "")},
-		block{left: wrap(pick(rng, []string{"Method", "How to solve it", "Steps"}), bold, full, "")},
+		block{left: wrap(pick(rng, w.method), bold, full, "")},
 	)
 	var steps []line
 	for i, st := range s.steps[:3+rng.IntN(2)] {

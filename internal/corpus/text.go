@@ -8,10 +8,13 @@ type subject struct {
 	bullets   []string
 	steps     []string
 	formulas  []string
+	// words are the headings and dates of the subject's language; zero for English.
+	words words
 }
 
 // subjects are the courses pages are written for. Sentences are plain ASCII: the point is to
-// measure how photos damage reading, not which symbols the English model knows.
+// measure how photos damage reading, not which symbols the English model knows. The pages in
+// other languages (LanguagePage) have their own, in foreignSubjects.
 var subjects = []subject{
 	{
 		course: "Physics 101",

@@ -165,6 +165,20 @@ func (q *Queries) UploadForWork(ctx context.Context, id uuid.UUID) (Upload, erro
 	return scanUpload(q.db.QueryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = $1`, id))
 }
 
+// UploadLanguage returns the language the pages of upload id are read in,
+// its course's: Tesseract's codes joined by "+", or "auto" (see
+// snapnote.LanguagePattern). Returns ErrNotFound when the upload is gone.
+func (q *Queries) UploadLanguage(ctx context.Context, id uuid.UUID) (string, error) {
+	var lang string
+	err := q.db.QueryRow(ctx, `
+		SELECT c.language FROM uploads u JOIN courses c ON c.id = u.course_id
+		WHERE u.id = $1`, id).Scan(&lang)
+	if err != nil {
+		return "", fmt.Errorf("language of upload %s: %w", id, interpretError(err))
+	}
+	return lang, nil
+}
+
 // LockUploadForWork returns an upload by id alone, locking its row until
 // the transaction ends: the jobs of one upload's pages finish one at a
 // time, so exactly one of them sees the last page read.

@@ -2,7 +2,8 @@
 // service: the [Engine] interface and its [Result].
 //
 // An Engine takes an upright image (see package photo, whose Decode applies the EXIF
-// orientation) and returns a Result: the text with its line and paragraph structure, the mean
+// orientation) and the [Options] of the read (the page's language: its course's, or
+// [LangAuto] to find it) and returns a Result: the text with its line and paragraph structure, the mean
 // word confidence and the word count. Engines are safe for concurrent use. An image without
 // recognisable text returns [ErrNoText], a permanent failure.
 //

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+
+	"github.com/snapnote/snapnote"
 )
 
 // Result is what an engine read from one image.
@@ -22,9 +24,11 @@ type Result struct {
 	Confidence float64
 	// Words is the number of words in Text.
 	Words int
-	// Steps lists the preprocessing the engine applied before reading, in order, each as a
-	// name and its parameter: "scale:1.50", "rotate:90", "deskew:-3.25". Nil when it applied
-	// none or does no preprocessing.
+	// Steps lists what the engine did to read the image, in order, each as a name and its
+	// parameter: the preprocessing ("scale:1.50", "rotate:90", "deskew:-3.25"), then, for an
+	// engine that reads in a language of its choosing, the language it chose ("detect:fra"
+	// when Options.Lang was LangAuto) and the one it read in ("lang:fra"). Nil when it did
+	// none of these.
 	Steps []string
 	// Figures are the drawings, diagrams and photos found on the page, in the order the
 	// Markdown numbers them: its "![Figure k](figure:k)" shows Figures[k-1] (see package
@@ -70,10 +74,23 @@ func EngineName(e Engine) string {
 
 // Engine reads text from an upright image.
 type Engine interface {
-	// Recognize returns the text in img. It returns ErrNoText when img holds no recognisable
-	// text, and another error when the engine could not run.
-	Recognize(ctx context.Context, img image.Image) (Result, error)
+	// Recognize returns the text in img, read as opts asks. It returns ErrNoText when img
+	// holds no recognisable text, and another error when the engine could not run.
+	Recognize(ctx context.Context, img image.Image, opts Options) (Result, error)
 }
+
+// Options says how to read one image. The zero value reads it with the engine's defaults.
+type Options struct {
+	// Lang is the language of the page: Tesseract's codes joined by "+" ("fra", "deu+eng"),
+	// LangAuto to have the engine find it, or "" for the engine's default (the server's
+	// OCR_LANG). An engine that cannot choose a language (a vision model reads any) takes it
+	// as a hint or ignores it, as its documentation says.
+	Lang string
+}
+
+// LangAuto is the Options.Lang that asks the engine to find the page's language itself; the
+// same value as a course's snapnote.LanguageAuto.
+const LangAuto = snapnote.LanguageAuto
 
 // ErrNoText is returned by Recognize when the image contains no recognisable text. It is a
 // permanent failure: the same image will give the same answer.

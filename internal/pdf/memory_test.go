@@ -23,11 +23,11 @@ type sizeRecorder struct {
 	sizes []image.Point
 }
 
-func (e *sizeRecorder) Recognize(ctx context.Context, img image.Image) (ocr.Result, error) {
+func (e *sizeRecorder) Recognize(ctx context.Context, img image.Image, opts ocr.Options) (ocr.Result, error) {
 	e.mu.Lock()
 	e.sizes = append(e.sizes, img.Bounds().Size())
 	e.mu.Unlock()
-	return e.Engine.Recognize(ctx, img)
+	return e.Engine.Recognize(ctx, img, opts)
 }
 
 // reservations records what a Reader reserves from a memory budget.
@@ -60,7 +60,7 @@ func TestPageMemoryIsPlannedBeforeRendering(t *testing.T) {
 	engine := &sizeRecorder{Engine: &tesseract.Engine{}}
 	reader := pdf.Reader{MaxPageBytes: budget, Reserve: reserved.reserve}
 	bomb := pdftest.Write([]pdftest.Page{{Lines: unusable, MediaBox: [2]float64{3700, 3700}}}, pdftest.Options{})
-	_, err := reader.Read(ctx, write(t, bomb), engine, time.Minute)
+	_, err := reader.Read(ctx, write(t, bomb), engine, ocr.Options{}, time.Minute)
 	var large *pdf.PageTooLargeError
 	require.ErrorAs(t, err, &large)
 	require.ErrorIs(t, err, pdf.ErrPageTooLarge)
@@ -76,7 +76,7 @@ func TestPageMemoryIsPlannedBeforeRendering(t *testing.T) {
 	const smaller = 40 << 20
 	reader.MaxPageBytes = smaller
 	big := pdftest.Write([]pdftest.Page{{Lines: unusable, MediaBox: [2]float64{700, 700}}}, pdftest.Options{})
-	res, err := reader.Read(ctx, write(t, big), engine, time.Minute)
+	res, err := reader.Read(ctx, write(t, big), engine, ocr.Options{}, time.Minute)
 	if err != nil {
 		require.ErrorIs(t, err, ocr.ErrNoText)
 	}

@@ -157,7 +157,7 @@ const (
 // headings, lists and tables from where its words stand and their size
 // (package ocr/layout), the engine's Markdown of a page it read. A page with a usable text layer (see
 // UsableText) is taken as it is; any other page is rendered and read by
-// engine, with ocrTimeout for each page. Steps name what was done to each
+// engine in opts, with ocrTimeout for each page. Steps name what was done to each
 // page ("pdf-text-layer", or "pdf-render:300dpi" then the engine's own
 // steps), each prefixed "pdf-pN:" when the PDF has several pages.
 // Confidence is the engine's, weighted by words, over the pages it read; 0
@@ -167,7 +167,7 @@ const (
 // *PageError wrapping ErrPageTooLarge, context.DeadlineExceeded (a poppler
 // command ran past PageTimeout, or the engine past ocrTimeout) or the
 // engine's error. ocr.ErrNoText when no page holds any text.
-func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTimeout time.Duration) (ocr.Result, error) {
+func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, opts ocr.Options, ocrTimeout time.Duration) (ocr.Result, error) {
 	in, err := r.info(ctx, path, r.maxPages())
 	if err != nil {
 		return ocr.Result{}, r.classify(err)
@@ -179,7 +179,7 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 	var texts, mds []string
 	var scored, ocrWords float64
 	for n := 1; n <= in.pages; n++ {
-		page, err := r.readPage(ctx, path, n, in.sizes, engine, ocrTimeout)
+		page, err := r.readPage(ctx, path, n, in.sizes, engine, opts, ocrTimeout)
 		if err != nil && !errors.Is(err, ocr.ErrNoText) { // a blank page among others is no failure
 			return ocr.Result{}, &PageError{Page: n, Err: err}
 		}
@@ -212,7 +212,7 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, ocrTi
 
 // readPage reads page n of the document: its text layer if usable, else OCR
 // of its rendering.
-func (r *Reader) readPage(ctx context.Context, path string, n int, sizes [][2]float64, engine ocr.Engine, ocrTimeout time.Duration) (ocr.Result, error) {
+func (r *Reader) readPage(ctx context.Context, path string, n int, sizes [][2]float64, engine ocr.Engine, opts ocr.Options, ocrTimeout time.Duration) (ocr.Result, error) {
 	start := time.Now()
 	layer, err := r.text(ctx, path, n)
 	if err != nil {
@@ -248,7 +248,7 @@ func (r *Reader) readPage(ctx context.Context, path string, n int, sizes [][2]fl
 	}
 	ocrCtx, cancel := context.WithTimeout(ctx, ocrTimeout)
 	defer cancel()
-	res, err := engine.Recognize(ocrCtx, img)
+	res, err := engine.Recognize(ocrCtx, img, opts)
 	step := StepRender + ":" + strconv.Itoa(dpi) + "dpi"
 	res.Steps = append([]string{step}, res.Steps...)
 	r.log(ctx, n, step, start)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pdf"
@@ -60,7 +61,7 @@ func TestReadTextLayer(t *testing.T) {
 	t.Parallel()
 	second := []string{"Second Page", "", "Heat engines turn heat into work and waste some of it."}
 	path := write(t, pdftest.Text(lecture, second))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, ocr.Options{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, words(truth+" "+strings.Join(second, " ")), words(res.Text), "both pages' text layers, in order, no OCR")
 	require.Contains(t, res.Text, "Three\nThe first law", "lines are kept")
@@ -76,7 +77,7 @@ func TestReadTwoColumns(t *testing.T) {
 	left := []string{"Collisions are resolved by", "chaining or by open", "addressing in the table."}
 	right := []string{"Dijkstra needs all edge", "weights to be non", "negative to be correct."}
 	path := write(t, pdftest.Write([]pdftest.Page{{Lines: left, Right: right}}, pdftest.Options{}))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, ocr.Options{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, strings.Join(left, "\n")+"\n\n"+strings.Join(right, "\n"), res.Text)
 }
@@ -86,7 +87,7 @@ func TestReadTwoColumns(t *testing.T) {
 func TestReadRendersAPageWithoutTextLayer(t *testing.T) {
 	t.Parallel()
 	path := write(t, pdftest.Write([]pdftest.Page{scanOf(lecture), {Lines: []string{"Notes typed on the second page of the scan."}}}, pdftest.Options{}))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, ocr.Options{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, "pdf-p1:pdf-render:300dpi", res.Steps[0])
 	require.Equal(t, "pdf-p2:pdf-text-layer", res.Steps[len(res.Steps)-1])
@@ -121,14 +122,14 @@ func TestTextLayerAgainstOCR(t *testing.T) {
 	r := &pdf.Reader{}
 
 	start := time.Now()
-	layer, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{both}, pdftest.Options{})), &tesseract.Engine{}, time.Minute)
+	layer, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{both}, pdftest.Options{})), &tesseract.Engine{}, ocr.Options{}, time.Minute)
 	layerTook := time.Since(start)
 	require.NoError(t, err)
 	require.Equal(t, []string{pdf.StepTextLayer}, layer.Steps)
 	require.Equal(t, words(want), words(layer.Text))
 
 	start = time.Now()
-	read, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{scan}, pdftest.Options{})), &tesseract.Engine{}, time.Minute)
+	read, err := r.Read(ctx, write(t, pdftest.Write([]pdftest.Page{scan}, pdftest.Options{})), &tesseract.Engine{}, ocr.Options{}, time.Minute)
 	ocrTook := time.Since(start)
 	require.NoError(t, err)
 	// Both are compared with white space made one space: the text layer
@@ -183,7 +184,7 @@ func TestReadRefuses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := tc.reader.Read(ctx, write(t, tc.data), engine, time.Minute)
+			_, err := tc.reader.Read(ctx, write(t, tc.data), engine, ocr.Options{}, time.Minute)
 			require.ErrorIs(t, err, tc.want)
 			if errors.Is(tc.want, pdf.ErrTooManyPages) {
 				var many *pdf.TooManyPagesError
@@ -203,7 +204,7 @@ func TestReadTextLayerKeepsHeadingsAndBullets(t *testing.T) {
 		"## Key points", "• heat flows from hot to cold", "• work done by the gas is positive", "",
 		"1. Write down what is given.", "2. Draw the diagram.",
 	}))
-	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, time.Minute)
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, ocr.Options{}, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, "# Heat Engines\n\nEngines turn heat into work and waste some of it.\n\n## Key points\n\n"+
 		"- heat flows from hot to cold\n- work done by the gas is positive\n\n1. Write down what is given.\n2. Draw the diagram.\n", res.Markdown)

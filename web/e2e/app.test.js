@@ -502,6 +502,35 @@ test('a course is renamed, recoloured, trashed, restored; the trash is emptied',
   });
 });
 
+test('a course is read in the language the student picks, from those the server has', async () => {
+  await withPage(env, 'course-language', desktop, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
+    const language = page.getByLabel('Language');
+    const offered = await language.locator('option').evaluateAll((os) => os.map((o) => o.value));
+    assert.equal(offered[0], 'auto', 'Automatic comes first');
+    for (const code of ['eng', 'fra']) assert.ok(offered.includes(code), `${code} is offered: ${offered}`);
+    assert.ok(!offered.includes('osd'), 'orientation data is no language to read in');
+    assert.equal(await language.inputValue(), 'eng', "the server's OCR_LANG is chosen at first");
+
+    await page.getByLabel('New course').fill('Français');
+    await language.selectOption({ label: 'French (fra)' });
+    await page.getByRole('button', { name: 'Create course' }).click();
+    await page.getByRole('link', { name: /Français/ }).waitFor();
+    const course = (await call(env, 'GET', '/api/courses')).items.find((c) => c.name === 'Français');
+    assert.equal(course?.language, 'fra');
+
+    await page.getByRole('button', { name: 'Edit Français' }).click();
+    const edit = page.locator(`#edit-${course.id}-language`);
+    assert.equal(await edit.inputValue(), 'fra', 'the form shows the course language');
+    await edit.selectOption('auto');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: /Français/ }).waitFor();
+    assert.equal((await call(env, 'GET', `/api/courses/${course.id}`)).language, 'auto');
+    assert.deepEqual(problems, []);
+  });
+});
+
 test('a note moves to another course; a course and all notes download as Markdown', async () => {
   const { docs } = await notesIn('Chemistry');
   const biology = (await call(env, 'GET', '/api/courses')).items.find((c) => c.name === 'Biology');

@@ -65,7 +65,7 @@ func BenchmarkCorpus(b *testing.B) {
 			if err != nil {
 				return "", err
 			}
-			res, err := engine.Recognize(ctx, img)
+			res, err := engine.Recognize(ctx, img, ocr.Options{})
 			if errors.Is(err, ocr.ErrNoText) {
 				err = nil
 			}

@@ -13,6 +13,12 @@
 // [Engine.CheckInstalled] at start-up to fail early, with install instructions, when the
 // binary or a language is missing.
 //
+// Each read is in the languages its ocr.Options name, the Engine's Lang when they name none
+// (the command's -l, or a warm child for those languages). For ocr.LangAuto the page is read
+// in Lang, its language told from the words read (package language, among AutoLangs), and
+// read again in that language when it is another; Result.Steps say which ("detect:fra",
+// "lang:fra").
+//
 // Tesseract's words are not taken in its order. The rules that draw tables are found on the
 // preprocessed page and erased before Tesseract reads it (it takes a ruled table for a picture
 // and reads none of its cells); then package layout orders the words as the page's layout

@@ -10,6 +10,7 @@ import (
 
 	"github.com/snapnote/snapnote/internal/corpus"
 	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/photo"
@@ -44,7 +45,7 @@ func TestLayoutQuality(t *testing.T) {
 			require.NoError(t, err)
 			img, err := photo.Decode(bytes.NewReader(s.Encoded))
 			require.NoError(t, err)
-			res, err := engine.Recognize(t.Context(), img)
+			res, err := engine.Recognize(t.Context(), img, ocr.Options{})
 			require.NoError(t, err)
 			plain := plainTesseract(t, s)
 

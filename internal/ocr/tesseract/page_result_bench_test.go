@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/layout"
 )
 
@@ -16,7 +17,7 @@ import (
 func BenchmarkPageLayout(b *testing.B) {
 	page := corpus.NewPage(0).Image
 	engine := &Engine{}
-	words, err := engine.read(context.Background(), page)
+	words, err := engine.read(context.Background(), page, ocr.DefaultLang)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func BenchmarkPageLayout(b *testing.B) {
 	})
 	b.Run("read", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := engine.read(context.Background(), page); err != nil {
+			if _, err := engine.read(context.Background(), page, ocr.DefaultLang); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/photo"
@@ -68,7 +69,7 @@ func TestQuality(t *testing.T) {
 
 				img, err := photo.Decode(bytes.NewReader(s.Encoded))
 				require.NoError(t, err)
-				res, err := engine.Recognize(t.Context(), img)
+				res, err := engine.Recognize(t.Context(), img, ocr.Options{})
 				require.NoError(t, err, s.Name)
 				cer := ocrtest.CER(res.Text, s.Truth)
 				pipelineCER += cer / qualityPages

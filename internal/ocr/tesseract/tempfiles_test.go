@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/ocr/warm"
 )
@@ -26,7 +27,7 @@ func TestRecognizeRemovesTempFile(t *testing.T) {
 		{Binary: "false"}, // fails
 		{Binary: hang, Timeout: 200 * time.Millisecond}, // is killed
 	} {
-		_, err := engine.Recognize(t.Context(), img)
+		_, err := engine.Recognize(t.Context(), img, ocr.Options{})
 		require.Error(t, err)
 		entries, err := os.ReadDir(tmp)
 		require.NoError(t, err)
@@ -63,7 +64,7 @@ func TestChildProcessesWriteNoFiles(t *testing.T) {
 	require.NoError(t, err)
 	defer pool.Close()
 
-	_, err = (&tesseract.Engine{Pool: pool}).Recognize(t.Context(), testPage())
+	_, err = (&tesseract.Engine{Pool: pool}).Recognize(t.Context(), testPage(), ocr.Options{})
 	require.NoError(t, err)
 	entries, err := os.ReadDir(tmp)
 	require.NoError(t, err)

@@ -42,8 +42,12 @@ const waitDelay = 5 * time.Second
 type Engine struct {
 	// Binary is the command to run, a name looked up in $PATH or a path. Default "tesseract".
 	Binary string
-	// Lang lists the languages to recognise, joined by "+": "eng", "eng+deu". Default "eng".
+	// Lang lists the languages a page is read in when the read names none (ocr.Options.Lang
+	// ""), joined by "+": "eng", "eng+deu"; the server's OCR_LANG. Default "eng".
 	Lang string
+	// AutoLangs are the languages an ocr.LangAuto read may choose besides Lang: those
+	// installed (Languages). Nil: an auto read finds no other language and reads in Lang.
+	AutoLangs []string
 	// Timeout bounds Recognize for one image, including preparing the image. Default 60 s.
 	Timeout time.Duration
 	// MaxSide bounds the longest side of the image in pixels: larger images are scaled down
@@ -55,8 +59,8 @@ type Engine struct {
 	Skip []string
 	// Pool, when set, reads pages and detects their orientation in warm child processes, which
 	// keep their models loaded and take images in memory, instead of running the command
-	// twice per page; Binary and Lang are then unused (the pool has its own languages). The
-	// Result is the same. Nil runs the command.
+	// twice per page; Binary is then unused, and each read asks the pool for a child in its
+	// languages. The Result is the same. Nil runs the command.
 	Pool *warm.Pool
 }
 
@@ -69,12 +73,14 @@ func (t *Engine) Name() string { return ocr.EngineTesseract }
 // (undoes the perspective, flattens the lighting, enlarges small text, turns the page upright
 // and straightens it; see the package documentation) and runs Tesseract on it with automatic
 // page segmentation: a child process of Pool, or the command on a temporary file (removed
-// before returning). The Result lists the preprocessing applied
-// in Steps. It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
+// before returning). It reads in opts.Lang, Lang when that is "", and finds the language
+// itself for ocr.LangAuto (see AutoLangs). The Result lists the preprocessing applied in
+// Steps, then the language found ("detect:fra", for ocr.LangAuto) and the one read in
+// ("lang:fra"). It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
 // killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
 // exec.ErrNotFound (or fs.ErrNotExist for a path), a failed run includes what Tesseract
 // printed on stderr, and a child process that died mid-page wraps warm.ErrChildCrashed.
-func (t *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, error) {
+func (t *Engine) Recognize(ctx context.Context, img image.Image, opts ocr.Options) (ocr.Result, error) {
 	timeout := cmp.Or(t.Timeout, defaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
 		fmt.Errorf("timed out after %s: %w", timeout, context.DeadlineExceeded))
@@ -92,7 +98,7 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, er
 	// Tesseract takes a ruled table for a picture and reads none of its cells: it reads the
 	// page without the rules, which give the table its cells instead.
 	rules := layout.FindRules(gray)
-	words, err := t.read(ctx, layout.EraseRules(gray, rules))
+	words, langSteps, err := t.readIn(ctx, layout.EraseRules(gray, rules), opts)
 	if err != nil {
 		return ocr.Result{}, err
 	}
@@ -100,7 +106,7 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, er
 	if res.Words == 0 {
 		return ocr.Result{}, ocr.ErrNoText
 	}
-	res.Steps = steps
+	res.Steps = append(steps, langSteps...)
 	return res, nil
 }
 
@@ -108,11 +114,11 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, er
 // default of the tesseract command.
 const psmAuto = 3
 
-// read runs Tesseract on the preprocessed page, a child process of t.Pool or the command, and
-// returns the words it read.
-func (t *Engine) read(ctx context.Context, gray *image.Gray) ([]ocr.Word, error) {
+// read runs Tesseract in lang on the preprocessed page, a child process of t.Pool or the
+// command, and returns the words it read.
+func (t *Engine) read(ctx context.Context, gray *image.Gray, lang string) ([]ocr.Word, error) {
 	if t.Pool != nil {
-		words, err := t.Pool.Recognize(ctx, gray, psmAuto)
+		words, err := t.Pool.RecognizeIn(ctx, gray, psmAuto, lang)
 		if err != nil {
 			return nil, fmt.Errorf("run tesseract: %w", err)
 		}
@@ -125,7 +131,7 @@ func (t *Engine) read(ctx context.Context, gray *image.Gray) ([]ocr.Word, error)
 	}
 	defer func() { _ = os.Remove(page) }()
 
-	tsv, _, err := t.run(ctx, page, "stdout", "-l", cmp.Or(t.Lang, ocr.DefaultLang), "--psm", strconv.Itoa(psmAuto), "tsv")
+	tsv, _, err := t.run(ctx, page, "stdout", "-l", lang, "--psm", strconv.Itoa(psmAuto), "tsv")
 	if err != nil {
 		return nil, fmt.Errorf("run tesseract: %w", err)
 	}

@@ -50,7 +50,7 @@ func TestTesseractRecognize(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
 
-	res, err := (&tesseract.Engine{}).Recognize(t.Context(), page())
+	res, err := (&tesseract.Engine{}).Recognize(t.Context(), page(), ocr.Options{})
 	require.NoError(t, err)
 
 	want := strings.Join(pageLines, "\n")
@@ -76,7 +76,7 @@ func TestTesseractRecognizeNoText(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 
-			res, err := (&tesseract.Engine{}).Recognize(t.Context(), img)
+			res, err := (&tesseract.Engine{}).Recognize(t.Context(), img, ocr.Options{})
 			require.ErrorIs(t, err, ocr.ErrNoText)
 			require.Zero(t, res)
 		})
@@ -118,9 +118,9 @@ func TestTesseractRecognizeSteps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			res, err := tt.engine.Recognize(t.Context(), tt.img)
+			res, err := tt.engine.Recognize(t.Context(), tt.img, ocr.Options{})
 			require.NoError(t, err)
-			require.Equal(t, tt.wantSteps, res.Steps)
+			require.Equal(t, append(tt.wantSteps, "lang:"+ocr.DefaultLang), res.Steps, "the preprocessing, then the language read in")
 			require.Less(t, ocrtest.CER(res.Text, want), tt.maxCER)
 		})
 	}
@@ -131,7 +131,7 @@ func TestTesseractRecognizeDownscaled(t *testing.T) {
 	requireTesseract(t)
 
 	// MaxSide 1400 scales the 1700×2200 page to 1082×1400, its text to about 23 px.
-	res, err := (&tesseract.Engine{MaxSide: 1400}).Recognize(t.Context(), page())
+	res, err := (&tesseract.Engine{MaxSide: 1400}).Recognize(t.Context(), page(), ocr.Options{})
 	require.NoError(t, err)
 	require.Less(t, ocrtest.CER(res.Text, strings.Join(pageLines, "\n")), 0.03)
 }
@@ -177,7 +177,7 @@ func TestTesseractRecognizeErrors(t *testing.T) {
 			t.Parallel()
 
 			start := time.Now()
-			res, err := tt.engine.Recognize(tt.ctx, img)
+			res, err := tt.engine.Recognize(tt.ctx, img, ocr.Options{})
 			require.Error(t, err)
 			require.NotErrorIs(t, err, ocr.ErrNoText)
 			require.Zero(t, res)
@@ -245,7 +245,7 @@ func TestTesseractConcurrent(t *testing.T) {
 	errs := make(chan error, 2)
 	for range 2 {
 		go func() {
-			_, err := engine.Recognize(t.Context(), img)
+			_, err := engine.Recognize(t.Context(), img, ocr.Options{})
 			errs <- err
 		}()
 	}
@@ -258,7 +258,7 @@ func BenchmarkRecognize(b *testing.B) {
 	engine := &tesseract.Engine{}
 
 	for b.Loop() {
-		if _, err := engine.Recognize(b.Context(), img); err != nil {
+		if _, err := engine.Recognize(b.Context(), img, ocr.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -30,9 +30,9 @@ func TestChildProcessesReadLikeTheCommand(t *testing.T) {
 	upright := testPage()
 	for name, img := range map[string]image.Image{"upright": upright, "upside down": raster.Turn(upright, 180), "sideways": raster.Turn(upright, 90)} {
 		t.Run(name, func(t *testing.T) {
-			command, err := (&tesseract.Engine{}).Recognize(t.Context(), img)
+			command, err := (&tesseract.Engine{}).Recognize(t.Context(), img, ocr.Options{})
 			require.NoError(t, err)
-			warm, err := (&tesseract.Engine{Pool: pool}).Recognize(t.Context(), img)
+			warm, err := (&tesseract.Engine{Pool: pool}).Recognize(t.Context(), img, ocr.Options{})
 			require.NoError(t, err)
 
 			require.Equal(t, command.Text, warm.Text)
@@ -42,7 +42,7 @@ func TestChildProcessesReadLikeTheCommand(t *testing.T) {
 		})
 	}
 
-	_, err = (&tesseract.Engine{Pool: pool}).Recognize(t.Context(), image.NewGray(image.Rect(0, 0, 800, 600)))
+	_, err = (&tesseract.Engine{Pool: pool}).Recognize(t.Context(), image.NewGray(image.Rect(0, 0, 800, 600)), ocr.Options{})
 	require.ErrorIs(t, err, ocr.ErrNoText)
 }
 

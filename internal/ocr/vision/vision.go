@@ -63,8 +63,10 @@ var _ ocr.Engine = (*Engine)(nil)
 // Name returns ocr.EngineVision, the name recorded with the text it reads.
 func (v *Engine) Name() string { return ocr.EngineVision }
 
-// Recognize transcribes img as described on Engine.
-func (v *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, error) {
+// Recognize transcribes img as described on Engine. The model reads the page in whatever
+// language it is written in, as its prompt asks, so it takes no language from opts: opts
+// goes to Fallback alone, whose reading needs it.
+func (v *Engine) Recognize(ctx context.Context, img image.Image, opts ocr.Options) (ocr.Result, error) {
 	res, err := v.transcribe(ctx, img)
 	if err == nil || errors.Is(err, ocr.ErrNoText) || v.Fallback == nil || ctx.Err() != nil {
 		return res, err
@@ -75,7 +77,7 @@ func (v *Engine) Recognize(ctx context.Context, img image.Image) (ocr.Result, er
 		v.Logger.WarnContext(ctx, "vision OCR failed; reading with the fallback engine",
 			slog.String("fallback", fallback), slog.String("reason", reason), slog.Any("error", err))
 	}
-	res, ferr := v.Fallback.Recognize(ctx, img)
+	res, ferr := v.Fallback.Recognize(ctx, img, opts)
 	if ferr != nil {
 		return res, fmt.Errorf("vision OCR failed (%s), and so did %s: %w", reason, fallback, ferr)
 	}

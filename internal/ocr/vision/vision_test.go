@@ -109,7 +109,7 @@ func TestVisionSendsAJPEGDataURL(t *testing.T) {
 	svc := newVisionService(t, http.StatusOK, visionMarkdown)
 	photo := ocrtest.RenderText([]string{"Heat Engines"}, 1600, 800, 60)
 
-	res, err := (&vision.Engine{Client: svc.client(), MaxSide: 1000}).Recognize(t.Context(), photo)
+	res, err := (&vision.Engine{Client: svc.client(), MaxSide: 1000}).Recognize(t.Context(), photo, ocr.Options{})
 	require.NoError(t, err)
 	require.Equal(t, strings.TrimSpace(visionMarkdown), res.Text, "the model's Markdown is the text")
 	require.Equal(t, ocr.EngineVision, res.Engine)
@@ -128,7 +128,7 @@ func TestVisionKeepsSmallImagesAndPaintsTransparencyWhite(t *testing.T) {
 	svc := newVisionService(t, http.StatusOK, visionMarkdown)
 	clear := image.NewNRGBA(image.Rect(0, 0, 640, 480)) // transparent black
 
-	_, err := (&vision.Engine{Client: svc.client(), MaxSide: 1000}).Recognize(t.Context(), clear)
+	_, err := (&vision.Engine{Client: svc.client(), MaxSide: 1000}).Recognize(t.Context(), clear, ocr.Options{})
 	require.NoError(t, err)
 	img := svc.received()[0]
 	require.Equal(t, image.Rect(0, 0, 640, 480), img.Bounds())
@@ -143,7 +143,7 @@ func TestVisionFallsBackToTesseract(t *testing.T) {
 	lines := []string{"Entropy never decreases", "in an isolated system."}
 	photo := ocrtest.RenderText(lines, 1400, 400, 48)
 
-	res, err := (&vision.Engine{Client: svc.client(), Fallback: &tesseract.Engine{}}).Recognize(t.Context(), photo)
+	res, err := (&vision.Engine{Client: svc.client(), Fallback: &tesseract.Engine{}}).Recognize(t.Context(), photo, ocr.Options{})
 	require.NoError(t, err)
 	require.Equal(t, "tesseract (vision failed: HTTP 503)", res.Engine)
 	require.Less(t, ocrtest.CER(res.Text, strings.Join(lines, "\n")), 0.05, "%s", res.Text)
@@ -154,7 +154,7 @@ func TestVisionFallsBackToTesseract(t *testing.T) {
 // countingEngine counts its calls and reads "fallback text".
 type countingEngine struct{ calls atomic.Int32 }
 
-func (e *countingEngine) Recognize(context.Context, image.Image) (ocr.Result, error) {
+func (e *countingEngine) Recognize(context.Context, image.Image, ocr.Options) (ocr.Result, error) {
 	e.calls.Add(1)
 	return ocr.Result{Text: "fallback text", Words: 2}, nil
 }
@@ -166,7 +166,7 @@ func TestVisionErrors(t *testing.T) {
 	t.Run("no fallback returns the client's error", func(t *testing.T) {
 		t.Parallel()
 		svc := newVisionService(t, http.StatusTooManyRequests, "")
-		_, err := (&vision.Engine{Client: svc.client()}).Recognize(t.Context(), photo)
+		_, err := (&vision.Engine{Client: svc.client()}).Recognize(t.Context(), photo, ocr.Options{})
 		var busy *llm.RetryableError
 		require.ErrorAs(t, err, &busy)
 		require.Equal(t, http.StatusTooManyRequests, busy.StatusCode)
@@ -175,7 +175,7 @@ func TestVisionErrors(t *testing.T) {
 		t.Parallel()
 		svc := newVisionService(t, http.StatusOK, "NO_TEXT")
 		fallback := &countingEngine{}
-		_, err := (&vision.Engine{Client: svc.client(), Fallback: fallback}).Recognize(t.Context(), photo)
+		_, err := (&vision.Engine{Client: svc.client(), Fallback: fallback}).Recognize(t.Context(), photo, ocr.Options{})
 		require.ErrorIs(t, err, ocr.ErrNoText)
 		require.Zero(t, fallback.calls.Load())
 	})
@@ -183,7 +183,7 @@ func TestVisionErrors(t *testing.T) {
 		t.Parallel()
 		svc := newVisionService(t, http.StatusBadRequest, "")
 		fallback := &countingEngine{}
-		res, err := (&vision.Engine{Client: svc.client(), Fallback: fallback}).Recognize(t.Context(), photo)
+		res, err := (&vision.Engine{Client: svc.client(), Fallback: fallback}).Recognize(t.Context(), photo, ocr.Options{})
 		require.NoError(t, err)
 		require.Equal(t, "fallback text", res.Text)
 		require.Equal(t, "*vision_test.countingEngine (vision failed: HTTP 400)", res.Engine)
@@ -194,7 +194,7 @@ func TestVisionErrors(t *testing.T) {
 		fallback := &countingEngine{}
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		_, err := (&vision.Engine{Client: svc.client(), Fallback: fallback}).Recognize(ctx, photo)
+		_, err := (&vision.Engine{Client: svc.client(), Fallback: fallback}).Recognize(ctx, photo, ocr.Options{})
 		require.True(t, errors.Is(err, context.Canceled), "%v", err)
 		require.Zero(t, fallback.calls.Load())
 	})

@@ -37,8 +37,14 @@ type PoolConfig struct {
 	// Size is how many children, each reading one page at a time, the pool keeps: the number
 	// of pages read at once. Default runtime.NumCPU().
 	Size int
-	// Lang lists the languages to recognise, joined by "+". Default "eng".
+	// Lang lists the languages pages are read in when a read names none (Recognize, and
+	// RecognizeIn with ""), joined by "+": the languages every slot's first child loads.
+	// Default "eng".
 	Lang string
+	// LangsPerSlot bounds how many children, each for its own languages, a slot keeps warm:
+	// a read in other languages starts a child for them and stops the slot's least recently
+	// used one beyond the bound. Default DefaultLangsPerSlot. See langs.go.
+	LangsPerSlot int
 	// StartTimeout bounds how long a child may take to start and load its models. Default
 	// one minute.
 	StartTimeout time.Duration
@@ -56,7 +62,9 @@ type PoolConfig struct {
 }
 
 // Pool keeps Size warm Tesseract processes, each in a child process of its own, and lends
-// one to each page read: see tesseract.Engine.Pool. It is safe for concurrent use.
+// one to each page read: see tesseract.Engine.Pool. It is safe for concurrent use. A child
+// reads in one set of languages; a slot keeps up to LangsPerSlot children, one per set of
+// languages pages asked for, the least recently used stopped beyond that (langs.go).
 //
 // A child is the running binary started again (os.Executable), which must call
 // ServeIfChild first thing. It loads its models once and then reads page after page,
@@ -86,6 +94,9 @@ type Pool struct {
 // after a replacement failed (the next read tries again).
 type slot struct {
 	proc *child
+	// spare holds the slot's idle children for other languages than proc's, the most
+	// recently used first (langs.go).
+	spare []*child
 }
 
 // NewPool starts cfg.Size children and waits until each has loaded its models. It returns
@@ -107,6 +118,7 @@ func NewPool(ctx context.Context, cfg *PoolConfig) (*Pool, error) {
 	}
 	p.cfg.Size = cmp.Or(p.cfg.Size, runtime.NumCPU())
 	p.cfg.Lang = cmp.Or(p.cfg.Lang, ocr.DefaultLang)
+	p.cfg.LangsPerSlot = max(cmp.Or(p.cfg.LangsPerSlot, DefaultLangsPerSlot), 1)
 	p.cfg.StartTimeout = cmp.Or(p.cfg.StartTimeout, defaultStartTimeout)
 	if p.cfg.Logger == nil {
 		p.cfg.Logger = slog.New(slog.DiscardHandler)
@@ -125,7 +137,7 @@ func NewPool(ctx context.Context, cfg *PoolConfig) (*Pool, error) {
 	var wg sync.WaitGroup
 	for i := range p.slots {
 		p.slots[i] = &slot{}
-		wg.Go(func() { p.slots[i].proc, errs[i] = p.start(ctx) })
+		wg.Go(func() { p.slots[i].proc, errs[i] = p.start(ctx, p.cfg.Lang) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -166,20 +178,30 @@ func (p *Pool) Close() error {
 // Orient detects the orientation of img in a child process: the clockwise turn that makes it
 // upright and Tesseract's confidence; detected is false when Tesseract cannot judge the page.
 func (p *Pool) Orient(ctx context.Context, img *image.Gray) (detected bool, turn int, confidence float64, err error) {
-	resp, err := p.do(ctx, request{op: opOrient, img: img})
+	// Every child loads the osd model for it, whatever its languages.
+	resp, err := p.do(ctx, anyLang, request{op: opOrient, img: img})
 	return resp.detected, resp.turn, resp.confidence, err
 }
 
-// Recognize reads the words on img in a child process, with page segmentation psm.
+// Recognize reads the words on img in a child process, with page segmentation psm, in the
+// pool's languages (PoolConfig.Lang).
 func (p *Pool) Recognize(ctx context.Context, img *image.Gray, psm int) ([]ocr.Word, error) {
-	resp, err := p.do(ctx, request{op: opRecognize, psm: byte(psm), img: img})
+	return p.RecognizeIn(ctx, img, psm, "")
+}
+
+// RecognizeIn reads the words on img in a child process for lang, Tesseract's codes joined
+// by "+" ("" for the pool's own), with page segmentation psm. A slot without a child for
+// lang starts one (see PoolConfig.LangsPerSlot); a language whose data is not installed
+// fails the read with the child's message.
+func (p *Pool) RecognizeIn(ctx context.Context, img *image.Gray, psm int, lang string) ([]ocr.Word, error) {
+	resp, err := p.do(ctx, cmp.Or(lang, p.cfg.Lang), request{op: opRecognize, psm: byte(psm), img: img})
 	return resp.words, err
 }
 
-// do lends req a child, waiting for one to be free, and returns its answer. A child that
-// cannot answer is replaced.
-func (p *Pool) do(ctx context.Context, req request) (response, error) {
-	s, err := p.checkout(ctx)
+// do lends req a child for lang (anyLang: whichever a free slot has), waiting for one to be
+// free, and returns its answer. A child that cannot answer is replaced.
+func (p *Pool) do(ctx context.Context, lang string, req request) (response, error) {
+	s, err := p.checkout(ctx, lang)
 	if err != nil {
 		return response{}, err
 	}
@@ -195,8 +217,9 @@ func (p *Pool) do(ctx context.Context, req request) (response, error) {
 	return resp, nil
 }
 
-// checkout takes a free slot with a running child, starting one when the slot has none.
-func (p *Pool) checkout(ctx context.Context) (*slot, error) {
+// checkout takes a free slot with a running child for lang, preferring one that has it
+// warm, and starting one when the slot has none.
+func (p *Pool) checkout(ctx context.Context, lang string) (*slot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, context.Cause(ctx)
 	}
@@ -214,13 +237,10 @@ func (p *Pool) checkout(ctx context.Context) (*slot, error) {
 		return nil, ErrPoolClosed
 	default:
 	}
-	if s.proc == nil {
-		proc, err := p.start(ctx)
-		if err != nil {
-			p.idle <- s
-			return nil, err
-		}
-		s.proc = proc
+	s = p.prefer(s, lang)
+	if err := p.switchLang(ctx, s, lang); err != nil {
+		p.idle <- s
+		return nil, err
 	}
 	return s, nil
 }
@@ -254,7 +274,7 @@ func (p *Pool) replace(s *slot, err error) {
 			case <-ctx.Done():
 			}
 		}()
-		proc, err := p.start(ctx)
+		proc, err := p.start(ctx, old.lang)
 		if err != nil {
 			if !errors.Is(err, ErrPoolClosed) {
 				p.cfg.Logger.Error("ocr child process restart failed; the next page tries again", slog.String("error", err.Error()))
@@ -277,18 +297,18 @@ func (p *Pool) pids() []int {
 	return out
 }
 
-// start starts a child and waits until it has loaded its models.
-func (p *Pool) start(ctx context.Context) (*child, error) {
+// start starts a child for lang and waits until it has loaded its models.
+func (p *Pool) start(ctx context.Context, lang string) (*child, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, p.cfg.StartTimeout,
 		fmt.Errorf("ocr child process did not start within %s: %w", p.cfg.StartTimeout, context.DeadlineExceeded))
 	defer cancel()
 
 	cmd := exec.Command(p.cfg.command[0], p.cfg.command[1:]...)
 	// OpenMP reads the variable when the process starts: it must be in the environment.
-	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1", envChild+"="+p.cfg.Lang)
+	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1", envChild+"="+lang)
 	cmd.Env = append(cmd.Env, p.cfg.env...)
 	cmd.SysProcAttr = childSysProcAttr()
-	proc := &child{cmd: cmd, stderr: &tailBuffer{max: 4 << 10}, exited: make(chan struct{})}
+	proc := &child{lang: lang, cmd: cmd, stderr: &tailBuffer{max: 4 << 10}, exited: make(chan struct{})}
 	cmd.Stderr = proc.stderr
 	// Pipes of our own, not cmd.StdinPipe/StdoutPipe: Wait closes those as the child exits,
 	// under a read that may still be taking a whole answer out of the pipe.
@@ -360,6 +380,7 @@ func (p *Pool) start(ctx context.Context) (*child, error) {
 
 // child is one running child.
 type child struct {
+	lang    string // the languages it reads, "eng+deu"
 	cmd     *exec.Cmd
 	in      *bufio.Writer
 	inFile  *os.File

@@ -35,7 +35,7 @@ func newTestPool(t *testing.T, size int) *Pool {
 
 // hang sends pool a page its child never finishes, and returns the read's error.
 func hang(ctx context.Context, pool *Pool) error {
-	_, err := pool.do(ctx, request{op: opHang, img: image.NewGray(image.Rect(0, 0, 4, 4))})
+	_, err := pool.do(ctx, anyLang, request{op: opHang, img: image.NewGray(image.Rect(0, 0, 4, 4))})
 	return err
 }
 

@@ -1,5 +1,7 @@
-// Your courses: create, open, rename, colour, trash.
+// Your courses: create, open, rename, colour, choose the language, trash;
+// export everything, or leave.
 import { api, download } from '../api.js';
+import { settings } from '../auth.js';
 import { h, colorDot, toast } from '../dom.js';
 
 const COLORS = ['#2563eb', '#059669', '#d97706', '#dc2626', '#7c3aed', '#db2777', '#0891b2', '#4b5563'];
@@ -8,15 +10,17 @@ export function coursesView({ signal }) {
   const list = h('ul', { class: 'cards', 'aria-label': 'Courses' });
   const name = h('input', { id: 'new-course-name', name: 'name', required: true, maxlength: '255', autocomplete: 'off' });
   const color = h('input', { id: 'new-course-color', name: 'color', type: 'color', value: COLORS[0] });
+  const language = languageSelect('new-course-language');
   const form = h('form', { class: 'inline-form', onsubmit: create },
     h('label', { for: 'new-course-name' }, 'New course'), name,
     h('label', { for: 'new-course-color' }, 'Colour'), color,
+    h('label', { for: 'new-course-language' }, 'Language'), language,
     h('button', { type: 'submit', class: 'primary' }, 'Create course'));
 
   async function create(e) {
     e.preventDefault();
     try {
-      const course = await api('POST', '/api/courses', { name: name.value.trim(), color: color.value });
+      const course = await api('POST', '/api/courses', { name: name.value.trim(), color: color.value, language: language.value });
       list.querySelector('.empty')?.remove();
       list.prepend(courseCard(course));
       name.value = '';
@@ -77,12 +81,15 @@ function courseCard(course) {
     const id = `edit-${course.id}`;
     const name = h('input', { id: `${id}-name`, value: course.name, required: true, maxlength: '255' });
     const color = h('input', { id: `${id}-color`, type: 'color', value: course.color || COLORS[0] });
+    const language = languageSelect(`${id}-language`, course.language);
     li.replaceChildren(h('form', {
       class: 'inline-form',
       onsubmit: async (e) => {
         e.preventDefault();
         try {
-          Object.assign(course, await api('PATCH', `/api/courses/${course.id}`, { name: name.value.trim(), color: color.value }));
+          Object.assign(course, await api('PATCH', `/api/courses/${course.id}`,
+            // A language no longer installed stays until another is chosen.
+            { name: name.value.trim(), color: color.value, ...(language.value !== course.language && { language: language.value }) }));
           render();
           li.querySelector('a').focus();
         } catch (err) {
@@ -90,6 +97,7 @@ function courseCard(course) {
         }
       },
     }, h('label', { for: `${id}-name` }, 'Name'), name, h('label', { for: `${id}-color` }, 'Colour'), color,
+    h('label', { for: `${id}-language` }, 'Language'), language,
     h('button', { type: 'submit', class: 'primary' }, 'Save'),
     h('button', { type: 'button', onclick: render }, 'Cancel')));
     name.focus();
@@ -105,4 +113,32 @@ function courseCard(course) {
   }
   render();
   return li;
+}
+
+// languageSelect chooses what a course's pages are read in: the languages
+// the server has installed (/app-config.json), or Automatic (detected on
+// each page). It starts on value, else the server's default language.
+function languageSelect(id, value) {
+  const { languages = [], defaultLanguage } = settings();
+  const codes = [...new Set([defaultLanguage, ...languages, value])].filter((c) => c && c !== 'auto');
+  const select = h('select', { id, name: 'language' },
+    h('option', { value: 'auto' }, 'Automatic'),
+    codes.map((code) => h('option', { value: code }, languageName(code))));
+  select.value = value || defaultLanguage || 'auto';
+  return select;
+}
+
+const displayNames = new Intl.DisplayNames([navigator.language, 'en'], { type: 'language' });
+
+// languageName names Tesseract codes for a person: "fra" → "French (fra)",
+// "deu+eng" → "German + English (deu+eng)".
+function languageName(code) {
+  const name = code.split('+').map((c) => {
+    try {
+      return displayNames.of(c.split('_')[0]);
+    } catch {
+      return c;
+    }
+  }).join(' + ');
+  return `${name} (${code})`;
 }
