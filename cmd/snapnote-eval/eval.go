@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -181,7 +180,7 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, 
 	r := evalResult{sample: s}
 
 	start := time.Now()
-	img, err := photo.Decode(bytes.NewReader(s.Encoded))
+	img, _, err := (&photo.ReducedDecoder{Accept: engine.ReadsReduced}).Decode(ctx, s.Encoded)
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", s.Name, err)
 	}
@@ -257,7 +256,7 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, s corpus.Sample, 
 // and of all.
 func printEval(w io.Writer, results []evalResult, classes []string, pages, parallel int) {
 	fmt.Fprintf(w, "%d pages × %d classes; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", pages, len(classes), parallel)
-	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
+	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.ReducedDecoder + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
 	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures in the note the built-in formatter makes of the reading; cells = the table cells alone.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tWER plain\tWER pipeline\twords plain\twords pipeline\tstructure plain\tstructure pipeline\tcells pipeline\ts/page plain\ts/page pipeline\t")
