@@ -51,7 +51,7 @@ type evalResult struct {
 }
 
 // runEval measures OCR quality on the generated corpus: for each variant class, the character
-// and word error rates and the time per page of the service's pipeline (photo.Decode and the
+// and word error rates and the time per page of the service's pipeline (photo.ReducedDecoder and the
 // configured tesseract.Engine) against plain `tesseract FILE -` on the file as uploaded.
 func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
