@@ -28,7 +28,8 @@ import (
 
 // runMemory runs a `snapnote worker` process and samples the resident memory
 // of it and its OCR engines while it reads two 12-megapixel photos and a
-// 16-bit 7071×7071 PNG, uploaded through the API in this process.
+// 24-megapixel page, uploaded at once through the API in this process, and
+// a 16-bit 7071×7071 PNG that the API refuses.
 func runMemory(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("memory", flag.ContinueOnError)
 	binary := fs.String("snapnote", "bin/snapnote", "the snapnote binary to run as the worker (make build)")
@@ -70,6 +71,7 @@ func runMemory(ctx context.Context, args []string) error {
 	}{
 		{"photo-1.jpg", phonePhoto(corpus.NewPage(0).Image)},
 		{"photo-2.jpg", phonePhoto(corpus.NewPage(1).Image)},
+		{"page-24mp.jpg", pagePhoto(corpus.NewPage(2).Image, 4000, 6000)},
 		{"bomb.png", bombPNG()},
 	}
 
@@ -127,7 +129,7 @@ func runMemory(ctx context.Context, args []string) error {
 			for _, e := range problem.Errors {
 				why += ": " + e.Message
 			}
-			results = append(results, fmt.Sprintf("%-12s %5.1f MB  refused at upload: %d %s", f.name, mb(len(f.data)), status, why))
+			results = append(results, fmt.Sprintf("%-13s %5.1f MB  refused at upload: %d %s", f.name, mb(len(f.data)), status, why))
 			ids = append(ids, uuid.Nil)
 			continue
 		}
@@ -159,7 +161,7 @@ func runMemory(ctx context.Context, args []string) error {
 				break
 			}
 		}
-		line := fmt.Sprintf("%-12s %5.1f MB  %s", files[i].name, mb(len(files[i].data)), up.Status)
+		line := fmt.Sprintf("%-13s %5.1f MB  %s", files[i].name, mb(len(files[i].data)), up.Status)
 		if up.Error != nil {
 			line += fmt.Sprintf(" (%s: %s)", up.Error.Code, up.Error.Message)
 		} else {

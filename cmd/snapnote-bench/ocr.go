@@ -209,8 +209,11 @@ func readAll(ctx context.Context, samples []ocrSample, parallel int, read func(c
 
 // phonePhoto scales a corpus page up to fill a 3000×4000 frame (12
 // megapixels, as a phone takes it) on its paper, and encodes it as a JPEG.
-func phonePhoto(page *image.Gray) []byte {
-	const w, h = 3000, 4000
+func phonePhoto(page *image.Gray) []byte { return pagePhoto(page, 3000, 4000) }
+
+// pagePhoto scales a corpus page up to fill a w×h frame on its paper, and
+// encodes it as a JPEG.
+func pagePhoto(page *image.Gray, w, h int) []byte {
 	frame := image.NewGray(image.Rect(0, 0, w, h))
 	draw.Draw(frame, frame.Bounds(), image.NewUniform(page.At(0, 0)), image.Point{}, draw.Src)
 	pw := w
