@@ -193,21 +193,23 @@ func runMemory(ctx context.Context, args []string) error {
 	}
 	rows = append(rows,
 		[]string{"sum of VmRSS (idle: baseline; then its peak)", fmt.Sprintf("%.0f", mb(idle.total)), fmt.Sprintf("%.0f", mb(s.peak))},
+		[]string{"  of the worker and its engines alone", "", fmt.Sprintf("%.0f", mb(s.ownPeak))},
 		[]string{"sum of every process's own peak (VmHWM)", "", fmt.Sprintf("%.0f", mb(hwmSum))},
 		[]string{"peak ÷ idle", "", fmt.Sprintf("%.2f", float64(s.peak)/float64(max(idle.total, 1)))})
 	table([]string{"process", "idle RSS MB", "peak MB (VmHWM)"}, rows...)
-	fmt.Println("\ntarget: worker plus engines < 300 MB with two slots")
+	fmt.Println("\ntarget: worker plus engines < 300 MB with two slots (the sum of VmRSS of them alone)")
 	return nil
 }
 
 // rssSampler samples the resident memory of a process and its descendants.
 type rssSampler struct {
-	root  int
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	peak  int            // bytes: the largest sum of VmRSS seen
-	hwm   map[int]int    // bytes: each process's VmHWM, last seen
-	names map[int]string // what each process is
+	root    int
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	peak    int            // bytes: the largest sum of VmRSS seen
+	ownPeak int            // bytes: the same of the worker and its engines alone (no backup's pg_dump)
+	hwm     map[int]int    // bytes: each process's VmHWM, last seen
+	names   map[int]string // what each process is
 }
 
 func (s *rssSampler) run() {
@@ -217,6 +219,13 @@ func (s *rssSampler) run() {
 	for {
 		t := sampleTree(s.root)
 		s.peak = max(s.peak, t.total)
+		own := 0
+		for pid, p := range t.procs {
+			if pid == s.root || strings.HasSuffix(p.name, " ocr-engine") {
+				own += p.rss
+			}
+		}
+		s.ownPeak = max(s.ownPeak, own)
 		for pid, p := range t.procs {
 			s.hwm[pid] = max(s.hwm[pid], p.hwm)
 			s.names[pid] = p.name
