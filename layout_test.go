@@ -96,6 +96,11 @@ func TestDependenciesPointOneWay(t *testing.T) {
 			[]string{module, module + "/internal/db", module + "/internal/queue"}, pkg),
 			"internal/queue links %s: it is a leaf over db", pkg)
 	}
+	// HTTP plumbing knows nothing of the product's resources, storage or queue.
+	for _, pkg := range links(t, "internal/httpx") {
+		require.False(t, strings.HasPrefix(pkg, module+"/") && pkg != module && pkg != module+"/internal/httpx",
+			"internal/httpx links %s: the plumbing imports nothing of the app but the domain package", pkg)
+	}
 	for _, pkg := range imports(t, "") {
 		require.False(t, strings.HasPrefix(pkg, module+"/"), "the domain package imports %s: it imports nothing of the app", pkg)
 	}

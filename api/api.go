@@ -20,10 +20,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
-	"golang.org/x/time/rate"
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/httpx"
+	"github.com/snapnote/snapnote/internal/intake"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/internal/telemetry"
 	"github.com/snapnote/snapnote/storage"
@@ -102,12 +103,12 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	logger  *slog.Logger
-	limiter *userLimiter
+	limiter *httpx.UserLimiter
 	metrics *metrics
 	// uploadSlots holds a token for each upload being checked and stored
 	// (one page in memory at a time); admission bounds those received.
 	uploadSlots chan struct{}
-	admission   *admission
+	admission   *intake.Admission
 	ready       readiness
 }
 
@@ -121,11 +122,10 @@ func New(cfg Config) (http.Handler, huma.API) {
 	cfg.Logger = telemetry.Logger(cfg.Logger)
 	m := newMetrics(cfg.DB, cfg.Logger, cfg.WorkerMetrics)
 	s := &Server{cfg: cfg, logger: cfg.Logger,
-		limiter:     &userLimiter{limit: rate.Limit(cfg.RateLimit), burst: cfg.RateBurst},
+		limiter:     httpx.NewUserLimiter(cfg.RateLimit, cfg.RateBurst),
 		metrics:     m,
 		uploadSlots: make(chan struct{}, max(cfg.UploadConcurrency, 1)),
-		admission: &admission{perUser: max(cfg.UploadsPerUser, 1), total: max(cfg.UploadsReceiving, 1),
-			receiving: m.receiving}}
+		admission:   &intake.Admission{PerUser: cfg.UploadsPerUser, Total: cfg.UploadsReceiving, Receiving: m.receiving}}
 	mux := http.NewServeMux()
 
 	hc := huma.DefaultConfig("SnapNote API", "1.0.0")
@@ -138,7 +138,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 			Description: "An Auth0 (or other OIDC) RS256 access token; `snapnote token` prints one in dev mode."},
 	}
 	humaAPI := humago.New(mux, hc)
-	humaAPI.UseMiddleware(nameSpan, s.metrics.observe, refuseUnstorableText(humaAPI))
+	humaAPI.UseMiddleware(nameSpan, s.metrics.observe, httpx.RefuseUnstorableText(humaAPI))
 	mux.Handle("GET /metrics", s.metrics.handler())
 
 	s.registerHealth(humaAPI)
@@ -173,13 +173,13 @@ func New(cfg Config) (http.Handler, huma.API) {
 			return
 		}
 		if isUnknownAPIPath(mux, r) {
-			writeProblem(w, http.StatusNotFound, "no such API route: "+r.URL.Path)
+			httpx.WriteProblem(w, http.StatusNotFound, "no such API route: "+r.URL.Path)
 			return
 		}
 		authed.ServeHTTP(w, r)
 	})
 	bodyTimeout := cmp.Or(cfg.BodyReadTimeout, defaultBodyReadTimeout)
-	return limitBodies(bodyTimeout, s.traced(withRequestID(s.recoverPanics(s.limitClients(s.logRequests(cors(cfg.CORSOrigins, root))))))), humaAPI
+	return httpx.LimitBodies(bodyTimeout, s.traced(httpx.RequestID(httpx.Recover(s.logger, s.limitClients(s.logRequests(httpx.CORS(cfg.CORSOrigins, root))))))), humaAPI
 }
 
 // isPublic lists what answers without a token: health checks, the API

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/httpx"
 )
 
 // stalled is a request whose headers promise a 1,000-byte body of which one
@@ -122,7 +123,7 @@ func TestConnectionsPerAddress(t *testing.T) {
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	srv.Listener = api.LimitConnections(srv.Listener, 3, nil)
+	srv.Listener = httpx.LimitConnections(srv.Listener, 3, nil)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	dial := func() (net.Conn, *bufio.Reader) {
@@ -166,7 +167,7 @@ func TestConnectionsOfTrustedProxies(t *testing.T) {
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	srv.Listener = api.LimitConnections(srv.Listener, 1, []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	srv.Listener = httpx.LimitConnections(srv.Listener, 1, []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	srv.Start()
 	t.Cleanup(srv.Close)
 	for range 3 {

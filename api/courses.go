@@ -136,13 +136,7 @@ func (s *Server) registerCourses(api huma.API) {
 		Summary:     "Get a course",
 		Description: "Answers for a course in trash too; `status` tells.",
 		Tags:        []string{"courses"},
-	}), func(ctx context.Context, in *ByID) (*output[Course], error) {
-		c, err := s.cfg.DB.CourseByID(ctx, userFrom(ctx).ID, in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, "course", err)
-		}
-		return &output[Course]{Body: newCourse(c)}, nil
-	})
+	}), s.getCourse)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "update-course",
@@ -254,4 +248,12 @@ func (s *Server) checkLanguage(language string) error {
 		}
 	}
 	return nil
+}
+
+func (s *Server) getCourse(ctx context.Context, in *ByID) (*output[Course], error) {
+	c, err := s.cfg.DB.CourseByID(ctx, userFrom(ctx).ID, in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, "course", err)
+	}
+	return &output[Course]{Body: newCourse(c)}, nil
 }

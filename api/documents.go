@@ -16,6 +16,7 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/httpx"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -94,13 +95,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Path:        "/api/documents/{id}",
 		Summary:     "Get a note",
 		Tags:        []string{"documents"},
-	}), func(ctx context.Context, in *ByID) (*output[Document], error) {
-		d, err := s.cfg.DB.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, "document", err)
-		}
-		return &output[Document]{Body: newDocument(d)}, nil
-	})
+	}), s.getDocument)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "update-document",
@@ -139,19 +134,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Tags:        []string{"documents"},
 		Responses:   imageResponses(),
 		Errors:      []int{http.StatusNotFound},
-	}), func(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {
-		d, err := s.cfg.DB.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, "document", err)
-		}
-		if d.ImagePath == "" {
-			return nil, huma.Error404NotFound("this note has no image")
-		}
-		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			r, w := humago.Unwrap(hctx)
-			s.serveImage(ctx, w, r, d.ImagePath)
-		}}, nil
-	})
+	}), s.getDocumentImage)
 }
 
 func (s *Server) listDocuments(ctx context.Context, in *documentListInput) (*documentListOutput, error) {
@@ -255,7 +238,7 @@ func (s *Server) serveImage(ctx context.Context, w http.ResponseWriter, r *http.
 		url, err := p.PresignGet(ctx, key, s.cfg.PresignTTL)
 		if err != nil {
 			s.logger.ErrorContext(ctx, "presign document image", slog.String("key", key), slog.Any("error", err))
-			writeProblem(w, http.StatusInternalServerError, "internal error")
+			httpx.WriteProblem(w, http.StatusInternalServerError, "internal error")
 			return
 		}
 		w.Header().Set("Cache-Control", "private, no-store")
@@ -265,17 +248,17 @@ func (s *Server) serveImage(ctx context.Context, w http.ResponseWriter, r *http.
 	blob, info, err := s.cfg.Blobs.Get(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) {
 		s.logger.WarnContext(ctx, "document image missing from storage", slog.String("key", key))
-		writeProblem(w, http.StatusNotFound, "the image is no longer stored")
+		httpx.WriteProblem(w, http.StatusNotFound, "the image is no longer stored")
 		return
 	}
 	if errors.Is(err, storage.ErrUnavailable) {
 		s.logger.WarnContext(ctx, "open document image", slog.String("key", key), slog.Any("error", err))
-		writeUnavailable(w, "storage")
+		httpx.WriteUnavailable(w, "storage")
 		return
 	}
 	if err != nil {
 		s.logger.ErrorContext(ctx, "open document image", slog.String("key", key), slog.Any("error", err))
-		writeProblem(w, http.StatusInternalServerError, "internal error")
+		httpx.WriteProblem(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	defer func() { _ = blob.Close() }() // read-only: nothing to lose on close
@@ -365,4 +348,26 @@ func dropEmptySuffixRanges(r *http.Request) bool {
 	}
 	r.Header.Set("Range", "bytes="+strings.Join(kept, ","))
 	return true
+}
+
+func (s *Server) getDocument(ctx context.Context, in *ByID) (*output[Document], error) {
+	d, err := s.cfg.DB.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, "document", err)
+	}
+	return &output[Document]{Body: newDocument(d)}, nil
+}
+
+func (s *Server) getDocumentImage(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {
+	d, err := s.cfg.DB.DocumentByID(ctx, userFrom(ctx).ID, in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, "document", err)
+	}
+	if d.ImagePath == "" {
+		return nil, huma.Error404NotFound("this note has no image")
+	}
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		r, w := humago.Unwrap(hctx)
+		s.serveImage(ctx, w, r, d.ImagePath)
+	}}, nil
 }

@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -32,16 +30,4 @@ func (s *Server) fail(ctx context.Context, what string, err error) error {
 	}
 	s.logger.ErrorContext(ctx, "request failed", slog.String("what", what), slog.Any("error", err))
 	return huma.Error500InternalServerError("internal error")
-}
-
-// writeProblem answers from net/http middleware in the same RFC 9457 shape
-// Huma uses for handler errors.
-func writeProblem(w http.ResponseWriter, status int, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(huma.ErrorModel{
-		Title:  http.StatusText(status),
-		Status: status,
-		Detail: detail,
-	})
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/httpx"
+	"github.com/snapnote/snapnote/internal/intake"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -38,9 +40,7 @@ func (s *Server) registerExport(api huma.API) {
 		Description: "Every active note in every active course, with its page images.",
 		Tags:        []string{"export"},
 		Responses:   zipResponse,
-	}), func(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
-		return s.export(ctx, uuid.Nil, "snapnote-export.zip")
-	})
+	}), s.exportAll)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "export-course",
@@ -51,16 +51,7 @@ func (s *Server) registerExport(api huma.API) {
 		Tags:        []string{"export"},
 		Responses:   zipResponse,
 		Errors:      []int{http.StatusNotFound, http.StatusConflict},
-	}), func(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {
-		c, err := s.cfg.DB.CourseByID(ctx, userFrom(ctx).ID, in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, "course", err)
-		}
-		if c.Status != snapnote.StatusActive {
-			return nil, huma.Error409Conflict("the course is in trash: restore it first")
-		}
-		return s.export(ctx, c.ID, "snapnote-"+fileName(c.Name)+".zip")
-	})
+	}), s.exportCourse)
 }
 
 // export streams the zip of the caller's active notes, of one course or
@@ -80,7 +71,7 @@ func (s *Server) export(ctx context.Context, courseID uuid.UUID, name string) (*
 	}
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		hctx.SetHeader("Content-Type", "application/zip")
-		hctx.SetHeader("Content-Disposition", attachment(name))
+		hctx.SetHeader("Content-Disposition", httpx.Attachment(name))
 		hctx.SetHeader("Cache-Control", "no-store")
 		zw := zip.NewWriter(hctx.BodyWriter())
 		e := &exporter{s: s, zw: zw, folder: folder, courseNames: map[uuid.UUID]string{}, names: map[uuid.UUID]*names{}}
@@ -148,7 +139,7 @@ func (e *exporter) note(ctx context.Context, d db.Document, pages []db.Page) err
 	dir := e.folder[d.CourseID]
 	var images []string
 	for _, p := range pages {
-		image := fmt.Sprintf("%s - p%d%s", base, *p.Position, extension(p.ContentType))
+		image := fmt.Sprintf("%s - p%d%s", base, *p.Position, intake.Extension(p.ContentType))
 		ok, err := e.image(ctx, path.Join(dir, "attachments", image), p)
 		if err != nil {
 			return err
@@ -217,4 +208,19 @@ func noteMarkdown(d db.Document, course string, images []string) string {
 		fmt.Fprintf(&b, "\n![[%s]]\n", image)
 	}
 	return b.String()
+}
+
+func (s *Server) exportAll(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
+	return s.export(ctx, uuid.Nil, "snapnote-export.zip")
+}
+
+func (s *Server) exportCourse(ctx context.Context, in *ByID) (*huma.StreamResponse, error) {
+	c, err := s.cfg.DB.CourseByID(ctx, userFrom(ctx).ID, in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, "course", err)
+	}
+	if c.Status != snapnote.StatusActive {
+		return nil, huma.Error409Conflict("the course is in trash: restore it first")
+	}
+	return s.export(ctx, c.ID, "snapnote-"+fileName(c.Name)+".zip")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/httpx"
 	"github.com/snapnote/snapnote/internal/queue"
 )
 
@@ -70,28 +71,13 @@ func (m *metrics) observe(ctx huma.Context, next func(huma.Context)) {
 	next(ctx)
 	status := ctx.Status()
 	_, w := humago.Unwrap(ctx)
-	if rec := findRecorder(w); rec != nil && rec.status != 0 {
-		status = rec.status
+	if rec := httpx.FindRecorder(w); rec != nil && rec.Status != 0 {
+		status = rec.Status
 	}
 	if status == 0 {
 		status = http.StatusOK
 	}
 	m.duration.WithLabelValues(ctx.Operation().OperationID, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
-}
-
-// findRecorder returns the access log's statusRecorder under w, or nil.
-func findRecorder(w http.ResponseWriter) *statusRecorder {
-	for w != nil {
-		if rec, ok := w.(*statusRecorder); ok {
-			return rec
-		}
-		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			return nil
-		}
-		w = u.Unwrap()
-	}
-	return nil
 }
 
 func (m *metrics) handler() http.Handler {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/httpx"
 	"github.com/snapnote/snapnote/web"
 )
 
@@ -21,11 +21,11 @@ func (s *Server) withUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		claims, ok := auth.ClaimsFromContext(r.Context())
 		if !ok {
-			writeProblem(w, http.StatusUnauthorized, "missing bearer token")
+			httpx.WriteProblem(w, http.StatusUnauthorized, "missing bearer token")
 			return
 		}
-		if ok, wait := s.limiter.allow(claims.Subject); !ok {
-			tooManyRequests(w, wait)
+		if ok, wait := s.limiter.Allow(claims.Subject); !ok {
+			httpx.TooManyRequests(w, wait)
 			return
 		}
 		user, err := s.cfg.DB.UpsertUser(r.Context(), db.Identity{
@@ -37,16 +37,16 @@ func (s *Server) withUser(next http.Handler) http.Handler {
 		})
 		if dep := unavailableDependency(err); dep != "" {
 			s.logger.WarnContext(r.Context(), "resolve user: dependency unavailable", slog.String("dependency", dep), slog.Any("error", err))
-			writeUnavailable(w, dep)
+			httpx.WriteUnavailable(w, dep)
 			return
 		}
 		if err != nil {
 			s.logger.ErrorContext(r.Context(), "resolve user", slog.Any("error", err))
-			writeProblem(w, http.StatusServiceUnavailable, "user store unavailable; retry shortly")
+			httpx.WriteProblem(w, http.StatusServiceUnavailable, "user store unavailable; retry shortly")
 			return
 		}
 		if !user.IsActive {
-			writeProblem(w, http.StatusForbidden, "this account is deactivated")
+			httpx.WriteProblem(w, http.StatusForbidden, "this account is deactivated")
 			return
 		}
 		next.ServeHTTP(w, withClient(r.WithContext(context.WithValue(r.Context(), userKey{}, user))))
@@ -58,39 +58,18 @@ func userFrom(ctx context.Context) db.User {
 	return ctx.Value(userKey{}).(db.User)
 }
 
-// statusRecorder remembers the status for the access log. It keeps Unwrap so
-// http.ResponseController (read deadlines, flushing for SSE) still works.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-// WriteHeader also gives every 503 a Retry-After, whoever wrote it (auth
-// when the issuer's keys cannot be fetched, the user lookup, a handler).
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	if code == http.StatusServiceUnavailable && r.Header().Get("Retry-After") == "" {
-		r.Header().Set("Retry-After", strconv.Itoa(retryAfterOutage))
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httpx.StatusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
+		if rec.Status == 0 {
+			rec.Status = http.StatusOK
 		}
-		s.metrics.responses.WithLabelValues(strconv.Itoa(rec.status)).Inc()
+		s.metrics.responses.WithLabelValues(strconv.Itoa(rec.Status)).Inc()
 		level := slog.LevelInfo
 		switch {
-		case rec.status >= 500:
+		case rec.Status >= 500:
 			level = slog.LevelError
 		case web.IsAsset(r.URL.Path):
 			// One visit loads dozens: they would drown the requests that tell.
@@ -98,22 +77,30 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		s.logger.Log(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Duration("took", time.Since(start)))
+			slog.Int("status", rec.Status), slog.Duration("took", time.Since(start)))
 	})
 }
 
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
+// limitClients refuses a client address that goes over its rate with 429
+// and Retry-After, before the request is logged, authenticated or routed.
+func (s *Server) limitClients(next http.Handler) http.Handler {
+	l := httpx.NewClientLimiter(s.cfg.RateLimitIP, s.cfg.RateBurstIP, s.cfg.TrustedProxies)
+	if l == nil {
+		return next
+	}
+	refused := s.metrics.responses.WithLabelValues("429")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.logger.ErrorContext(r.Context(), "panic serving request", slog.Any("panic", v),
-					slog.String("stack", string(debug.Stack())))
-				writeProblem(w, http.StatusInternalServerError, "internal error")
-			}
-		}()
-		next.ServeHTTP(w, r)
+		addr := l.ClientAddr(r)
+		ok, wait, log := l.Allow(addr, time.Now())
+		if ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		refused.Inc()
+		if log {
+			s.logger.WarnContext(r.Context(), "client over its rate limit", slog.String("client", addr.String()),
+				slog.String("path", r.URL.Path))
+		}
+		httpx.TooManyRequests(w, wait)
 	})
 }

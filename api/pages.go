@@ -62,21 +62,7 @@ func (s *Server) registerPages(api huma.API) {
 		Description: "The pages of the note in order, each with where its image is served.",
 		Tags:        []string{"documents"},
 		Errors:      []int{http.StatusNotFound},
-	}), func(ctx context.Context, in *ByID) (*output[[]Page], error) {
-		userID := userFrom(ctx).ID
-		if _, err := s.cfg.DB.DocumentByID(ctx, userID, in.ID); err != nil {
-			return nil, s.fail(ctx, "document", err)
-		}
-		pages, err := s.cfg.DB.DocumentPages(ctx, userID, in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, "document", err)
-		}
-		out := &output[[]Page]{Body: make([]Page, 0, len(pages))}
-		for _, p := range pages {
-			out.Body = append(out.Body, newPage(in.ID, p))
-		}
-		return out, nil
-	})
+	}), s.listDocumentPages)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "get-document-page-image",
@@ -87,19 +73,7 @@ func (s *Server) registerPages(api huma.API) {
 		Tags:        []string{"documents"},
 		Responses:   imageResponses(),
 		Errors:      []int{http.StatusNotFound},
-	}), func(ctx context.Context, in *PageRef) (*huma.StreamResponse, error) {
-		p, err := s.cfg.DB.DocumentPage(ctx, userFrom(ctx).ID, in.ID, in.N)
-		if errors.Is(err, db.ErrNotFound) {
-			return nil, huma.Error404NotFound("no such page")
-		}
-		if err != nil {
-			return nil, s.fail(ctx, "page", err)
-		}
-		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			r, w := humago.Unwrap(hctx)
-			s.serveImage(ctx, w, r, p.BlobKey)
-		}}, nil
-	})
+	}), s.getDocumentPageImage)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "add-document-pages",
@@ -141,16 +115,41 @@ func (s *Server) addPages(ctx context.Context, in *addPagesInput) (*uploadOutput
 	if doc.Status != snapnote.StatusActive {
 		return nil, huma.Error409Conflict("the note is in trash: restore it first")
 	}
-	release, err := s.admission.admit(user.ID)
+	form, release, err := s.receive(user.ID, in.w, in.req, false)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	form, err := s.receiveUploadForm(in.w, in.req, false)
-	if err != nil {
-		return nil, err
-	}
-	defer form.Close()
 	return s.storeUpload(ctx, form, db.NewUpload{CourseID: doc.CourseID, IntoDocumentID: &doc.ID,
 		IdempotencyKey: in.IdempotencyKey})
+}
+
+func (s *Server) listDocumentPages(ctx context.Context, in *ByID) (*output[[]Page], error) {
+	userID := userFrom(ctx).ID
+	if _, err := s.cfg.DB.DocumentByID(ctx, userID, in.ID); err != nil {
+		return nil, s.fail(ctx, "document", err)
+	}
+	pages, err := s.cfg.DB.DocumentPages(ctx, userID, in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, "document", err)
+	}
+	out := &output[[]Page]{Body: make([]Page, 0, len(pages))}
+	for _, p := range pages {
+		out.Body = append(out.Body, newPage(in.ID, p))
+	}
+	return out, nil
+}
+
+func (s *Server) getDocumentPageImage(ctx context.Context, in *PageRef) (*huma.StreamResponse, error) {
+	p, err := s.cfg.DB.DocumentPage(ctx, userFrom(ctx).ID, in.ID, in.N)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, huma.Error404NotFound("no such page")
+	}
+	if err != nil {
+		return nil, s.fail(ctx, "page", err)
+	}
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		r, w := humago.Unwrap(hctx)
+		s.serveImage(ctx, w, r, p.BlobKey)
+	}}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/snapnote/snapnote/internal/httpx"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -73,5 +74,5 @@ func notReady(down []string) error {
 		details = append(details, &huma.ErrorDetail{Location: dep, Message: "unreachable"})
 	}
 	return huma.ErrorWithHeaders(huma.NewError(http.StatusServiceUnavailable, detail, details...),
-		http.Header{"Retry-After": {strconv.Itoa(retryAfterOutage)}})
+		http.Header{"Retry-After": {strconv.Itoa(httpx.RetryAfterOutage)}})
 }

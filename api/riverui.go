@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/snapnote/snapnote/internal/auth"
+	"github.com/snapnote/snapnote/internal/httpx"
 )
 
 // riverUIPath is where River UI is served when Config.RiverUI is set.
@@ -30,14 +31,13 @@ const (
 // A browser opens it after POST /riverui/session with the bearer token,
 // which sets riverUICookie (see riverUIByCookie).
 func (s *Server) registerRiverUI(mux *http.ServeMux) {
-	on := s.cfg.RiverUI != nil && len(s.cfg.AdminSubs) > 0
 	isAdmin := func(r *http.Request) bool {
 		claims, ok := auth.ClaimsFromContext(r.Context())
-		return on && ok && slices.Contains(s.cfg.AdminSubs, claims.Subject)
+		return ok && s.isAdmin(claims.Subject)
 	}
 	admin := func(w http.ResponseWriter, r *http.Request) {
 		if !isAdmin(r) {
-			writeProblem(w, http.StatusNotFound, "not found")
+			httpx.WriteProblem(w, http.StatusNotFound, "not found")
 			return
 		}
 		s.cfg.RiverUI.ServeHTTP(w, r)
@@ -46,21 +46,27 @@ func (s *Server) registerRiverUI(mux *http.ServeMux) {
 	mux.HandleFunc(riverUIPath+"/", admin)
 	mux.HandleFunc("POST "+riverUIPath+"/session", func(w http.ResponseWriter, r *http.Request) {
 		if !isAdmin(r) {
-			writeProblem(w, http.StatusNotFound, "not found")
+			httpx.WriteProblem(w, http.StatusNotFound, "not found")
 			return
 		}
 		if crossSite(r) {
-			writeProblem(w, http.StatusForbidden, "cross-site request refused")
+			httpx.WriteProblem(w, http.StatusForbidden, "cross-site request refused")
 			return
 		}
 		_, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		http.SetCookie(w, &http.Cookie{
 			Name: riverUICookie, Value: strings.TrimSpace(token), Path: riverUIPath,
 			MaxAge: int(riverUICookieTTL.Seconds()), HttpOnly: true, SameSite: http.SameSiteStrictMode,
-			Secure: r.TLS != nil || (isTrustedPeer(r.RemoteAddr, s.cfg.TrustedProxies) && r.Header.Get("X-Forwarded-Proto") == "https"),
+			Secure: r.TLS != nil || (httpx.TrustedPeer(r.RemoteAddr, s.cfg.TrustedProxies) && r.Header.Get("X-Forwarded-Proto") == "https"),
 		})
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// isAdmin reports whether subject may open River UI: it is served, and
+// subject is one of AdminSubs.
+func (s *Server) isAdmin(subject string) bool {
+	return s.cfg.RiverUI != nil && slices.Contains(s.cfg.AdminSubs, subject)
 }
 
 // riverUIByCookie lets a request under /riverui that has no Authorization
@@ -74,7 +80,7 @@ func (s *Server) riverUIByCookie(w http.ResponseWriter, r *http.Request) (_ *htt
 		return r, true
 	}
 	if crossSite(r) {
-		writeProblem(w, http.StatusForbidden, "cross-site request refused")
+		httpx.WriteProblem(w, http.StatusForbidden, "cross-site request refused")
 		return r, false
 	}
 	r = r.Clone(r.Context())

@@ -49,6 +49,14 @@ func TestRiverUIOnlyForAdmins(t *testing.T) {
 	jobs := admin.do(http.MethodGet, "/riverui/api/jobs?state=completed", nil, "")
 	require.Equal(t, http.StatusOK, jobs.Status, "%s", jobs.Body)
 	require.Contains(t, string(jobs.Body), `"data"`)
+
+	// The profile tells the app where the dashboard is, to its operators only.
+	var profile api.User
+	admin.getJSON("/api/user", &profile)
+	require.Equal(t, "/riverui/", profile.JobDashboard)
+	var other api.User
+	student.getJSON("/api/user", &other)
+	require.Empty(t, other.JobDashboard)
 }
 
 func TestRiverUIOffWithoutAdmins(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/snapnote/snapnote/internal/httpx"
 )
 
 // schemasPath is where each schema of the OpenAPI document is served as
@@ -63,25 +65,10 @@ func setSchemaOrigin(out any, origin string) {
 // TLS itself) says X-Forwarded-Proto: https.
 func requestOrigin(ctx huma.Context, trusted []netip.Prefix) string {
 	scheme := "http"
-	if ctx.TLS() != nil || (isTrustedPeer(ctx.RemoteAddr(), trusted) && ctx.Header("X-Forwarded-Proto") == "https") {
+	if ctx.TLS() != nil || (httpx.TrustedPeer(ctx.RemoteAddr(), trusted) && ctx.Header("X-Forwarded-Proto") == "https") {
 		scheme = "https"
 	}
 	return scheme + "://" + ctx.Host()
-}
-
-// isTrustedPeer reports whether the TCP peer remoteAddr is one of the
-// trusted proxies.
-func isTrustedPeer(remoteAddr string, trusted []netip.Prefix) bool {
-	ap, err := netip.ParseAddrPort(remoteAddr)
-	if err != nil {
-		return false
-	}
-	for _, p := range trusted {
-		if p.Contains(ap.Addr().Unmap()) {
-			return true
-		}
-	}
-	return false
 }
 
 // schemaRef finds the references between schemas, rewritten to the URLs
@@ -96,12 +83,12 @@ func serveSchemas(mux *http.ServeMux, oapi *huma.OpenAPI) {
 		name, ok := strings.CutSuffix(r.PathValue("file"), ".json")
 		schema := oapi.Components.Schemas.Map()[name]
 		if !ok || schema == nil {
-			writeProblem(w, http.StatusNotFound, "no schema named "+r.PathValue("file"))
+			httpx.WriteProblem(w, http.StatusNotFound, "no schema named "+r.PathValue("file"))
 			return
 		}
 		body, err := json.Marshal(schema)
 		if err != nil {
-			writeProblem(w, http.StatusInternalServerError, "internal error")
+			httpx.WriteProblem(w, http.StatusInternalServerError, "internal error")
 			return
 		}
 		w.Header().Set("Content-Type", "application/schema+json")

@@ -10,13 +10,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/httpx"
 	"github.com/snapnote/snapnote/storage"
 )
-
-// retryAfterOutage is the Retry-After, in seconds, of every 503: long enough
-// that a crowd of retrying phones does not keep a recovering database down,
-// short enough that a blip costs the user little.
-const retryAfterOutage = 5
 
 // unavailableDependency names the dependency err says could not be reached,
 // or returns "" when err is of another kind. Storage is asked first: its
@@ -39,12 +35,5 @@ func (s *Server) unavailable(ctx context.Context, dependency, what string, err e
 	return huma.ErrorWithHeaders(
 		huma.NewError(http.StatusServiceUnavailable, dependency+" unreachable; retry shortly",
 			&huma.ErrorDetail{Location: dependency, Message: "unreachable"}),
-		http.Header{"Retry-After": {strconv.Itoa(retryAfterOutage)}})
-}
-
-// writeUnavailable is unavailable for handlers that write their own
-// response, such as image streaming.
-func writeUnavailable(w http.ResponseWriter, dependency string) {
-	w.Header().Set("Retry-After", strconv.Itoa(retryAfterOutage))
-	writeProblem(w, http.StatusServiceUnavailable, dependency+" unreachable; retry shortly")
+		http.Header{"Retry-After": {strconv.Itoa(httpx.RetryAfterOutage)}})
 }

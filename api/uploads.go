@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/intake"
 )
 
 // Upload is an uploaded image and where its pipeline stands.
@@ -182,19 +182,7 @@ func (s *Server) registerUploads(api huma.API) {
 		Path:        "/api/uploads/{id}",
 		Summary:     "An upload's status",
 		Tags:        []string{"uploads"},
-	}), func(ctx context.Context, in *struct {
-		ID uuid.UUID `path:"id"`
-	}) (*uploadOutput, error) {
-		u, err := s.cfg.DB.UploadByID(ctx, userFrom(ctx).ID, in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, "upload", err)
-		}
-		view, err := s.uploadView(ctx, u)
-		if err != nil {
-			return nil, err
-		}
-		return &uploadOutput{Body: view}, nil
-	})
+	}), s.getUpload)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "list-uploads",
@@ -203,25 +191,7 @@ func (s *Server) registerUploads(api huma.API) {
 		Summary:     "The caller's recent uploads",
 		Description: "Newest first; `courseId` and `status` narrow it (the app shows a course's uploads in progress and failed).",
 		Tags:        []string{"uploads"},
-	}), func(ctx context.Context, in *uploadListInput) (*uploadListOutput, error) {
-		after, err := in.cursor()
-		if err != nil {
-			return nil, err
-		}
-		uploads, err := s.cfg.DB.ListUploads(ctx, userFrom(ctx).ID, db.UploadFilter{
-			CourseID: in.CourseID, Statuses: uploadStatuses[in.Status], After: after, Limit: in.Limit + 1})
-		if err != nil {
-			return nil, s.fail(ctx, "uploads", err)
-		}
-		out := &uploadListOutput{}
-		uploads, out.Body.NextCursor = page(uploads, in.Limit, func(u db.Upload) db.Cursor {
-			return db.Cursor{CreatedAt: u.CreatedAt, ID: u.ID}
-		})
-		if out.Body.Items, err = s.uploadViews(ctx, uploads...); err != nil {
-			return nil, s.fail(ctx, "uploads", err)
-		}
-		return out, nil
-	})
+	}), s.listUploads)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID:   "retry-upload",
@@ -255,24 +225,19 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, nil); ok || err != nil {
 		return out, err
 	}
-	release, err := s.admission.admit(user.ID)
+	form, release, err := s.receive(user.ID, in.w, in.req, true)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	form, err := s.receiveUploadForm(in.w, in.req, true)
-	if err != nil {
-		return nil, err
-	}
-	defer form.Close()
-	course, err := s.cfg.DB.CourseByID(ctx, user.ID, form.courseID)
+	course, err := s.cfg.DB.CourseByID(ctx, user.ID, form.CourseID)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && course.Status != snapnote.StatusActive) {
 		return nil, huma.Error404NotFound("course not found")
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "course", err)
 	}
-	return s.storeUpload(ctx, form, db.NewUpload{CourseID: course.ID, Title: form.title, Context: form.context,
+	return s.storeUpload(ctx, form, db.NewUpload{CourseID: course.ID, Title: form.Title, Context: form.Context,
 		IdempotencyKey: in.IdempotencyKey})
 }
 
@@ -314,33 +279,37 @@ func sameNote(a, b *uuid.UUID) bool {
 // records the upload in (its course, title, context, the note it adds to)
 // with its first job. Checking holds one page in memory, so a slot bounds
 // how many uploads do it at once; receiving held none.
-func (s *Server) storeUpload(ctx context.Context, form *uploadForm, in db.NewUpload) (*uploadOutput, error) {
+func (s *Server) storeUpload(ctx context.Context, form *intake.Form, in db.NewUpload) (*uploadOutput, error) {
 	select {
 	case s.uploadSlots <- struct{}{}:
 		defer func() { <-s.uploadSlots }()
 	case <-ctx.Done():
 		return nil, s.fail(ctx, "upload", ctx.Err())
 	}
-	if err := s.checkPages(form); err != nil {
-		return nil, err
+	if err := form.Check(s.intakeLimits()); err != nil {
+		if _, refused := errors.AsType[*intake.Error](err); refused {
+			return nil, intakeProblem(err)
+		}
+		return nil, s.fail(ctx, "upload", err)
 	}
 	user := userFrom(ctx)
-	in.ID, in.UserID, in.OriginalFilename = uuid.New(), user.ID, form.pages[0].filename
+	in.ID, in.UserID, in.OriginalFilename = uuid.New(), user.ID, form.Pages[0].Filename
 	var stored []string
 	var size int64
-	for i, p := range form.pages {
-		key := snapnote.PageBlobKey(user.ID, in.ID, i+1, extension(p.contentType))
-		if _, err := p.spool.Seek(0, io.SeekStart); err != nil {
-			return nil, s.fail(ctx, "upload", fmt.Errorf("read spooled upload: %w", err))
+	for i, p := range form.Pages {
+		key := snapnote.PageBlobKey(user.ID, in.ID, i+1, intake.Extension(p.ContentType))
+		body, err := p.Reader()
+		if err != nil {
+			return nil, s.fail(ctx, "upload", err)
 		}
-		if _, err := s.cfg.Blobs.Put(ctx, key, p.spool, p.contentType); err != nil {
+		if _, err := s.cfg.Blobs.Put(ctx, key, body, p.ContentType); err != nil {
 			s.deleteBlobs(ctx, stored)
 			return nil, s.fail(ctx, "upload", fmt.Errorf("store page %d: %w", i+1, err))
 		}
 		stored = append(stored, key)
-		size += p.size
-		in.Pages = append(in.Pages, db.NewPage{BlobKey: key, ContentType: p.contentType, ByteSize: p.size,
-			SHA256: p.sha256, ImageWidth: p.width, ImageHeight: p.height})
+		size += p.Size
+		in.Pages = append(in.Pages, db.NewPage{BlobKey: key, ContentType: p.ContentType, ByteSize: p.Size,
+			SHA256: p.SHA256, ImageWidth: p.Width, ImageHeight: p.Height})
 	}
 	u, err := s.cfg.Queue.CreateUpload(ctx, in, actor(ctx))
 	if err != nil {
@@ -355,7 +324,7 @@ func (s *Server) storeUpload(ctx context.Context, form *uploadForm, in db.NewUpl
 	}
 	s.metrics.uploads.Inc()
 	s.logger.InfoContext(ctx, "upload accepted", slog.String("upload_id", u.ID.String()),
-		slog.String("user_id", user.ID.String()), slog.Int("pages", len(form.pages)), slog.Int64("bytes", size))
+		slog.String("user_id", user.ID.String()), slog.Int("pages", len(form.Pages)), slog.Int64("bytes", size))
 	return s.uploadAccepted(ctx, u)
 }
 
@@ -377,9 +346,7 @@ func (s *Server) deleteBlobs(ctx context.Context, keys []string) {
 	}
 }
 
-func (s *Server) retryUpload(ctx context.Context, in *struct {
-	ID uuid.UUID `path:"id"`
-}) (*uploadOutput, error) {
+func (s *Server) retryUpload(ctx context.Context, in *ByID) (*uploadOutput, error) {
 	u, err := s.cfg.Queue.RetryUpload(ctx, in.ID, actor(ctx))
 	if errors.Is(err, db.ErrNotFailed) {
 		return nil, huma.Error409Conflict("only a failed upload can be retried")
@@ -394,3 +361,35 @@ func (s *Server) retryUpload(ctx context.Context, in *struct {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func (s *Server) getUpload(ctx context.Context, in *ByID) (*uploadOutput, error) {
+	u, err := s.cfg.DB.UploadByID(ctx, userFrom(ctx).ID, in.ID)
+	if err != nil {
+		return nil, s.fail(ctx, "upload", err)
+	}
+	view, err := s.uploadView(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &uploadOutput{Body: view}, nil
+}
+
+func (s *Server) listUploads(ctx context.Context, in *uploadListInput) (*uploadListOutput, error) {
+	after, err := in.cursor()
+	if err != nil {
+		return nil, err
+	}
+	uploads, err := s.cfg.DB.ListUploads(ctx, userFrom(ctx).ID, db.UploadFilter{
+		CourseID: in.CourseID, Statuses: uploadStatuses[in.Status], After: after, Limit: in.Limit + 1})
+	if err != nil {
+		return nil, s.fail(ctx, "uploads", err)
+	}
+	out := &uploadListOutput{}
+	uploads, out.Body.NextCursor = page(uploads, in.Limit, func(u db.Upload) db.Cursor {
+		return db.Cursor{CreatedAt: u.CreatedAt, ID: u.ID}
+	})
+	if out.Body.Items, err = s.uploadViews(ctx, uploads...); err != nil {
+		return nil, s.fail(ctx, "uploads", err)
+	}
+	return out, nil
+}

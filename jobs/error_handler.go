@@ -47,7 +47,7 @@ func (h *ErrorHandler) settle(ctx context.Context, job *rivertype.JobRow) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	// A no-op when the stage already failed the upload with its own reason.
-	if err := db.New(h.Pipeline.Pool).FailUpload(ctx, args.UploadID, stage.Fail.Code, stage.Fail.Message); err != nil {
+	if err := db.New(h.Pipeline.Pool).FailUpload(ctx, args.UploadID, args.Page, stage.Fail); err != nil {
 		h.Pipeline.Logger.ErrorContext(ctx, "mark upload failed", slog.String("upload_id", args.UploadID.String()),
 			slog.Any("error", err))
 	}

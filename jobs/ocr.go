@@ -59,7 +59,7 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 	start := time.Now()
 	res, f := w.recognize(ctx, page.BlobKey, page.ContentType, stage)
 	if f != nil {
-		return w.failPage(ctx, job, u, n, f)
+		return fail(ctx, p, job, f)
 	}
 	// The text with the page's structure where the engine found it: the format stage's
 	// formatters read Markdown headings, lists and tables (see notes.Builtin).
@@ -86,27 +86,10 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 		return true, q.CombinePages(ctx, u.ID, stage.Name)
 	})
 	if err != nil {
-		return w.failPage(ctx, job, u, n, stageFailure(stage, err))
+		return fail(ctx, p, job, stageFailure(stage, err))
 	}
 	p.Metrics.PageRead()
 	return nil
-}
-
-// failPage records a page's failure: a permanent one, or one on the job's
-// last attempt, fails the page and the upload, naming the page when there
-// are several.
-func (w *OCRWorker) failPage(ctx context.Context, job *river.Job[queue.OCRArgs], u db.Upload, n int, f *Failure) error {
-	if f.Permanent || job.Attempt >= job.MaxAttempts {
-		recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := db.New(w.Pipeline.Pool).FailPage(recordCtx, u.ID, n, f.Code, f.Message); err != nil {
-			return errors.Join(f, err)
-		}
-		if u.PageCount > 1 {
-			f.Message = fmt.Sprintf("Page %d of %d: %s", n, u.PageCount, f.Message)
-		}
-	}
-	return fail(ctx, w.Pipeline, job, f)
 }
 
 func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, stage queue.Stage) (ocr.Result, *Failure) {

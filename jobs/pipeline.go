@@ -67,7 +67,7 @@ func (f *Failure) Unwrap() error { return f.Err }
 // already (a duplicate job) or the upload ended.
 func begin[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T]) (u db.Upload, stage queue.Stage, ok bool, err error) {
 	stage, _ = queue.StageOfKind(job.Kind)
-	id := job.Args.Upload()
+	id := job.Args.Target().UploadID
 	q := db.New(p.Pool)
 	u, err = q.UploadForWork(ctx, id)
 	if errors.Is(err, db.ErrNotFound) {
@@ -105,7 +105,7 @@ func advance[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[
 			return err
 		}
 		if done {
-			if _, _, err := queue.HandOverTx(ctx, tx, river.ClientFromContext[pgx.Tx](ctx), stage, job.Args.Upload(), pages); err != nil {
+			if _, _, err := queue.HandOverTx(ctx, tx, river.ClientFromContext[pgx.Tx](ctx), stage, job.Args.Target().UploadID, pages); err != nil {
 				return err
 			}
 		}
@@ -117,11 +117,12 @@ func advance[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[
 }
 
 // fail decides what a stage error means for the upload. A permanent failure,
-// or a transient one on the job's last attempt, marks the upload failed with
-// a readable message; the error is returned for River to cancel or retry.
+// or a transient one on the job's last attempt, fails the upload, and the
+// job's page for a stage run per page, with a readable message; the error is
+// returned for River to cancel or retry.
 func fail[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T], f *Failure) error {
-	id := job.Args.Upload()
-	log := p.Logger.With(slog.String("upload_id", id.String()), slog.Int64("job_id", job.ID),
+	target := job.Args.Target()
+	log := p.Logger.With(slog.String("upload_id", target.UploadID.String()), slog.Int64("job_id", job.ID),
 		slog.String("kind", job.Kind), slog.Int("attempt", job.Attempt), slog.String("code", f.Code))
 	last := job.Attempt >= job.MaxAttempts
 	if !f.Permanent && !last {
@@ -138,7 +139,7 @@ func fail[T queue.StageJob](ctx context.Context, p *Pipeline, job *river.Job[T],
 	// must not depend on it.
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := db.New(p.Pool).FailUpload(recordCtx, id, f.Code, f.Message); err != nil {
+	if err := db.New(p.Pool).FailUpload(recordCtx, target.UploadID, target.Page, f.Failure); err != nil {
 		return errors.Join(f, err)
 	}
 	if f.Permanent {

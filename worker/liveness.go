@@ -171,20 +171,21 @@ func (l *liveness) runningJobs(ctx context.Context) ([]int64, error) {
 }
 
 // tellUploads puts the uploads of stage jobs handed back to the queue back
-// to queued, or fails them when the job was given up.
+// to queued, or fails them, and the page the job read, when the job was
+// given up.
 func (l *liveness) tellUploads(ctx context.Context, q *db.Queries, handedBack []db.HandedBackJob) error {
 	for _, j := range handedBack {
-		upload, ok := stageUpload(j)
+		target, ok := stageTarget(j)
 		if !ok {
 			continue
 		}
 		var err error
 		if j.Retried {
-			err = q.RequeueUpload(ctx, upload)
+			err = q.RequeueUpload(ctx, target.UploadID)
 		} else {
-			err = q.FailUpload(ctx, upload, snapnote.ErrWorkerLost, fmt.Sprintf(
+			err = q.FailUpload(ctx, target.UploadID, target.Page, snapnote.Failure{Code: snapnote.ErrWorkerLost, Message: fmt.Sprintf(
 				"The worker reading this upload stopped %d times in a row (it may have run out of memory). "+
-					"Please retry later, or upload a smaller photo.", j.Attempt))
+					"Please retry later, or upload a smaller photo.", j.Attempt)})
 		}
 		if err != nil {
 			return err
@@ -193,15 +194,15 @@ func (l *liveness) tellUploads(ctx context.Context, q *db.Queries, handedBack []
 	return nil
 }
 
-// stageUpload returns the upload a handed-back stage job works on; other
-// jobs have none.
-func stageUpload(j db.HandedBackJob) (uuid.UUID, bool) {
+// stageTarget returns the upload, and page, a handed-back stage job works
+// on; other jobs have none.
+func stageTarget(j db.HandedBackJob) (queue.StageArgs, bool) {
 	if _, ok := queue.StageOfKind(j.Kind); !ok {
-		return uuid.Nil, false
+		return queue.StageArgs{}, false
 	}
 	var args queue.StageArgs
 	if err := json.Unmarshal(j.Args, &args); err != nil || args.UploadID == uuid.Nil {
-		return uuid.Nil, false
+		return queue.StageArgs{}, false
 	}
-	return args.UploadID, true
+	return args, true
 }

@@ -121,6 +121,10 @@ func TestHandBackRule(t *testing.T) {
 	require.Equal(t, "discarded", job)
 	require.Equal(t, snapnote.UploadFailed, u.Status)
 	require.Equal(t, snapnote.ErrWorkerLost, u.ErrorCode)
+	pages, err := b.d.PagesOfUploads(ctx, []uuid.UUID{lastTry})
+	require.NoError(t, err)
+	require.Equal(t, snapnote.UploadFailed, pages[lastTry][0].Status, "the page the job read fails with its upload")
+	require.Equal(t, snapnote.ErrWorkerLost, pages[lastTry][0].ErrorCode)
 	for _, id := range []uuid.UUID{alive, justClaimed} {
 		job, u = b.state(id)
 		require.Equal(t, "running", job)

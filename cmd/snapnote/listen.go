@@ -14,9 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	snapapi "github.com/snapnote/snapnote/api"
 
 	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/httpx"
 )
 
 // Default interfaces when BIND_ADDR is empty. `api` runs in containers and
@@ -37,7 +37,7 @@ func listenHTTP(cfg *config.Config, defaultHost string) (api, metrics net.Listen
 	if err != nil {
 		return nil, nil, fmt.Errorf("PORT, BIND_ADDR: listen on %s: %w", addr, err)
 	}
-	api = snapapi.LimitConnections(api, cfg.ConnsPerIP, cfg.TrustedProxies)
+	api = httpx.LimitConnections(api, cfg.ConnsPerIP, cfg.TrustedProxies)
 	if cfg.MetricsAddr == "" {
 		return api, nil, nil
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/intake"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/internal/telemetry"
@@ -201,7 +202,7 @@ func newHandler(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, blo
 	workerMetrics prometheus.Gatherer) (http.Handler, error) {
 	// Bodies of uploads a dead process was receiving; a living one's are
 	// younger than UPLOAD_READ_TIMEOUT.
-	if n, err := api.RemoveStaleSpool(2 * cfg.UploadTimeout); err != nil {
+	if n, err := intake.RemoveStaleSpool(2 * cfg.UploadTimeout); err != nil {
 		logger.Warn("remove stale upload files", slog.Any("error", err))
 	} else if n > 0 {
 		logger.Info("removed upload files a stopped process left", slog.Int("files", n))

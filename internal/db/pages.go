@@ -124,17 +124,6 @@ func (q *Queries) SavePageOCR(ctx context.Context, uploadID uuid.UUID, n int, re
 	return q.touchUpload(ctx, uploadID)
 }
 
-// FailPage marks page n failed with a code and a message a person can read.
-func (q *Queries) FailPage(ctx context.Context, uploadID uuid.UUID, n int, code, message string) error {
-	_, err := q.db.Exec(ctx, `
-		UPDATE upload_pages SET status = 'failed', error_code = $3, error_message = $4
-		WHERE upload_id = $1 AND n = $2 AND status IN ('queued', 'processing')`, uploadID, n, code, message)
-	if err != nil {
-		return fmt.Errorf("fail page %d of upload %s: %w", n, uploadID, err)
-	}
-	return nil
-}
-
 func (q *Queries) touchUpload(ctx context.Context, id uuid.UUID) error {
 	if _, err := q.db.Exec(ctx, `UPDATE uploads SET updated_at = now() WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("touch upload %s: %w", id, err)

@@ -187,28 +187,73 @@ var markerStripper = strings.NewReplacer(HighlightStart, "", HighlightStop, "")
 // ranks a note in tier 2, C in tier 1, F in tier 0; ts_rank_cd in [0, 1)
 // orders a tier.
 func searchSQL(userID uuid.UUID, groups [][]searchTerm, p SearchParams) (string, []any) {
-	args := []any{userID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	args := sqlArgs{userID}
 	courseFilter := ""
 	if p.CourseID != uuid.Nil {
-		courseFilter = ` AND d.course_id = ` + arg(p.CourseID)
+		courseFilter = ` AND d.course_id = ` + args.add(p.CourseID)
 	}
-	var fuzzyWords []string
-	var exact, fuzzy, closest []string
+	q := buildQueries(groups, &args)
+	var b strings.Builder
+	b.WriteString(`WITH cfgs AS (
+			SELECT DISTINCT d.search_config AS cfg FROM documents d WHERE d.user_id = $1` + courseFilter + `
+		)`)
+	if len(q.fuzzyWords) == 0 {
+		q.fuzzy, q.closest = q.exact, q.exact
+	} else {
+		b.WriteString(typoAlternatives(args.add(q.fuzzyWords)))
+	}
+	// Materialized: each language's queries are built once, not per note.
+	b.WriteString(`, q AS MATERIALIZED (
+			SELECT c.cfg, ` + strings.Join(q.exact, ` || `) + ` AS exact, ` + strings.Join(q.fuzzy, ` || `) + ` AS fuzzy, ` +
+		strings.Join(q.closest, ` || `) + ` AS close
+			FROM cfgs c
+		)
+		SELECT d.id, d.course_id, c.name, coalesce(c.color, ''), d.title, coalesce(d.excerpt, ''),
+			d.created_at, d.updated_at, m.exact, r.rank, d.formatted_note, d.search_config::text, q.fuzzy::text
+		FROM q
+		JOIN documents d ON d.user_id = $1 AND d.search_config = q.cfg AND d.search @@ q.fuzzy
+		JOIN courses c ON c.id = d.course_id
+		CROSS JOIN LATERAL (SELECT q.exact = q.fuzzy OR d.search @@ q.exact AS exact) m
+		CROSS JOIN LATERAL (SELECT (CASE WHEN m.exact THEN 2 WHEN q.close = q.fuzzy OR d.search @@ q.close THEN 1 ELSE 0 END
+			+ ts_rank_cd(` + rankWeights + `, d.search, CASE WHEN m.exact THEN q.exact ELSE q.fuzzy END, ` + rankNormalization + `)
+			)::float8 AS rank) r
+		WHERE d.status = 'active' AND c.status = 'active'` + courseFilter)
+	b.WriteString(searchPage(p, &args))
+	return b.String(), args
+}
+
+// sqlArgs are a statement's arguments as it is built.
+type sqlArgs []any
+
+// add appends v and returns its placeholder.
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// searchQueries are a query's tsqueries, one per OR group joined by ||, in
+// three strengths: exact words only; each typo also matching every close
+// word of the user's; and each typo matching only its closest words.
+type searchQueries struct {
+	exact, fuzzy, closest []string
+	// fuzzyWords are the words that may be typos, numbered from 1 in
+	// the alts CTE.
+	fuzzyWords []string
+}
+
+func buildQueries(groups [][]searchTerm, args *sqlArgs) searchQueries {
+	var q searchQueries
 	for _, g := range groups {
 		var e, f, c []string
 		for _, t := range g {
-			base := `phraseto_tsquery(c.cfg, ` + arg(t.text) + `)`
+			base := `phraseto_tsquery(c.cfg, ` + args.add(t.text) + `)`
 			switch {
 			case t.negated:
 				base = `!!` + base
 				e, f, c = append(e, base), append(f, base), append(c, base)
-			case t.correctable() && len(fuzzyWords) < maxFuzzyTerms:
-				fuzzyWords = append(fuzzyWords, t.text)
-				n := strconv.Itoa(len(fuzzyWords))
+			case t.correctable() && len(q.fuzzyWords) < maxFuzzyTerms:
+				q.fuzzyWords = append(q.fuzzyWords, t.text)
+				n := strconv.Itoa(len(q.fuzzyWords))
 				alike := func(column string) string {
 					return `(` + base + ` || coalesce((SELECT to_tsquery(c.cfg, a.` + column +
 						`) FROM alts a WHERE a.n = ` + n + `), ` + base + `))`
@@ -218,22 +263,21 @@ func searchSQL(userID uuid.UUID, groups [][]searchTerm, p SearchParams) (string,
 				e, f, c = append(e, base), append(f, base), append(c, base)
 			}
 		}
-		exact = append(exact, `(`+strings.Join(e, ` && `)+`)`)
-		fuzzy = append(fuzzy, `(`+strings.Join(f, ` && `)+`)`)
-		closest = append(closest, `(`+strings.Join(c, ` && `)+`)`)
+		q.exact = append(q.exact, `(`+strings.Join(e, ` && `)+`)`)
+		q.fuzzy = append(q.fuzzy, `(`+strings.Join(f, ` && `)+`)`)
+		q.closest = append(q.closest, `(`+strings.Join(c, ` && `)+`)`)
 	}
-	var b strings.Builder
-	b.WriteString(`WITH cfgs AS (
-			SELECT DISTINCT d.search_config AS cfg FROM documents d WHERE d.user_id = $1` + courseFilter + `
-		)`)
-	if len(fuzzyWords) == 0 {
-		fuzzy, closest = exact, exact
-	} else {
-		// A word is a typo when it is none of the user's words and its
-		// stem matches none of their notes in any language present.
-		b.WriteString(`, unknown AS (
+	return q
+}
+
+// typoAlternatives are the CTEs that find, for each of the words at the
+// placeholder words that may be typos, the user's words closest to it. A
+// word is a typo when it is none of the user's words and its stem matches
+// none of their notes in any language present.
+func typoAlternatives(words string) string {
+	return `, unknown AS (
 			SELECT t.n, lower(unaccent(t.term)) AS key
-			FROM unnest(` + arg(fuzzyWords) + `::text[]) WITH ORDINALITY AS t(term, n)
+			FROM unnest(` + words + `::text[]) WITH ORDINALITY AS t(term, n)
 			WHERE NOT EXISTS (SELECT FROM search_words w WHERE w.user_id = $1 AND w.word = lower(unaccent(t.term)))
 			  AND NOT EXISTS (SELECT FROM cfgs c JOIN documents d ON d.user_id = $1 AND d.search_config = c.cfg
 			                  WHERE d.search @@ phraseto_tsquery(c.cfg, t.term))
@@ -255,44 +299,33 @@ func searchSQL(userID uuid.UUID, groups [][]searchTerm, p SearchParams) (string,
 			) a
 			WHERE a.dist <= a.best + 1
 			GROUP BY u.n
-		)`)
-	}
-	// Materialized: each language's queries are built once, not per note.
-	b.WriteString(`, q AS MATERIALIZED (
-			SELECT c.cfg, ` + strings.Join(exact, ` || `) + ` AS exact, ` + strings.Join(fuzzy, ` || `) + ` AS fuzzy, ` +
-		strings.Join(closest, ` || `) + ` AS close
-			FROM cfgs c
-		)
-		SELECT d.id, d.course_id, c.name, coalesce(c.color, ''), d.title, coalesce(d.excerpt, ''),
-			d.created_at, d.updated_at, m.exact, r.rank, d.formatted_note, d.search_config::text, q.fuzzy::text
-		FROM q
-		JOIN documents d ON d.user_id = $1 AND d.search_config = q.cfg AND d.search @@ q.fuzzy
-		JOIN courses c ON c.id = d.course_id
-		CROSS JOIN LATERAL (SELECT q.exact = q.fuzzy OR d.search @@ q.exact AS exact) m
-		CROSS JOIN LATERAL (SELECT (CASE WHEN m.exact THEN 2 WHEN q.close = q.fuzzy OR d.search @@ q.close THEN 1 ELSE 0 END
-			+ ts_rank_cd(` + rankWeights + `, d.search, CASE WHEN m.exact THEN q.exact ELSE q.fuzzy END, ` + rankNormalization + `)
-			)::float8 AS rank) r
-		WHERE d.status = 'active' AND c.status = 'active'` + courseFilter)
+		)`
+}
+
+// searchPage is the end of a search: the date range, the cursor, the order
+// and the limit.
+func searchPage(p SearchParams, args *sqlArgs) string {
+	var b strings.Builder
 	if !p.From.IsZero() {
-		b.WriteString(` AND d.created_at >= ` + arg(p.From))
+		b.WriteString(` AND d.created_at >= ` + args.add(p.From))
 	}
 	if !p.To.IsZero() {
-		b.WriteString(` AND d.created_at < ` + arg(p.To))
+		b.WriteString(` AND d.created_at < ` + args.add(p.To))
 	}
 	order := `r.rank DESC, d.created_at DESC, d.id DESC`
 	if p.Sort == SortDate {
 		order = `d.created_at DESC, d.id DESC`
 		if p.After != nil {
-			b.WriteString(` AND (d.created_at, d.id) < (` + arg(p.After.CreatedAt) + `::timestamptz, ` + arg(p.After.ID) + `::uuid)`)
+			b.WriteString(` AND (d.created_at, d.id) < (` + args.add(p.After.CreatedAt) + `::timestamptz, ` + args.add(p.After.ID) + `::uuid)`)
 		}
 	} else if p.After != nil {
-		b.WriteString(` AND (r.rank, d.created_at, d.id) < (` + arg(p.After.Rank) + `::float8, ` +
-			arg(p.After.CreatedAt) + `::timestamptz, ` + arg(p.After.ID) + `::uuid)`)
+		b.WriteString(` AND (r.rank, d.created_at, d.id) < (` + args.add(p.After.Rank) + `::float8, ` +
+			args.add(p.After.CreatedAt) + `::timestamptz, ` + args.add(p.After.ID) + `::uuid)`)
 	}
 	b.WriteString(`
 		ORDER BY ` + order + `
-		LIMIT ` + arg(p.Limit))
-	return b.String(), args
+		LIMIT ` + args.add(p.Limit))
+	return b.String()
 }
 
 // searchTerm is a word or a quoted phrase of a query.

@@ -283,17 +283,29 @@ func (q *Queries) FinishUpload(ctx context.Context, id uuid.UUID, stage string, 
 	return nil
 }
 
-// FailUpload marks the upload failed at its current stage with a code and a
-// message a person can read.
-func (q *Queries) FailUpload(ctx context.Context, id uuid.UUID, code, message string) error {
+// FailUpload is the one way an upload fails, whatever found the failure: a
+// stage, River giving up on its job, or a worker found dead. It marks the
+// upload failed at its current stage with f's code and message and, when page
+// is not 0, that page too, so that no page shows "processing" under a failed
+// upload; the upload's message then names the page when there are several. A
+// no-op on an upload that is no longer queued or processing, except for the
+// page, which did fail.
+func (q *Queries) FailUpload(ctx context.Context, id uuid.UUID, page int, f snapnote.Failure) error {
 	_, err := q.db.Exec(ctx, `
+		WITH failed_page AS (
+			UPDATE upload_pages SET status = 'failed', error_code = $3, error_message = $4
+			WHERE upload_id = $1 AND n = $2 AND status IN ('queued', 'processing')
+		), pages AS (
+			SELECT count(*) AS n FROM upload_pages WHERE upload_id = $1
+		)
 		UPDATE uploads SET
 			status        = 'failed',
-			error_code    = $2,
-			error_message = $3,
+			error_code    = $3,
+			error_message = CASE WHEN $2 > 0 AND pages.n > 1 THEN format('Page %s of %s: %s', $2, pages.n, $4) ELSE $4 END,
 			finished_at   = now(),
 			updated_at    = now()
-		WHERE id = $1 AND status IN ('queued', 'processing')`, id, code, message)
+		FROM pages
+		WHERE id = $1 AND status IN ('queued', 'processing')`, id, page, f.Code, f.Message)
 	if err != nil {
 		return fmt.Errorf("fail upload %s: %w", id, err)
 	}

@@ -71,26 +71,52 @@ func (h *bmpHeader) rle() bool {
 // there. It reads at most about 1.2 KB whatever the file claims. Returns io.ErrUnexpectedEOF for a short header,
 // an *UnsupportedError for a variant it does not read, and another error for an impossible header.
 func readBMPHeader(r io.Reader) (*bmpHeader, error) {
-	var buf [bmpFileHeaderLen + 124 + 16]byte
-	if err := readFull(r, buf[:bmpFileHeaderLen+4]); err != nil {
+	h, info, err := readBMPInfo(r)
+	if err != nil {
 		return nil, err
 	}
+	pos := int64(bmpFileHeaderLen + len(info))
+	masks, err := h.readEncoding(r, info)
+	if err != nil {
+		return nil, err
+	}
+	pos += masks
+	if h.bpp <= 8 {
+		n, err := h.readPalette(r, int(binary.LittleEndian.Uint32(info[32:36])))
+		if err != nil {
+			return nil, err
+		}
+		pos += n
+	}
+	if h.dataOffset < pos {
+		return nil, fmt.Errorf("bmp: pixel data at %d overlaps the headers, which end at %d", h.dataOffset, pos)
+	}
+	return h, nil
+}
+
+// readBMPInfo reads the file header and the info header, and returns what they say with the info header's
+// bytes.
+func readBMPInfo(r io.Reader) (*bmpHeader, []byte, error) {
+	var buf [bmpFileHeaderLen + 124]byte
+	if err := readFull(r, buf[:bmpFileHeaderLen+4]); err != nil {
+		return nil, nil, err
+	}
 	if string(buf[:2]) != "BM" {
-		return nil, errors.New("bmp: no BM signature")
+		return nil, nil, errors.New("bmp: no BM signature")
 	}
 	le := binary.LittleEndian
 	infoLen := le.Uint32(buf[14:18])
 	switch infoLen {
 	case 40, 52, 56, 108, 124: // BITMAPINFOHEADER, V2, V3, V4, V5
 	case 12:
-		return nil, &UnsupportedError{Variant: "OS/2 1.x BMP (12-byte BITMAPCOREHEADER)"}
+		return nil, nil, &UnsupportedError{Variant: "OS/2 1.x BMP (12-byte BITMAPCOREHEADER)"}
 	case 16, 64:
-		return nil, &UnsupportedError{Variant: "OS/2 2.x BMP"}
+		return nil, nil, &UnsupportedError{Variant: "OS/2 2.x BMP"}
 	default:
-		return nil, fmt.Errorf("bmp: unknown info header size %d", infoLen)
+		return nil, nil, fmt.Errorf("bmp: unknown info header size %d", infoLen)
 	}
 	if err := readFull(r, buf[18:bmpFileHeaderLen+infoLen]); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	info := buf[bmpFileHeaderLen : bmpFileHeaderLen+infoLen]
 	h := &bmpHeader{
@@ -104,13 +130,17 @@ func readBMPHeader(r io.Reader) (*bmpHeader, error) {
 		h.height, h.topDown = -h.height, true
 	}
 	if h.width <= 0 || h.height <= 0 || int64(h.width)*int64(h.height) > bmpMaxPixels {
-		return nil, fmt.Errorf("bmp: size %dx%d out of range", h.width, h.height)
+		return nil, nil, fmt.Errorf("bmp: size %dx%d out of range", h.width, h.height)
 	}
 	if planes := le.Uint16(info[12:14]); planes != 1 {
-		return nil, fmt.Errorf("bmp: %d colour planes", planes)
+		return nil, nil, fmt.Errorf("bmp: %d colour planes", planes)
 	}
-	pos := int64(bmpFileHeaderLen) + int64(infoLen)
+	return h, info, nil
+}
 
+// readEncoding checks the compression against the bits per pixel and sets the bit masks, read from the
+// info header or, after a 40-byte one, from r. It returns how many bytes it read from r.
+func (h *bmpHeader) readEncoding(r io.Reader, info []byte) (int64, error) {
 	switch h.compression {
 	case biRGB:
 		switch h.bpp {
@@ -120,7 +150,7 @@ func readBMPHeader(r io.Reader) (*bmpHeader, error) {
 		case 32:
 			h.masks = [3]uint32{0xFF0000, 0xFF00, 0xFF}
 		default:
-			return nil, fmt.Errorf("bmp: %d bits per pixel", h.bpp)
+			return 0, fmt.Errorf("bmp: %d bits per pixel", h.bpp)
 		}
 	case biRLE8, biRLE4:
 		want := 8
@@ -128,66 +158,71 @@ func readBMPHeader(r io.Reader) (*bmpHeader, error) {
 			want = 4
 		}
 		if h.bpp != want {
-			return nil, fmt.Errorf("bmp: RLE%d with %d bits per pixel", want, h.bpp)
+			return 0, fmt.Errorf("bmp: RLE%d with %d bits per pixel", want, h.bpp)
 		}
 		if h.topDown {
-			return nil, errors.New("bmp: run-length encoded rows cannot be top-down")
+			return 0, errors.New("bmp: run-length encoded rows cannot be top-down")
 		}
 	case biBitfields, biAlphaBitfields:
-		if h.bpp != 16 && h.bpp != 32 {
-			return nil, fmt.Errorf("bmp: bit fields with %d bits per pixel", h.bpp)
-		}
-		masks := info[40:]
-		if infoLen == 40 {
-			// BITMAPINFOHEADER has no room for the masks: they follow it (with alpha's for BI_ALPHABITFIELDS).
-			n := int64(12)
-			if h.compression == biAlphaBitfields {
-				n = 16
-			}
-			masks = buf[pos : pos+n]
-			if err := readFull(r, masks); err != nil {
-				return nil, err
-			}
-			pos += n
-		}
-		for i := range h.masks {
-			h.masks[i] = le.Uint32(masks[4*i:])
-			if h.masks[i] == 0 || (h.bpp == 16 && h.masks[i] > 0xFFFF) {
-				return nil, fmt.Errorf("bmp: bit mask %#x for %d bits per pixel", h.masks[i], h.bpp)
-			}
-		}
+		return h.readMasks(r, info)
 	case biJPEG:
-		return nil, &UnsupportedError{Variant: "JPEG-compressed BMP"}
+		return 0, &UnsupportedError{Variant: "JPEG-compressed BMP"}
 	case biPNG:
-		return nil, &UnsupportedError{Variant: "PNG-compressed BMP"}
+		return 0, &UnsupportedError{Variant: "PNG-compressed BMP"}
 	case biCMYK, biCMYKRLE8, biCMYKRLE4:
-		return nil, &UnsupportedError{Variant: "CMYK BMP"}
+		return 0, &UnsupportedError{Variant: "CMYK BMP"}
 	default:
-		return nil, fmt.Errorf("bmp: unknown compression %d", h.compression)
+		return 0, fmt.Errorf("bmp: unknown compression %d", h.compression)
 	}
+	return 0, nil
+}
 
-	if h.bpp <= 8 {
-		n := int(le.Uint32(info[32:36])) // colours used; 0 means all
-		if n == 0 || n > 1<<h.bpp {
-			n = 1 << h.bpp
+// readMasks reads the bit masks of BI_BITFIELDS or BI_ALPHABITFIELDS, and returns how many bytes it read
+// from r.
+func (h *bmpHeader) readMasks(r io.Reader, info []byte) (int64, error) {
+	if h.bpp != 16 && h.bpp != 32 {
+		return 0, fmt.Errorf("bmp: bit fields with %d bits per pixel", h.bpp)
+	}
+	masks, read := info[40:], int64(0)
+	if len(info) == 40 {
+		// BITMAPINFOHEADER has no room for the masks: they follow it (with alpha's for BI_ALPHABITFIELDS).
+		read = 12
+		if h.compression == biAlphaBitfields {
+			read = 16
 		}
-		raw := make([]byte, 4*n)
-		if err := readFull(r, raw); err != nil {
-			return nil, err
-		}
-		pos += int64(len(raw))
-		h.palette = make(color.Palette, 1<<h.bpp)
-		for i := range h.palette {
-			h.palette[i] = color.RGBA{A: 0xFF}
-			if i < n {
-				h.palette[i] = color.RGBA{R: raw[4*i+2], G: raw[4*i+1], B: raw[4*i], A: 0xFF}
-			}
+		masks = make([]byte, read)
+		if err := readFull(r, masks); err != nil {
+			return 0, err
 		}
 	}
-	if h.dataOffset < pos {
-		return nil, fmt.Errorf("bmp: pixel data at %d overlaps the headers, which end at %d", h.dataOffset, pos)
+	for i := range h.masks {
+		h.masks[i] = binary.LittleEndian.Uint32(masks[4*i:])
+		if h.masks[i] == 0 || (h.bpp == 16 && h.masks[i] > 0xFFFF) {
+			return 0, fmt.Errorf("bmp: bit mask %#x for %d bits per pixel", h.masks[i], h.bpp)
+		}
 	}
-	return h, nil
+	return read, nil
+}
+
+// readPalette reads the palette of used colours (0 meaning all), padded with black to 1<<bpp entries, and
+// returns how many bytes it read.
+func (h *bmpHeader) readPalette(r io.Reader, used int) (int64, error) {
+	n := used
+	if n <= 0 || n > 1<<h.bpp {
+		n = 1 << h.bpp
+	}
+	raw := make([]byte, 4*n)
+	if err := readFull(r, raw); err != nil {
+		return 0, err
+	}
+	h.palette = make(color.Palette, 1<<h.bpp)
+	for i := range h.palette {
+		h.palette[i] = color.RGBA{A: 0xFF}
+		if i < n {
+			h.palette[i] = color.RGBA{R: raw[4*i+2], G: raw[4*i+1], B: raw[4*i], A: 0xFF}
+		}
+	}
+	return int64(len(raw)), nil
 }
 
 func readFull(r io.Reader, p []byte) error {

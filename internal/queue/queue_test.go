@@ -117,7 +117,7 @@ func TestRetryUploadQueuesTheFailedStage(t *testing.T) {
 
 	require.NoError(t, b.db.StartStage(ctx, u.ID, snapnote.StageOCR, 1))
 	require.NoError(t, b.db.MoveToStage(ctx, u.ID, snapnote.StageOCR, snapnote.StageFormat))
-	require.NoError(t, b.db.FailUpload(ctx, u.ID, snapnote.ErrFormatFailed, "failed"))
+	require.NoError(t, b.db.FailUpload(ctx, u.ID, 0, snapnote.Failure{Code: snapnote.ErrFormatFailed, Message: "failed"}))
 
 	retried, err := b.q.RetryUpload(ctx, u.ID, by)
 	require.NoError(t, err)

@@ -23,11 +23,12 @@ type StageArgs struct {
 // StageJob is the Args of a stage's job.
 type StageJob interface {
 	river.JobArgs
-	Upload() uuid.UUID
+	Target() StageArgs
 }
 
-// Upload returns the upload the job works on.
-func (a StageArgs) Upload() uuid.UUID { return a.UploadID }
+// Target returns what the job works on: the upload, and the page for a
+// stage run per page.
+func (a StageArgs) Target() StageArgs { return a }
 
 // Stage is one row of the pipeline: the name an upload records, the job
 // that runs it, and what a failed upload says when the stage fails in a way

@@ -13,7 +13,8 @@ let env;
 const metrics = {};
 
 before(async () => {
-  env = await start();
+  // The dev user is also an operator here, so the job dashboard's link shows.
+  env = await start({ ADMIN_SUBS: 'dev-user' });
 });
 
 after(async () => {
@@ -304,6 +305,22 @@ test('a dev link pasted into an open tab signs in, and the token leaves the addr
     await page.evaluate((t) => { location.hash = `token=${t}`; }, env.token);
     await page.getByRole('heading', { level: 1, name: 'Your courses' }).waitFor();
     assert.ok(!page.url().includes('token='), page.url());
+  });
+});
+
+test('an operator opens the job dashboard from the app, signed in by a cookie scoped to it', async () => {
+  await withPage(env, 'jobs', desktop, async (page) => {
+    await page.goto(env.link);
+    const jobs = page.getByRole('button', { name: 'Jobs' });
+    await jobs.waitFor();
+    const [dashboard] = await Promise.all([page.context().waitForEvent('page'), jobs.click()]);
+    await dashboard.waitForLoadState();
+    assert.match(dashboard.url(), /\/riverui\/$/);
+    const cookies = await page.context().cookies(`${env.base}/riverui/`);
+    const cookie = cookies.find((c) => c.name === 'snapnote_riverui');
+    assert.ok(cookie?.httpOnly && cookie.path === '/riverui' && cookie.sameSite === 'Strict', JSON.stringify(cookies));
+    const api = await dashboard.evaluate(async () => (await fetch('/riverui/api/jobs?state=completed')).status);
+    assert.equal(api, 200, 'River UI\'s own calls go through on the cookie');
   });
 });
 

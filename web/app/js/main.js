@@ -1,7 +1,7 @@
 // The app's entry: sign-in, the header, and a hash router (#/courses/ID …),
 // so the server serves one page and never needs to know the app's routes.
 import * as auth from './auth.js';
-import { session } from './api.js';
+import { api, session } from './api.js';
 import { h, toast } from './dom.js';
 import { coursesView } from './views/courses.js';
 import { courseView } from './views/course.js';
@@ -80,10 +80,31 @@ document.getElementById('search-form').addEventListener('submit', (e) => {
 
 document.getElementById('sign-out').addEventListener('click', async () => {
   await forgetUser();
+  jobs.hidden = true;
   await auth.signOut();
   location.hash = '#/';
   route();
 });
+
+// The job dashboard (River UI) is for operators: the profile says where it
+// is to them alone. The browser opens it with a short-lived cookie that
+// POST /riverui/session mints from the token.
+const jobs = document.getElementById('jobs');
+jobs.addEventListener('click', async () => {
+  try {
+    await api('POST', '/riverui/session');
+    window.open(jobs.dataset.href, '_blank', 'noopener');
+  } catch (err) {
+    toast(err.message);
+  }
+});
+
+async function showOperatorLinks() {
+  if (!auth.token()) return;
+  const user = await api('GET', '/api/user').catch(() => null);
+  jobs.hidden = !user?.jobDashboard;
+  if (user?.jobDashboard) jobs.dataset.href = user.jobDashboard;
+}
 
 // forgetUser removes what this browser kept of the user: the responses the
 // service worker keeps for offline use, the outbox and shared files.
@@ -114,7 +135,10 @@ session.onSignedOut = () => {
 
 window.addEventListener('hashchange', () => {
   // A dev link pasted into this tab: sign in with it, then show the app.
-  if (auth.adoptFragmentToken()) shown = location.hash;
+  if (auth.adoptFragmentToken()) {
+    shown = location.hash;
+    showOperatorLinks();
+  }
   route();
 });
 
@@ -135,4 +159,5 @@ try {
 }
 registerWorker();
 route();
+showOperatorLinks();
 if (auth.token()) sendOutbox();

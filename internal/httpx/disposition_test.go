@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"mime"
@@ -16,7 +16,7 @@ func TestAttachmentEncodesNonASCII(t *testing.T) {
 		"snapnote-a=b;c@d:e'f(g)%.zip": `attachment; filename="snapnote-a=b;c@d:e'f(g)%.zip"`,
 		"日本語.zip":                      `attachment; filename="___.zip"; filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E.zip`,
 	} {
-		got := attachment(name)
+		got := Attachment(name)
 		require.Equal(t, want, got, name)
 		// What a client's parser reads back (Go's prefers filename*) is the name.
 		_, params, err := mime.ParseMediaType(got)

@@ -1,4 +1,4 @@
-package api_test
+package intake_test
 
 import (
 	"os"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/intake"
 )
 
 func TestRemoveStaleSpool(t *testing.T) {
@@ -22,7 +22,7 @@ func TestRemoveStaleSpool(t *testing.T) {
 	require.NoError(t, fresh.Close())
 	t.Cleanup(func() { _ = os.Remove(fresh.Name()) })
 
-	removed, err := api.RemoveStaleSpool(10 * time.Minute)
+	removed, err := intake.RemoveStaleSpool(10 * time.Minute)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, removed, 1)
 	require.NoFileExists(t, stale.Name())

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // defaultMaxBodyBytes is Huma's body limit for an operation that sets none.
 const defaultMaxBodyBytes = 1 << 20
 
-// refuseUnstorableText is a Huma middleware that refuses, before any
+// RefuseUnstorableText is a Huma middleware that refuses, before any
 // handler runs, text Postgres cannot store: a NUL character or invalid
 // UTF-8 in a path, query or header parameter (400; a header also when
 // longer than its maxLength) or in a JSON body (422), each
@@ -29,7 +29,7 @@ const defaultMaxBodyBytes = 1 << 20
 // checked whenever Huma would decode it as JSON, which it does for a
 // missing Content-Type, "json" or a malformed parameter list as well as
 // for application/json.
-func refuseUnstorableText(api huma.API) func(huma.Context, func(huma.Context)) {
+func RefuseUnstorableText(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		var errs []error
 		op := ctx.Operation()

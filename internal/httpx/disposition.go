@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"fmt"
@@ -6,11 +6,11 @@ import (
 	"unicode/utf8"
 )
 
-// attachment is the Content-Disposition of a download named name (RFC
+// Attachment is the Content-Disposition of a download named name (RFC
 // 6266): `filename` in ASCII for every client, each other character an
 // underscore, and when that lost something, `filename*` with the name in
 // UTF-8, percent-encoded (RFC 5987), which clients that know it prefer.
-func attachment(name string) string {
+func Attachment(name string) string {
 	var ascii strings.Builder
 	for _, r := range name {
 		switch {

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"io"
@@ -14,7 +14,7 @@ import (
 // short enough that a client that never finishes holds nothing.
 const refusalGrace = 500 * time.Millisecond
 
-// limitBodies bounds how long any request's body may take to arrive, and
+// LimitBodies bounds how long any request's body may take to arrive, and
 // lets no refusal wait for one.
 //
 // A request with a body gets a read deadline of timeout (a route that takes
@@ -28,7 +28,7 @@ const refusalGrace = 500 * time.Millisecond
 // before it sends the answer's headers, so a refused client that never
 // finishes its body never hears why, and holds its connection until it
 // gives up.
-func limitBodies(timeout time.Duration, next http.Handler) http.Handler {
+func LimitBodies(timeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)

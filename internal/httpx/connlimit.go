@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"net"
@@ -70,10 +70,8 @@ func (l *connLimiter) key(a net.Addr) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	addr = addr.Unmap()
-	for _, p := range l.trusted {
-		if p.Contains(addr) {
-			return netip.Addr{}, false
-		}
+	if inPrefixes(addr, l.trusted) {
+		return netip.Addr{}, false
 	}
 	if addr.Is6() {
 		addr = netip.PrefixFrom(addr, 64).Masked().Addr()

@@ -1,8 +1,7 @@
-package api
+package httpx
 
 import (
 	"hash/maphash"
-	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -10,7 +9,7 @@ import (
 	"time"
 )
 
-// clientLimiter gives each client address a token bucket, before anything
+// ClientLimiter gives each client address a token bucket, before anything
 // else runs: a flood of garbage from one address is refused for the cost of
 // a map lookup, without parsing its token or touching the database.
 //
@@ -19,7 +18,7 @@ import (
 // buckets of addresses that went quiet when it is next used after idleAfter,
 // so memory stays bounded by the addresses seen recently. An IPv6 client is
 // limited by its /64, the block one subscriber is usually given.
-type clientLimiter struct {
+type ClientLimiter struct {
 	rate      float64 // tokens per second
 	burst     float64
 	idleAfter time.Duration
@@ -42,11 +41,11 @@ type clientBucket struct {
 	warned time.Time // when a refusal was last logged
 }
 
-func newClientLimiter(limit float64, burst int, trusted []netip.Prefix) *clientLimiter {
+func NewClientLimiter(limit float64, burst int, trusted []netip.Prefix) *ClientLimiter {
 	if limit <= 0 {
 		return nil
 	}
-	l := &clientLimiter{rate: limit, burst: float64(max(burst, 1)), trusted: trusted, seed: maphash.MakeSeed()}
+	l := &ClientLimiter{rate: limit, burst: float64(max(burst, 1)), trusted: trusted, seed: maphash.MakeSeed()}
 	// By then a bucket is full again: dropping it changes nothing.
 	l.idleAfter = time.Duration(l.burst/l.rate*float64(time.Second)) + time.Minute
 	for i := range l.shards {
@@ -58,7 +57,7 @@ func newClientLimiter(limit float64, burst int, trusted []netip.Prefix) *clientL
 // allow takes a token from addr's bucket. It reports whether addr may go
 // on, how long it should wait if not, and whether to log the refusal: once
 // a minute per address, so a flood does not become a flood of log lines.
-func (l *clientLimiter) allow(addr netip.Addr, now time.Time) (bool, time.Duration, bool) {
+func (l *ClientLimiter) Allow(addr netip.Addr, now time.Time) (bool, time.Duration, bool) {
 	if addr.Is6() && !addr.Is4In6() {
 		addr = netip.PrefixFrom(addr, 64).Masked().Addr()
 	}
@@ -96,7 +95,7 @@ func (l *clientLimiter) allow(addr netip.Addr, now time.Time) (bool, time.Durati
 // unless the peer is a trusted proxy: then X-Forwarded-For is read from the
 // right, skipping trusted proxies, and the first address that is not one
 // wins. Anything left of it could have been written by the client.
-func (l *clientLimiter) clientAddr(r *http.Request) netip.Addr {
+func (l *ClientLimiter) ClientAddr(r *http.Request) netip.Addr {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return netip.Addr{}
@@ -122,35 +121,22 @@ func (l *clientLimiter) clientAddr(r *http.Request) netip.Addr {
 	return addr
 }
 
-func (l *clientLimiter) isTrusted(addr netip.Addr) bool {
-	for _, p := range l.trusted {
+func (l *ClientLimiter) isTrusted(addr netip.Addr) bool {
+	return inPrefixes(addr, l.trusted)
+}
+
+// TrustedPeer reports whether the TCP peer remoteAddr ("ip:port") is one of
+// the trusted proxies.
+func TrustedPeer(remoteAddr string, trusted []netip.Prefix) bool {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	return err == nil && inPrefixes(ap.Addr().Unmap(), trusted)
+}
+
+func inPrefixes(addr netip.Addr, prefixes []netip.Prefix) bool {
+	for _, p := range prefixes {
 		if p.Contains(addr) {
 			return true
 		}
 	}
 	return false
-}
-
-// limitClients refuses a client address that goes over its rate with 429
-// and Retry-After, before the request is logged, authenticated or routed.
-func (s *Server) limitClients(next http.Handler) http.Handler {
-	l := newClientLimiter(s.cfg.RateLimitIP, s.cfg.RateBurstIP, s.cfg.TrustedProxies)
-	if l == nil {
-		return next
-	}
-	refused := s.metrics.responses.WithLabelValues("429")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr := l.clientAddr(r)
-		ok, wait, log := l.allow(addr, time.Now())
-		if ok {
-			next.ServeHTTP(w, r)
-			return
-		}
-		refused.Inc()
-		if log {
-			s.logger.WarnContext(r.Context(), "client over its rate limit", slog.String("client", addr.String()),
-				slog.String("path", r.URL.Path))
-		}
-		tooManyRequests(w, wait)
-	})
 }

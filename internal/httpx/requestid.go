@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"net/http"
@@ -8,22 +8,22 @@ import (
 	"github.com/snapnote/snapnote"
 )
 
-// requestIDHeader names a request in both directions: a caller (or a proxy)
+// RequestIDHeader names a request in both directions: a caller (or a proxy)
 // may send one, and every answer carries the id its logs and jobs use.
-const requestIDHeader = "X-Request-Id"
+const RequestIDHeader = "X-Request-Id"
 
-// withRequestID gives each request an id: the caller's X-Request-Id when it
+// RequestID gives each request an id: the caller's X-Request-Id when it
 // is a sensible one, else a new UUID. It is echoed in the answer, put in the
 // context, so every log line made with it says request_id (see
 // telemetry.LogHandler), and written into the metadata of the jobs the
 // request queues (queue.Propagation), so their logs say it too.
-func withRequestID(next http.Handler) http.Handler {
+func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(requestIDHeader)
+		id := r.Header.Get(RequestIDHeader)
 		if !validRequestID(id) {
 			id = uuid.NewString()
 		}
-		w.Header().Set(requestIDHeader, id)
+		w.Header().Set(RequestIDHeader, id)
 		next.ServeHTTP(w, r.WithContext(snapnote.WithRequestID(r.Context(), id)))
 	})
 }

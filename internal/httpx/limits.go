@@ -1,19 +1,17 @@
-package api
+package httpx
 
 import (
-	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// cors answers browsers from the configured origins, preflights included.
+// CORS answers browsers from the configured origins, preflights included.
 // It sits outside auth: a preflight carries no token.
-func cors(origins []string, next http.Handler) http.Handler {
+func CORS(origins []string, next http.Handler) http.Handler {
 	if len(origins) == 0 {
 		return next
 	}
@@ -39,15 +37,21 @@ func cors(origins []string, next http.Handler) http.Handler {
 	})
 }
 
-// userLimiter gives each user a token bucket. Limits are per process: with
+// UserLimiter gives each user a token bucket. Limits are per process: with
 // several API processes a user gets the limit from each.
-type userLimiter struct {
+type UserLimiter struct {
 	limit rate.Limit
 	burst int
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	swept   time.Time
+}
+
+// NewUserLimiter returns a limiter of limit requests a second per user, in
+// bursts of burst; limit <= 0 limits nothing.
+func NewUserLimiter(limit float64, burst int) *UserLimiter {
+	return &UserLimiter{limit: rate.Limit(limit), burst: burst}
 }
 
 type bucket struct {
@@ -57,12 +61,12 @@ type bucket struct {
 
 // idleAfter is when an unused bucket is dropped; by then it is full again,
 // so dropping it changes nothing for the user.
-func (l *userLimiter) idleAfter() time.Duration {
+func (l *UserLimiter) idleAfter() time.Duration {
 	return time.Duration(float64(l.burst)/float64(l.limit)*float64(time.Second)) + time.Minute
 }
 
 // allow reports whether the user may go on, and if not, how long to wait.
-func (l *userLimiter) allow(user string) (bool, time.Duration) {
+func (l *UserLimiter) Allow(user string) (bool, time.Duration) {
 	if l == nil || l.limit <= 0 {
 		return true, 0
 	}
@@ -92,10 +96,4 @@ func (l *userLimiter) allow(user string) (bool, time.Duration) {
 		return false, delay
 	}
 	return true, 0
-}
-
-// tooManyRequests answers 429 with the whole seconds to wait.
-func tooManyRequests(w http.ResponseWriter, wait time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	writeProblem(w, http.StatusTooManyRequests, "too many requests: wait Retry-After seconds, then retry")
 }
