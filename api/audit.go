@@ -38,7 +38,7 @@ func actor(ctx context.Context) db.AuditEntry {
 }
 
 // audit records a change by the caller, in the transaction q runs in.
-func audit(ctx context.Context, q *db.Queries, action, entityType string, id uuid.UUID, changes map[string]any) error {
+func audit(ctx context.Context, q *db.Queries, action db.AuditAction, entityType db.AuditEntity, id uuid.UUID, changes map[string]any) error {
 	e := actor(ctx)
 	e.Action, e.EntityType, e.EntityID, e.Changes = action, entityType, id, changes
 	return q.InsertAudit(ctx, e)

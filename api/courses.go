@@ -156,7 +156,7 @@ func (s *Server) registerCourses(api huma.API) {
 		Description: "Sets `deletedAt` and answers with the course. Its documents leave lists and search " +
 			"but keep their own status, so restoring the course brings back exactly those that were active. " +
 			"Emptying the trash (or the daily purge after the retention period) deletes it for good.",
-	}, "course", snapnote.StatusTrash, (*db.Queries).SetCourseStatus, newCourse)
+	}, db.EntityCourse, snapnote.StatusTrash, (*db.Queries).SetCourseStatus, newCourse)
 
 	statusRoute(s, api, huma.Operation{
 		OperationID: "restore-course",
@@ -164,7 +164,7 @@ func (s *Server) registerCourses(api huma.API) {
 		Path:        "/api/courses/{id}/restore",
 		Summary:     "Restore a course from trash",
 		Description: "Answers with the course, its active documents visible again.",
-	}, "course", snapnote.StatusActive, (*db.Queries).SetCourseStatus, newCourse)
+	}, db.EntityCourse, snapnote.StatusActive, (*db.Queries).SetCourseStatus, newCourse)
 }
 
 func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields }) (*created[Course], error) {
@@ -178,7 +178,7 @@ func (s *Server) createCourse(ctx context.Context, in *struct{ Body courseFields
 		if c, err = q.CreateCourse(ctx, userFrom(ctx).ID, db.CourseInput(in.Body)); err != nil {
 			return err
 		}
-		return audit(ctx, q, db.AuditCreate, "course", c.ID, map[string]any{
+		return audit(ctx, q, db.AuditCreate, db.EntityCourse, c.ID, map[string]any{
 			"name": c.Name, "description": c.Description, "color": c.Color, "icon": c.Icon, "language": c.Language})
 	})
 	if err != nil {
@@ -224,7 +224,7 @@ func (s *Server) updateCourse(ctx context.Context, in *struct {
 		if c, err = q.UpdateCourse(ctx, c); err != nil {
 			return err
 		}
-		return audit(ctx, q, db.AuditUpdate, "course", c.ID, changes)
+		return audit(ctx, q, db.AuditUpdate, db.EntityCourse, c.ID, changes)
 	})
 	if err != nil {
 		return nil, err

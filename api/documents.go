@@ -114,7 +114,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Path:        "/api/documents/{id}",
 		Summary:     "Move a note to trash",
 		Description: "Sets `deletedAt` and answers with the note.",
-	}, "document", snapnote.StatusTrash, (*db.Queries).SetDocumentStatus, newDocument)
+	}, db.EntityDocument, snapnote.StatusTrash, (*db.Queries).SetDocumentStatus, newDocument)
 
 	statusRoute(s, api, huma.Operation{
 		OperationID: "restore-document",
@@ -123,7 +123,7 @@ func (s *Server) registerDocuments(api huma.API) {
 		Summary:     "Restore a note from trash",
 		Description: "Answers 409 when the note's course is in trash: restore the course first.",
 		Errors:      []int{http.StatusConflict},
-	}, "document", snapnote.StatusActive, (*db.Queries).SetDocumentStatus, newDocument)
+	}, db.EntityDocument, snapnote.StatusActive, (*db.Queries).SetDocumentStatus, newDocument)
 
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "get-document-image",
@@ -220,7 +220,7 @@ func (s *Server) updateDocument(ctx context.Context, in *struct {
 		if d, err = q.UpdateDocument(ctx, d); err != nil {
 			return err
 		}
-		return audit(ctx, q, db.AuditUpdate, "document", d.ID, changes)
+		return audit(ctx, q, db.AuditUpdate, db.EntityDocument, d.ID, changes)
 	})
 	if err != nil {
 		return nil, err

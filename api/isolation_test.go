@@ -29,8 +29,8 @@ func TestIsolation(t *testing.T) {
 	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/documents/"+trashedDoc.String(), nil, nil).Status)
 	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/courses/"+trashedCourse.ID.String(), nil, nil).Status)
 	up, err := db.New(b.pool).CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: alice.id(), CourseID: course.ID,
-		BlobKey: "uploads/a/failed.png", ContentType: "image/png", ByteSize: 10, SHA256: strings.Repeat("0", 64),
-		ImageWidth: 1, ImageHeight: 1})
+		Pages: []db.NewPage{{BlobKey: "uploads/a/failed.png", ContentType: "image/png", ByteSize: 10,
+			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}}})
 	require.NoError(t, err)
 	_, err = b.pool.Exec(ctx, `UPDATE uploads SET status = 'failed', error_code = 'no_text', error_message = 'none' WHERE id = $1`, up.ID)
 	require.NoError(t, err)

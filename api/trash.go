@@ -13,21 +13,21 @@ import (
 )
 
 // statusRoute registers the operation that moves one of the caller's rows
-// (entity "course" or "document") to status: trash or restore, the same
-// shape for both. The answer is the row; moving a row already in status
-// changes nothing and writes no audit row.
-func statusRoute[Row, Out any](s *Server, api huma.API, op huma.Operation, entity, status string,
+// (a course or a document) to status: trash or restore, the same shape for
+// both. The answer is the row; moving a row already in status changes
+// nothing and writes no audit row.
+func statusRoute[Row, Out any](s *Server, api huma.API, op huma.Operation, entity db.AuditEntity, status string,
 	move func(q *db.Queries, ctx context.Context, userID, id uuid.UUID, status string) (Row, bool, error),
 	view func(Row) Out) {
 	action := db.AuditTrash
 	if status == snapnote.StatusActive {
 		action = db.AuditRestore
 	}
-	op.Tags = []string{entity + "s"}
+	op.Tags = []string{string(entity) + "s"}
 	op.Errors = append(op.Errors, http.StatusNotFound)
 	huma.Register(api, secured(op), func(ctx context.Context, in *ByID) (*output[Out], error) {
 		var row Row
-		err := s.inTx(ctx, entity, func(q *db.Queries) error {
+		err := s.inTx(ctx, string(entity), func(q *db.Queries) error {
 			var changed bool
 			var err error
 			row, changed, err = move(q, ctx, userFrom(ctx).ID, in.ID, status)

@@ -100,7 +100,7 @@ func (s *Server) patchUser(ctx context.Context, in *patchUserInput) (*userOutput
 		if u, err = q.UpdateUserName(ctx, u.ID, name); err != nil {
 			return err
 		}
-		return audit(ctx, q, db.AuditUpdate, "user", u.ID, map[string]any{"name": name})
+		return audit(ctx, q, db.AuditUpdate, db.EntityUser, u.ID, map[string]any{"name": name})
 	})
 	if err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ func TestBackupRoundTrip(t *testing.T) {
 	q := db.New(pool)
 	_, _, err = q.SetDocumentStatus(ctx, bob.user.ID, bob.docs[0], "trash")
 	require.NoError(t, err)
-	require.NoError(t, q.InsertAudit(ctx, db.AuditEntry{UserID: &alice.user.ID, Action: "create", EntityType: "course",
+	require.NoError(t, q.InsertAudit(ctx, db.AuditEntry{UserID: &alice.user.ID, Action: db.AuditCreate, EntityType: db.EntityCourse,
 		EntityID: alice.course.ID, Changes: map[string]any{"name": "Course of alice"}}))
 
 	manager := backup.New(backup.Config{Pool: pool, DatabaseURL: pool.Config().ConnString(), Blobs: blobs,

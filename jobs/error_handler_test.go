@@ -31,8 +31,8 @@ func TestErrorHandlerFailsUploadOnLastAttempt(t *testing.T) {
 	require.NoError(t, err)
 	newUpload := func() uuid.UUID {
 		u, err := q.CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: user.ID, CourseID: course.ID,
-			BlobKey: "uploads/" + uuid.NewString() + ".png", ContentType: "image/png", ByteSize: 1,
-			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
+			Pages: []db.NewPage{{BlobKey: "uploads/" + uuid.NewString() + ".png", ContentType: "image/png", ByteSize: 1,
+				SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}}})
 		require.NoError(t, err)
 		require.NoError(t, q.StartStage(ctx, u.ID, snapnote.StageFormat, 1))
 		return u.ID

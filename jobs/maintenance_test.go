@@ -108,9 +108,9 @@ func (s *seed) addNote(t *testing.T, pool *pgxpool.Pool, blobs storage.Store, co
 	_, _ = rand.Read(image)
 	_, err := blobs.Put(ctx, key, bytes.NewReader(image), "image/png")
 	require.NoError(t, err)
-	up, err := q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: s.user.ID, CourseID: courseID, BlobKey: key,
-		ContentType: "image/png", ByteSize: int64(len(image)), SHA256: fmt.Sprintf("%064x", len(image)),
-		ImageWidth: 640, ImageHeight: 480, OriginalFilename: "IMG_0001.png", Title: title})
+	up, err := q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: s.user.ID, CourseID: courseID, OriginalFilename: "IMG_0001.png", Title: title,
+		Pages: []db.NewPage{{BlobKey: key, ContentType: "image/png", ByteSize: int64(len(image)),
+			SHA256: fmt.Sprintf("%064x", len(image)), ImageWidth: 640, ImageHeight: 480}}})
 	require.NoError(t, err)
 	docID, err := q.InsertDocument(ctx, db.NewDocument{UserID: s.user.ID, CourseID: courseID, UploadID: up.ID,
 		Title: title, OriginalText: "original " + title, FormattedNote: "# " + title + "\n\nSome words.",

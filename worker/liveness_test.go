@@ -53,8 +53,8 @@ func (b *jobsBundle) running(worker string, attempt int, since time.Duration) (u
 	ctx := b.t.Context()
 	id := uuid.New()
 	_, err := b.q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: b.user.ID, CourseID: b.course.ID,
-		BlobKey: snapnote.PageBlobKey(b.user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
-		SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}, db.AuditEntry{UserID: &b.user.ID})
+		Pages: []db.NewPage{{BlobKey: snapnote.PageBlobKey(b.user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
+			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}}}, db.AuditEntry{UserID: &b.user.ID})
 	require.NoError(b.t, err)
 	require.NoError(b.t, b.d.StartStage(ctx, id, snapnote.StageOCR, attempt))
 	var job int64

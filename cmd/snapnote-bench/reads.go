@@ -162,72 +162,117 @@ func measure(ctx context.Context, dbURL string) error {
 	}
 	defer pool.Close()
 
-	dir, err := os.MkdirTemp("", "snapnote-bench")
+	c, stop, err := readsServer(pool)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = os.RemoveAll(dir) }() // a temporary key and no blobs
-	key, err := auth.LoadOrCreateDevKey(dir)
+	defer stop()
+	first, deep, err := firstAndDeepPage(c)
 	if err != nil {
 		return err
+	}
+	routes, err := readRoutes(ctx, pool, first, deep)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d requests per route, one user (%d notes of %d), sequential, in-process HTTP;\n"+
+		"baseline: the route's query called directly through internal/db, as many times\n\n",
+		rounds, notesPerUser, users*notesPerUser)
+	var rows [][]string
+	for _, r := range routes {
+		row, err := timeRoute(c, r)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	table([]string{"route", "direct p50", "API p50", "ratio", "API p99", "API max"}, rows...)
+	return explainAll(ctx, pool, tracer, deep)
+}
+
+// readsServer starts the API in-process on pool, with dev auth on a
+// temporary key and no blobs, and returns a client signed in as the first
+// seeded user.
+func readsServer(pool *pgxpool.Pool) (_ *client, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "snapnote-bench")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	key, err := auth.LoadOrCreateDevKey(dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	validator, err := auth.NewValidator(auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Keys: key.JWKS()})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	blobs, err := storage.NewLocal(dir)
 	if err != nil {
-		return err
+		return nil, nil, err
+	}
+	token, err := key.Token(auth.Claims{Subject: subjectPrefix + "0"}, time.Hour)
+	if err != nil {
+		return nil, nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	handler, _ := api.New(api.Config{DB: db.Open(pool, logger), Blobs: blobs, Auth: validator, Logger: logger})
 	srv := httptest.NewServer(handler)
-	defer srv.Close()
-	token, err := key.Token(auth.Claims{Subject: subjectPrefix + "0"}, time.Hour)
-	if err != nil {
-		return err
-	}
-	c := &client{base: srv.URL, token: token}
+	return &client{base: srv.URL, token: token}, func() { srv.Close(); _ = os.RemoveAll(dir) }, nil
+}
 
-	var first struct {
-		Items []struct {
-			ID uuid.UUID `json:"id"`
-		} `json:"items"`
-		NextCursor string `json:"nextCursor"`
-	}
+// notesPage is one page of the notes list.
+type notesPage struct {
+	Items []struct {
+		ID uuid.UUID `json:"id"`
+	} `json:"items"`
+	NextCursor string `json:"nextCursor"`
+}
+
+// firstAndDeepPage returns the first page of the user's notes and the
+// cursor of page deepPage.
+func firstAndDeepPage(c *client) (first notesPage, deep string, err error) {
 	if err := c.get("/api/documents?limit=20", &first); err != nil {
-		return err
+		return first, "", err
 	}
-	deep := first.NextCursor
+	deep = first.NextCursor
 	for range deepPage - 2 {
-		var p struct {
-			NextCursor string `json:"nextCursor"`
-		}
+		var p notesPage
 		if err := c.get("/api/documents?limit=20&cursor="+deep, &p); err != nil {
-			return err
+			return first, "", err
 		}
 		if deep = p.NextCursor; deep == "" {
-			return fmt.Errorf("the user has fewer than %d pages of notes: seed first", deepPage)
+			return first, "", fmt.Errorf("the user has fewer than %d pages of notes: seed first", deepPage)
 		}
 	}
-	// Each route beside its query called directly, as the handler calls it:
-	// what HTTP, auth and JSON add.
+	return first, deep, nil
+}
+
+// readRoute is a route measured, and its query called directly, as the
+// handler calls it: what HTTP, auth and JSON add.
+type readRoute struct {
+	name, path string
+	direct     func() error
+}
+
+func readRoutes(ctx context.Context, pool *pgxpool.Pool, first notesPage, deep string) ([]readRoute, error) {
 	q := db.New(pool)
 	user, err := q.UpsertUser(ctx, db.Identity{Subject: subjectPrefix + "0"})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	after, err := db.ParseCursor(deep)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	list := func(f db.DocumentFilter) func() error {
 		return func() error { _, err := q.ListDocuments(ctx, user.ID, f); return err }
 	}
-	routes := []struct {
-		name, path string
-		direct     func() error
-	}{
+	routes := []readRoute{
 		{"list courses", "/api/courses", func() error { _, err := q.ListCourses(ctx, user.ID, snapnote.StatusActive); return err }},
 		{"list notes, first page", "/api/documents?limit=20", list(db.DocumentFilter{Status: snapnote.StatusActive, Limit: 21})},
 		{"list notes, page 30", "/api/documents?limit=20&cursor=" + deep,
@@ -236,36 +281,31 @@ func measure(ctx context.Context, dbURL string) error {
 			func() error { _, err := q.DocumentByID(ctx, user.ID, first.Items[0].ID); return err }},
 	}
 	for _, shape := range searchShapes {
-		routes = append(routes, struct {
-			name, path string
-			direct     func() error
-		}{shape.name, "/api/search?q=" + url.QueryEscape(shape.query) + "&sort=" + shape.sort,
+		routes = append(routes, readRoute{shape.name, "/api/search?q=" + url.QueryEscape(shape.query) + "&sort=" + shape.sort,
 			searchDirect(ctx, q, user.ID, shape.query, shape.sort)})
 	}
-	fmt.Printf("%d requests per route, one user (%d notes of %d), sequential, in-process HTTP;\n"+
-		"baseline: the route's query called directly through internal/db, as many times\n\n",
-		rounds, notesPerUser, users*notesPerUser)
-	var rows [][]string
-	for _, r := range routes {
-		var viaAPI, direct []time.Duration
-		for range rounds {
-			start := time.Now()
-			if err := c.get(r.path, nil); err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
-			}
-			viaAPI = append(viaAPI, time.Since(start))
-			start = time.Now()
-			if err := r.direct(); err != nil {
-				return fmt.Errorf("%s, direct: %w", r.name, err)
-			}
-			direct = append(direct, time.Since(start))
+	return routes, nil
+}
+
+// timeRoute calls r through the API and directly, rounds times each in
+// turn, and returns its row of the table.
+func timeRoute(c *client, r readRoute) ([]string, error) {
+	var viaAPI, direct []time.Duration
+	for range rounds {
+		start := time.Now()
+		if err := c.get(r.path, nil); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.name, err)
 		}
-		d50, a50 := percentile(direct, 50), percentile(viaAPI, 50)
-		rows = append(rows, []string{r.name, round(d50).String(), round(a50).String(), ratio(d50, a50),
-			round(percentile(viaAPI, 99)).String(), round(viaAPI[len(viaAPI)-1]).String()})
+		viaAPI = append(viaAPI, time.Since(start))
+		start = time.Now()
+		if err := r.direct(); err != nil {
+			return nil, fmt.Errorf("%s, direct: %w", r.name, err)
+		}
+		direct = append(direct, time.Since(start))
 	}
-	table([]string{"route", "direct p50", "API p50", "ratio", "API p99", "API max"}, rows...)
-	return explainAll(ctx, pool, tracer, deep)
+	d50, a50 := percentile(direct, 50), percentile(viaAPI, 50)
+	return []string{r.name, round(d50).String(), round(a50).String(), ratio(d50, a50),
+		round(percentile(viaAPI, 99)).String(), round(viaAPI[len(viaAPI)-1]).String()}, nil
 }
 
 // explainAll runs the queries behind the measured routes through db, as the

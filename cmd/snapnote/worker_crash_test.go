@@ -113,9 +113,9 @@ func queueUpload(t *testing.T, pool *pgxpool.Pool, blobDir string, lines int) uu
 
 	q, err := queue.New(pool, logger)
 	require.NoError(t, err)
-	_, err = q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID, BlobKey: key,
-		ContentType: "image/png", ByteSize: int64(page.Len()), SHA256: strings.Repeat("0", 64),
-		ImageWidth: 2400, ImageHeight: 3200}, db.AuditEntry{UserID: &user.ID})
+	_, err = q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
+		Pages: []db.NewPage{{BlobKey: key, ContentType: "image/png", ByteSize: int64(page.Len()),
+			SHA256: strings.Repeat("0", 64), ImageWidth: 2400, ImageHeight: 3200}}}, db.AuditEntry{UserID: &user.ID})
 	require.NoError(t, err)
 	return id
 }

@@ -8,22 +8,37 @@ import (
 	"github.com/google/uuid"
 )
 
+// AuditAction is what an audit row says was done.
+type AuditAction string
+
 // Audit actions.
 const (
-	AuditCreate  = "create"
-	AuditUpdate  = "update"
-	AuditTrash   = "trash"
-	AuditRestore = "restore"
-	AuditPurge   = "purge"
-	AuditDelete  = "delete"
+	AuditCreate  AuditAction = "create"
+	AuditUpdate  AuditAction = "update"
+	AuditTrash   AuditAction = "trash"
+	AuditRestore AuditAction = "restore"
+	AuditPurge   AuditAction = "purge"
+	AuditDelete  AuditAction = "delete"
+	AuditRetry   AuditAction = "retry"
+)
+
+// AuditEntity is the kind of row an audit row is about.
+type AuditEntity string
+
+// The kinds of rows audited.
+const (
+	EntityCourse   AuditEntity = "course"
+	EntityDocument AuditEntity = "document"
+	EntityUpload   AuditEntity = "upload"
+	EntityUser     AuditEntity = "user"
 )
 
 // AuditEntry is one change to record. Write it in the transaction of the
 // change itself, so the log never claims a change that rolled back.
 type AuditEntry struct {
 	UserID     *uuid.UUID // nil for the system (scheduled jobs)
-	Action     string
-	EntityType string // "course", "document", "upload", "user"
+	Action     AuditAction
+	EntityType AuditEntity
 	EntityID   uuid.UUID
 	Changes    map[string]any // changed fields: new values, or {"from":…, "to":…}
 	IP         netip.Addr     // zero when not from a request
@@ -39,7 +54,7 @@ func (q *Queries) InsertAudit(ctx context.Context, e AuditEntry) error {
 	_, err := q.db.Exec(ctx, `
 		INSERT INTO audit_logs (user_id, action, entity_type, entity_id, changes, ip_address, user_agent)
 		VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''))`,
-		e.UserID, e.Action, e.EntityType, e.EntityID, e.Changes, ip, e.UserAgent)
+		e.UserID, string(e.Action), string(e.EntityType), e.EntityID, e.Changes, ip, e.UserAgent)
 	if err != nil {
 		return fmt.Errorf("record %s of %s %s: %w", e.Action, e.EntityType, e.EntityID, err)
 	}

@@ -96,9 +96,9 @@ func (q *Queries) PurgeTrashBy(ctx context.Context, userID uuid.UUID, cutoff tim
 		return p, fmt.Errorf("purge trash: %w", err)
 	}
 	for _, set := range []struct {
-		kind string
+		kind AuditEntity
 		rows []Owned
-	}{{"course", p.Courses}, {"document", p.Documents}} {
+	}{{EntityCourse, p.Courses}, {EntityDocument, p.Documents}} {
 		for _, o := range set.rows {
 			if err := q.InsertAudit(ctx, AuditEntry{UserID: &o.UserID, Action: AuditPurge, EntityType: set.kind, EntityID: o.ID,
 				IP: by.IP, UserAgent: by.UserAgent}); err != nil {

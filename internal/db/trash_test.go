@@ -20,8 +20,9 @@ func seedNote(t *testing.T, pool *pgxpool.Pool, userID, courseID uuid.UUID, key 
 	t.Helper()
 	ctx := context.Background()
 	q := db.New(pool)
-	up, err := q.CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: userID, CourseID: courseID, BlobKey: key,
-		ContentType: "image/png", ByteSize: 10, SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
+	up, err := q.CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: userID, CourseID: courseID,
+		Pages: []db.NewPage{{BlobKey: key, ContentType: "image/png", ByteSize: 10,
+			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}}})
 	require.NoError(t, err)
 	id, err := q.InsertDocument(ctx, db.NewDocument{UserID: userID, CourseID: courseID, UploadID: up.ID,
 		Title: path.Base(strings.TrimSuffix(key, ".png")), OriginalText: "o", FormattedNote: "f", ImagePath: key, Metadata: map[string]any{}})

@@ -55,23 +55,19 @@ type TokenUsage struct {
 	TotalTokens      int `json:"totalTokens"`
 }
 
+// errNoPages is returned by CreateUpload for an upload without pages.
+var errNoPages = errors.New("an upload has at least one page")
+
 // NewUpload is what the API knows when an image arrives.
 type NewUpload struct {
 	ID               uuid.UUID
 	UserID           uuid.UUID
 	CourseID         uuid.UUID
-	BlobKey          string
-	ContentType      string
-	ByteSize         int64
-	SHA256           string
-	ImageWidth       int
-	ImageHeight      int
 	OriginalFilename string
 	Title            string
 	Context          string
 	IdempotencyKey   string
-	// Pages are the upload's pages in order; when empty, the upload is the
-	// one page that the fields above describe.
+	// Pages are the upload's pages in order: at least one.
 	Pages []NewPage
 	// IntoDocumentID is the note the pages are added to; nil makes a new one.
 	IntoDocumentID *uuid.UUID
@@ -105,8 +101,7 @@ func scanUpload(row scanner) (Upload, error) {
 func (q *Queries) CreateUpload(ctx context.Context, in NewUpload) (Upload, error) {
 	pages := in.Pages
 	if len(pages) == 0 {
-		pages = []NewPage{{BlobKey: in.BlobKey, ContentType: in.ContentType, ByteSize: in.ByteSize,
-			SHA256: in.SHA256, ImageWidth: in.ImageWidth, ImageHeight: in.ImageHeight}}
+		return Upload{}, fmt.Errorf("create upload %s: %w", in.ID, errNoPages)
 	}
 	first := pages[0]
 	u, err := scanUpload(q.db.QueryRow(ctx, `

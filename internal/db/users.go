@@ -165,5 +165,5 @@ func (q *Queries) DeleteAccount(ctx context.Context, userID uuid.UUID) ([]string
 			return nil, fmt.Errorf("delete account %s: %w", userID, err)
 		}
 	}
-	return keys, q.InsertAudit(ctx, AuditEntry{Action: AuditDelete, EntityType: "user", EntityID: userID})
+	return keys, q.InsertAudit(ctx, AuditEntry{Action: AuditDelete, EntityType: EntityUser, EntityID: userID})
 }

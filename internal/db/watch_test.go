@@ -26,8 +26,8 @@ func TestUploadChangesHearsTheTrigger(t *testing.T) {
 	require.NoError(t, err)
 	id := uuid.New()
 	_, err = d.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
-		BlobKey: snapnote.PageBlobKey(user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
-		SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1})
+		Pages: []db.NewPage{{BlobKey: snapnote.PageBlobKey(user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
+			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}}})
 	require.NoError(t, err)
 
 	changed, leave := d.UploadChanges(id)

@@ -79,8 +79,9 @@ func (b bundle) jobs(t *testing.T, id uuid.UUID) []string {
 
 func (b bundle) newUpload(key string) db.NewUpload {
 	id := uuid.New()
-	return db.NewUpload{ID: id, UserID: b.user.ID, CourseID: b.course.ID, BlobKey: snapnote.PageBlobKey(b.user.ID, id, 1, ".png"),
-		ContentType: "image/png", ByteSize: 1, SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1, IdempotencyKey: key}
+	return db.NewUpload{ID: id, UserID: b.user.ID, CourseID: b.course.ID, IdempotencyKey: key,
+		Pages: []db.NewPage{{BlobKey: snapnote.PageBlobKey(b.user.ID, id, 1, ".png"), ContentType: "image/png", ByteSize: 1,
+			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}}}
 }
 
 func TestCreateUploadQueuesItsFirstStage(t *testing.T) {

@@ -25,7 +25,7 @@ func (q *Queue) CreateUpload(ctx context.Context, in db.NewUpload, by db.AuditEn
 		if err := insertStageTx(ctx, tx, q.client, Stages[0], u.ID, pageNumbers(len(in.Pages))); err != nil {
 			return err
 		}
-		by.Action, by.EntityType, by.EntityID = db.AuditCreate, "upload", u.ID
+		by.Action, by.EntityType, by.EntityID = db.AuditCreate, db.EntityUpload, u.ID
 		by.Changes = map[string]any{"courseId": u.CourseID, "contentType": u.ContentType, "byteSize": u.ByteSize}
 		return db.New(tx).InsertAudit(ctx, by)
 	})
@@ -54,7 +54,7 @@ func (q *Queue) RetryUpload(ctx context.Context, id uuid.UUID, by db.AuditEntry)
 		if err := insertStageTx(ctx, tx, q.client, stage, u.ID, pages); err != nil {
 			return err
 		}
-		by.Action, by.EntityType, by.EntityID = "retry", "upload", u.ID
+		by.Action, by.EntityType, by.EntityID = db.AuditRetry, db.EntityUpload, u.ID
 		by.Changes = map[string]any{"stage": u.Stage}
 		return db.New(tx).InsertAudit(ctx, by)
 	})

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/internal/config"
+	"github.com/snapnote/snapnote/internal/corpus"
+	"github.com/snapnote/snapnote/internal/ocr/warm"
+)
+
+func TestMain(m *testing.M) {
+	// The warm engines runEval starts run this binary as their child processes.
+	warm.ServeIfChild()
+	os.Exit(m.Run())
+}
+
+func testConfig() *config.Config {
+	return &config.Config{OCRLang: "eng", OCRTimeout: 2 * time.Minute}
+}
+
+// writeRealPage writes a clean corpus page and its truth into dir as a real page, and one
+// image without truth beside it.
+func writeRealPage(t *testing.T, dir string) {
+	t.Helper()
+	s, err := corpus.Variant(corpus.NewPage(0), corpus.ClassClean)
+	require.NoError(t, err)
+	require.Equal(t, "image/png", s.ContentType)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page.png"), s.Encoded, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page.gt.md"), []byte(s.Truth), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "untold.png"), s.Encoded, 0o644))
+}
+
+// tableClasses returns the first column of the rows of the table printEval writes.
+func tableClasses(out string) []string {
+	var classes []string
+	inTable := false
+	for _, line := range strings.Split(out, "\n") {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) == 0:
+		case fields[0] == "class":
+			inTable = true
+		case inTable:
+			classes = append(classes, fields[0])
+		}
+	}
+	return classes
+}
+
+func TestRealClassAloneReadsOnlyTheRealPages(t *testing.T) {
+	dir := t.TempDir()
+	writeRealPage(t, dir)
+
+	var out bytes.Buffer
+	err := runEval(t.Context(), testConfig(), []string{"--classes", realClass, "--real", dir, "--jobs", "1"}, &out, io.Discard)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(out.String(), "1 real pages;"), out.String())
+	require.Equal(t, []string{realClass, "all"}, tableClasses(out.String()))
+}
+
+func TestRealClassNeedsRealPages(t *testing.T) {
+	err := runEval(t.Context(), testConfig(), []string{"--classes", realClass}, io.Discard, io.Discard)
+	require.ErrorContains(t, err, `unknown class "real"`)
+}
+
+func TestRealSamplesSkipImagesWithoutTruth(t *testing.T) {
+	dir := t.TempDir()
+	writeRealPage(t, dir)
+
+	samples, err := realSamples(dir)
+	require.NoError(t, err)
+	require.Len(t, samples, 1)
+	require.Equal(t, "real-page", samples[0].Name)
+	require.Equal(t, realClass, samples[0].Class)
+}
+
+func TestRealSamplesFailWithoutAnyTruth(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page.png"), []byte("not read"), 0o644))
+
+	_, err := realSamples(dir)
+	require.ErrorContains(t, err, "no image with a NAME.gt.md beside it")
+	_, err = realSamples(filepath.Join(dir, "missing"))
+	require.Error(t, err)
+}
