@@ -116,6 +116,19 @@ func PageBlobKey(userID, uploadID uuid.UUID, n int, ext string) string {
 	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + "-p" + strconv.Itoa(n) + ext
 }
 
+// FigureBlobKey is where figure k (from 1) of page n of an upload is stored:
+// beside the page's image, under UploadBlobPrefix so that the orphan sweep
+// and backups take it as they take the pages.
+func FigureBlobKey(userID, uploadID uuid.UUID, n, k int, ext string) string {
+	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + "-p" + strconv.Itoa(n) + "-f" + strconv.Itoa(k) + ext
+}
+
+// FigureURL is where the API serves figure n (from 1) of document id, the
+// link of the figure in the note's Markdown.
+func FigureURL(documentID uuid.UUID, n int) string {
+	return "/api/documents/" + documentID.String() + "/figures/" + strconv.Itoa(n)
+}
+
 // Limits on what a note and an upload carry, in characters.
 const (
 	// ExcerptMax bounds a document's excerpt.

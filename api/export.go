@@ -19,6 +19,7 @@ import (
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/httpx"
 	"github.com/snapnote/snapnote/internal/intake"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/storage"
 )
 
@@ -117,8 +118,12 @@ func (e *exporter) run(ctx context.Context, userID, courseID uuid.UUID) error {
 		if err != nil {
 			return err
 		}
+		figures, err := q.FiguresOfDocuments(ctx, userID, ids)
+		if err != nil {
+			return err
+		}
 		for _, d := range docs {
-			if err := e.note(ctx, d, pages[d.ID]); err != nil {
+			if err := e.note(ctx, d, pages[d.ID], figures[d.ID]); err != nil {
 				return err
 			}
 		}
@@ -127,8 +132,8 @@ func (e *exporter) run(ctx context.Context, userID, courseID uuid.UUID) error {
 	}
 }
 
-// note writes a note's Markdown file and its pages' images.
-func (e *exporter) note(ctx context.Context, d db.Document, pages []db.Page) error {
+// note writes a note's Markdown file, its pages' images and its figures.
+func (e *exporter) note(ctx context.Context, d db.Document, pages []db.Page, figures []db.Figure) error {
 	used := e.names[d.CourseID]
 	if used == nil {
 		used = newNames()
@@ -140,7 +145,7 @@ func (e *exporter) note(ctx context.Context, d db.Document, pages []db.Page) err
 	var images []string
 	for _, p := range pages {
 		image := fmt.Sprintf("%s - p%d%s", base, *p.Position, intake.Extension(p.ContentType))
-		ok, err := e.image(ctx, path.Join(dir, "attachments", image), p)
+		ok, err := e.image(ctx, path.Join(dir, "attachments", image), p.BlobKey)
 		if err != nil {
 			return err
 		}
@@ -148,6 +153,23 @@ func (e *exporter) note(ctx context.Context, d db.Document, pages []db.Page) err
 			images = append(images, image)
 		}
 	}
+	// The note links its figures where the API serves them; in the vault they are
+	// attachments beside the pages, embedded as Obsidian embeds them.
+	embeds := map[string]string{}
+	for _, f := range figures {
+		image := fmt.Sprintf("%s - figure %d%s", base, *f.N, intake.Extension(f.ContentType))
+		ok, err := e.image(ctx, path.Join(dir, "attachments", image), f.BlobKey)
+		if err != nil {
+			return err
+		}
+		if ok {
+			embeds[snapnote.FigureURL(d.ID, *f.N)] = "![[" + image + "]]"
+		}
+	}
+	d.FormattedNote = notes.ReplaceImages(d.FormattedNote, func(link string) (string, bool) {
+		embed, ok := embeds[link]
+		return embed, ok
+	})
 	w, err := e.zw.CreateHeader(&zip.FileHeader{Name: path.Join(dir, base+".md"), Method: zip.Deflate, Modified: d.UpdatedAt})
 	if err != nil {
 		return err
@@ -159,13 +181,13 @@ func (e *exporter) note(ctx context.Context, d db.Document, pages []db.Page) err
 	return nil
 }
 
-// image copies a page's image into the zip, stored as it is (photos do not
-// compress). A page whose image is gone from storage is left out, and the
-// export goes on; ok says whether it was written.
-func (e *exporter) image(ctx context.Context, name string, p db.Page) (ok bool, err error) {
-	blob, _, err := e.s.cfg.Blobs.Get(ctx, p.BlobKey)
+// image copies the image under key, a page's or a figure's, into the zip,
+// stored as it is (photos do not compress). An image gone from storage is
+// left out, and the export goes on; ok says whether it was written.
+func (e *exporter) image(ctx context.Context, name, key string) (ok bool, err error) {
+	blob, _, err := e.s.cfg.Blobs.Get(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) {
-		e.s.logger.WarnContext(ctx, "export: page image missing from storage", slog.String("key", p.BlobKey))
+		e.s.logger.WarnContext(ctx, "export: image missing from storage", slog.String("key", key))
 		return false, nil
 	}
 	if err != nil {

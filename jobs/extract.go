@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,7 +39,8 @@ func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[queue.ExtractAr
 }
 
 // write makes the upload's note, or rebuilds the note it adds pages to,
-// gives the upload's pages their places in it, and finishes the upload.
+// gives the upload's pages and figures their places in it, links the
+// figures where they are served, and finishes the upload.
 func (w *ExtractWorker) write(ctx context.Context, q *db.Queries, u db.Upload, stage queue.Stage, start time.Time) error {
 	pages, err := q.PagesOfUploads(ctx, []uuid.UUID{u.ID})
 	if err != nil {
@@ -50,21 +52,47 @@ func (w *ExtractWorker) write(ctx context.Context, q *db.Queries, u db.Upload, s
 			return err
 		}
 	}
-	doc := NewDocument(u, append(before, pages[u.ID]...), time.Since(start))
+	all := append(before, pages[u.ID]...)
 	id := u.IntoDocumentID
 	if id == nil {
-		created, err := q.InsertDocument(ctx, doc)
+		// The figures' links name the note, which has no id before it is written.
+		created, err := q.InsertDocument(ctx, NewDocument(u, all, time.Since(start)))
 		if err != nil {
 			return err
 		}
 		id = &created
-	} else if err := q.RebuildDocument(ctx, *id, doc); err != nil {
-		return err
 	}
 	if err := q.PlacePages(ctx, u.ID, *id); err != nil {
 		return err
 	}
+	figures, err := q.NumberFigures(ctx, u.ID, *id)
+	if err != nil {
+		return err
+	}
+	u.OCRText, u.FormattedNote = linkFigures(u.OCRText, *id, figures), linkFigures(u.FormattedNote, *id, figures)
+	switch {
+	case u.IntoDocumentID != nil:
+		err = q.RebuildDocument(ctx, *id, NewDocument(u, all, time.Since(start)))
+	case len(figures) > 0:
+		doc := NewDocument(u, all, time.Since(start))
+		err = q.RelinkDocument(ctx, *id, doc.OriginalText, doc.FormattedNote, doc.Excerpt)
+	}
+	if err != nil {
+		return err
+	}
 	return q.FinishUpload(ctx, u.ID, stage.Name, *id, time.Since(start))
+}
+
+// linkFigures points the upload's figures in markdown at where the API serves them as
+// figures of document id; links to figures that were not kept are removed.
+func linkFigures(markdown string, id uuid.UUID, figures []db.Figure) string {
+	return notes.LinkFigures(markdown, func(p, k int) (int, string, bool) {
+		i := slices.IndexFunc(figures, func(f db.Figure) bool { return f.Page == p && f.K == k && f.N != nil })
+		if i < 0 {
+			return 0, "", false
+		}
+		return *figures[i].N, snapnote.FigureURL(id, *figures[i].N), true
+	})
 }
 
 // NewDocument derives the document from a formatted upload: the title given

@@ -13,6 +13,7 @@ import (
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/llm"
+	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/pdffile"
 	"github.com/snapnote/snapnote/internal/photo"
@@ -20,7 +21,8 @@ import (
 	"github.com/snapnote/snapnote/storage"
 )
 
-// OCRWorker loads the image, turns it upright and reads its text.
+// OCRWorker loads the image, turns it upright and reads its text, and stores
+// the figures cut from it.
 type OCRWorker struct {
 	river.WorkerDefaults[queue.OCRArgs]
 	Pipeline *Pipeline
@@ -61,9 +63,14 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 	if f != nil {
 		return fail(ctx, p, job, f)
 	}
+	figures, f := w.storeFigures(ctx, u, n, res.Figures)
+	if f != nil {
+		return fail(ctx, p, job, f)
+	}
 	// The text with the page's structure where the engine found it: the format stage's
-	// formatters read Markdown headings, lists and tables (see notes.Builtin).
-	saved := db.OCRResult{Text: cmp.Or(res.Markdown, res.Text), Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR)), Steps: res.Steps}
+	// formatters read Markdown headings, lists, tables and figures (see notes.Builtin).
+	saved := db.OCRResult{Text: notes.PageFigures(cmp.Or(res.Markdown, res.Text), n, len(figures)),
+		Engine: cmp.Or(res.Engine, ocr.EngineName(p.OCR)), Steps: res.Steps}
 	if res.Confidence > 0 { // 0: the engine scores no words (a vision model)
 		saved.Confidence = &res.Confidence
 	}
@@ -74,6 +81,9 @@ func (w *OCRWorker) Work(ctx context.Context, job *river.Job[queue.OCRArgs]) err
 			return false, err
 		}
 		if err := q.SavePageOCR(ctx, u.ID, n, saved, took); err != nil {
+			return false, err
+		}
+		if err := q.SavePageFigures(ctx, u.ID, n, figures); err != nil {
 			return false, err
 		}
 		if locked.Status != snapnote.UploadProcessing || locked.Stage != stage.Name {

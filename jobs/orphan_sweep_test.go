@@ -36,18 +36,24 @@ func TestOrphanSweep(t *testing.T) {
 		require.NoError(t, err)
 	}
 	const oldOrphan, oldOrphan2, freshOrphan, backupKey = "uploads/x/old.png", "uploads/y/old.png", "uploads/x/fresh.png", "backups/2020-01-01T00-00-00Z/db.dump"
-	for _, key := range []string{oldOrphan, oldOrphan2, freshOrphan, backupKey} {
+	figure := strings.TrimSuffix(byUpload, ".png") + "-p1-f1.png"
+	for _, key := range []string{oldOrphan, oldOrphan2, freshOrphan, backupKey, figure} {
 		put(key)
 	}
+	// A figure cut from the page is referenced by its row.
+	tag, err := pool.Exec(ctx, `INSERT INTO page_figures (upload_id, page, k, blob_key, content_type, byte_size, width, height)
+		SELECT upload_id, n, 1, $2, 'image/png', 15, 3, 5 FROM upload_pages WHERE blob_key = $1`, byUpload, figure)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, tag.RowsAffected())
 	const minAge = 24 * time.Hour
 	old := time.Now().Add(-minAge - time.Minute)
-	for _, key := range []string{byUpload, byDocumentOnly, oldOrphan, oldOrphan2, backupKey} {
+	for _, key := range []string{byUpload, byDocumentOnly, oldOrphan, oldOrphan2, backupKey, figure} {
 		require.NoError(t, os.Chtimes(filepath.Join(dir, filepath.FromSlash(key)), old, old))
 	}
 	require.NoError(t, os.Chtimes(filepath.Join(dir, filepath.FromSlash(freshOrphan)),
 		time.Now().Add(-minAge+time.Minute), time.Now().Add(-minAge+time.Minute)))
 
-	// A batch of two makes the four old uploads take two reference queries.
+	// A batch of two makes the five old uploads take three reference queries.
 	w := &jobs.OrphanSweepWorker{Pool: pool, Blobs: blobs, MinAge: minAge, BatchSize: 2, Logger: discard()}
 	require.NoError(t, w.Work(ctx, &river.Job[queue.OrphanSweepArgs]{JobRow: &rivertype.JobRow{ID: 1}}))
 
@@ -55,7 +61,7 @@ func TestOrphanSweep(t *testing.T) {
 		_, err := blobs.Stat(ctx, key)
 		require.ErrorIs(t, err, storage.ErrNotFound, "an old unreferenced blob goes: %s", key)
 	}
-	for _, key := range []string{freshOrphan, byUpload, byDocumentOnly, backupKey} {
+	for _, key := range []string{freshOrphan, byUpload, byDocumentOnly, backupKey, figure} {
 		_, err := blobs.Stat(ctx, key)
 		require.NoError(t, err, "kept: %s", key)
 	}

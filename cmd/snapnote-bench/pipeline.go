@@ -58,90 +58,17 @@ func runPipeline(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	q, err := queue.New(scratch.Pool, logger)
+	enqueue, err := uploadEnqueuer(ctx, scratch.Pool, blobs, logger)
 	if err != nil {
 		return err
 	}
-	d := db.New(scratch.Pool)
-	user, err := d.UpsertUser(ctx, db.Identity{Subject: "bench|pipeline"})
-	if err != nil {
-		return err
-	}
-	course, err := d.CreateCourse(ctx, user.ID, db.CourseInput{Name: "Bench"})
-	if err != nil {
-		return err
-	}
-	page := tinyPNG()
-	enqueue := func() error {
-		id := uuid.New()
-		key := snapnote.PageBlobKey(user.ID, id, 1, ".png")
-		if _, err := blobs.Put(ctx, key, bytes.NewReader(page), "image/png"); err != nil {
-			return err
-		}
-		_, err := q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
-			Pages: []db.NewPage{{BlobKey: key, ContentType: "image/png", ByteSize: int64(len(page)),
-				SHA256: strings.Repeat("0", 64), ImageWidth: 64, ImageHeight: 64}}}, db.AuditEntry{UserID: &user.ID})
-		return err
-	}
-
-	// The worker as cmd/snapnote builds it, but for its OCR engine and formatter.
-	w, err := worker.New(worker.Config{
-		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: scratch.Pool, Blobs: blobs, OCR: instantOCR{},
-			Formatter: instantFormatter{}, OCRTimeout: time.Minute, Logger: logger}, Logger: logger},
-		OCRConcurrency: runtime.NumCPU(), LLMConcurrency: 16, // the defaults of OCR_CONCURRENCY and LLM_CONCURRENCY
-	})
-	if err != nil {
-		return err
-	}
-	for range *n {
-		if err := enqueue(); err != nil {
-			return err
-		}
-	}
-	real, err := workBacklog(ctx, w.Client(), w.Start, 3**n)
+	real, realLatency, err := benchWorker(ctx, scratch.Pool, blobs, logger, enqueue, *n, *paced, *every)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	realLatency, err := pacedLatency(ctx, scratch.Pool, w.Client(), *paced, 3, *every, enqueue)
-	if err != nil {
-		return fmt.Errorf("worker: %w", err)
-	}
-	if err := w.Stop(ctx); err != nil {
-		return err
-	}
-
-	// Bare River: a no-op job of each stage's queue, with the same workers.
-	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[noopArgs]) error { return nil }))
-	bare, err := river.NewClient(riverpgxv5.New(scratch.Pool), &river.Config{
-		Logger: logger, FetchCooldown: queue.FetchCooldown, Workers: workers,
-		Queues: map[string]river.QueueConfig{queue.OCR: {MaxWorkers: runtime.NumCPU()}, queue.LLM: {MaxWorkers: 16},
-			river.QueueDefault: {MaxWorkers: 10}},
-	})
-	if err != nil {
-		return err
-	}
-	stages := []string{queue.OCR, queue.LLM, river.QueueDefault}
-	var params []river.InsertManyParams
-	for i := range 3 * *n {
-		params = append(params, river.InsertManyParams{Args: noopArgs{}, InsertOpts: &river.InsertOpts{Queue: stages[i%3]}})
-	}
-	if _, err := bare.InsertMany(ctx, params); err != nil {
-		return err
-	}
-	baseline, err := workBacklog(ctx, bare, bare.Start, 3**n)
+	baseline, bareLatency, err := benchBareRiver(ctx, scratch.Pool, logger, *n, *paced, *every)
 	if err != nil {
 		return fmt.Errorf("bare river: %w", err)
-	}
-	bareLatency, err := pacedLatency(ctx, scratch.Pool, bare, *paced, 1, *every, func() error {
-		_, err := bare.Insert(ctx, noopArgs{}, &river.InsertOpts{Queue: queue.OCR})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("bare river: %w", err)
-	}
-	if err := bare.Stop(ctx); err != nil {
-		return err
 	}
 
 	fmt.Printf("%d uploads from a backlog (OCR, format, extract: %d jobs), instant OCR and formatter;\n"+
@@ -162,6 +89,101 @@ func runPipeline(ctx context.Context, args []string) error {
 	table([]string{"job", "jobs", "p50", "p99"}, rows...)
 	fmt.Println("\ntargets: worker ≥ 1/6 of bare River's jobs/s; each stage's pickup p50 < 50 ms")
 	return nil
+}
+
+// uploadEnqueuer returns what makes one upload of a tiny page, stored and
+// queued as the API makes it, for a user and course of its own.
+func uploadEnqueuer(ctx context.Context, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger) (func() error, error) {
+	q, err := queue.New(pool, logger)
+	if err != nil {
+		return nil, err
+	}
+	d := db.New(pool)
+	user, err := d.UpsertUser(ctx, db.Identity{Subject: "bench|pipeline"})
+	if err != nil {
+		return nil, err
+	}
+	course, err := d.CreateCourse(ctx, user.ID, db.CourseInput{Name: "Bench"})
+	if err != nil {
+		return nil, err
+	}
+	page := tinyPNG()
+	return func() error {
+		id := uuid.New()
+		key := snapnote.PageBlobKey(user.ID, id, 1, ".png")
+		if _, err := blobs.Put(ctx, key, bytes.NewReader(page), "image/png"); err != nil {
+			return err
+		}
+		_, err := q.CreateUpload(ctx, db.NewUpload{ID: id, UserID: user.ID, CourseID: course.ID,
+			Pages: []db.NewPage{{BlobKey: key, ContentType: "image/png", ByteSize: int64(len(page)),
+				SHA256: strings.Repeat("0", 64), ImageWidth: 64, ImageHeight: 64}}}, db.AuditEntry{UserID: &user.ID})
+		return err
+	}, nil
+}
+
+// benchWorker works a backlog of n uploads with the worker as cmd/snapnote
+// builds it, but for its OCR engine and formatter, then times the pickup of
+// paced uploads.
+func benchWorker(ctx context.Context, pool *pgxpool.Pool, blobs storage.Store, logger *slog.Logger, enqueue func() error,
+	n, paced int, every time.Duration) (time.Duration, map[string][]time.Duration, error) {
+	w, err := worker.New(worker.Config{
+		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: pool, Blobs: blobs, OCR: instantOCR{},
+			Formatter: instantFormatter{}, OCRTimeout: time.Minute, Logger: logger}, Logger: logger},
+		OCRConcurrency: runtime.NumCPU(), LLMConcurrency: 16, // the defaults of OCR_CONCURRENCY and LLM_CONCURRENCY
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	for range n {
+		if err := enqueue(); err != nil {
+			return 0, nil, err
+		}
+	}
+	took, err := workBacklog(ctx, w.Client(), w.Start, 3*n)
+	if err != nil {
+		return 0, nil, err
+	}
+	latency, err := pacedLatency(ctx, pool, w.Client(), paced, 3, every, enqueue)
+	if err != nil {
+		return 0, nil, err
+	}
+	return took, latency, w.Stop(ctx)
+}
+
+// benchBareRiver does the same with bare River: a no-op job of each stage's
+// queue, with the same workers.
+func benchBareRiver(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger,
+	n, paced int, every time.Duration) (time.Duration, map[string][]time.Duration, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[noopArgs]) error { return nil }))
+	bare, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Logger: logger, FetchCooldown: queue.FetchCooldown, Workers: workers,
+		Queues: map[string]river.QueueConfig{queue.OCR: {MaxWorkers: runtime.NumCPU()}, queue.LLM: {MaxWorkers: 16},
+			river.QueueDefault: {MaxWorkers: 10}},
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	stages := []string{queue.OCR, queue.LLM, river.QueueDefault}
+	var params []river.InsertManyParams
+	for i := range 3 * n {
+		params = append(params, river.InsertManyParams{Args: noopArgs{}, InsertOpts: &river.InsertOpts{Queue: stages[i%3]}})
+	}
+	if _, err := bare.InsertMany(ctx, params); err != nil {
+		return 0, nil, err
+	}
+	took, err := workBacklog(ctx, bare, bare.Start, 3*n)
+	if err != nil {
+		return 0, nil, err
+	}
+	latency, err := pacedLatency(ctx, pool, bare, paced, 1, every, func() error {
+		_, err := bare.Insert(ctx, noopArgs{}, &river.InsertOpts{Queue: queue.OCR})
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return took, latency, bare.Stop(ctx)
 }
 
 // workBacklog starts client with start, waits until jobs jobs have completed and

@@ -38,23 +38,11 @@ func runSearch(ctx context.Context, args []string) error {
 	if fs.NArg() != 0 {
 		return errors.New("usage: snapnote-bench search [-seed N] [-users N] [-rounds N] [-v]")
 	}
-	// A database `reads seed` filled serves both scenarios: seeding 100,000
-	// notes is the slow part.
-	dbURL := os.Getenv("DATABASE_URL")
-	others := 0
-	if dbURL == "" {
-		scratch, err := newScratchDB(ctx, 4)
-		if err != nil {
-			return err
-		}
-		defer scratch.drop()
-		dbURL = scratch.URL
-		if users > 0 {
-			if err := seed(ctx, dbURL); err != nil {
-				return err
-			}
-		}
+	dbURL, drop, err := searchDatabase(ctx)
+	if err != nil {
+		return err
 	}
+	defer drop()
 	set := generateSearchSet(*seedFlag)
 	tracer := &sentQueries{}
 	cfg, err := pgxpool.ParseConfig(dbURL)
@@ -71,6 +59,7 @@ func runSearch(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var others int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM documents WHERE user_id <> $1`, userID).Scan(&others); err != nil {
 		return err
 	}
@@ -87,13 +76,48 @@ func runSearch(ctx context.Context, args []string) error {
 		return ids, err
 	}
 	baseline := func(query string) ([]uuid.UUID, error) { return baselineSearch(ctx, pool, userID, query) }
-	current, err := score(set, noteIDs, search, *verbose)
+	kinds, err := searchQuality(set, noteIDs, search, baseline, *verbose)
 	if err != nil {
 		return err
 	}
+
+	if *roundsFlag > 0 {
+		return searchLatency(ctx, pool, tracer, set, kinds, search, *roundsFlag)
+	}
+	return nil
+}
+
+// searchDatabase returns DATABASE_URL, or else a scratch database seeded
+// with users' notes for the latency, and what drops it. A database `reads
+// seed` filled serves both scenarios: seeding 100,000 notes is the slow part.
+func searchDatabase(ctx context.Context) (string, func(), error) {
+	if dbURL := os.Getenv("DATABASE_URL"); dbURL != "" {
+		return dbURL, func() {}, nil
+	}
+	scratch, err := newScratchDB(ctx, 4)
+	if err != nil {
+		return "", nil, err
+	}
+	if users > 0 {
+		if err := seed(ctx, scratch.URL); err != nil {
+			scratch.drop()
+			return "", nil, err
+		}
+	}
+	return scratch.URL, scratch.drop, nil
+}
+
+// searchQuality scores search and baseline on the set and prints, per kind
+// of query, mean reciprocal rank, recall@5 and exclusions honoured; it
+// returns the kinds in the set's order.
+func searchQuality(set searchSet, noteIDs []uuid.UUID, search, baseline func(string) ([]uuid.UUID, error), verbose bool) ([]string, error) {
+	current, err := score(set, noteIDs, search, verbose)
+	if err != nil {
+		return nil, err
+	}
 	before, err := score(set, noteIDs, baseline, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kinds := []string{}
 	for _, query := range set.Queries {
@@ -109,11 +133,7 @@ func runSearch(ctx context.Context, args []string) error {
 			fmt.Sprintf("%d/%d", c.honoured, c.exclusions), fmt.Sprintf("%d/%d", b.honoured, b.exclusions)})
 	}
 	table([]string{"kind", "queries", "MRR", "baseline", "recall@5", "baseline", "exclusions honoured", "baseline"}, rows...)
-
-	if *roundsFlag > 0 {
-		return searchLatency(ctx, pool, tracer, set, kinds, search, *roundsFlag)
-	}
-	return nil
+	return kinds, nil
 }
 
 // searchLatency times every query of the set rounds times through

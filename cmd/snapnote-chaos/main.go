@@ -180,71 +180,107 @@ func run(ctx context.Context, users int, duration, settle time.Duration, keep bo
 // starts the API and the first workers of r.workers. cleanup undoes what
 // was done.
 func (r *rig) start(ctx context.Context, keep bool, workers int) (func(), error) {
-	var undo []func()
-	cleanup := func() {
-		for _, f := range slices.Backward(undo) {
-			f()
-		}
-	}
+	var undo undoStack
 	dir, err := os.MkdirTemp("", "snapnote-chaos-")
 	if err != nil {
-		return cleanup, err
+		return undo.run, err
 	}
 	r.dir = dir
 	if keep {
 		log.Printf("keeping %s", dir)
 	} else {
-		undo = append(undo, func() { _ = os.RemoveAll(dir) })
+		undo.push(func() { _ = os.RemoveAll(dir) })
 	}
-
-	log.Printf("building snapnote into %s", dir)
-	r.binary = filepath.Join(dir, "snapnote")
-	build := exec.CommandContext(ctx, "go", "build", "-o", r.binary, "./cmd/snapnote")
-	build.Dir, build.Stdout, build.Stderr = moduleRoot(), os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return cleanup, fmt.Errorf("build snapnote: %w", err)
+	if err := r.build(ctx); err != nil {
+		return undo.run, err
 	}
-
-	dbURL, pgAddr, dropDB, err := createDatabase(ctx)
+	dbURL, proxied, err := r.startDependencies(ctx, &undo, keep)
 	if err != nil {
-		return cleanup, err
+		return undo.run, err
 	}
-	if !keep {
-		undo = append(undo, dropDB)
-	}
-	if r.watch, err = newJobWatch(ctx, dbURL); err != nil {
-		return cleanup, err
-	}
-	undo = append(undo, r.watch.close)
-	if r.pg, err = faultproxy.Start(pgAddr); err != nil {
-		return cleanup, err
-	}
-	undo = append(undo, func() { _ = r.pg.Close() })
-	proxied, err := url.Parse(dbURL)
-	if err != nil {
-		return cleanup, err
-	}
-	proxied.Host = r.pg.Addr()
-
-	backend := s3mem.New()
-	if err := backend.CreateBucket(bucket); err != nil {
-		return cleanup, err
-	}
-	s3srv := httptest.NewServer(gofakes3.New(backend).Server())
-	undo = append(undo, s3srv.Close)
-	if r.s3, err = faultproxy.Start(strings.TrimPrefix(s3srv.URL, "http://")); err != nil {
-		return cleanup, err
-	}
-	undo = append(undo, func() { _ = r.s3.Close() })
-
 	port, err := freePort()
 	if err != nil {
-		return cleanup, err
+		return undo.run, err
 	}
 	r.apiURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	dataDir := filepath.Join(dir, "data")
-	r.env = append(os.Environ(),
-		"DATABASE_URL="+proxied.String(), "DB_MAX_CONNS=10", "DATA_DIR="+dataDir,
+	r.env = r.environment(proxied, port, dataDir)
+	if err := r.startProcesses(ctx, &undo, dbURL, workers); err != nil {
+		return undo.run, err
+	}
+	if r.key, err = auth.LoadDevKey(dataDir); err != nil {
+		return undo.run, err
+	}
+	log.Printf("api at %s, %d workers, Postgres via %s, S3 via %s", r.apiURL, workers, r.pg.Addr(), r.s3.Addr())
+	return undo.run, nil
+}
+
+// undoStack is what start has set up, undone last first.
+type undoStack []func()
+
+func (u *undoStack) push(f func()) { *u = append(*u, f) }
+
+func (u *undoStack) run() {
+	for _, f := range slices.Backward(*u) {
+		f()
+	}
+}
+
+// build builds snapnote into the rig's folder.
+func (r *rig) build(ctx context.Context) error {
+	log.Printf("building snapnote into %s", r.dir)
+	r.binary = filepath.Join(r.dir, "snapnote")
+	build := exec.CommandContext(ctx, "go", "build", "-o", r.binary, "./cmd/snapnote")
+	build.Dir, build.Stdout, build.Stderr = moduleRoot(), os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build snapnote: %w", err)
+	}
+	return nil
+}
+
+// startDependencies makes a fresh database and an in-memory S3, each
+// behind a fault proxy, and returns the database's URL, direct and through
+// its proxy.
+func (r *rig) startDependencies(ctx context.Context, undo *undoStack, keep bool) (direct, proxied string, err error) {
+	dbURL, pgAddr, dropDB, err := createDatabase(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if !keep {
+		undo.push(dropDB)
+	}
+	if r.watch, err = newJobWatch(ctx, dbURL); err != nil {
+		return "", "", err
+	}
+	undo.push(r.watch.close)
+	if r.pg, err = faultproxy.Start(pgAddr); err != nil {
+		return "", "", err
+	}
+	undo.push(func() { _ = r.pg.Close() })
+	viaProxy, err := url.Parse(dbURL)
+	if err != nil {
+		return "", "", err
+	}
+	viaProxy.Host = r.pg.Addr()
+
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		return "", "", err
+	}
+	s3srv := httptest.NewServer(gofakes3.New(backend).Server())
+	undo.push(s3srv.Close)
+	if r.s3, err = faultproxy.Start(strings.TrimPrefix(s3srv.URL, "http://")); err != nil {
+		return "", "", err
+	}
+	undo.push(func() { _ = r.s3.Close() })
+	return dbURL, viaProxy.String(), nil
+}
+
+// environment is what the rig's processes run with: Postgres and S3
+// through their proxies, dev auth, and limits small enough to be reached.
+func (r *rig) environment(dbURL string, port int, dataDir string) []string {
+	return append(os.Environ(),
+		"DATABASE_URL="+dbURL, "DB_MAX_CONNS=10", "DATA_DIR="+dataDir,
 		"LOG_LEVEL=warn", "LOG_FORMAT=text",
 		"STORAGE=s3", "S3_BUCKET="+bucket, "S3_ENDPOINT=http://"+r.s3.Addr(), "S3_FORCE_PATH_STYLE=true",
 		"AWS_ACCESS_KEY_ID=chaos", "AWS_SECRET_ACCESS_KEY=chaos", "AWS_REGION=us-east-1",
@@ -253,35 +289,35 @@ func (r *rig) start(ctx context.Context, keep bool, workers int) (func(), error)
 		// names it in X-Forwarded-For, so the per-address limit sees many.
 		"TRUSTED_PROXIES=127.0.0.1/32", "RATE_LIMIT_IP=20", "RATE_BURST_IP=40",
 		"UPLOAD_READ_TIMEOUT=10s", "WORKER_DEAD_AFTER=4s", "OCR_CONCURRENCY=1", "SHUTDOWN_TIMEOUT=5s")
+}
 
+// startProcesses migrates the database (directly, not through its proxy),
+// then starts the api and workers, and waits for the api to be ready.
+func (r *rig) startProcesses(ctx context.Context, undo *undoStack, dbURL string, workers int) error {
 	migrate := exec.CommandContext(ctx, r.binary, "migrate", "up")
 	migrate.Env = append(slices.Clone(r.env), "DATABASE_URL="+dbURL)
 	if out, err := migrate.CombinedOutput(); err != nil {
-		return cleanup, fmt.Errorf("migrate: %w: %s", err, out)
+		return fmt.Errorf("migrate: %w: %s", err, out)
 	}
-
+	var err error
 	if r.api, err = r.spawn("api", "api"); err != nil {
-		return cleanup, err
+		return err
 	}
-	undo = append(undo, func() { r.api.stop() })
+	undo.push(func() { r.api.stop() })
 	for i := range workers {
 		if r.workers[i], err = r.spawn(fmt.Sprintf("worker%d", i+1), "worker"); err != nil {
-			return cleanup, err
+			return err
 		}
 	}
-	undo = append(undo, func() {
+	undo.push(func() {
 		for _, w := range r.workers {
 			w.stop()
 		}
 	})
 	if err := waitReady(ctx, r.apiURL); err != nil {
-		return cleanup, fmt.Errorf("api did not become ready (log: %s): %w", r.api.log, err)
+		return fmt.Errorf("api did not become ready (log: %s): %w", r.api.log, err)
 	}
-	if r.key, err = auth.LoadDevKey(dataDir); err != nil {
-		return cleanup, err
-	}
-	log.Printf("api at %s, %d workers, Postgres via %s, S3 via %s", r.apiURL, workers, r.pg.Addr(), r.s3.Addr())
-	return cleanup, nil
+	return nil
 }
 
 // spawn starts `snapnote <sub>` with its standard error in a log file.

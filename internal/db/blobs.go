@@ -5,14 +5,16 @@ import (
 	"fmt"
 )
 
-// ReferencedBlobKeys returns those of keys that an upload or one of its
-// pages (blob_key) or a document (image_path) still references. Pass keys in batches of about a
+// ReferencedBlobKeys returns those of keys that an upload, one of its
+// pages or a page's figure (blob_key) or a document (image_path) still references. Pass keys in batches of about a
 // thousand: they travel as one array parameter.
 func (q *Queries) ReferencedBlobKeys(ctx context.Context, keys []string) (map[string]bool, error) {
 	rows, err := q.db.Query(ctx, `
 		SELECT blob_key FROM uploads WHERE blob_key = ANY($1::text[])
 		UNION
 		SELECT blob_key FROM upload_pages WHERE blob_key = ANY($1::text[])
+		UNION
+		SELECT blob_key FROM page_figures WHERE blob_key = ANY($1::text[])
 		UNION
 		SELECT image_path FROM documents WHERE image_path = ANY($1::text[])`, keys)
 	if err != nil {

@@ -102,6 +102,22 @@ func (q *Queries) RebuildDocument(ctx context.Context, id uuid.UUID, in NewDocum
 	return nil
 }
 
+// RelinkDocument writes a note's texts again once the links to its figures,
+// which name the note, are known. Returns ErrNotFound when the document is
+// gone.
+func (q *Queries) RelinkDocument(ctx context.Context, id uuid.UUID, originalText, formattedNote, excerpt string) error {
+	tag, err := q.db.Exec(ctx, `
+		UPDATE documents SET original_text = $2, formatted_note = $3, excerpt = nullif($4, '')
+		WHERE id = $1`, id, originalText, formattedNote, excerpt)
+	if err != nil {
+		return fmt.Errorf("relink document %s: %w", id, interpretError(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("relink document %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // ErrCourseInTrash is returned when a document cannot be restored because
 // its course is in trash: the course must be restored first.
 var ErrCourseInTrash = errors.New("course is in trash")

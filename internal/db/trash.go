@@ -13,7 +13,7 @@ import (
 type Purged struct {
 	Courses   []Owned
 	Documents []Owned
-	// BlobKeys are the images of the removed rows. No row references them
+	// BlobKeys are the images of the removed rows, their pages' figures among them. No row references them
 	// any more; the caller deletes them after commit, and the orphan sweep
 	// takes any whose deletion failed.
 	BlobKeys []string
@@ -57,6 +57,9 @@ func (q *Queries) PurgeTrashBy(ctx context.Context, userID uuid.UUID, cutoff tim
 			RETURNING u.id, u.blob_key
 		), pages_gone AS (
 			SELECT p.blob_key FROM upload_pages p WHERE p.upload_id IN (SELECT id FROM uploads_gone)
+		), figures_gone AS (
+			SELECT f.blob_key FROM page_figures f
+			WHERE f.upload_id IN (SELECT id FROM uploads_gone) OR f.document_id IN (SELECT id FROM documents_gone)
 		), documents_deleted AS (
 			DELETE FROM documents WHERE id IN (SELECT id FROM documents_gone)
 			RETURNING id, user_id, image_path
@@ -67,7 +70,8 @@ func (q *Queries) PurgeTrashBy(ctx context.Context, userID uuid.UUID, cutoff tim
 		SELECT 'course', id, user_id, '' FROM courses_deleted
 		UNION ALL SELECT 'document', id, user_id, coalesce(image_path, '') FROM documents_deleted
 		UNION ALL SELECT 'blob', '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, blob_key FROM uploads_gone
-		UNION ALL SELECT 'blob', '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, blob_key FROM pages_gone`,
+		UNION ALL SELECT 'blob', '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, blob_key FROM pages_gone
+		UNION ALL SELECT 'blob', '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid, blob_key FROM figures_gone`,
 		userID, cutoff)
 	if err != nil {
 		return p, fmt.Errorf("purge trash: %w", err)
@@ -128,7 +132,7 @@ func (q *Queries) forgetPurgedWords(ctx context.Context, p Purged) error {
 		INSERT INTO search_words (user_id, word)
 		SELECT DISTINCT d.user_id, w.word
 		FROM documents d,
-		     unnest(tsvector_to_array(to_tsvector('simple'::regconfig, d.title || ' ' || d.formatted_note))) AS w(word)
+		     unnest(tsvector_to_array(to_tsvector('simple_unaccent'::regconfig, d.title || ' ' || d.formatted_note))) AS w(word)
 		WHERE d.user_id = ANY($1) AND w.word ~ '^[[:alpha:]]{3,40}$'
 		ORDER BY 1, 2
 		ON CONFLICT DO NOTHING`, users); err != nil {

@@ -136,7 +136,7 @@ func (q *Queries) TombstoneUser(ctx context.Context, id uuid.UUID) error {
 }
 
 // DeleteAccount removes a user and every row the user owned: courses,
-// documents, uploads and their pages, search words, and the user's audit
+// documents, uploads and their pages and figures, search words, and the user's audit
 // rows (they hold the addresses and the changes the user made), leaving
 // one audit row that says the account was deleted, with nothing personal
 // in it. It returns the keys of the blobs those rows referenced, for the
@@ -148,6 +148,7 @@ func (q *Queries) DeleteAccount(ctx context.Context, userID uuid.UUID) ([]string
 	}, `
 		SELECT blob_key FROM uploads WHERE user_id = $1
 		UNION SELECT p.blob_key FROM upload_pages p JOIN uploads u ON u.id = p.upload_id WHERE u.user_id = $1
+		UNION SELECT f.blob_key FROM page_figures f JOIN uploads u ON u.id = f.upload_id WHERE u.user_id = $1
 		UNION SELECT image_path FROM documents WHERE user_id = $1 AND image_path IS NOT NULL`, userID)
 	if err != nil {
 		return nil, err

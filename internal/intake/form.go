@@ -90,7 +90,7 @@ func Receive(w http.ResponseWriter, r *http.Request, limits Limits, withCourse b
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(limits.ReadTimeout))
-	r.Body = http.MaxBytesReader(w, r.Body, limits.MaxBytes)
+	body := &readErrors{r: http.MaxBytesReader(w, r.Body, limits.MaxBytes)}
 
 	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
@@ -102,9 +102,9 @@ func Receive(w http.ResponseWriter, r *http.Request, limits Limits, withCourse b
 			form.Close()
 		}
 	}()
-	courseID, err := form.read(multipart.NewReader(r.Body, params["boundary"]), max(limits.MaxPages, 1))
+	courseID, err := form.read(multipart.NewReader(body, params["boundary"]), max(limits.MaxPages, 1))
 	if err != nil {
-		return nil, bodyError(err, tooLarge)
+		return nil, bodyError(err, body.err, tooLarge)
 	}
 	if fields := form.check(courseID, withCourse); len(fields) > 0 {
 		return nil, &Error{Status: http.StatusUnprocessableEntity, Message: "invalid upload", Fields: fields}
@@ -208,9 +208,30 @@ func readField(part *multipart.Part) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
+// readErrors remembers the first error reading r returned other than EOF.
+// The multipart parser may report its own error instead (a part's headers
+// cut off by the read deadline are "malformed"), while what ended the body
+// was the deadline or the size cap.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (b *readErrors) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
 // bodyError tells an over-long body (413) and one not received within the
-// read timeout (408) from a malformed one (400).
-func bodyError(err error, tooLarge *Error) error {
+// read timeout (408) from a malformed one (400): readErr, what reading the
+// body returned, says more than the parser's err.
+func bodyError(err, readErr error, tooLarge *Error) error {
+	if readErr != nil {
+		err = readErr
+	}
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return tooLarge
 	}

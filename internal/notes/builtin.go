@@ -24,6 +24,8 @@ const EngineBuiltin = "builtin"
 //     such as "|", "—" or ".") are removed without breaking the paragraph
 //     around them, since on photos of ruled paper they sit between ordinary lines.
 //   - A line starting with "#" followed by a space is a heading and kept.
+//   - A line of Markdown images and nothing else is kept as it is, a paragraph of its own:
+//     the OCR stage writes the figures it finds so (see PageFigures).
 //   - Lines that start and end with "|" are the rows of a pipe table, kept as
 //     they are: the OCR stage writes the tables it finds so (package
 //     ocr/layout), with its rule row.
@@ -108,11 +110,12 @@ const (
 	bulletList
 	numberedList
 	tableBlock
+	figureBlock
 )
 
 type block struct {
 	kind  blockKind
-	text  string     // paragraphs, formulas, headings (with their "#"s), tables (their rows)
+	text  string     // paragraphs, formulas, headings (with their "#"s), tables (their rows), figures
 	items []listItem // lists
 }
 
@@ -134,6 +137,10 @@ func formatText(text string) string {
 		}
 		inList := open != nil && (open.kind == bulletList || open.kind == numberedList)
 
+		if isImageLine(ln.text) {
+			blocks = append(blocks, block{kind: figureBlock, text: ln.text})
+			continue
+		}
 		if isTableRow(ln.text) {
 			if open != nil && open.kind == tableBlock {
 				open.text += "\n" + ln.text
@@ -198,7 +205,7 @@ func render(blocks []block) string {
 			b.WriteString("\n\n")
 		}
 		switch bl.kind {
-		case headingBlock, tableBlock:
+		case headingBlock, tableBlock, figureBlock:
 			b.WriteString(bl.text)
 		case paragraphBlock, formulaBlock:
 			b.WriteString(escapeBlockStart(bl.text))

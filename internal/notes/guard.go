@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,7 +33,7 @@ type verdict struct {
 // other small words), so that formatting alone changes nothing. A word the
 // model corrected ("tne" → "the", "energv" → "energy") still counts as kept.
 func checkContent(ocrText, markdown string) verdict {
-	in := contentWords(ocrText)
+	in := contentWords(imageAlts(ocrText))
 	out := contentWords(PlainText(markdown))
 	if len(in) == 0 {
 		// Nothing to keep; a reply with words of its own invented them.
@@ -64,12 +65,21 @@ func checkContent(ocrText, markdown string) verdict {
 	return v
 }
 
-// checkStructure compares the list items and filled table cells of the OCR text, which the
-// OCR stage writes as Markdown where it finds them, with those of the model's note: fewer of
-// either means the model dropped or merged some. It returns why the note is rejected, or "".
+// checkStructure compares the list items, filled table cells and images of the OCR text,
+// which the OCR stage writes as Markdown where it finds them, with those of the model's note:
+// fewer items or cells means the model dropped or merged some; an image must stay with its
+// link as it was, or the note loses a figure. It returns why the note is rejected, or "".
 func checkStructure(ocrText, markdown string) string {
 	inItems, inCells := countStructure(ocrText)
 	outItems, outCells := countStructure(markdown)
+	kept := imageLinks(markdown)
+	for _, link := range imageLinks(ocrText) {
+		if i := slices.Index(kept, link); i >= 0 {
+			kept = slices.Delete(kept, i, i+1)
+			continue
+		}
+		return fmt.Sprintf("dropped the figure %s", link)
+	}
 	switch {
 	case outCells < inCells:
 		return fmt.Sprintf("kept %d of the %d table cells", outCells, inCells)

@@ -101,6 +101,7 @@ Do:
 - Fix obvious OCR errors: misread letters, words split or run together, words hyphenated at line ends, stray symbols from ruled paper.
 - Give the note structure: "#" headings for titles, "-" or "1." lists, paragraphs, tables for tabular text, formulas in $...$ or $$...$$.
 - The OCR text may already be Markdown that follows the page's layout: keep its headings, its list items (with their nesting) and its tables, every cell in its row and column, and fix the words in them.
+- Keep every image such as ![Figure 1](figure:1.1) exactly as written, on a line of its own, where it stands: it is a drawing from the page.
 - Keep the language of the text.
 
 Do not:

@@ -26,10 +26,23 @@ type Result struct {
 	// name and its parameter: "scale:1.50", "rotate:90", "deskew:-3.25". Nil when it applied
 	// none or does no preprocessing.
 	Steps []string
+	// Figures are the drawings, diagrams and photos found on the page, in the order the
+	// Markdown numbers them: its "![Figure k](figure:k)" shows Figures[k-1] (see package
+	// layout). Nil when there are none or the engine does not look for them.
+	Figures []Figure
 	// Engine names the engine that read the text when it is not simply the one asked: Vision
 	// sets "vision", or "tesseract (vision failed: …)" when its fallback read the image. Empty
 	// when the engine does not say; see EngineName.
 	Engine string
+}
+
+// Figure is a figure cut from the page an engine read.
+type Figure struct {
+	// Box is where the figure stands on the page as the engine read it: upright, straightened
+	// and scaled by its preprocessing, so not in the uploaded photo's coordinates.
+	Box image.Rectangle
+	// Image is the figure's pixels, cut from that page (its own copy, Bounds at the origin).
+	Image image.Image
 }
 
 // Names of the engines, as recorded with a document.

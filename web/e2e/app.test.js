@@ -3,6 +3,7 @@
 // and an accessibility check of the main views.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { axeSource, call, output, photo, repo, start, withPage } from './harness.js';
@@ -497,6 +498,44 @@ test('a course is renamed, recoloured, trashed, restored; the trash is emptied',
     await page.getByText('Trash is empty.').waitFor();
     assert.equal(await page.getByRole('heading', { level: 2 }).count(), 0, 'no headings over nothing');
     assert.match(await page.locator('#toast').innerText(), /^Deleted 1 course( and \d+ notes?)? for good\.$/);
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('a note moves to another course; a course and all notes download as Markdown', async () => {
+  const { docs } = await notesIn('Chemistry');
+  const biology = (await call(env, 'GET', '/api/courses')).items.find((c) => c.name === 'Biology');
+  await withPage(env, 'move-export', desktop, async (page, problems) => {
+    await page.goto(env.link);
+    await page.goto(`${env.base}/#/notes/${docs[0].id}`);
+    await page.getByRole('button', { name: 'Move to course…' }).click();
+    await page.getByLabel(/^Move “.*” to$/).selectOption({ label: 'Biology' });
+    await page.getByRole('button', { name: 'Move', exact: true }).click();
+    await page.getByText('Moved to “Biology”.').waitFor();
+    assert.equal((await call(env, 'GET', `/api/documents/${docs[0].id}`)).courseId, biology.id);
+
+    await page.goto(`${env.base}/#/courses/${biology.id}`);
+    const [course] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export this course (Markdown, zip)' }).click()]);
+    assert.match(course.suggestedFilename(), /^snapnote-Biology.*\.zip$/);
+    await page.goto(`${env.base}/#/`);
+    const [all] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export all notes (Markdown, zip)' }).click()]);
+    assert.match(all.suggestedFilename(), /\.zip$/);
+    const zip = await readFile(await all.path());
+    assert.equal(zip.subarray(0, 2).toString(), 'PK', 'a zip file');
+    assert.deepEqual(problems, []);
+  });
+});
+
+// Last: it deletes the account the other tests use.
+test('deleting the account asks first, signs out and leaves nothing behind', async () => {
+  await withPage(env, 'leave', phone, async (page, problems) => {
+    await page.goto(env.link);
+    await page.getByRole('button', { name: 'Delete account' }).click(); // the confirm is accepted
+    await page.getByLabel('Token').waitFor();
+    const courses = await call(env, 'GET', '/api/courses');
+    assert.equal(courses.items.length, 0, 'the same sign-in meets an empty account');
     assert.deepEqual(problems, []);
   });
 });

@@ -59,7 +59,7 @@ func (l *line) text() string {
 	return strings.Join(parts, " ")
 }
 
-// buildBlocks joins ordered units into blocks: tables as they are, segments into lines and
+// buildBlocks joins ordered units into blocks: tables and figures as they are, segments into lines and
 // lines into headings, list items and paragraphs.
 func buildBlocks(units []unit, body, stroke float64) []Block {
 	var (
@@ -71,9 +71,14 @@ func buildBlocks(units []unit, body, stroke float64) []Block {
 		lines = nil
 	}
 	for _, u := range units {
-		if u.table != nil {
+		switch {
+		case u.table != nil:
 			flush()
 			out = append(out, Block{Kind: Table, Rows: u.table.rows, Box: u.table.box})
+			continue
+		case u.figure:
+			flush()
+			out = append(out, Block{Kind: Figure, Box: u.box})
 			continue
 		}
 		s := u.seg

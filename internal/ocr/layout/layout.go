@@ -35,6 +35,8 @@ const (
 	Heading
 	ListItem
 	Table
+	// Figure is a drawing, diagram or photo: no text, only its Box.
+	Figure
 )
 
 // Block is one unit of a page in reading order.
@@ -92,16 +94,20 @@ func (s *segment) text() string {
 	return strings.Join(parts, " ")
 }
 
-// Analyze rebuilds the page from its words and the rules drawn on it (FindRules; nil for
-// none): reading order, blocks and their kinds. Words with blank text are ignored; no words
-// give an empty Page.
-func Analyze(words []Word, rules []Rule) Page {
+// Analyze rebuilds the page from its words, the rules drawn on it (FindRules; nil for none)
+// and its figures (FindFigures): reading order, blocks and their kinds. A figure is a block
+// of its own where it stands in reading order, and the words inside it (a diagram's labels)
+// are part of its picture, not of the text. Words with blank text are ignored; no words and
+// no figures give an empty Page.
+func Analyze(words []Word, rules []Rule, figures ...image.Rectangle) Page {
 	words = slices.DeleteFunc(slices.Clone(words), func(w Word) bool {
-		return strings.TrimSpace(w.Text) == "" || w.Box.Empty()
+		center := image.Pt((w.Box.Min.X+w.Box.Max.X)/2, (w.Box.Min.Y+w.Box.Max.Y)/2)
+		return strings.TrimSpace(w.Text) == "" || w.Box.Empty() ||
+			slices.ContainsFunc(figures, func(f image.Rectangle) bool { return center.In(f) })
 	})
 	ruled, words := ruledTables(words, rules)
 	segs := segments(words)
-	if len(segs) == 0 && len(ruled) == 0 {
+	if len(segs) == 0 && len(ruled) == 0 && len(figures) == 0 {
 		return Page{}
 	}
 	body := bodyEm(segs)
@@ -113,6 +119,9 @@ func Analyze(words []Word, rules []Rule) Page {
 	}
 	for _, t := range tables {
 		units = append(units, unit{box: t.box, table: t})
+	}
+	for _, f := range figures {
+		units = append(units, unit{box: f, figure: true})
 	}
 	ordered := readingOrder(units)
 	return Page{Blocks: buildBlocks(ordered, body, strokeOf(segs))}

@@ -2,11 +2,12 @@ package layout
 
 import "image"
 
-// unit is what reading order places: a segment, or a whole table.
+// unit is what reading order places: a segment, a whole table or a figure.
 type unit struct {
-	box   image.Rectangle
-	seg   *segment
-	table *table
+	box    image.Rectangle
+	seg    *segment
+	table  *table
+	figure bool
 }
 
 // minOverlap is how many pixels two boxes must share horizontally to count as one above the

@@ -1,17 +1,39 @@
 package layout
 
 import (
+	"image"
+	"strconv"
 	"strings"
 )
+
+// FigureScheme starts the link of a figure in a page's Markdown: "![Figure 2](figure:2)" shows
+// the page's second figure in reading order, Page.Figures()[1]. Whoever stores the figures
+// rewrites the link to where they are served.
+const FigureScheme = "figure:"
+
+// Figures returns the boxes of the page's figures in reading order, the order in which
+// Markdown numbers them.
+func (p Page) Figures() []image.Rectangle {
+	var out []image.Rectangle
+	for _, bl := range p.Blocks {
+		if bl.Kind == Figure {
+			out = append(out, bl.Box)
+		}
+	}
+	return out
+}
 
 // Text returns the page as plain text in reading order: a block's lines as read, one per line,
 // a list item's after its Markdown marker ("-" for any bullet glyph, "3." for a number), a
 // table's rows one per line with the cells joined by a space, and a blank line between
-// blocks.
+// blocks. Figures have no text and are left out.
 func (p Page) Text() string {
 	var b strings.Builder
-	for i, bl := range p.Blocks {
-		if i > 0 {
+	for _, bl := range p.Blocks {
+		if bl.Kind == Figure {
+			continue
+		}
+		if b.Len() > 0 {
 			b.WriteString("\n\n")
 		}
 		switch bl.Kind {
@@ -33,10 +55,12 @@ func (p Page) Text() string {
 
 // Markdown returns the page as Markdown: headings as "#" lines by level, list items as "- " or
 // "1. " lines indented two spaces per level of nesting (a list's items without blank lines
-// between them; a blank line where bullets turn to numbers or back), tables as GitHub pipe tables whose first row is the header, and paragraphs
-// with their lines as read. Nothing is escaped but the pipes inside table cells.
+// between them; a blank line where bullets turn to numbers or back), tables as GitHub pipe tables whose first row is the header, figures
+// as images linked to FigureScheme and their number, and paragraphs with their lines as read.
+// Nothing is escaped but the pipes inside table cells.
 func (p Page) Markdown() string {
 	var b strings.Builder
+	figures := 0
 	for i, bl := range p.Blocks {
 		if i > 0 {
 			if prev := p.Blocks[i-1]; bl.Kind == ListItem && prev.Kind == ListItem &&
@@ -53,6 +77,10 @@ func (p Page) Markdown() string {
 			b.WriteString(strings.Repeat("  ", bl.Level) + bl.Marker + " " + strings.Join(bl.Lines, " "))
 		case Table:
 			writeTable(&b, bl.Rows)
+		case Figure:
+			figures++
+			n := strconv.Itoa(figures)
+			b.WriteString("![Figure " + n + "](" + FigureScheme + n + ")")
 		default:
 			b.WriteString(strings.Join(bl.Lines, "\n"))
 		}

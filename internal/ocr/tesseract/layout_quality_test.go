@@ -22,16 +22,16 @@ const layoutQualityPage = 1
 const (
 	// maxColumnsCER bounds the character error rate, in reading order, of pages set in columns.
 	maxColumnsCER = 0.02
-	// minStructureRecall is the least share of headings, list items and table cells (in their
-	// row and column) the note must show.
+	// minStructureRecall is the least share of headings, list items, table cells (in their
+	// row and column) and figures the note must show.
 	minStructureRecall = 0.9
 )
 
 // TestLayoutQuality reads one page of each layout class as the OCR job does, makes the note
 // the built-in formatter makes of it, and checks the targets: pages in columns read in order
 // (CER under maxColumnsCER), no class read worse than plain `tesseract FILE -` in reading order
-// or in its words, and the note showing the page's structure. Figures are not extracted yet:
-// they are left out of the structure checked.
+// or in its words, and the note showing the page's structure, figures included, with as many
+// figures cut from the page as the note shows.
 func TestLayoutQuality(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
@@ -60,14 +60,9 @@ func TestLayoutQuality(t *testing.T) {
 
 			note, err := notes.Builtin{}.Format(t.Context(), notes.Input{Text: cmp.Or(res.Markdown, res.Text)})
 			require.NoError(t, err)
-			var want []corpus.Element
-			for _, e := range s.Structure {
-				if e.Kind != corpus.ElementFigure {
-					want = append(want, e)
-				}
-			}
-			found := ocrtest.FindStructure(note.Markdown, want)
+			found := ocrtest.FindStructure(note.Markdown, s.Structure)
 			require.GreaterOrEqual(t, found.Recall(), minStructureRecall, "structure found %v of %v in:\n%s", found.Found, found.Total, note.Markdown)
+			require.Equal(t, found.Total[corpus.ElementFigure], len(res.Figures), "figures cut from the page")
 		})
 	}
 }

@@ -89,43 +89,17 @@ func Write(pages []Page, opt Options) []byte {
 		if box == [2]float64{} {
 			box = A4
 		}
-		var resources, ops strings.Builder
-		fmt.Fprintf(&resources, "/Font << /F1 %d 0 R >>", font)
+		resources := fmt.Sprintf("/Font << /F1 %d 0 R >>", font)
+		var ops strings.Builder
 		if p.JPEG != nil {
-			fmt.Fprintf(&resources, " /XObject << /Im1 %d 0 R >>", img)
+			resources += fmt.Sprintf(" /XObject << /Im1 %d 0 R >>", img)
 			fmt.Fprintf(&ops, "q %s 0 0 %s 0 0 cm /Im1 Do Q\n", num(box[0]), num(box[1]))
 			objs[img] = stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d "+
 				"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", p.Width, p.Height), p.JPEG)
 		}
-		if len(p.Lines) > 0 {
-			ops.WriteString("BT ")
-			if p.Invisible {
-				ops.WriteString("3 Tr ")
-			}
-			fmt.Fprintf(&ops, "/F1 12 Tf 16 TL 72 %s Td\n", num(box[1]-72))
-			for _, line := range p.Lines {
-				size := 12
-				if rest, ok := strings.CutPrefix(line, "# "); ok {
-					line, size = rest, 20
-				} else if rest, ok := strings.CutPrefix(line, "## "); ok {
-					line, size = rest, 16
-				}
-				fmt.Fprintf(&ops, "/F1 %d Tf %d TL (%s) Tj T*\n", size, size*4/3, escape(line))
-			}
-			ops.WriteString("ET\n")
-		}
-		if len(p.Right) > 0 {
-			fmt.Fprintf(&ops, "BT /F1 12 Tf 16 TL %s %s Td\n", num(box[0]/2+20), num(box[1]-72))
-			for _, line := range p.Right {
-				fmt.Fprintf(&ops, "(%s) Tj T*\n", escape(line))
-			}
-			ops.WriteString("ET\n")
-		}
-		for i := range p.Strokes {
-			fmt.Fprintf(&ops, "%d %d m %d %d l S\n", i%595, i*7%842, i*13%595, i*3%842)
-		}
+		writeText(&ops, p, box)
 		objs[page] = fmt.Appendf(nil, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources << %s >> /Contents %d 0 R >>",
-			num(box[0]), num(box[1]), resources.String(), content)
+			num(box[0]), num(box[1]), resources, content)
 		objs[content] = stream("", []byte(ops.String()))
 	}
 	objs[1] = []byte("<< /Type /Catalog /Pages 2 0 R >>")
@@ -140,7 +114,44 @@ func Write(pages []Page, opt Options) []byte {
 		trailer = fmt.Sprintf("/Size %d /Root 1 0 R /Encrypt %d 0 R /ID [<%s> <%s>]", size, size-1,
 			strings.Repeat("01", 16), strings.Repeat("01", 16))
 	}
+	return writeFile(objs, size, trailer)
+}
 
+// writeText writes the content operators of p's text (its lines, then its
+// right-hand column) and strokes on a page of box.
+func writeText(ops *strings.Builder, p Page, box [2]float64) {
+	if len(p.Lines) > 0 {
+		ops.WriteString("BT ")
+		if p.Invisible {
+			ops.WriteString("3 Tr ")
+		}
+		fmt.Fprintf(ops, "/F1 12 Tf 16 TL 72 %s Td\n", num(box[1]-72))
+		for _, line := range p.Lines {
+			size := 12
+			if rest, ok := strings.CutPrefix(line, "# "); ok {
+				line, size = rest, 20
+			} else if rest, ok := strings.CutPrefix(line, "## "); ok {
+				line, size = rest, 16
+			}
+			fmt.Fprintf(ops, "/F1 %d Tf %d TL (%s) Tj T*\n", size, size*4/3, escape(line))
+		}
+		ops.WriteString("ET\n")
+	}
+	if len(p.Right) > 0 {
+		fmt.Fprintf(ops, "BT /F1 12 Tf 16 TL %s %s Td\n", num(box[0]/2+20), num(box[1]-72))
+		for _, line := range p.Right {
+			fmt.Fprintf(ops, "(%s) Tj T*\n", escape(line))
+		}
+		ops.WriteString("ET\n")
+	}
+	for i := range p.Strokes {
+		fmt.Fprintf(ops, "%d %d m %d %d l S\n", i%595, i*7%842, i*13%595, i*3%842)
+	}
+}
+
+// writeFile lays out objects 1 to size-1 (those missing left free) with
+// their cross-reference table and trailer.
+func writeFile(objs map[int][]byte, size int, trailer string) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("%PDF-1.4\n%\xE2\xE3\xCF\xD3\n")
 	offsets := make([]int, size)

@@ -69,6 +69,36 @@ export async function api(method, path, body, opts) {
   return res.json();
 }
 
+/**
+ * download saves what path answers (an export) as a file, named as the
+ * server's Content-Disposition says: a link cannot send the token.
+ */
+export async function download(path, fallbackName) {
+  const res = await send('GET', path, undefined, { headers: { Accept: '*/*' } });
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename(res.headers.get('Content-Disposition')) || fallbackName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// filename reads a Content-Disposition's name, filename* (RFC 5987) first.
+function filename(disposition) {
+  if (!disposition) return '';
+  const ext = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (ext) {
+    try {
+      return decodeURIComponent(ext[1]);
+    } catch {
+      // A malformed encoding: fall back to the ASCII name.
+    }
+  }
+  return /filename="((?:[^"\\]|\\.)*)"/i.exec(disposition)?.[1].replace(/\\(.)/g, '$1') || '';
+}
+
 export function query(path, params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);

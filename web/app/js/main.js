@@ -78,13 +78,17 @@ document.getElementById('search-form').addEventListener('submit', (e) => {
   if (q) location.hash = `#/search?${new URLSearchParams({ q })}`;
 });
 
-document.getElementById('sign-out').addEventListener('click', async () => {
+// signOutHere signs out and forgets what this browser kept: on the button,
+// and when a view ends the session (the account deleted).
+async function signOutHere() {
   await forgetUser();
   jobs.hidden = true;
   await auth.signOut();
   location.hash = '#/';
   route();
-});
+}
+document.getElementById('sign-out').addEventListener('click', signOutHere);
+window.addEventListener('snapnote:sign-out', signOutHere);
 
 // The job dashboard (River UI) is for operators: the profile says where it
 // is to them alone. The browser opens it with a short-lived cookie that

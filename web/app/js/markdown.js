@@ -1,8 +1,10 @@
 // Markdown to DOM nodes. Every piece of note text becomes a text node, so a
 // note cannot inject markup or script whatever it contains: there is no
 // HTML pass-through. Supported: headings, paragraphs, lists (nested),
-// block quotes, fenced code, rules, `code`, **strong**, *emphasis* and
-// [links](https://…) with http and https URLs only.
+// block quotes, fenced code, rules, `code`, **strong**, *emphasis*,
+// [links](https://…) with http and https URLs only, and the note's own
+// figures, ![Figure 1](/api/documents/…/figures/1), as images without a
+// source: their data-src is fetched with the user's token (loadFigures).
 import { h } from './dom.js';
 
 const FENCE = /^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
@@ -112,7 +114,18 @@ const INLINE = new RegExp([
   /(?<!\w)_(?=[^\s_])([\s\S]*?[^\s_])_(?!\w)/.source, // 5 em
   /\[([^\]\n]+)\]\(\s*<?([^\s)>]+)>?(?:\s+"[^"\n]*")?\s*\)/.source, // 6 text, 7 href
   /<(https?:\/\/[^\s>]+)>/.source, // 8 autolink
+  /!\[([^\]\n]*)\]\(([^\s()]+)\)/.source, // 9 alt, 10 src
 ].join('|'), 'g');
+
+// FIGURE is the path at which the API serves a figure of a note.
+const FIGURE = /^\/api\/documents\/[0-9a-f-]{36}\/figures\/\d{1,9}$/;
+
+// image is a figure of the note, left for loadFigures to fetch, or for any
+// other image (a tracker, a page elsewhere) its alt text only.
+function image(alt, src) {
+  if (!FIGURE.test(src)) return inline(h('span'), alt);
+  return h('img', { class: 'figure', alt: alt || 'Figure', 'data-src': src });
+}
 
 /** safeHref returns href when it is an absolute http(s) URL, else null. */
 export function safeHref(href) {
@@ -143,6 +156,7 @@ function inline(el, text, trim = false) {
     else if (m[4] !== undefined || m[5] !== undefined) el.append(inline(h('em'), m[4] ?? m[5]));
     else if (m[6] !== undefined) el.append(link(m[6], m[7]));
     else if (m[8] !== undefined) el.append(link(m[8], m[8]));
+    else if (m[9] !== undefined) el.append(image(m[9], m[10]));
     last = m.index + m[0].length;
   }
   if (last < text.length) el.append(text.slice(last).replace(/\n/g, ' '));

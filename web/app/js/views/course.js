@@ -1,5 +1,5 @@
 // One course: add photos, watch them become notes, and its notes newest first.
-import { api, query } from '../api.js';
+import { api, download, query } from '../api.js';
 import { h, colorDot, pager, toast, when } from '../dom.js';
 import { showUploads, uploadFiles } from '../uploads.js';
 
@@ -48,8 +48,16 @@ export function courseView({ id, signal }) {
   const more = pager(notes,
     (cursor) => api('GET', query('/api/documents', { courseId: id, cursor, limit: 20 }), undefined, { signal }),
     noteItem, empty);
+  const exportCourse = async () => {
+    try {
+      await download(`/api/courses/${id}/export`, 'snapnote-course.zip');
+    } catch (err) {
+      toast(err.message);
+    }
+  };
   return h('section', {}, h('p', {}, h('a', { href: '#/' }, '← Courses')), title, picker, uploads,
-    h('h2', {}, 'Notes'), notes, more);
+    h('h2', {}, 'Notes'), notes, more,
+    h('p', {}, h('button', { type: 'button', onclick: exportCourse }, 'Export this course (Markdown, zip)')));
 }
 
 export function noteItem(doc) {

@@ -1,5 +1,5 @@
 // Your courses: create, open, rename, colour, trash.
-import { api } from '../api.js';
+import { api, download } from '../api.js';
 import { h, colorDot, toast } from '../dom.js';
 
 const COLORS = ['#2563eb', '#059669', '#d97706', '#dc2626', '#7c3aed', '#db2777', '#0891b2', '#4b5563'];
@@ -32,7 +32,34 @@ export function coursesView({ signal }) {
     if (!page.items.length) list.append(h('li', { class: 'empty muted' }, 'No courses yet: create one to file your notes in.'));
   }, (err) => err.name !== 'AbortError' && toast(err.message));
 
-  return h('section', {}, h('h1', {}, 'Your courses'), form, list);
+  return h('section', {}, h('h1', {}, 'Your courses'), form, list, accountSection());
+}
+
+// accountSection keeps the student's notes theirs: all of them as Markdown
+// files, and leaving with everything deleted.
+function accountSection() {
+  const exportAll = async () => {
+    try {
+      await download('/api/export', 'snapnote-export.zip');
+    } catch (err) {
+      toast(err.message);
+    }
+  };
+  const leave = async () => {
+    if (!confirm('Delete your account? Every course, note and photo is deleted for good. Export them first to keep them.')) return;
+    try {
+      await api('DELETE', '/api/user');
+      window.dispatchEvent(new Event('snapnote:sign-out'));
+      toast('Your account is being deleted.');
+    } catch (err) {
+      toast(err.message);
+    }
+  };
+  return h('section', { class: 'account', 'aria-labelledby': 'account-heading' },
+    h('h2', { id: 'account-heading' }, 'Your account'),
+    h('div', { class: 'toolbar' },
+      h('button', { type: 'button', onclick: exportAll }, 'Export all notes (Markdown, zip)'),
+      h('button', { type: 'button', class: 'danger', onclick: leave }, 'Delete account')));
 }
 
 function courseCard(course) {

@@ -10,6 +10,8 @@ export function noteView({ id, signal }) {
 
   function read() {
     const photo = h('div', { class: 'photo' });
+    const note = h('article', { class: 'markdown', 'aria-label': 'Note' }, renderMarkdown(doc.formattedNote));
+    loadFigures(note);
     section.replaceChildren(
       h('p', {}, h('a', { href: `#/courses/${doc.courseId}` }, '← Course')),
       h('h1', {}, doc.title),
@@ -17,9 +19,10 @@ export function noteView({ id, signal }) {
       h('div', { class: 'toolbar' },
         h('button', { type: 'button', onclick: edit }, 'Edit'),
         doc.uploadId ? h('button', { type: 'button', onclick: () => showPhoto(photo) }, 'Show photo') : null,
+        h('button', { type: 'button', onclick: move }, 'Move to course…'),
         h('button', { type: 'button', onclick: trash }, 'Move to trash')),
       photo,
-      h('article', { class: 'markdown', 'aria-label': 'Note' }, renderMarkdown(doc.formattedNote)));
+      note);
     const heading = section.querySelector('h1');
     heading.tabIndex = -1;
     document.title = `${doc.title} · SnapNote`;
@@ -67,6 +70,39 @@ export function noteView({ id, signal }) {
     title.focus();
   }
 
+  // move offers the student's other courses, and files the note in the one
+  // picked.
+  async function move() {
+    let courses;
+    try {
+      courses = (await api('GET', '/api/courses', undefined, { signal })).items.filter((c) => c.id !== doc.courseId);
+    } catch (err) {
+      toast(err.message);
+      return;
+    }
+    if (!courses.length) {
+      toast('Make another course first: this note is in your only one.');
+      return;
+    }
+    const to = h('select', { id: 'move-to' }, ...courses.map((c) => h('option', { value: c.id }, c.name)));
+    section.replaceChildren(h('h1', {}, 'Move note'), h('form', {
+      class: 'edit',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          doc = await api('PATCH', `/api/documents/${id}`, { courseId: to.value });
+          read().focus();
+          toast(`Moved to “${to.selectedOptions[0].textContent}”.`);
+        } catch (err) {
+          toast(err.message);
+        }
+      },
+    }, h('label', { for: 'move-to' }, `Move “${doc.title}” to`), to,
+    h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Move'),
+      h('button', { type: 'button', onclick: () => read().focus() }, 'Cancel'))));
+    to.focus();
+  }
+
   async function trash() {
     try {
       await api('DELETE', `/api/documents/${id}`);
@@ -74,6 +110,21 @@ export function noteView({ id, signal }) {
       location.hash = `#/courses/${doc.courseId}`;
     } catch (err) {
       toast(err.message);
+    }
+  }
+
+  // The note's figures are served, as its photo is, only with the user's
+  // token, which an img cannot send: each is fetched and shown from memory.
+  function loadFigures(root) {
+    for (const img of root.querySelectorAll('img[data-src]')) {
+      fetch(img.dataset.src, { headers: { Authorization: `Bearer ${token()}` }, signal })
+        .then((res) => (res.ok ? res.blob() : Promise.reject(new Error(res.statusText))))
+        .then((blob) => {
+          const url = URL.createObjectURL(blob);
+          img.onload = () => URL.revokeObjectURL(url);
+          img.src = url;
+        })
+        .catch(() => img.replaceWith(h('span', { class: 'muted small' }, `${img.alt} could not be loaded.`)));
     }
   }
 

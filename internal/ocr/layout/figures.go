@@ -1,0 +1,248 @@
+package layout
+
+import (
+	"image"
+	"slices"
+)
+
+// Thresholds of figure finding, in body ems unless said otherwise.
+const (
+	// figureJoinEms is the widest gap between two pieces of ink of one figure: the parts of a
+	// diagram stand apart, but not as far as two figures or a figure and a stray mark.
+	figureJoinEms = 2.5
+	// minFigureSide and minFigureArea bound a figure from below: a bullet, a speck, a
+	// signature's flourish or a crossed-out word is smaller.
+	minFigureSide = 2.5
+	minFigureArea = 16
+	// maxFigureText is the largest share of a figure's box that words may cover: labels in a
+	// diagram cover little of it, the text inside a framed paragraph most of it.
+	maxFigureText = 0.25
+	// maxWordEms is the tallest a word may be, in ems, to be text rather than a shape the
+	// engine read as a word.
+	maxWordEms = 3
+	// figureInkDrop is how much darker than the paper a pixel must be to be a figure's ink:
+	// less than a light shading or a photo's mid-tones differ from the paper, more than the
+	// grain of a photographed sheet.
+	figureInkDrop = 50
+)
+
+// FindFigures returns the boxes of the figures on page (drawings, diagrams, charts, photos)
+// in page coordinates: regions of ink that are not words the engine read, nor the rules of
+// the tables that rules (from FindRules) draw, large enough not to be a mark or a speck, and with few
+// words in them (the labels of a diagram). page is the preprocessed page the words were read
+// from (paper near white, straightened). The boxes have a margin of half an em around the
+// ink and do not overlap. No figures give nil.
+func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle {
+	b := page.Rect
+	if b.Dx() < 20 || b.Dy() < 20 {
+		return nil
+	}
+	text := textWords(words)
+	em := figureEm(text, b)
+	g := newInkGrid(page, max(2, int(em/3)))
+	for _, w := range text {
+		g.clear(w.Box)
+	}
+	// Only the rules of tables are not a figure's: boxes and lines of a diagram may pass for
+	// rules too, but hold no table's cells.
+	tables, _ := ruledTables(text, rules)
+	for _, r := range rules {
+		if slices.ContainsFunc(tables, func(t *table) bool { return r.Box.In(t.box) }) {
+			g.clear(r.Box.Inset(-2))
+		}
+	}
+	// Ink along the image's edge is the edge of the sheet or the desk around it.
+	inner := b.Inset(max(2, b.Dx()/100))
+	g.clearOutside(inner)
+
+	var out []image.Rectangle
+	for _, box := range g.components(int(figureJoinEms * em / float64(g.cell))) {
+		box = box.Intersect(b)
+		side, area := float64(min(box.Dx(), box.Dy())), float64(box.Dx()*box.Dy())
+		if side < minFigureSide*em || area < minFigureArea*em*em || 10*box.Dx()*box.Dy() > 9*b.Dx()*b.Dy() {
+			continue
+		}
+		if textShare(text, box) > maxFigureText {
+			continue
+		}
+		out = append(out, box.Inset(-int(em/2)).Intersect(b))
+	}
+	return mergeOverlapping(out)
+}
+
+// textWords returns the words that are text: the ones the layout keeps (confident enough,
+// see minSegmentConf) and of a text's height, not a shape read as a word.
+func textWords(words []Word) []Word {
+	var out []Word
+	for _, w := range words {
+		if w.Conf >= minSegmentConf && !w.Box.Empty() && hasText(w.Text) {
+			out = append(out, w)
+		}
+	}
+	em := wordsEm(out)
+	return slices.DeleteFunc(out, func(w Word) bool { return float64(w.Box.Dy()) > maxWordEms*em })
+}
+
+func hasText(s string) bool {
+	for _, r := range s {
+		if r != ' ' && r != '\t' {
+			return true
+		}
+	}
+	return false
+}
+
+// figureEm is the body text's size in pixels, or a fiftieth of the page's height on a page
+// without words.
+func figureEm(text []Word, b image.Rectangle) float64 {
+	if em := wordsEm(text); em >= 4 {
+		return em
+	}
+	return max(4, float64(b.Dy())/50)
+}
+
+// textShare is the share of box that the text words centred in it cover.
+func textShare(text []Word, box image.Rectangle) float64 {
+	covered := 0
+	for _, w := range text {
+		c := image.Pt((w.Box.Min.X+w.Box.Max.X)/2, (w.Box.Min.Y+w.Box.Max.Y)/2)
+		if c.In(box) {
+			covered += w.Box.Intersect(box).Dx() * w.Box.Intersect(box).Dy()
+		}
+	}
+	return float64(covered) / float64(box.Dx()*box.Dy())
+}
+
+// mergeOverlapping joins boxes that overlap (their margins may) until none do.
+func mergeOverlapping(boxes []image.Rectangle) []image.Rectangle {
+	for merged := true; merged; {
+		merged = false
+		for i := 0; i < len(boxes) && !merged; i++ {
+			for j := i + 1; j < len(boxes); j++ {
+				if boxes[i].Overlaps(boxes[j]) {
+					boxes[i] = boxes[i].Union(boxes[j])
+					boxes = slices.Delete(boxes, j, j+1)
+					merged = true
+					break
+				}
+			}
+		}
+	}
+	return boxes
+}
+
+// inkGrid is a page seen in square cells, each marked when it holds ink.
+type inkGrid struct {
+	origin image.Point
+	cell   int
+	w, h   int
+	ink    []bool
+}
+
+// newInkGrid marks the cells of page that hold ink: pixels at least figureInkDrop darker
+// than the paper (the page's median), a few to a cell so that single specks of grain do not
+// count.
+func newInkGrid(page *image.Gray, cell int) *inkGrid {
+	b := page.Rect
+	g := &inkGrid{origin: b.Min, cell: cell, w: (b.Dx() + cell - 1) / cell, h: (b.Dy() + cell - 1) / cell}
+	g.ink = make([]bool, g.w*g.h)
+	level := int(paperLevel(page)) - figureInkDrop
+	counts := make([]int, g.w)
+	need := max(2, cell*cell/16)
+	for gy := range g.h {
+		clear(counts)
+		for y := gy * cell; y < min((gy+1)*cell, b.Dy()); y++ {
+			row := page.Pix[y*page.Stride : y*page.Stride+b.Dx()]
+			for x, v := range row {
+				if int(v) < level {
+					counts[x/cell]++
+				}
+			}
+		}
+		for gx, n := range counts {
+			g.ink[gy*g.w+gx] = n >= need
+		}
+	}
+	return g
+}
+
+// paperLevel is the median gray level of page, sampled: the paper's, on a page that is
+// mostly paper.
+func paperLevel(page *image.Gray) uint8 {
+	var hist [256]int
+	n := 0
+	for i := 0; i < len(page.Pix); i += 7 {
+		hist[page.Pix[i]]++
+		n++
+	}
+	seen := 0
+	for v, c := range hist {
+		if seen += c; 2*seen >= n {
+			return uint8(v)
+		}
+	}
+	return 255
+}
+
+// cells returns the range of cells that r touches.
+func (g *inkGrid) cells(r image.Rectangle) (x0, y0, x1, y1 int) {
+	r = r.Sub(g.origin)
+	x0, y0 = max(0, r.Min.X/g.cell), max(0, r.Min.Y/g.cell)
+	x1, y1 = min(g.w, (r.Max.X+g.cell-1)/g.cell), min(g.h, (r.Max.Y+g.cell-1)/g.cell)
+	return x0, y0, x1, y1
+}
+
+// clear unmarks the cells r touches.
+func (g *inkGrid) clear(r image.Rectangle) {
+	x0, y0, x1, y1 := g.cells(r)
+	for y := y0; y < y1; y++ {
+		clear(g.ink[y*g.w+x0 : y*g.w+max(x0, x1)])
+	}
+}
+
+// clearOutside unmarks the cells not wholly inside r.
+func (g *inkGrid) clearOutside(r image.Rectangle) {
+	r = r.Sub(g.origin)
+	for y := range g.h {
+		for x := range g.w {
+			c := image.Rect(x*g.cell, y*g.cell, (x+1)*g.cell, (y+1)*g.cell)
+			if !c.In(r) {
+				g.ink[y*g.w+x] = false
+			}
+		}
+	}
+}
+
+// components returns the boxes, in page coordinates, of the groups of ink cells that stand
+// within join cells of one another: the ink of one group, each box bounding only ink.
+func (g *inkGrid) components(join int) []image.Rectangle {
+	label := make([]int, len(g.ink))
+	var boxes []image.Rectangle
+	var stack []int
+	for start, ink := range g.ink {
+		if !ink || label[start] != 0 {
+			continue
+		}
+		id := len(boxes) + 1
+		label[start] = id
+		box := image.Rectangle{}
+		stack = append(stack[:0], start)
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%g.w, i/g.w
+			c := image.Rect(x*g.cell, y*g.cell, (x+1)*g.cell, (y+1)*g.cell).Add(g.origin)
+			box = box.Union(c)
+			for ny := max(0, y-join); ny <= min(g.h-1, y+join); ny++ {
+				for nx := max(0, x-join); nx <= min(g.w-1, x+join); nx++ {
+					if j := ny*g.w + nx; g.ink[j] && label[j] == 0 {
+						label[j] = id
+						stack = append(stack, j)
+					}
+				}
+			}
+		}
+		boxes = append(boxes, box)
+	}
+	return boxes
+}

@@ -1,0 +1,158 @@
+package layout
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// drawnPage is a page for FindFigures: white paper with ink drawn on it, and the words an
+// engine read, each inked as a row of letter strokes inside its box.
+type drawnPage struct {
+	img   *image.Gray
+	words []Word
+	line  int
+}
+
+func newDrawnPage() *drawnPage {
+	img := image.NewGray(image.Rect(0, 0, 1200, 1600))
+	draw.Draw(img, img.Rect, image.NewUniform(color.Gray{250}), image.Point{}, draw.Src)
+	return &drawnPage{img: img}
+}
+
+func (p *drawnPage) fill(r image.Rectangle, level uint8) {
+	draw.Draw(p.img, r, image.NewUniform(color.Gray{level}), image.Point{}, draw.Src)
+}
+
+// text writes a line of 30-pixel words from (x, y), each letter a vertical stroke.
+func (p *drawnPage) text(x, y int, s string) {
+	p.line++
+	for _, w := range strings.Fields(s) {
+		box := image.Rect(x, y, x+len(w)*15, y+30)
+		for lx := box.Min.X + 2; lx < box.Max.X-4; lx += 15 {
+			p.fill(image.Rect(lx, y+4, lx+4, y+28), 20)
+		}
+		p.words = append(p.words, Word{Box: box, Text: w, Conf: 91, Block: 1, Par: 1, Line: p.line})
+		x = box.Max.X + 12
+	}
+}
+
+// paragraph writes lines of text down from y and returns the y below them.
+func (p *drawnPage) paragraph(y int, lines ...string) int {
+	for _, l := range lines {
+		p.text(100, y, l)
+		y += 45
+	}
+	return y + 30
+}
+
+// diagram draws boxes joined by lines, a ring and a label in one box, within r, and returns
+// the box of its ink.
+func (p *drawnPage) diagram(r image.Rectangle) image.Rectangle {
+	a := image.Rect(r.Min.X, r.Min.Y, r.Min.X+200, r.Min.Y+120)
+	b := a.Add(image.Pt(420, 160))
+	for _, box := range []image.Rectangle{a, b} {
+		p.fill(box, 30)
+		p.fill(box.Inset(3), 250)
+	}
+	p.fill(image.Rect(a.Max.X, a.Min.Y+60, b.Min.X, a.Min.Y+63), 30)
+	p.fill(image.Rect(b.Min.X-3, a.Min.Y+60, b.Min.X, b.Min.Y), 30)
+	c, radius := image.Pt(r.Max.X-90, r.Min.Y+90), 80
+	for y := c.Y - radius; y <= c.Y+radius; y++ {
+		for x := c.X - radius; x <= c.X+radius; x++ {
+			if d := (x-c.X)*(x-c.X) + (y-c.Y)*(y-c.Y); d <= radius*radius && d >= (radius-4)*(radius-4) {
+				p.img.SetGray(x, y, color.Gray{30})
+			}
+		}
+	}
+	p.text(a.Min.X+40, a.Min.Y+45, "Input")
+	return a.Union(b).Union(image.Rect(c.X-radius, c.Y-radius, c.X+radius+1, c.Y+radius+1))
+}
+
+var fourLines = []string{
+	"The market clears where supply equals demand and",
+	"prices move until the quantity people want to buy",
+	"matches the quantity firms want to sell at that",
+	"price, which economists call the equilibrium.",
+}
+
+func TestFindFiguresFindsADiagramBetweenParagraphs(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines...)
+	where := p.diagram(image.Rect(250, y, 950, y+300))
+	p.paragraph(where.Max.Y+40, fourLines[:2]...)
+
+	figures := FindFigures(p.img, p.words, FindRules(p.img))
+	require.Len(t, figures, 1)
+	require.True(t, where.In(figures[0].Inset(-1)), "the figure %v holds the whole drawing %v", figures[0], where)
+	require.Less(t, figures[0].Dx()*figures[0].Dy(), 2*where.Dx()*where.Dy(), "and little else: %v", figures[0])
+
+	page := Analyze(p.words, nil, figures...)
+	md := page.Markdown()
+	require.Equal(t, []image.Rectangle{figures[0]}, page.Figures())
+	first, second, ok := strings.Cut(md, "![Figure 1]("+FigureScheme+"1)")
+	require.True(t, ok, "the figure's link is in the Markdown:\n%s", md)
+	require.Contains(t, first, "equilibrium.", "the paragraph above comes before it")
+	require.Contains(t, second, "prices move", "the paragraph below comes after it")
+	require.NotContains(t, md, "Input", "the diagram's label is part of its picture")
+	require.NotContains(t, page.Text(), "Figure", "plain text has no figures")
+}
+
+func TestFindFiguresFindsNoneOnText(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	p.text(100, 60, "Heading")
+	p.fill(image.Rect(100, 95, 700, 98), 20) // underlined across the page
+	y := p.paragraph(140, fourLines...)
+	// Bullets the engine did not read, and specks of dust.
+	for i := range 4 {
+		p.fill(image.Rect(70, y+i*45+10, 80, y+i*45+20), 20)
+		p.text(100, y+i*45, "an item of the list")
+	}
+	for _, at := range []image.Point{{900, 1200}, {400, 1400}, {1000, 300}} {
+		p.fill(image.Rectangle{Min: at, Max: at.Add(image.Pt(3, 3))}, 40)
+	}
+	// A framed paragraph is text, not a figure.
+	box := image.Rect(80, 700, 1000, 960)
+	p.fill(box, 20)
+	p.fill(box.Inset(3), 250)
+	p.paragraph(720, fourLines...)
+
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}
+
+func TestFindFiguresTakesNoTableRules(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines[:2]...)
+	xs, ys := []int{100, 450, 800, 1100}, []int{y, y + 60, y + 120, y + 180, y + 240}
+	for _, ry := range ys {
+		p.fill(image.Rect(xs[0], ry, xs[len(xs)-1]+3, ry+3), 20)
+	}
+	for _, rx := range xs {
+		p.fill(image.Rect(rx, ys[0], rx+3, ys[len(ys)-1]+3), 20)
+	}
+	for _, ry := range ys[:len(ys)-1] {
+		for _, rx := range xs[:len(xs)-1] {
+			p.text(rx+20, ry+15, "cell")
+		}
+	}
+	rules := FindRules(p.img)
+	require.NotEmpty(t, rules)
+	require.Empty(t, FindFigures(p.img, p.words, rules))
+}
+
+func TestFindFiguresOnAPageWithoutWords(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	where := p.diagram(image.Rect(200, 300, 900, 600))
+	figures := FindFigures(p.img, nil, nil)
+	require.Len(t, figures, 1)
+	require.True(t, where.In(figures[0].Inset(-1)), "%v", figures[0])
+	require.Empty(t, FindFigures(image.NewGray(image.Rect(0, 0, 10, 10)), nil, nil), "too small a page")
+}
