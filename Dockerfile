@@ -10,10 +10,11 @@
 # (compose.yaml does), and a one-shot `migrate up` none.
 
 FROM golang:1.26-bookworm AS build
-# The worker's warm OCR engines call libtesseract through cgo (the image has gcc).
+# The worker's warm OCR engines call libtesseract, and its photo decoding libjpeg, through cgo
+# (the image has gcc; libjpeg62-turbo itself comes with leptonica at run time).
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev; \
+    apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev libjpeg-dev; \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./

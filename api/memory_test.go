@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/photo"
 	"github.com/snapnote/snapnote/jobs"
 )
 
@@ -61,4 +65,35 @@ func TestWorkerRefusesAPageOverItsBudget(t *testing.T) {
 	require.Equal(t, "failed", failed.Status)
 	require.Equal(t, "image_too_large", failed.Error.Code)
 	require.Equal(t, 1, failed.Attempts["ocr"], "refused at once, not retried")
+}
+
+// A 12-megapixel photo whose characters stay large at half size is read from a half-size
+// decode, and the worker takes from its budget only what that decode needs: a budget too
+// small for the whole photo reads it.
+func TestWorkerReadsALargePhotoAtHalfSizeWithinItsBudget(t *testing.T) {
+	t.Parallel()
+	const budget = 32 << 20
+	b := setup(t)
+	b.startLLMWorker(&jobs.Pipeline{Formatter: notes.Builtin{}, Memory: jobs.NewBudget(budget)})
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, ocrtest.RenderText(lectureLines, 3000, 4000, 90), &jpeg.Options{Quality: 85}))
+	plan, err := photo.PlanDecode(buf.Bytes())
+	require.NoError(t, err)
+	require.Greater(t, plan.Bytes(), int64(budget), "whole, the photo would not fit")
+
+	alice := b.user("alice")
+	course := alice.createCourse("Physics")
+	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "photo.jpg", file: buf.Bytes()})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	var up api.Upload
+	res.json(t, &up)
+	settled := alice.waitSettled(up.ID)
+	if !photo.ScalesJPEG { // a binary without cgo decodes whole
+		require.Equal(t, "image_too_large", settled.Error.Code)
+		return
+	}
+	require.Less(t, plan.BytesAt(plan.Reduction())+int64(buf.Len()), int64(budget))
+	require.Equal(t, "done", settled.Status, "error: %+v", settled.Error)
+	doc := alice.document(settled.DocumentID)
+	require.Less(t, ocrtest.CER(doc.OriginalText, strings.Join(lectureLines, "\n")), 0.03, "OCR text:\n%s", doc.OriginalText)
 }

@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -129,18 +128,18 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, 
 	if err != nil {
 		return ocr.Result{}, &Failure{Failure: snapnote.FailStorageUnavailable, Err: fmt.Errorf("read image: %w", err)}
 	}
-	release, f := w.takeMemory(ctx, data)
-	if f != nil {
+	decoder := &photo.ReducedDecoder{Accept: ocr.PhotoAcceptor(w.Pipeline.OCR), Reserve: w.takeMemory}
+	img, release, err := decoder.Decode(ctx, data)
+	if f, ok := errors.AsType[*Failure](err); ok {
 		return ocr.Result{}, f
 	}
-	defer release()
-	img, err := photo.Decode(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, photo.ErrCorrupt) {
 			return ocr.Result{}, &Failure{Failure: snapnote.FailUnreadableImage, Err: err}
 		}
 		return ocr.Result{}, &Failure{Failure: snapnote.FailStorageUnavailable, Err: fmt.Errorf("read image: %w", err)}
 	}
+	defer release()
 	ocrCtx, cancel := context.WithTimeout(ctx, w.Pipeline.OCRTimeout)
 	defer cancel()
 	res, err := w.Pipeline.OCR.Recognize(ocrCtx, img, opts)
@@ -166,15 +165,11 @@ func engineFailure(err error, stage queue.Stage) *Failure {
 	return stageFailure(stage, err)
 }
 
-// takeMemory plans the page's decoding from its header and takes what it
-// needs from the worker's budget, waiting while other pages hold it. A page
-// that cannot fit even alone fails for good.
-func (w *OCRWorker) takeMemory(ctx context.Context, data []byte) (release func(), f *Failure) {
-	plan, err := photo.PlanDecode(data)
-	if err != nil {
-		return nil, &Failure{Failure: snapnote.FailUnreadableImage, Err: err}
-	}
-	need := plan.Bytes() + int64(len(data))
+// takeMemory takes need bytes, what decoding a page will hold as
+// photo.PlanDecode plans it, from the worker's budget, waiting while other
+// pages hold it. A page that cannot fit even alone fails for good. Its
+// errors are *Failure.
+func (w *OCRWorker) takeMemory(ctx context.Context, need int64) (release func(), err error) {
 	if b := w.Pipeline.Memory; b != nil && need > b.Size() {
 		return nil, &Failure{Err: fmt.Errorf("page needs %d bytes, budget is %d", need, b.Size()), Failure: snapnote.Failure{Code: snapnote.ErrImageTooLarge, Permanent: true,
 			Message: fmt.Sprintf("The photo needs about %d MB to read, more than this service reads at once (%d MB). "+

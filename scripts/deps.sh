@@ -77,8 +77,9 @@ ocr_langs() {
 }
 
 check_tesseract() {
-  # The worker's warm engines call libtesseract through cgo: its headers and a C compiler.
-  local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd libtesseract-dev libleptonica-dev gcc) have
+  # The worker's warm engines call libtesseract, and its photo decoding libjpeg, through cgo:
+  # their headers and a C compiler.
+  local langs lang pkgs=(tesseract-ocr tesseract-ocr-osd libtesseract-dev libleptonica-dev libjpeg-dev gcc) have
   ocr_langs >/dev/null # a wrong code stops here: a process substitution's failure would not
   mapfile -t langs < <(ocr_langs)
   if has_apt; then
@@ -94,6 +95,8 @@ check_tesseract() {
     return 0
   elif ! ls /usr/include/tesseract/capi.h /usr/local/include/tesseract/capi.h /opt/homebrew/include/tesseract/capi.h >/dev/null 2>&1; then
     MISSING+=("libtesseract and leptonica headers, for the warm OCR engines (cgo); or build with CGO_ENABLED=0 to run the tesseract command per page")
+  elif ! ls /usr/include/jpeglib.h /usr/local/include/jpeglib.h /opt/homebrew/include/jpeglib.h >/dev/null 2>&1; then
+    MISSING+=("libjpeg(-turbo) headers (jpeglib.h), for decoding photos at a reduced scale (cgo); or build with CGO_ENABLED=0")
   fi
   have=$(tesseract --list-langs 2>/dev/null | tail -n +2)
   if ! has_apt; then

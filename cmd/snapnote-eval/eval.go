@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -52,7 +51,7 @@ type evalResult struct {
 }
 
 // runEval measures OCR quality on the generated corpus: for each variant class, the character
-// and word error rates and the time per page of the service's pipeline (photo.Decode and the
+// and word error rates and the time per page of the service's pipeline (photo.ReducedDecoder and the
 // configured tesseract.Engine) against plain `tesseract FILE -` on the file as uploaded.
 func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
@@ -191,7 +190,7 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, opts ocr.Options,
 	r := evalResult{sample: s}
 
 	start := time.Now()
-	img, err := photo.Decode(bytes.NewReader(s.Encoded))
+	img, _, err := (&photo.ReducedDecoder{Accept: engine.ReadsReduced}).Decode(ctx, s.Encoded)
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", s.Name, err)
 	}
@@ -272,7 +271,7 @@ func printEval(w io.Writer, results []evalResult, classes []string, pages, paral
 		fmt.Fprintf(w, "%d pages × %d classes", pages, len(classes))
 	}
 	fmt.Fprintf(w, "; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", parallel)
-	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.Decode + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
+	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.ReducedDecoder + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
 	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures in the note the built-in formatter makes of the reading; cells = the table cells alone.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tWER plain\tWER pipeline\twords plain\twords pipeline\tstructure plain\tstructure pipeline\tcells pipeline\ts/page plain\ts/page pipeline\t")

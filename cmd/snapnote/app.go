@@ -198,7 +198,8 @@ func newPipeline(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, bl
 		// A worker that died mid-page running the command left its page image behind.
 		tesseract.RemoveStaleTempFiles(2*cfg.OCRTimeout, logger)
 		children, err := warm.NewPool(ctx, &warm.PoolConfig{Size: cfg.OCRConcurrency, Lang: cfg.OCRLang, Logger: logger,
-			OnRestart: metrics.EngineRestarted})
+			OnRestart: metrics.EngineRestarted, RecyclePages: cfg.OCRRecyclePages, RecycleRSS: cfg.OCRRecycleRSS,
+			OnRecycle: metrics.EngineRecycled})
 		switch {
 		case errors.Is(err, warm.ErrNoCgo):
 			logger.WarnContext(ctx, "ocr runs the tesseract command for each page, loading its models every time", slog.String("reason", err.Error()))

@@ -79,6 +79,10 @@ type Config struct {
 	OCRConcurrency   int
 	OCRTimeout       time.Duration
 	OCRMemory        int64
+	// OCRRecyclePages and OCRRecycleRSS retire a warm OCR engine after that
+	// many pages, or above that resident memory in bytes; 0 never does.
+	OCRRecyclePages int
+	OCRRecycleRSS   int64
 	// PDFMaxPages is the most pages a PDF upload may have; a longer one
 	// fails its upload.
 	PDFMaxPages int
@@ -353,6 +357,21 @@ var vars = []Var{
 	}},
 	{"OCR_MEMORY", "167772160", "bytes a worker gives the pages it reads at once (160 MiB): each OCR job takes what its page needs, planned from the image's header; the API refuses a photo that could not fit", func(c *Config, v string) error {
 		return int64In(&c.OCRMemory, v, 16<<20, 1<<40)
+	}},
+	{"OCR_RECYCLE_PAGES", "500", "a warm OCR engine is replaced by a fresh one after reading this many pages, between pages (0: never)", func(c *Config, v string) error {
+		return intIn(&c.OCRRecyclePages, v, 0, 1<<30)
+	}},
+	{"OCR_RECYCLE_RSS", "419430400", "bytes of resident memory (400 MiB) above which a warm OCR engine is replaced after its page (0: never; Linux only)", func(c *Config, v string) error {
+		// An idle engine holds about 55 MB: a smaller limit (400 meant as megabytes, say)
+		// would start a new engine after every page.
+		if v == "0" {
+			c.OCRRecycleRSS = 0
+			return nil
+		}
+		if err := int64In(&c.OCRRecycleRSS, v, 64<<20, 1<<40); err != nil {
+			return fmt.Errorf("must be 0 (never) or bytes from %d (64 MiB) to %d", int64(64<<20), int64(1<<40))
+		}
+		return nil
 	}},
 	{"PDF_MAX_PAGES", "50", "most pages of an uploaded PDF the worker reads; a longer PDF fails its upload (pdf_too_many_pages)", func(c *Config, v string) error {
 		return intIn(&c.PDFMaxPages, v, 1, 10000)

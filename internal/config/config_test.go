@@ -34,6 +34,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"OCR_TIMEOUT":         "soon",
 		"S3_FORCE_PATH_STYLE": "maybe",
 		"OCR_LANG":            "eng+../x",
+		"OCR_RECYCLE_PAGES":   "-5",
+		"OCR_RECYCLE_RSS":     "400",
 	} {
 		_, err := parse(env(map[string]string{name: value}))
 		require.ErrorContains(t, err, name+":", name)
@@ -69,6 +71,32 @@ func TestValidate(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, c.Validate())
 	require.Equal(t, "https://tenant.eu.auth0.com/", c.Issuer())
+}
+
+func TestOCRRecycling(t *testing.T) {
+	t.Parallel()
+	c, err := parse(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, 500, c.OCRRecyclePages)
+	require.EqualValues(t, 400<<20, c.OCRRecycleRSS)
+
+	c, err = parse(env(map[string]string{"OCR_RECYCLE_PAGES": "0", "OCR_RECYCLE_RSS": "0"}))
+	require.NoError(t, err)
+	require.Zero(t, c.OCRRecyclePages, "0 never recycles")
+	require.Zero(t, c.OCRRecycleRSS)
+
+	c, err = parse(env(map[string]string{"OCR_RECYCLE_PAGES": "2", "OCR_RECYCLE_RSS": "1073741824"}))
+	require.NoError(t, err)
+	require.Equal(t, 2, c.OCRRecyclePages)
+	require.EqualValues(t, 1<<30, c.OCRRecycleRSS)
+
+	for _, v := range []string{"400MB", "-1", "67108863", "1.5e9"} {
+		_, err := parse(env(map[string]string{"OCR_RECYCLE_RSS": v}))
+		require.ErrorContains(t, err, "OCR_RECYCLE_RSS:", v)
+		require.ErrorContains(t, err, "64 MiB", v)
+	}
+	_, err = parse(env(map[string]string{"OCR_RECYCLE_PAGES": "many"}))
+	require.ErrorContains(t, err, "OCR_RECYCLE_PAGES:")
 }
 
 func TestEveryVarIsDocumented(t *testing.T) {

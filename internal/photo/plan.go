@@ -95,9 +95,45 @@ func pngBytesPerPixel(data []byte) float64 {
 // other than 1 asks for a turn. Anything unreadable is assumed the worst.
 func jpegPlan(data []byte) (bytesPerPixel float64, rotates bool) {
 	bytesPerPixel = 4
+	framed := false
+	jpegSegments(data, func(marker byte, segment []byte) bool {
+		switch {
+		case marker == 0xE1 && bytes.HasPrefix(segment, []byte("Exif\x00\x00")):
+			rotates = exifOrientation(segment[6:]) > 1
+		case marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
+			bytesPerPixel, framed = frameBytesPerPixel(segment), true
+			return false
+		case marker == 0xDA: // scan data before any frame header: damaged
+			return false
+		}
+		return true
+	})
+	if !framed {
+		return 4, true
+	}
+	return bytesPerPixel, rotates
+}
+
+// jpegOrientation returns the EXIF orientation of a JPEG, 1 to 8, or 0
+// when it has none before its frame header.
+func jpegOrientation(data []byte) int {
+	orientation := 0
+	jpegSegments(data, func(marker byte, segment []byte) bool {
+		if marker == 0xE1 && bytes.HasPrefix(segment, []byte("Exif\x00\x00")) {
+			orientation = exifOrientation(segment[6:])
+		}
+		return marker < 0xC0 || marker > 0xCF || marker == 0xC4 || marker == 0xC8 || marker == 0xCC
+	})
+	return orientation
+}
+
+// jpegSegments calls f with the marker and payload of each segment of a
+// JPEG after its start marker, until f returns false, the data ends or a
+// segment does not start with a marker.
+func jpegSegments(data []byte, f func(marker byte, segment []byte) bool) {
 	for i := 2; i+4 <= len(data); {
 		if data[i] != 0xFF {
-			return bytesPerPixel, true
+			return
 		}
 		marker := data[i+1]
 		if marker == 0xFF { // fill byte
@@ -105,18 +141,14 @@ func jpegPlan(data []byte) (bytesPerPixel float64, rotates bool) {
 			continue
 		}
 		length := int(binary.BigEndian.Uint16(data[i+2:]))
-		segment := data[i+4 : min(i+2+length, len(data))]
-		switch {
-		case marker == 0xE1 && bytes.HasPrefix(segment, []byte("Exif\x00\x00")):
-			rotates = exifOrientation(segment[6:]) > 1
-		case marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
-			return frameBytesPerPixel(segment), rotates
-		case marker == 0xDA: // scan data before any frame header: damaged
-			return bytesPerPixel, true
+		if length < 2 {
+			return
+		}
+		if !f(marker, data[i+4:min(i+2+length, len(data))]) {
+			return
 		}
 		i += 2 + length
 	}
-	return bytesPerPixel, true
 }
 
 // frameBytesPerPixel sums a frame header's components, each over its

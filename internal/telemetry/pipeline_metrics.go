@@ -6,13 +6,14 @@ import (
 
 // PipelineMetrics are the worker's Prometheus metrics: how long each
 // stage's jobs take, why uploads fail, pages read and OCR engines
-// replaced. Counters are totals; PromQL's rate() makes them per second. A
+// replaced or recycled. Counters are totals; PromQL's rate() makes them per second. A
 // nil *PipelineMetrics records nothing, so tests and tools need none.
 type PipelineMetrics struct {
 	jobSeconds     *prometheus.HistogramVec
 	failures       *prometheus.CounterVec
 	pages          prometheus.Counter
 	engineRestarts prometheus.Counter
+	engineRecycles *prometheus.CounterVec
 }
 
 // NewPipelineMetrics registers the pipeline's metrics on reg; inUse, when
@@ -38,7 +39,12 @@ func NewPipelineMetrics(reg prometheus.Registerer, inUse func() float64) *Pipeli
 			Help: "OCR engines killed or dead and started again (a page too slow, a crash).",
 		}),
 	}
-	reg.MustRegister(m.jobSeconds, m.failures, m.pages, m.engineRestarts)
+	m.engineRecycles = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "snapnote_ocr_engine_recycles_total",
+		Help: "Healthy OCR engines retired between pages and started afresh, by reason: pages " +
+			"(OCR_RECYCLE_PAGES read) or rss (resident memory above OCR_RECYCLE_RSS).",
+	}, []string{"reason"})
+	reg.MustRegister(m.jobSeconds, m.failures, m.pages, m.engineRestarts, m.engineRecycles)
 	if inUse != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "snapnote_ocr_memory_in_use_bytes",
@@ -73,6 +79,13 @@ func (m *PipelineMetrics) UploadFailed(code string) {
 func (m *PipelineMetrics) PageRead() {
 	if m != nil {
 		m.pages.Inc()
+	}
+}
+
+// EngineRecycled counts an OCR engine retired between pages, for reason.
+func (m *PipelineMetrics) EngineRecycled(reason string) {
+	if m != nil {
+		m.engineRecycles.WithLabelValues(reason).Inc()
 	}
 }
 

@@ -54,6 +54,15 @@ type PoolConfig struct {
 	// OnRestart, when set, is called each time an engine is killed or found
 	// dead and replaced (for a metric).
 	OnRestart func()
+	// RecyclePages retires a child after it has read this many pages and starts a fresh one,
+	// so that whatever Tesseract leaks or fragments is given back; 0 never does.
+	RecyclePages int
+	// RecycleRSS retires a child whose resident memory is above this many bytes after a
+	// page (Linux: VmRSS); 0 never does.
+	RecycleRSS int64
+	// OnRecycle, when set, is called each time a child is retired, with the reason:
+	// RecyclePages or RecycleRSS (for a metric).
+	OnRecycle func(reason string)
 
 	// command is the child's command line, for tests; default the running binary.
 	command []string
@@ -210,7 +219,11 @@ func (p *Pool) do(ctx context.Context, lang string, req request) (response, erro
 		p.replace(s, err)
 		return response{}, err
 	}
-	p.idle <- s
+	if reason := p.recycleReason(s.proc, req.op); reason != "" {
+		p.recycle(s, reason)
+	} else {
+		p.idle <- s
+	}
 	if resp.err != "" {
 		return response{}, fmt.Errorf("tesseract: %s", resp.err)
 	}
@@ -255,9 +268,18 @@ func (p *Pool) replace(s *slot, err error) {
 	if p.cfg.OnRestart != nil {
 		p.cfg.OnRestart()
 	}
+	p.refill(s, nil)
+}
+
+// refill starts a child for s, which has none, in the background, after retire when it is
+// set, and then returns s to the pool; at once when the pool is closed.
+func (p *Pool) refill(s *slot, retire func()) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
+		if retire != nil {
+			retire()
+		}
 		p.idle <- s
 		return
 	}
@@ -265,6 +287,9 @@ func (p *Pool) replace(s *slot, err error) {
 	p.mu.Unlock()
 	go func() {
 		defer p.restarts.Done()
+		if retire != nil {
+			retire()
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go func() {
@@ -388,6 +413,7 @@ type child struct {
 	outFile *os.File
 	stderr  *tailBuffer
 	exited  chan struct{} // closed once the process has exited and been reaped
+	pages   int           // pages read, for RecyclePages
 	waitErr error         // read after exited is closed
 }
 
