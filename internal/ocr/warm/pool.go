@@ -268,12 +268,12 @@ func (p *Pool) replace(s *slot, err error) {
 	if p.cfg.OnRestart != nil {
 		p.cfg.OnRestart()
 	}
-	p.refill(s, nil)
+	p.refill(s, old.lang, nil)
 }
 
-// refill starts a child for s, which has none, in the background, after retire when it is
-// set, and then returns s to the pool; at once when the pool is closed.
-func (p *Pool) refill(s *slot, retire func()) {
+// refill starts a child for s, which has none, reading lang, in the background, after retire
+// when it is set, and then returns s to the pool; at once when the pool is closed.
+func (p *Pool) refill(s *slot, lang string, retire func()) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -299,7 +299,7 @@ func (p *Pool) refill(s *slot, retire func()) {
 			case <-ctx.Done():
 			}
 		}()
-		proc, err := p.start(ctx, old.lang)
+		proc, err := p.start(ctx, lang)
 		if err != nil {
 			if !errors.Is(err, ErrPoolClosed) {
 				p.cfg.Logger.Error("ocr child process restart failed; the next page tries again", slog.String("error", err.Error()))

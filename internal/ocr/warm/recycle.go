@@ -45,7 +45,7 @@ func (p *Pool) recycle(s *slot, reason string) {
 	if p.cfg.OnRecycle != nil {
 		p.cfg.OnRecycle(reason)
 	}
-	p.refill(s, old.stop)
+	p.refill(s, old.lang, old.stop)
 }
 
 // residentBytes returns the resident memory of process pid from /proc/PID/status (VmRSS);

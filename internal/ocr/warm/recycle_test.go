@@ -112,7 +112,7 @@ func TestPoolKeepsChildrenWithinItsLimits(t *testing.T) {
 func TestPoolRecyclingAfterCloseStopsTheChild(t *testing.T) {
 	t.Parallel()
 	b := setupRecycling(t, PoolConfig{RecyclePages: 1})
-	s, err := b.pool.checkout(t.Context())
+	s, err := b.pool.checkout(t.Context(), anyLang)
 	require.NoError(t, err)
 	pid := s.proc.cmd.Process.Pid
 	require.NoError(t, b.pool.Close())
