@@ -84,6 +84,8 @@ func TestVariants(t *testing.T) {
 			require.Equal(t, image.Rect(0, 0, 550, 778), b, s.Name) // 50%
 		case corpus.ClassSkew, corpus.ClassPhone:
 			require.Greater(t, b.Dx(), corpus.PageWidth, s.Name)
+		case corpus.ClassSteepSmall, corpus.ClassDeskSmall:
+			require.Equal(t, image.Rect(0, 0, 1200, 1600), b, s.Name)
 		default:
 			require.Equal(t, page.Image.Bounds(), b, s.Name)
 		}

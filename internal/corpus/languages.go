@@ -27,8 +27,8 @@ func LanguagePage(lang string, index int) (Page, bool) {
 	for len(blocks) > 1 && height(blocks, body) > PageHeight-2*margin(body) {
 		blocks = blocks[:len(blocks)-1]
 	}
-	img, truth := render(blocks, body)
-	return Page{Index: index, Image: img, Truth: truth, BodyPx: body}, true
+	img, truth, headings := render(blocks, body)
+	return Page{Index: index, Image: img, Truth: truth, BodyPx: body, Headings: headings}, true
 }
 
 // words are the headings and dates a page in one language uses.

@@ -47,6 +47,9 @@ type Page struct {
 	Truth string
 	// BodyPx is the em size of the body text in pixels.
 	BodyPx int
+	// Headings are the boxes of the heading lines on Image (the title and the subheadings), which
+	// the colour classes print in colour.
+	Headings []image.Rectangle
 }
 
 // Pages returns the first n pages of the corpus. Page i is the same whatever n is.
@@ -68,15 +71,17 @@ func NewPage(index int) Page {
 	for len(blocks) > 1 && height(blocks, body) > PageHeight-2*margin(body) {
 		blocks = blocks[:len(blocks)-1]
 	}
-	img, truth := render(blocks, body)
-	return Page{Index: index, Image: img, Truth: truth, BodyPx: body}
+	img, truth, headings := render(blocks, body)
+	return Page{Index: index, Image: img, Truth: truth, BodyPx: body, Headings: headings}
 }
 
-// line is one line of text in one face, indent pixels right of its column.
+// line is one line of text in one face, indent pixels right of its column; a heading's line
+// is marked.
 type line struct {
-	text   string
-	face   font.Face
-	indent int
+	text    string
+	face    font.Face
+	indent  int
+	heading bool
 }
 
 // block is a run of lines set apart by space above it; a two-column block has right lines.
@@ -111,10 +116,10 @@ func composePage(rng *rand.Rand, body int, s subject) []block {
 	}
 
 	blocks := []block{
-		{left: wrap(pick(rng, s.titles), title, full, "")},
+		{left: asHeadings(wrap(pick(rng, s.titles), title, full, ""))},
 		{left: wrap(s.course+" - "+pick(rng, w.dates), italic, full, "")},
 		{left: wrap(take(2+rng.IntN(2)), regular, full, "")},
-		{left: wrap(pick(rng, w.keyPoints), bold, full, "")},
+		{left: asHeadings(wrap(pick(rng, w.keyPoints), bold, full, ""))},
 	}
 	var bullets []line
 	for _, b := range shuffled(rng, s.bullets)[:3] {
@@ -123,7 +128,7 @@ func composePage(rng *rand.Rand, body int, s subject) []block {
 	blocks = append(blocks,
 		block{left: bullets},
 		block{left: wrap(pick(rng, s.formulas), mono, full, "")},
-		block{left: wrap(pick(rng, w.method), bold, full, "")},
+		block{left: asHeadings(wrap(pick(rng, w.method), bold, full, ""))},
 	)
 	var steps []line
 	for i, st := range s.steps[:3+rng.IntN(2)] {
@@ -134,6 +139,14 @@ func composePage(rng *rand.Rand, body int, s subject) []block {
 		block{left: wrap(take(2), regular, column, ""), right: wrap(take(2), regular, column, "")},
 	)
 	return blocks
+}
+
+// asHeadings marks lines as a heading's.
+func asHeadings(lines []line) []line {
+	for i := range lines {
+		lines[i].heading = true
+	}
+	return lines
 }
 
 // margin is the white border around the text.
@@ -169,8 +182,9 @@ func height(blocks []block, body int) int {
 	return h
 }
 
-// render draws blocks on a page and returns it with its true text.
-func render(blocks []block, body int) (*image.Gray, string) {
+// render draws blocks on a page and returns it with its true text and the boxes of its heading
+// lines.
+func render(blocks []block, body int) (*image.Gray, string, []image.Rectangle) {
 	// Glyphs are drawn on RGBA, which image/draw has a fast path for, then its red channel is
 	// the gray level.
 	rgba := image.NewRGBA(image.Rect(0, 0, PageWidth, PageHeight))
@@ -180,13 +194,20 @@ func render(blocks []block, body int) (*image.Gray, string) {
 	x0 := margin(body)
 	columnX := x0 + (PageWidth-2*x0-3*body)/2 + 3*body
 	y := margin(body)
-	var truth []string
+	var (
+		truth    []string
+		headings []image.Rectangle
+	)
 	drawLines := func(lines []line, x, top int) {
 		baseline := top
 		for _, l := range lines {
 			m := l.face.Metrics()
 			baseline += lineHeight(l.face)
 			d := font.Drawer{Dst: rgba, Src: src, Face: l.face, Dot: fixed.P(x+l.indent, baseline-m.Descent.Ceil())}
+			if l.heading {
+				bounds, _ := d.BoundString(l.text)
+				headings = append(headings, image.Rect(bounds.Min.X.Floor(), bounds.Min.Y.Floor(), bounds.Max.X.Ceil(), bounds.Max.Y.Ceil()))
+			}
 			d.DrawString(l.text)
 		}
 	}
@@ -207,7 +228,7 @@ func render(blocks []block, body int) (*image.Gray, string) {
 	for i := range gray.Pix {
 		gray.Pix[i] = rgba.Pix[4*i]
 	}
-	return gray, strings.Join(truth, "\n\n")
+	return gray, strings.Join(truth, "\n\n"), headings
 }
 
 // text joins the text of lines with newlines.

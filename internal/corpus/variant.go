@@ -35,6 +35,11 @@ const (
 	ClassSpine       = "spine"        // a page of a bound book: it bends down into the gutter on one side
 	ClassCurlShadow  = "curl-shadow"  // a curled page, unevenly lit
 	ClassAngleLowRes = "angle-lowres" // held at an angle on light surroundings, at 50% of the resolution
+	// Colour photos, JPEG, as phones take them.
+	ClassPaleHeadings = "pale-headings" // headings printed in yellow, light grey and red, the page filling the frame
+	ClassSteepSmall   = "steep-small"   // at a steep angle from afar: top edge 35–45% shorter, page small in the frame, x-height down to 5 px
+	ClassDeskSmall    = "desk-small"    // small in the frame on a coloured, grained desk, a little turned: x-height 6–8 px
+	ClassMildBlur     = "mild-blur"     // slightly out of focus: blurred by 2.8 px where the x-height is 13–17
 )
 
 // Classes lists every variant class in the order Variants returns them.
@@ -42,6 +47,7 @@ var Classes = []string{
 	ClassClean, ClassRotate90, ClassRotate180, ClassRotate270, ClassSkew, ClassPerspective,
 	ClassBlur, ClassJPEG, ClassShadow, ClassLowRes, ClassEXIF, ClassPhone,
 	ClassAngle, ClassAngleDark, ClassCurl, ClassSpine, ClassCurlShadow, ClassAngleLowRes,
+	ClassPaleHeadings, ClassSteepSmall, ClassDeskSmall, ClassMildBlur,
 }
 
 // Sample is one photo of a page, encoded as a user would upload it.
@@ -136,6 +142,14 @@ func Variant(page Page, class string) (Sample, error) {
 		img = shadow(rng, curl(rng, img, curlAmplitude(page)), 0.35)
 	case ClassAngleLowRes:
 		img = scale(boxBlur(keystone(rng, img, angleAmount(page), light), 1), 0.5)
+	case ClassPaleHeadings:
+		typ, encoded = "image/jpeg", encodeJPEG(paleHeadings(rng, page), colourQuality)
+	case ClassSteepSmall:
+		typ, encoded = "image/jpeg", encodeJPEG(steepSmall(rng, page), colourQuality)
+	case ClassDeskSmall:
+		typ, encoded = "image/jpeg", encodeJPEG(deskSmall(rng, page), colourQuality)
+	case ClassMildBlur:
+		typ, encoded = "image/jpeg", encodeJPEG(mildBlur(rng, page), colourQuality)
 	}
 	if encoded == nil {
 		encoded = encodePNG(img)
@@ -154,6 +168,9 @@ func Variant(page Page, class string) (Sample, error) {
 // from the full page; at 35% its error rate rises clearly, as it does for a photo taken from
 // across a room or sent through a messenger that shrinks images.
 const lowRes = 0.35
+
+// colourQuality is the JPEG quality of the colour classes, about what phones save.
+const colourQuality = 85
 
 // signed returns an angle between lo and hi degrees in either direction.
 func signed(rng *rand.Rand, lo, hi float64) float64 {
