@@ -85,12 +85,5 @@ func (q *Queries) FiguresOfDocuments(ctx context.Context, userID uuid.UUID, ids 
 		SELECT `+figureColumns+` FROM page_figures f JOIN documents d ON d.id = f.document_id
 		WHERE f.document_id = ANY($1) AND d.user_id = $2
 		ORDER BY f.document_id, f.n`, ids, userID)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID][]Figure, len(ids))
-	for _, f := range figs {
-		out[*f.DocumentID] = append(out[*f.DocumentID], f)
-	}
-	return out, nil
+	return groupBy(figs, func(f Figure) uuid.UUID { return *f.DocumentID }), err
 }

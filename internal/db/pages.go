@@ -78,14 +78,16 @@ func (q *Queries) insertPages(ctx context.Context, uploadID uuid.UUID, pages []N
 func (q *Queries) PagesOfUploads(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Page, error) {
 	pages, err := list(ctx, q.db, "list pages", scanPage,
 		`SELECT `+pageColumns+` FROM upload_pages p WHERE p.upload_id = ANY($1) ORDER BY p.upload_id, p.n`, ids)
-	if err != nil {
-		return nil, err
+	return groupBy(pages, func(p Page) uuid.UUID { return p.UploadID }), err
+}
+
+// groupBy returns rows by key, each group in the rows' order.
+func groupBy[T any](rows []T, key func(T) uuid.UUID) map[uuid.UUID][]T {
+	out := map[uuid.UUID][]T{}
+	for _, r := range rows {
+		out[key(r)] = append(out[key(r)], r)
 	}
-	out := make(map[uuid.UUID][]Page, len(ids))
-	for _, p := range pages {
-		out[p.UploadID] = append(out[p.UploadID], p)
-	}
-	return out, nil
+	return out
 }
 
 // PageForWork returns page n of an upload, for the pipeline's jobs.
@@ -220,12 +222,5 @@ func (q *Queries) PagesOfDocuments(ctx context.Context, userID uuid.UUID, ids []
 		SELECT `+pageColumns+` FROM upload_pages p JOIN documents d ON d.id = p.document_id
 		WHERE p.document_id = ANY($1) AND d.user_id = $2
 		ORDER BY p.document_id, p.position`, ids, userID)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID][]Page, len(ids))
-	for _, p := range pages {
-		out[*p.DocumentID] = append(out[*p.DocumentID], p)
-	}
-	return out, nil
+	return groupBy(pages, func(p Page) uuid.UUID { return *p.DocumentID }), err
 }
