@@ -93,34 +93,11 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 			classes = append(classes, realClass)
 		}
 	}
-	engine := &tesseract.Engine{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
-	if *skip != "" {
-		engine.Skip = strings.Split(*skip, ",")
-		for _, s := range engine.Skip {
-			if !slices.Contains(preprocess.Steps, s) {
-				return fmt.Errorf("eval: unknown preprocessing step %q (known: %s)", s, strings.Join(preprocess.Steps, ","))
-			}
-		}
-	}
-	if err := engine.CheckInstalled(ctx); err != nil {
-		return fmt.Errorf("eval: %w", err)
-	}
-	installed, err := engine.Languages(ctx)
+	engine, closeEngine, err := evalEngine(ctx, cfg, *skip, *parallel, stderr)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	engine.AutoLangs = installed // as the worker: an auto page may be in any of them
-	// The pipeline reads as the worker does: with warm engines, one per sample read at once.
-	engines, err := warm.NewPool(ctx, &warm.PoolConfig{Size: *parallel, Lang: cfg.OCRLang})
-	switch {
-	case errors.Is(err, warm.ErrNoCgo):
-		fmt.Fprintln(stderr, "eval: the pipeline runs the tesseract command per page:", err)
-	case err != nil:
-		return fmt.Errorf("eval: %w", err)
-	default:
-		defer engines.Close()
-		engine.Pool = engines
-	}
+	defer closeEngine()
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fmt.Errorf("eval: create output directory: %w", err)
@@ -140,6 +117,41 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 	}
 	printEval(stdout, results, classes, *pages, *parallel)
 	return nil
+}
+
+// evalEngine returns the pipeline's reader as the worker builds it: the Tesseract engine with
+// the preprocessing steps skip leaves out, auto reading among the installed languages, and
+// warm engines, one per sample read at once; and what closes them.
+func evalEngine(ctx context.Context, cfg *config.Config, skip string, parallel int, stderr io.Writer) (*tesseract.Engine, func(), error) {
+	engine := &tesseract.Engine{Lang: cfg.OCRLang, Timeout: cfg.OCRTimeout}
+	if skip != "" {
+		engine.Skip = strings.Split(skip, ",")
+		for _, s := range engine.Skip {
+			if !slices.Contains(preprocess.Steps, s) {
+				return nil, nil, fmt.Errorf("unknown preprocessing step %q (known: %s)", s, strings.Join(preprocess.Steps, ","))
+			}
+		}
+	}
+	if err := engine.CheckInstalled(ctx); err != nil {
+		return nil, nil, err
+	}
+	installed, err := engine.Languages(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	engine.AutoLangs = installed // as the worker: an auto page may be in any of them
+	// The pipeline reads as the worker does: with warm engines, one per sample read at once.
+	engines, err := warm.NewPool(ctx, &warm.PoolConfig{Size: parallel, Lang: cfg.OCRLang})
+	switch {
+	case errors.Is(err, warm.ErrNoCgo):
+		fmt.Fprintln(stderr, "eval: the pipeline runs the tesseract command per page:", err)
+	case err != nil:
+		return nil, nil, err
+	default:
+		engine.Pool = engines
+		return engine, func() { _ = engines.Close() }, nil
+	}
+	return engine, func() {}, nil
 }
 
 // evalCorpus reads every class of the first pages pages, and the real samples, with both
