@@ -67,29 +67,9 @@ func runOCR(ctx context.Context, args []string) error {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-
-	var corpusSet, photoSet []ocrSample
-	for _, page := range corpus.Pages(max(*pages, *photos)) {
-		if page.Index < *pages {
-			for _, class := range classes {
-				s, err := corpus.Variant(page, class)
-				if err != nil {
-					return err
-				}
-				corpusSet = append(corpusSet, ocrSample{name: s.Name, encoded: s.Encoded, truth: s.Truth,
-					path: filepath.Join(dir, s.Name+photo.Extension(s.ContentType))})
-			}
-		}
-		if page.Index < *photos {
-			name := fmt.Sprintf("p%03d-12mp", page.Index)
-			photoSet = append(photoSet, ocrSample{name: name, encoded: phonePhoto(page.Image), truth: page.Truth,
-				path: filepath.Join(dir, name+".jpg")})
-		}
-	}
-	for _, s := range append(slices.Clone(corpusSet), photoSet...) {
-		if err := os.WriteFile(s.path, s.encoded, 0o600); err != nil {
-			return err
-		}
+	corpusSet, photoSet, err := ocrSamples(dir, *pages, *photos, classes)
+	if err != nil {
+		return err
 	}
 
 	pool, err := warm.NewPool(ctx, &warm.PoolConfig{Size: *parallel})
@@ -97,46 +77,7 @@ func runOCR(ctx context.Context, args []string) error {
 		return fmt.Errorf("start warm engines: %w", err)
 	}
 	defer pool.Close()
-	worker := func(engine *tesseract.Engine) func(context.Context, ocrSample) (string, error) {
-		return func(ctx context.Context, s ocrSample) (string, error) {
-			img, _, err := (&photo.ReducedDecoder{Accept: engine.ReadsReduced}).Decode(ctx, s.encoded)
-			if err != nil {
-				return "", err
-			}
-			res, err := engine.Recognize(ctx, img, ocr.Options{})
-			if errors.Is(err, ocr.ErrNoText) {
-				err = nil
-			}
-			return res.Text, err
-		}
-	}
-	command := func(env []string) func(context.Context, ocrSample) (string, error) {
-		return func(ctx context.Context, s ocrSample) (string, error) {
-			cmd := exec.CommandContext(ctx, "tesseract", s.path, "-")
-			cmd.Env = env
-			out, err := cmd.Output()
-			return string(out), err
-		}
-	}
-	var defaults []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OMP_THREAD_LIMIT=") {
-			defaults = append(defaults, kv)
-		}
-	}
-	readers := []ocrReader{
-		{"tesseract FILE -, OMP_THREAD_LIMIT=1 (baseline)", command(append(slices.Clone(defaults), "OMP_THREAD_LIMIT=1"))},
-		{"tesseract FILE -, its defaults", command(defaults)},
-		{"worker: warm engines", worker(&tesseract.Engine{Pool: pool})},
-	}
-	decodeOnly := ocrReader{"  of which decoding alone", func(ctx context.Context, s ocrSample) (string, error) {
-		_, _, err := (&photo.ReducedDecoder{Accept: (&tesseract.Engine{}).ReadsReduced}).Decode(ctx, s.encoded)
-		return "", err
-	}}
-	if *noOrient {
-		readers = append(readers, ocrReader{"worker without orientation detection",
-			worker(&tesseract.Engine{Pool: pool, Skip: []string{preprocess.StepOrient}})})
-	}
+	readers, decodeOnly := ocrReaders(pool, *noOrient)
 
 	fmt.Printf("%d at a time (%d cores); CER is the mean character error rate against the page's text\n",
 		*parallel, runtime.NumCPU())
@@ -173,6 +114,82 @@ func runOCR(ctx context.Context, args []string) error {
 	}
 	fmt.Println("\ntargets: worker ≥ 1.2× the baseline on corpus pages, ≥ 1.5× on 12 MP photos")
 	return nil
+}
+
+// ocrSamples writes the benchmark's samples into dir: each class of the first pages corpus
+// pages, and the first photos pages as 12 MP phone photos.
+func ocrSamples(dir string, pages, photos int, classes []string) (corpusSet, photoSet []ocrSample, err error) {
+	for _, page := range corpus.Pages(max(pages, photos)) {
+		if page.Index < pages {
+			for _, class := range classes {
+				s, err := corpus.Variant(page, class)
+				if err != nil {
+					return nil, nil, err
+				}
+				corpusSet = append(corpusSet, ocrSample{name: s.Name, encoded: s.Encoded, truth: s.Truth,
+					path: filepath.Join(dir, s.Name+photo.Extension(s.ContentType))})
+			}
+		}
+		if page.Index < photos {
+			name := fmt.Sprintf("p%03d-12mp", page.Index)
+			photoSet = append(photoSet, ocrSample{name: name, encoded: phonePhoto(page.Image), truth: page.Truth,
+				path: filepath.Join(dir, name+".jpg")})
+		}
+	}
+	for _, s := range append(slices.Clone(corpusSet), photoSet...) {
+		if err := os.WriteFile(s.path, s.encoded, 0o600); err != nil {
+			return nil, nil, err
+		}
+	}
+	return corpusSet, photoSet, nil
+}
+
+// ocrReaders are the ways of reading a sample compared: the tesseract command with one
+// thread and with its defaults (the first is the baseline), the worker's warm engines with
+// orientation detection and, when noOrient, without; and decoding alone.
+func ocrReaders(pool *warm.Pool, noOrient bool) (readers []ocrReader, decodeOnly ocrReader) {
+	worker := func(engine *tesseract.Engine) func(context.Context, ocrSample) (string, error) {
+		return func(ctx context.Context, s ocrSample) (string, error) {
+			img, _, err := (&photo.ReducedDecoder{Accept: engine.ReadsReduced}).Decode(ctx, s.encoded)
+			if err != nil {
+				return "", err
+			}
+			res, err := engine.Recognize(ctx, img, ocr.Options{})
+			if errors.Is(err, ocr.ErrNoText) {
+				err = nil
+			}
+			return res.Text, err
+		}
+	}
+	command := func(env []string) func(context.Context, ocrSample) (string, error) {
+		return func(ctx context.Context, s ocrSample) (string, error) {
+			cmd := exec.CommandContext(ctx, "tesseract", s.path, "-")
+			cmd.Env = env
+			out, err := cmd.Output()
+			return string(out), err
+		}
+	}
+	var defaults []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OMP_THREAD_LIMIT=") {
+			defaults = append(defaults, kv)
+		}
+	}
+	readers = []ocrReader{
+		{"tesseract FILE -, OMP_THREAD_LIMIT=1 (baseline)", command(append(slices.Clone(defaults), "OMP_THREAD_LIMIT=1"))},
+		{"tesseract FILE -, its defaults", command(defaults)},
+		{"worker: warm engines", worker(&tesseract.Engine{Pool: pool})},
+	}
+	decodeOnly = ocrReader{"  of which decoding alone", func(ctx context.Context, s ocrSample) (string, error) {
+		_, _, err := (&photo.ReducedDecoder{Accept: (&tesseract.Engine{}).ReadsReduced}).Decode(ctx, s.encoded)
+		return "", err
+	}}
+	if noOrient {
+		readers = append(readers, ocrReader{"worker without orientation detection",
+			worker(&tesseract.Engine{Pool: pool, Skip: []string{preprocess.StepOrient}})})
+	}
+
+	return readers, decodeOnly
 }
 
 // readAll reads every sample with read, parallel at a time, and returns the
