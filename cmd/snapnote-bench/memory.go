@@ -65,109 +65,26 @@ func runMemory(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	files := []struct {
-		name string
-		data []byte
-	}{
+	files := []memoryFile{
 		{"photo-1.jpg", phonePhoto(corpus.NewPage(0).Image)},
 		{"photo-2.jpg", phonePhoto(corpus.NewPage(1).Image)},
 		{"page-24mp.jpg", pagePhoto(corpus.NewPage(2).Image, 4000, 6000)},
 		{"bomb.png", bombPNG()},
 	}
-
-	cmd := exec.CommandContext(ctx, bin, "worker")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+scratch.URL, "DATA_DIR="+dir, "STORAGE_DIR="+blobDir,
-		"OCR_CONCURRENCY="+strconv.Itoa(*slots), "OCR_MEMORY="+strconv.FormatInt(*budget, 10), "LOG_LEVEL=warn",
-		"AUTH_MODE=dev") // the worker checks no tokens, but the settings must validate
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s worker: %w", bin, err)
+	worker, stop, err := startMemoryWorker(ctx, bin, scratch, dir, blobDir, *slots, *budget)
+	if err != nil {
+		return err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	// Wait until the worker beats: its engines have started by then.
-	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
-		var n int
-		if err := scratch.Pool.QueryRow(ctx, `SELECT count(*) FROM worker_heartbeats`).Scan(&n); err == nil && n > 0 {
-			break
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			return fmt.Errorf("the worker exited: %v", err)
-		default:
-		}
-		if time.Since(start) > time.Minute {
-			return fmt.Errorf("the worker did not start within a minute")
-		}
-	}
+	defer stop()
 	time.Sleep(500 * time.Millisecond)
-	idle := sampleTree(cmd.Process.Pid)
+	idle := sampleTree(worker.Process.Pid)
 
-	s := &rssSampler{root: cmd.Process.Pid, stop: make(chan struct{})}
+	s := &rssSampler{root: worker.Process.Pid, stop: make(chan struct{})}
 	s.wg.Go(s.run)
 	start := time.Now()
-	var results []string
-	var ids []uuid.UUID
-	for _, f := range files {
-		status, body, err := user.upload(f.name, f.data)
-		if err != nil {
-			return err
-		}
-		if status != http.StatusAccepted {
-			var problem struct {
-				Detail string
-				Errors []struct{ Message string }
-			}
-			_ = json.Unmarshal(body, &problem)
-			why := problem.Detail
-			for _, e := range problem.Errors {
-				why += ": " + e.Message
-			}
-			results = append(results, fmt.Sprintf("%-13s %5.1f MB  refused at upload: %d %s", f.name, mb(len(f.data)), status, why))
-			ids = append(ids, uuid.Nil)
-			continue
-		}
-		var up struct{ ID uuid.UUID }
-		if err := json.Unmarshal(body, &up); err != nil {
-			return err
-		}
-		ids = append(ids, up.ID)
-		results = append(results, "")
-	}
-	for i, id := range ids {
-		if id == uuid.Nil {
-			continue
-		}
-		var up struct {
-			Status    string
-			Error     *struct{ Code, Message string }
-			TimingsMS map[string]int64
-		}
-		for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-			status, body, err := user.do(http.MethodGet, "/api/uploads/"+id.String(), "", nil)
-			if err != nil || status != http.StatusOK {
-				return fmt.Errorf("get upload: %d %s %v", status, body, err)
-			}
-			if err := json.Unmarshal(body, &up); err != nil {
-				return err
-			}
-			if up.Status == "done" || up.Status == "failed" || time.Now().After(deadline) {
-				break
-			}
-		}
-		line := fmt.Sprintf("%-13s %5.1f MB  %s", files[i].name, mb(len(files[i].data)), up.Status)
-		if up.Error != nil {
-			line += fmt.Sprintf(" (%s: %s)", up.Error.Code, up.Error.Message)
-		} else {
-			line += fmt.Sprintf(", OCR %d ms", up.TimingsMS["ocr"])
-		}
-		results[i] = line
+	results, err := uploadAndWait(user, files)
+	if err != nil {
+		return err
 	}
 	took := time.Since(start)
 	close(s.stop)
@@ -179,6 +96,128 @@ func runMemory(ctx context.Context, args []string) error {
 		fmt.Println(r)
 	}
 	fmt.Println()
+	printMemory(s, idle)
+	return nil
+}
+
+// memoryFile is a file the memory scenario uploads.
+type memoryFile struct {
+	name string
+	data []byte
+}
+
+// startMemoryWorker starts bin as a worker on the scratch database and local blobs, and
+// waits until it beats: its engines have started by then. stop ends it.
+func startMemoryWorker(ctx context.Context, bin string, scratch *scratchDB, dir, blobDir string, slots int,
+	budget int64) (_ *exec.Cmd, stop func(), err error) {
+	cmd := exec.CommandContext(ctx, bin, "worker")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+scratch.URL, "DATA_DIR="+dir, "STORAGE_DIR="+blobDir,
+		"OCR_CONCURRENCY="+strconv.Itoa(slots), "OCR_MEMORY="+strconv.FormatInt(budget, 10), "LOG_LEVEL=warn",
+		"AUTH_MODE=dev") // the worker checks no tokens, but the settings must validate
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("start %s worker: %w", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop = func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	}
+	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
+		var n int
+		if err := scratch.Pool.QueryRow(ctx, `SELECT count(*) FROM worker_heartbeats`).Scan(&n); err == nil && n > 0 {
+			return cmd, stop, nil
+		}
+		select {
+		case err := <-exited:
+			return nil, nil, fmt.Errorf("the worker exited: %v", err)
+		default:
+		}
+		if time.Since(start) > time.Minute {
+			stop()
+			return nil, nil, fmt.Errorf("the worker did not start within a minute")
+		}
+	}
+}
+
+// uploadAndWait uploads every file at once, then waits for each upload the API accepted to
+// settle, and returns a line for each: refused and why, or done or failed.
+func uploadAndWait(user *apiUser, files []memoryFile) ([]string, error) {
+	results := make([]string, len(files))
+	ids := make([]uuid.UUID, len(files))
+	for i, f := range files {
+		status, body, err := user.upload(f.name, f.data)
+		if err != nil {
+			return nil, err
+		}
+		if status != http.StatusAccepted {
+			results[i] = fmt.Sprintf("%-13s %5.1f MB  refused at upload: %d %s", f.name, mb(len(f.data)), status, problemWords(body))
+			continue
+		}
+		var up struct{ ID uuid.UUID }
+		if err := json.Unmarshal(body, &up); err != nil {
+			return nil, err
+		}
+		ids[i] = up.ID
+	}
+	for i, id := range ids {
+		if id == uuid.Nil {
+			continue
+		}
+		line, err := settledLine(user, id, files[i])
+		if err != nil {
+			return nil, err
+		}
+		results[i] = line
+	}
+	return results, nil
+}
+
+// problemWords is a problem+json answer's detail and its errors' messages.
+func problemWords(body []byte) string {
+	var problem struct {
+		Detail string
+		Errors []struct{ Message string }
+	}
+	_ = json.Unmarshal(body, &problem)
+	why := problem.Detail
+	for _, e := range problem.Errors {
+		why += ": " + e.Message
+	}
+	return why
+}
+
+// settledLine waits, three minutes at most, for upload id of f to be done or failed, and
+// says which, with its OCR time or its error.
+func settledLine(user *apiUser, id uuid.UUID, f memoryFile) (string, error) {
+	var up struct {
+		Status    string
+		Error     *struct{ Code, Message string }
+		TimingsMS map[string]int64
+	}
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		status, body, err := user.do(http.MethodGet, "/api/uploads/"+id.String(), "", nil)
+		if err != nil || status != http.StatusOK {
+			return "", fmt.Errorf("get upload: %d %s %v", status, body, err)
+		}
+		if err := json.Unmarshal(body, &up); err != nil {
+			return "", err
+		}
+		if up.Status == "done" || up.Status == "failed" || time.Now().After(deadline) {
+			break
+		}
+	}
+	line := fmt.Sprintf("%-13s %5.1f MB  %s", f.name, mb(len(f.data)), up.Status)
+	if up.Error != nil {
+		return line + fmt.Sprintf(" (%s: %s)", up.Error.Code, up.Error.Message), nil
+	}
+	return line + fmt.Sprintf(", OCR %d ms", up.TimingsMS["ocr"]), nil
+}
+
+// printMemory prints each process's idle and peak resident memory, and the sums.
+func printMemory(s *rssSampler, idle treeMemory) {
 	pids := make([]int, 0, len(s.hwm))
 	for pid := range s.hwm {
 		pids = append(pids, pid)
@@ -198,7 +237,6 @@ func runMemory(ctx context.Context, args []string) error {
 		[]string{"peak ÷ idle", "", fmt.Sprintf("%.2f", float64(s.peak)/float64(max(idle.total, 1)))})
 	table([]string{"process", "idle RSS MB", "peak MB (VmHWM)"}, rows...)
 	fmt.Println("\ntarget: worker plus engines < 300 MB with two slots (the sum of VmRSS of them alone)")
-	return nil
 }
 
 // rssSampler samples the resident memory of a process and its descendants.
