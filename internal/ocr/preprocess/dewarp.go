@@ -73,6 +73,30 @@ func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
 	cell := max(4, int(dewarpCellRatio*float64(height)))
 	gw, gh := w/cell+2, h/cell+2
 
+	shift := shiftGrid(lines, gw, gh, cell, height)
+	if math.IsNaN(shift[0]) {
+		return img, false
+	}
+	shift = smoothGrid(shift, gw, gh, 2)
+
+	fcell := float64(cell)
+	out := raster.Warp(img, w, h, paperLevel(img), func(x, y float64) (float64, float64) {
+		gx, gy := x/fcell, y/fcell
+		ix, iy := min(int(gx), gw-2), min(int(gy), gh-2)
+		fx, fy := gx-float64(ix), gy-float64(iy)
+		s := shift[iy*gw+ix:]
+		t := shift[(iy+1)*gw+ix:]
+		d := (s[0]*(1-fx)+s[1]*fx)*(1-fy) + (t[0]*(1-fx)+t[1]*fx)*fy
+		return x, y + d
+	})
+	return out, true
+}
+
+// shiftGrid returns, for each point (gx·cell, gy·cell) of a gw×gh grid, how far down in the
+// image to look for the output pixel there so that each line of text runs level at its mean
+// height. Columns no line passes take the nearest column's shifts; all are NaN when no line
+// passes any.
+func shiftGrid(lines []textLine, gw, gh, cell, height int) []float64 {
 	targets := make([]float64, len(lines))
 	for i := range lines {
 		targets[i] = lines[i].meanY()
@@ -91,8 +115,6 @@ func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
 		return 0
 	})
 
-	// shift[gy*gw+gx] is how far down in img to look for the output pixel at the grid point
-	// (gx·cell, gy·cell); NaN where no line passes the column.
 	shift := make([]float64, gw*gh)
 	// A line's ends hold for a character beyond it.
 	margin := float64(height)
@@ -140,22 +162,7 @@ func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
 			}
 		}
 	}
-	if math.IsNaN(shift[0]) {
-		return img, false
-	}
-	shift = smoothGrid(shift, gw, gh, 2)
-
-	fcell := float64(cell)
-	out := raster.Warp(img, w, h, paperLevel(img), func(x, y float64) (float64, float64) {
-		gx, gy := x/fcell, y/fcell
-		ix, iy := min(int(gx), gw-2), min(int(gy), gh-2)
-		fx, fy := gx-float64(ix), gy-float64(iy)
-		s := shift[iy*gw+ix:]
-		t := shift[(iy+1)*gw+ix:]
-		d := (s[0]*(1-fx)+s[1]*fx)*(1-fy) + (t[0]*(1-fx)+t[1]*fx)*fy
-		return x, y + d
-	})
-	return out, true
+	return shift
 }
 
 // knot is where a baseline passes a column of the output: at its height, shifted by.

@@ -46,9 +46,31 @@ func pageQuad(img *image.Gray) (quad [4][2]float64, ok bool) {
 		return quad, false
 	}
 
-	// The largest 4-connected bright region is the page.
-	label := make([]int32, len(grid))
-	var best []int
+	// The largest 4-connected bright region is the page; its corners are the cells farthest
+	// along the two diagonals, each way.
+	best, inPage := largestBrightRegion(grid, gw, gh, threshold)
+	corner := diagonalCorners(best, gw)
+	if !fillsQuad(grid, gw, inPage, threshold, corner) {
+		return quad, false
+	}
+
+	// The corner cells' outer corners, in pixels.
+	out := [4][2]float64{{0, 0}, {1, 0}, {1, 1}, {0, 1}}
+	w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
+	for k, c := range corner {
+		x, y := float64(c%gw), float64(c/gw)
+		quad[k] = [2]float64{
+			min(w, (x+out[k][0])*float64(cell)),
+			min(h, (y+out[k][1])*float64(cell)),
+		}
+	}
+	return quad, true
+}
+
+// largestBrightRegion returns the cells of the largest 4-connected region of grid brighter
+// than threshold, and which cells lie in any such region.
+func largestBrightRegion(grid []uint8, gw, gh int, threshold uint8) (best []int, label []int32) {
+	label = make([]int32, len(grid))
 	for start := range grid {
 		if grid[start] <= threshold || label[start] != 0 {
 			continue
@@ -72,8 +94,12 @@ func pageQuad(img *image.Gray) (quad [4][2]float64, ok bool) {
 			best = region
 		}
 	}
+	return best, label
+}
 
-	// Its corners are the cells farthest along the two diagonals, each way.
+// diagonalCorners returns the cells of region farthest along the two diagonals, each way:
+// top left, top right, bottom right, bottom left.
+func diagonalCorners(region []int, gw int) [4]int {
 	var corner [4]int
 	score := func(c, k int) int {
 		x, y := c%gw, c/gw
@@ -88,15 +114,19 @@ func pageQuad(img *image.Gray) (quad [4][2]float64, ok bool) {
 		return y - x
 	}
 	for k := range corner {
-		corner[k] = best[0]
-		for _, c := range best {
+		corner[k] = region[0]
+		for _, c := range region {
 			if score(c, k) > score(corner[k], k) {
 				corner[k] = c
 			}
 		}
 	}
-	// The page must fill the quadrilateral through those corners, and the surroundings
-	// everything outside it: a shadow bites into the page instead.
+	return corner
+}
+
+// fillsQuad reports whether the page fills the quadrilateral through the corner cells, and
+// the surroundings everything outside it: a shadow bites into the page instead.
+func fillsQuad(grid []uint8, gw int, label []int32, threshold uint8, corner [4]int) bool {
 	var q [4][2]float64 // corner cell centres, in cells
 	for k, c := range corner {
 		q[k] = [2]float64{float64(c%gw) + 0.5, float64(c/gw) + 0.5}
@@ -118,22 +148,8 @@ func pageQuad(img *image.Gray) (quad [4][2]float64, ok bool) {
 			}
 		}
 	}
-	if inside == 0 || outside == 0 || float64(insideBright) < minQuadFill*float64(inside) ||
-		float64(outsideDark) < minQuadFill*float64(outside) {
-		return quad, false
-	}
-
-	// The corner cells' outer corners, in pixels.
-	out := [4][2]float64{{0, 0}, {1, 0}, {1, 1}, {0, 1}}
-	w, h := float64(img.Rect.Dx()), float64(img.Rect.Dy())
-	for k, c := range corner {
-		x, y := float64(c%gw), float64(c/gw)
-		quad[k] = [2]float64{
-			min(w, (x+out[k][0])*float64(cell)),
-			min(h, (y+out[k][1])*float64(cell)),
-		}
-	}
-	return quad, true
+	return inside > 0 && outside > 0 && float64(insideBright) >= minQuadFill*float64(inside) &&
+		float64(outsideDark) >= minQuadFill*float64(outside)
 }
 
 // quadDistance returns how far (x, y) lies inside the convex quadrilateral q, whose corners run
