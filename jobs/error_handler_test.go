@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
@@ -23,12 +24,7 @@ import (
 func TestErrorHandlerFailsUploadOnLastAttempt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.Migrated(t)
-	q := db.New(pool)
-	user, err := q.UpsertUser(ctx, db.Identity{Subject: "alice"})
-	require.NoError(t, err)
-	course, err := q.CreateCourse(ctx, user.ID, db.CourseInput{Name: "Physics"})
-	require.NoError(t, err)
+	pool, q, user, course := aliceWithCourse(t)
 	newUpload := func() uuid.UUID {
 		u, err := q.CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: user.ID, CourseID: course.ID,
 			Pages: []db.NewPage{{BlobKey: "uploads/" + uuid.NewString() + ".png", ContentType: "image/png", ByteSize: 1,
@@ -70,12 +66,7 @@ func TestErrorHandlerFailsUploadOnLastAttempt(t *testing.T) {
 func TestErrorHandlerFailsThePageItsJobRead(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.Migrated(t)
-	q := db.New(pool)
-	user, err := q.UpsertUser(ctx, db.Identity{Subject: "alice"})
-	require.NoError(t, err)
-	course, err := q.CreateCourse(ctx, user.ID, db.CourseInput{Name: "Physics"})
-	require.NoError(t, err)
+	pool, q, user, course := aliceWithCourse(t)
 	page := func() db.NewPage {
 		return db.NewPage{BlobKey: "uploads/" + uuid.NewString() + ".png", ContentType: "image/png", ByteSize: 1,
 			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}
@@ -108,4 +99,17 @@ func TestErrorHandlerFailsThePageItsJobRead(t *testing.T) {
 	again, err := q.UploadByID(ctx, user.ID, u.ID)
 	require.NoError(t, err)
 	require.Equal(t, got.ErrorMessage, again.ErrorMessage)
+}
+
+// aliceWithCourse returns a migrated database with a user, alice, and her
+// course.
+func aliceWithCourse(t *testing.T) (*pgxpool.Pool, *db.Queries, db.User, db.Course) {
+	t.Helper()
+	pool := pgtest.Migrated(t)
+	q := db.New(pool)
+	user, err := q.UpsertUser(t.Context(), db.Identity{Subject: "alice"})
+	require.NoError(t, err)
+	course, err := q.CreateCourse(t.Context(), user.ID, db.CourseInput{Name: "Physics"})
+	require.NoError(t, err)
+	return pool, q, user, course
 }
