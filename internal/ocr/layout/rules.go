@@ -61,7 +61,10 @@ func drawsTable(group []Rule) bool {
 
 // ruleGroups returns the rules in groups of those that touch, within a few pixels, and of
 // rules across that line up with one another (the same left and right ends, one rule's width
-// apart at most), as the rules of a table without lines down do.
+// apart at most), as the rules of a table without lines down do. A grid, rules that touch with
+// some of them down, is a table of its own: a rule across that only lines up with it (the rule
+// over a page's footer, as wide as the table above) stays out, or the text between them would
+// be read as the grid's cells.
 func ruleGroups(rules []Rule) [][]Rule {
 	group := make([]int, len(rules))
 	for i := range group {
@@ -73,20 +76,27 @@ func ruleGroups(rules []Rule) [][]Rule {
 		}
 		return i
 	}
-	joined := func(a, b Rule) bool {
-		if a.Box.Inset(-4).Overlaps(b.Box.Inset(-4)) {
-			return true
+	for i := range rules {
+		for j := i + 1; j < len(rules); j++ {
+			if rules[i].Box.Inset(-4).Overlaps(rules[j].Box.Inset(-4)) {
+				group[find(i)] = find(j)
+			}
 		}
-		if !a.Horizontal() || !b.Horizontal() {
-			return false
+	}
+	grid := make(map[int]bool) // the roots of groups with rules down
+	for i, r := range rules {
+		if !r.Horizontal() {
+			grid[find(i)] = true
 		}
+	}
+	aligned := func(a, b Rule) bool {
 		tol := max(8, a.Box.Dx()/50)
 		return abs(a.Box.Min.X-b.Box.Min.X) <= tol && abs(a.Box.Max.X-b.Box.Max.X) <= tol &&
 			abs(a.Box.Min.Y-b.Box.Min.Y) <= a.Box.Dx()
 	}
 	for i := range rules {
 		for j := i + 1; j < len(rules); j++ {
-			if joined(rules[i], rules[j]) {
+			if !grid[find(i)] && !grid[find(j)] && rules[i].Horizontal() && rules[j].Horizontal() && aligned(rules[i], rules[j]) {
 				group[find(i)] = find(j)
 			}
 		}

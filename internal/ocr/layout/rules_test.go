@@ -78,3 +78,35 @@ func TestRulesAcrossOnlyMakeATable(t *testing.T) {
 	require.Len(t, got.Blocks, 1)
 	require.Equal(t, [][]string{{"Metal", "Melts"}, {"Tin", "232"}, {"Lead", "327"}}, got.Blocks[0].Rows)
 }
+
+// A rule over the page's footer, as wide as the ruled table above it, is no part of the
+// table: the paragraph between them stays a paragraph, not the grid's two columns.
+func TestFooterRuleUnderAGridStaysOut(t *testing.T) {
+	t.Parallel()
+	img := image.NewGray(image.Rect(0, 0, 800, 900))
+	draw.Draw(img, img.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	ink := image.NewUniform(color.Gray{20})
+	for _, y := range []int{100, 150, 200} {
+		draw.Draw(img, image.Rect(100, y, 702, y+2), ink, image.Point{}, draw.Src)
+	}
+	for _, x := range []int{100, 400, 700} {
+		draw.Draw(img, image.Rect(x, 100, x+2, 202), ink, image.Point{}, draw.Src)
+	}
+	draw.Draw(img, image.Rect(98, 800, 704, 802), ink, image.Point{}, draw.Src)
+	rules := FindRules(img)
+
+	var p page
+	p.add(110, 115, 24, "Level")
+	p.add(410, 115, 24, "Share")
+	p.add(110, 165, 24, "Low")
+	p.add(410, 165, 24, "Less than half")
+	for i := range p.words {
+		p.words[i].Line = 1 + p.words[i].Box.Min.Y/150
+	}
+	p.add(100, 300, 24, "Small business loans go to firms whose revenue")
+	p.add(100, 340, 24, "is a million or less, as the report defines it.")
+	p.add(390, 820, 24, "5 - 3")
+	got := Analyze(p.words, rules)
+	require.Equal(t, "| Level | Share |\n| --- | --- |\n| Low | Less than half |\n\n"+
+		"Small business loans go to firms whose revenue\nis a million or less, as the report defines it.\n\n5 - 3\n", got.Markdown())
+}
