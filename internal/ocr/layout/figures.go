@@ -20,6 +20,9 @@ const (
 	// maxWordEms is the tallest a word may be, in ems, to be text rather than a shape the
 	// engine read as a word.
 	maxWordEms = 3
+	// wordFringeEms is how far past the box the engine gives a word its ink may reach: the
+	// soft edge of a glyph, a pixel or two.
+	wordFringeEms = 0.08
 	// figureInkDrop is how much darker than the paper a pixel must be to be a figure's ink:
 	// less than a light shading or a photo's mid-tones differ from the paper, more than the
 	// grain of a photographed sheet.
@@ -40,8 +43,9 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 	text := textWords(words)
 	em := figureEm(text, b)
 	g := newInkGrid(page, max(2, int(em/3)))
+	fringe := max(2, int(wordFringeEms*em))
 	for _, w := range text {
-		g.clear(w.Box)
+		g.clear(w.Box.Inset(-fringe))
 	}
 	// Only the rules of tables are not a figure's: boxes and lines of a diagram may pass for
 	// rules too, but hold no table's cells.

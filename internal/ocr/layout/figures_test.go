@@ -156,3 +156,20 @@ func TestFindFiguresOnAPageWithoutWords(t *testing.T) {
 	require.True(t, where.In(figures[0].Inset(-1)), "%v", figures[0])
 	require.Empty(t, FindFigures(image.NewGray(image.Rect(0, 0, 10, 10)), nil, nil), "too small a page")
 }
+
+// A glyph's soft edge reaches a pixel past the box the engine gives its word: that fringe is
+// the word's ink, and does not make a figure of a thin separator rule drawn under the
+// paragraph.
+func TestFindFiguresTakesNoSeparatorUnderText(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	// The last line's boxes end where a row of the grid FindFigures sees the page in starts
+	// (cells of 13 pixels, a third of the text's em of 41).
+	y := p.paragraph(108, fourLines...)
+	for _, w := range p.words[len(p.words)-6:] { // the last line's soft edge, under its words' boxes
+		p.fill(image.Rect(w.Box.Min.X, w.Box.Max.Y, w.Box.Max.X, w.Box.Max.Y+2), 150)
+	}
+	p.fill(image.Rect(100, y+50, 1100, y+51), 190) // a light rule between sections
+	p.paragraph(y+100, fourLines[:2]...)
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}
