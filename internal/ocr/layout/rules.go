@@ -117,44 +117,57 @@ func ruleGroups(rules []Rule) [][]Rule {
 	return out
 }
 
+// maxRuleGap is the widest gap, in pixels, along a rule that it runs on across: a renderer
+// may leave a pixel of paper where another rule crosses it.
+const maxRuleGap = 1
+
 // runs finds the rules in one direction: along each row (horizontal) or column, runs of ink at
 // least minLen long, where a pixel counts as ink when it or both its neighbours across the run
-// are dark; then runs of neighbouring rows that overlap merge into one rule, kept when at most
-// thick across. The page is scanned row by row either way, which keeps to its memory order.
+// are dark, and a run goes on across gaps of at most maxRuleGap pixels; then runs of
+// neighbouring rows that overlap merge into one rule, kept when at most thick across. The page
+// is scanned row by row either way, which keeps to its memory order.
 func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	b := page.Rect
 	w, h := b.Dx(), b.Dy()
 	dark := func(x, y int) bool { return page.Pix[y*page.Stride+x] < inkLevel }
 	type span struct{ c, a0, a1 int } // c across the run, a0 to a1 along it
 	var spans []span
+	// run is the run of ink being followed along a row or column, from start to end; none
+	// when start < 0. follow moves r on to position at of row or column c, where there is ink
+	// or not, last at the page's edge.
+	type run struct{ start, end int }
+	follow := func(r *run, c, at int, ink, last bool) {
+		if ink {
+			if r.start < 0 {
+				r.start = at
+			}
+			r.end = at + 1
+			return
+		}
+		if r.start >= 0 && (last || at-r.end >= maxRuleGap) {
+			if r.end-r.start >= minLen {
+				spans = append(spans, span{c, r.start, r.end})
+			}
+			r.start = -1
+		}
+	}
 	if horizontal {
 		for y := range h {
-			start := -1
+			r := run{start: -1}
 			for x := 0; x <= w; x++ {
 				ink := x < w && (dark(x, y) || y > 0 && y+1 < h && dark(x, y-1) && dark(x, y+1))
-				switch {
-				case ink && start < 0:
-					start = x
-				case !ink && start >= 0:
-					if x-start >= minLen {
-						spans = append(spans, span{y, start, x})
-					}
-					start = -1
-				}
+				follow(&r, y, x, ink, x == w)
 			}
 		}
 	} else {
-		length := make([]int, w) // the run of ink ending at the row above, per column
+		cols := make([]run, w) // the run of ink going down each column
+		for x := range cols {
+			cols[x].start = -1
+		}
 		for y := 0; y <= h; y++ {
 			for x := range w {
-				if y < h && (dark(x, y) || x > 0 && x+1 < w && dark(x-1, y) && dark(x+1, y)) {
-					length[x]++
-					continue
-				}
-				if length[x] >= minLen {
-					spans = append(spans, span{x, y - length[x], y})
-				}
-				length[x] = 0
+				ink := y < h && (dark(x, y) || x > 0 && x+1 < w && dark(x-1, y) && dark(x+1, y))
+				follow(&cols[x], x, y, ink, y == h)
 			}
 		}
 		slices.SortFunc(spans, func(p, q span) int {

@@ -110,3 +110,31 @@ func TestFooterRuleUnderAGridStaysOut(t *testing.T) {
 	require.Equal(t, "| Level | Share |\n| --- | --- |\n| Low | Less than half |\n\n"+
 		"Small business loans go to firms whose revenue\nis a million or less, as the report defines it.\n\n5 - 3\n", got.Markdown())
 }
+
+// A renderer may leave a pixel of paper in a rule where another crosses it: the rule runs on
+// across the gap, so a grid whose rows are shorter than a rule's least length is still found.
+func TestRulesRunAcrossAPixelGap(t *testing.T) {
+	t.Parallel()
+	img := image.NewGray(image.Rect(0, 0, 800, 600))
+	draw.Draw(img, img.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	ink := image.NewUniform(color.Gray{0})
+	ys := []int{100, 135, 170, 205, 240}
+	for _, x := range []int{100, 400, 700} {
+		draw.Draw(img, image.Rect(x, ys[0], x+1, ys[len(ys)-1]+1), ink, image.Point{}, draw.Src)
+	}
+	for _, y := range ys {
+		draw.Draw(img, image.Rect(100, y, 701, y+1), ink, image.Point{}, draw.Src)
+		for _, x := range []int{100, 400, 700} {
+			img.SetGray(x, y+1, color.Gray{255})
+		}
+	}
+	rules := FindRules(img)
+	down := 0
+	for _, r := range rules {
+		if !r.Horizontal() {
+			down++
+			require.Equal(t, ys[len(ys)-1]+1-ys[0], r.Box.Dy(), "the whole rule: %v", r.Box)
+		}
+	}
+	require.Equal(t, 3, down, "rules found: %v", rules)
+}
