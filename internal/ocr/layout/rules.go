@@ -36,7 +36,10 @@ func FindRules(page *image.Gray) []Rule {
 	rules = append(rules, runs(page, false, max(40, b.Dy()/30), thick)...)
 	// A run along the image's edge is the edge of the page or of the desk around it.
 	inner := b.Inset(max(2, b.Dx()/100))
-	rules = slices.DeleteFunc(rules, func(r Rule) bool { return !r.Box.In(inner) })
+	rules = slices.DeleteFunc(rules, func(r Rule) bool {
+		share, _ := paperAlong(page, r)
+		return !r.Box.In(inner) || share < minPaperSide
+	})
 	var out []Rule
 	for _, g := range ruleGroups(rules) {
 		if drawsTable(g) {
@@ -44,6 +47,67 @@ func FindRules(page *image.Gray) []Rule {
 		}
 	}
 	return out
+}
+
+// minPaperSide is the least share of paper along each side of a rule.
+const minPaperSide = 0.6
+
+// ruleEdge is how many pixels past its box a rule's soft edge reaches, on a page photographed
+// a little askew or blurred.
+const ruleEdge = 2
+
+// paperAlong returns the share of paper (pixels at least inkLevel) along the side of r that
+// has less of it, in strips of two pixels past r's soft edge, and the median level of that
+// paper on both sides (255 with none). A rule is drawn on the page, with paper on both sides;
+// the edge of the sheet against a dark desk has the desk on one side, and streaks in the grain
+// of a dark desk have more of it on both.
+func paperAlong(page *image.Gray, r Rule) (share float64, level uint8) {
+	box, d := r.Box, ruleEdge
+	sides := [2]image.Rectangle{
+		image.Rect(box.Min.X, box.Min.Y-d-2, box.Max.X, box.Min.Y-d),
+		image.Rect(box.Min.X, box.Max.Y+d, box.Max.X, box.Max.Y+d+2),
+	}
+	if !r.Horizontal() {
+		sides = [2]image.Rectangle{
+			image.Rect(box.Min.X-d-2, box.Min.Y, box.Min.X-d, box.Max.Y),
+			image.Rect(box.Max.X+d, box.Min.Y, box.Max.X+d+2, box.Max.Y),
+		}
+	}
+	var hist [256]int
+	share = 1
+	for _, side := range sides {
+		side = side.Intersect(page.Rect)
+		light := 0
+		for y := side.Min.Y; y < side.Max.Y; y++ {
+			for _, v := range page.Pix[page.PixOffset(side.Min.X, y):page.PixOffset(side.Max.X, y)] {
+				if v >= inkLevel {
+					light++
+					hist[v]++
+				}
+			}
+		}
+		if n := side.Dx() * side.Dy(); n == 0 {
+			share = 0
+		} else {
+			share = min(share, float64(light)/float64(n))
+		}
+	}
+	return share, medianOf(hist)
+}
+
+// medianOf is the median level of a histogram of gray levels, 255 for an empty one.
+func medianOf(hist [256]int) uint8 {
+	n := 0
+	for _, c := range hist {
+		n += c
+	}
+	seen := 0
+	for v, c := range hist {
+		if seen += c; n > 0 && 2*seen >= n {
+			return uint8(v)
+		}
+	}
+	return 255
 }
 
 // drawsTable reports whether a group of rules draws a table: at least two rules across and
@@ -204,20 +268,22 @@ func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	return out
 }
 
-// EraseRules returns a copy of page with the ink of rules, and a pixel around it, turned to
-// white, so that an OCR engine reads the text between them rather than taking a ruled table
-// for a picture. Without rules it returns page itself.
+// EraseRules returns a copy of page with the ink of rules, and their soft edges, turned to the
+// paper along them, so that an OCR engine reads the text between them rather than taking a
+// ruled table for a picture, and sees no edge where they were. Without rules it returns page
+// itself.
 func EraseRules(page *image.Gray, rules []Rule) *image.Gray {
 	if len(rules) == 0 {
 		return page
 	}
 	out := &image.Gray{Pix: slices.Clone(page.Pix), Stride: page.Stride, Rect: page.Rect}
 	for _, r := range rules {
-		box := r.Box.Inset(-1).Intersect(page.Rect)
+		_, paper := paperAlong(page, r)
+		box := r.Box.Inset(-ruleEdge).Intersect(page.Rect)
 		for y := box.Min.Y; y < box.Max.Y; y++ {
 			row := out.Pix[out.PixOffset(box.Min.X, y):out.PixOffset(box.Max.X, y)]
 			for i := range row {
-				row[i] = 255
+				row[i] = paper
 			}
 		}
 	}

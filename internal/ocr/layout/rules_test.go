@@ -138,3 +138,46 @@ func TestRulesRunAcrossAPixelGap(t *testing.T) {
 	}
 	require.Equal(t, 3, down, "rules found: %v", rules)
 }
+
+// A photographed page lies on a desk: the streaks of a dark desk's grain and the edge of the
+// sheet against it are no rules, while a table on the sheet, grey paper, is erased to the
+// paper's grey, which leaves the engine no pale lines to see.
+func TestRulesOnPaperOnly(t *testing.T) {
+	t.Parallel()
+	img := image.NewGray(image.Rect(0, 0, 800, 600))
+	draw.Draw(img, img.Rect, image.NewUniform(color.Gray{200}), image.Point{}, draw.Src)
+	desk := image.Rect(20, 20, 780, 160)
+	for y := desk.Min.Y; y < desk.Max.Y; y++ {
+		for x := desk.Min.X; x < desk.Max.X; x++ {
+			if y%3 == 0 || x%3 == 0 { // the grain: dark streaks across and down
+				img.SetGray(x, y, color.Gray{30})
+			}
+		}
+	}
+	ink := image.NewUniform(color.Gray{20})
+	ys, xs := []int{300, 350, 400}, []int{100, 400, 700}
+	for _, y := range ys {
+		draw.Draw(img, image.Rect(100, y, 702, y+2), ink, image.Point{}, draw.Src)
+	}
+	for _, x := range xs {
+		draw.Draw(img, image.Rect(x, 300, x+2, 402), ink, image.Point{}, draw.Src)
+	}
+	rules := FindRules(img)
+	require.Len(t, rules, len(ys)+len(xs), "the table's rules alone")
+	for _, r := range rules {
+		require.True(t, r.Box.Min.Y >= 300, "no rule in the desk: %v", r.Box)
+	}
+	erased := EraseRules(img, rules)
+	require.Equal(t, uint8(200), erased.GrayAt(250, 300).Y, "a rule across, erased to the paper")
+	require.Equal(t, uint8(200), erased.GrayAt(400, 375).Y, "a rule down")
+
+	// What is left of a rule the engine reads as "|", which is no text of the cell.
+	var words []Word
+	for r, row := range [][]string{{"Metal", "|", "Melts"}, {"Tin", "|", "232"}} {
+		for c, text := range row {
+			x, y := []int{110, 395, 410}[c], 315+r*50
+			words = append(words, Word{Box: image.Rect(x, y, x+max(4, len(text)*12), y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: r + 1})
+		}
+	}
+	require.Equal(t, [][]string{{"Metal", "Melts"}, {"Tin", "232"}}, Analyze(words, rules).Blocks[0].Rows)
+}

@@ -224,7 +224,8 @@ func bounds(ps []int) []int {
 }
 
 // gridByRules places the words inside (indexes into words) in the cells between the rules at
-// ys (across) and xs (down), each cell's words in reading order; rows without words go.
+// ys (across) and xs (down), each cell's words in reading order; rows without words go, and so
+// do bars ("|"), the engine's reading of what is left of a rule.
 func gridByRules(words []Word, inside []int, ys, xs []int) *table {
 	if len(ys) < 2 || len(xs) < 2 {
 		return nil
@@ -239,6 +240,9 @@ func gridByRules(words []Word, inside []int, ys, xs []int) *table {
 		c, _ := slices.BinarySearch(xs, (w.Box.Min.X+w.Box.Max.X)/2)
 		if r == 0 || c == 0 || r == len(ys) || c == len(xs) {
 			continue // outside the outer rules: the table's caption or its neighbours
+		}
+		if strings.Trim(w.Text, "|") == "" {
+			continue // what erasing left of a rule, read as a bar
 		}
 		cells[r-1][c-1] = append(cells[r-1][c-1], w)
 	}
