@@ -173,3 +173,30 @@ func TestFindFiguresTakesNoSeparatorUnderText(t *testing.T) {
 	p.paragraph(y+100, fourLines[:2]...)
 	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
 }
+
+// Two framed figures side by side, one beside the foot of a column of text: each is a figure of
+// its own, and the column's lines beside the taller one stay text.
+func TestFiguresSideBySideLeaveTheColumnBesideThem(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	column := []string{"so the two sets of it are", "out of phase and a bolt", "that is in it must push", "the lock out on its way"}
+	for i, l := range column {
+		p.text(60, 100+i*45, l)
+	}
+	frame := func(r image.Rectangle) {
+		p.fill(r, 40)
+		p.fill(r.Inset(3), 250)
+		p.fill(image.Rect(r.Min.X+60, r.Min.Y+60, r.Max.X-60, r.Min.Y+140), 90) // a drawing in it
+		p.text(r.Min.X+70, r.Max.Y-50, "Nut case")
+	}
+	left, right := image.Rect(60, 360, 560, 700), image.Rect(600, 100, 1100, 700)
+	frame(left)
+	frame(right)
+
+	figures := FindFigures(p.img, p.words, FindRules(p.img))
+	require.Len(t, figures, 2, "%v", figures)
+	text := Analyze(p.words, nil, figures...).Text()
+	for _, l := range column {
+		require.Contains(t, text, l)
+	}
+}
