@@ -56,21 +56,26 @@ const minPaperSide = 0.6
 // a little askew or blurred.
 const ruleEdge = 2
 
+// paperSide is how wide a strip along each side of a rule paperAlong looks at: wider than the
+// gap between the lines of a double rule and the second line together.
+const paperSide = 8
+
 // paperAlong returns the share of paper (pixels at least inkLevel) along the side of r that
-// has less of it, in strips of two pixels past r's soft edge, and the median level of that
-// paper on both sides (255 with none). A rule is drawn on the page, with paper on both sides;
-// the edge of the sheet against a dark desk has the desk on one side, and streaks in the grain
-// of a dark desk have more of it on both.
+// has less of it, in strips of paperSide pixels past r's soft edge, and the median level of
+// that paper on both sides (255 with none). A rule is drawn on the page, with paper on both
+// sides (a double rule's second line takes a little of one); the edge of the sheet against a
+// dark desk has the desk on one side, and streaks in the grain of a dark desk have more of it
+// on both.
 func paperAlong(page *image.Gray, r Rule) (share float64, level uint8) {
-	box, d := r.Box, ruleEdge
+	box, d, w := r.Box, ruleEdge, paperSide
 	sides := [2]image.Rectangle{
-		image.Rect(box.Min.X, box.Min.Y-d-2, box.Max.X, box.Min.Y-d),
-		image.Rect(box.Min.X, box.Max.Y+d, box.Max.X, box.Max.Y+d+2),
+		image.Rect(box.Min.X, box.Min.Y-d-w, box.Max.X, box.Min.Y-d),
+		image.Rect(box.Min.X, box.Max.Y+d, box.Max.X, box.Max.Y+d+w),
 	}
 	if !r.Horizontal() {
 		sides = [2]image.Rectangle{
-			image.Rect(box.Min.X-d-2, box.Min.Y, box.Min.X-d, box.Max.Y),
-			image.Rect(box.Max.X+d, box.Min.Y, box.Max.X+d+2, box.Max.Y),
+			image.Rect(box.Min.X-d-w, box.Min.Y, box.Min.X-d, box.Max.Y),
+			image.Rect(box.Max.X+d, box.Min.Y, box.Max.X+d+w, box.Max.Y),
 		}
 	}
 	var hist [256]int

@@ -140,8 +140,8 @@ func TestRulesRunAcrossAPixelGap(t *testing.T) {
 }
 
 // A photographed page lies on a desk: the streaks of a dark desk's grain and the edge of the
-// sheet against it are no rules, while a table on the sheet, grey paper, is erased to the
-// paper's grey, which leaves the engine no pale lines to see.
+// sheet against it are no rules, while a table on the sheet, grey paper, double rules and all,
+// is erased to the paper's grey, which leaves the engine no pale lines to see.
 func TestRulesOnPaperOnly(t *testing.T) {
 	t.Parallel()
 	img := image.NewGray(image.Rect(0, 0, 800, 600))
@@ -162,8 +162,9 @@ func TestRulesOnPaperOnly(t *testing.T) {
 	for _, x := range xs {
 		draw.Draw(img, image.Rect(x, 300, x+2, 402), ink, image.Point{}, draw.Src)
 	}
+	draw.Draw(img, image.Rect(100, 305, 702, 307), ink, image.Point{}, draw.Src) // the top rule is double
 	rules := FindRules(img)
-	require.Len(t, rules, len(ys)+len(xs), "the table's rules alone")
+	require.Len(t, rules, len(ys)+len(xs)+1, "the table's rules alone")
 	for _, r := range rules {
 		require.True(t, r.Box.Min.Y >= 300, "no rule in the desk: %v", r.Box)
 	}
