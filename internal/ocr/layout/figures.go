@@ -33,8 +33,8 @@ const (
 )
 
 // FindFigures returns the boxes of the figures on page (drawings, diagrams, charts, photos)
-// in page coordinates: regions of ink that are not words the engine read, nor the rules of
-// the tables that rules (from FindRules) draw, large enough not to be a mark or a speck, and with few
+// in page coordinates: regions of ink that are not words the engine read, nor inside the
+// tables that rules (from FindRules) draw, large enough not to be a mark or a speck, and with few
 // words in them (the labels of a diagram). page is the preprocessed page the words were read
 // from (paper near white, straightened). The boxes have a margin of half an em around the
 // ink, less where two figures stand closer, and do not overlap. No figures give nil.
@@ -50,13 +50,11 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 	for _, w := range text {
 		g.clear(w.Box.Inset(-fringe))
 	}
-	// Only the rules of tables are not a figure's: boxes and lines of a diagram may pass for
-	// rules too, but hold no table's cells.
+	// A table that rules draw is text, its rules and the ink of any word the engine missed in
+	// its cells; the rules that hold no table's cells may be a diagram's boxes and lines.
 	tables, _ := ruledTables(text, rules)
-	for _, r := range rules {
-		if slices.ContainsFunc(tables, func(t *table) bool { return r.Box.In(t.box) }) {
-			g.clear(r.Box.Inset(-2))
-		}
+	for _, t := range tables {
+		g.clear(t.box.Inset(-2))
 	}
 	// Ink along the image's edge is the edge of the sheet or the desk around it.
 	inner := b.Inset(max(2, b.Dx()/100))

@@ -200,3 +200,27 @@ func TestFiguresSideBySideLeaveTheColumnBesideThem(t *testing.T) {
 		require.Contains(t, text, l)
 	}
 }
+
+// A cell whose word the engine did not read still holds text, not a figure that would take the
+// words of the cells around it.
+func TestFindFiguresTakesNoUnreadCell(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines[:2]...)
+	xs, ys := []int{100, 450, 800, 1100}, []int{y, y + 50, y + 100, y + 150, y + 200}
+	for _, ry := range ys {
+		p.fill(image.Rect(xs[0], ry, xs[len(xs)-1]+3, ry+3), 20)
+	}
+	for _, rx := range xs {
+		p.fill(image.Rect(rx, ys[0], rx+3, ys[len(ys)-1]+3), 20)
+	}
+	for r, ry := range ys[:len(ys)-1] {
+		for c, rx := range xs[:len(xs)-1] {
+			p.text(rx+20, ry+10, "CHARACTER(300)")
+			if c == 1 && r < 3 {
+				p.words = p.words[:len(p.words)-1] // inked, but not read
+			}
+		}
+	}
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}
