@@ -116,7 +116,9 @@ func medianOf(hist [256]int) uint8 {
 }
 
 // drawsTable reports whether a group of rules draws a table: at least two rules across and
-// either at least two down (a grid) or none (rules between rows only).
+// at least two down (a grid), or at least three across and none down (the rules over, under
+// and between a table's rows). Two rules across alone frame a block, such as a code example
+// or a note, whose lines are no table's rows.
 func drawsTable(group []Rule) bool {
 	across := 0
 	for _, r := range group {
@@ -125,7 +127,7 @@ func drawsTable(group []Rule) bool {
 		}
 	}
 	down := len(group) - across
-	return across >= 2 && (down >= 2 || down == 0)
+	return across >= 2 && down >= 2 || across >= 3 && down == 0
 }
 
 // ruleGroups returns the rules in groups of those that touch, within a few pixels, and of

@@ -182,3 +182,25 @@ func TestRulesOnPaperOnly(t *testing.T) {
 	}
 	require.Equal(t, [][]string{{"Metal", "Melts"}, {"Tin", "232"}}, Analyze(words, rules).Blocks[0].Rows)
 }
+
+// Two rules across, above and below, frame a block (a code example, a note) rather than draw a
+// table: its lines stay lines.
+func TestTwoRulesAcrossFrameNoTable(t *testing.T) {
+	t.Parallel()
+	img := image.NewGray(image.Rect(0, 0, 800, 600))
+	draw.Draw(img, img.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	for _, y := range []int{100, 260} {
+		draw.Draw(img, image.Rect(100, y, 600, y+2), image.NewUniform(color.Gray{20}), image.Point{}, draw.Src)
+	}
+	var p page
+	p.add(110, 115, 24, "SELECT")
+	p.add(220, 115, 24, "function_id,")
+	p.add(220, 150, 24, "user_name")
+	p.add(110, 185, 24, "FROM")
+	p.add(220, 185, 24, "function_usage")
+	for i := range p.words {
+		p.words[i].Line = 1 + (p.words[i].Box.Min.Y-115)/35
+	}
+	got := Analyze(p.words, FindRules(img))
+	require.NotContains(t, got.Markdown(), "|", "no table:\n%s", got.Markdown())
+}
