@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Word is one word an OCR engine read, with its box on the page.
@@ -172,6 +173,13 @@ func segments(words []Word) []*segment {
 		ws := lines[k]
 		slices.SortStableFunc(ws, func(a, b Word) int { return a.Box.Min.X - b.Box.Min.X })
 		em := max(wordsEm(ws), 0.8*pageEm)
+		size := em
+		if len(ws) == 1 {
+			size = pageEm // a word alone, as in a table's cell, sized against the page's text
+		}
+		for i := range ws {
+			ws[i].Text = oneLetter(ws[i], size)
+		}
 		start := 0
 		for i := 1; i <= len(ws); i++ {
 			if i < len(ws) && (float64(ws[i].Box.Min.X-ws[i-1].Box.Max.X) <= gutterEms*em || i-start == 1 && isLabel(ws[start].Text)) {
@@ -245,6 +253,25 @@ func wordsEm(ws []Word) float64 {
 		return median(heights)
 	}
 	return median(ems)
+}
+
+// lookalikes are the letters whose capital is the small letter made larger.
+const lookalikes = "cosuvwxz"
+
+// oneLetter returns the text of w, a word of a line set in em, as one letter when the engine
+// read a lone letter of lookalikes twice, as a capital and as a small letter ("Cc", "oO"), and
+// its box is one glyph wide: the capital when it stands taller than halfway between a small
+// letter and a capital, else the small letter. Any other word's text is returned as it is.
+func oneLetter(w Word, em float64) string {
+	r := []rune(w.Text)
+	if len(r) != 2 || r[0] == r[1] || unicode.ToLower(r[0]) != unicode.ToLower(r[1]) ||
+		!strings.ContainsRune(lookalikes, unicode.ToLower(r[0])) || float64(w.Box.Dx()) > 0.9*em {
+		return w.Text
+	}
+	if float64(w.Box.Dy()) >= (xHeightEm+ascenderEm)/2*em {
+		return string(unicode.ToUpper(r[0]))
+	}
+	return string(unicode.ToLower(r[0]))
 }
 
 // bodyEm is the font size of the body text: the median em of the segments, each counted once

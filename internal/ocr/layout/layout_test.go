@@ -124,3 +124,26 @@ func TestLabelGapIsNoGutter(t *testing.T) {
 	require.Equal(t, "a. Find the velocity of it\nb. Find the speed of it\n\nRight column text goes\non below the first line",
 		Analyze(p.words, nil).Text())
 }
+
+// An engine reads a lone letter whose capital and small forms look alike as both ("Cc", "oO"):
+// one glyph's width is one letter, its height says which.
+func TestDoubledLoneLetterIsOne(t *testing.T) {
+	t.Parallel()
+	var p page
+	for r, row := range [][]string{{"Element", "Symbol", "Mass"}, {"Carbon", "Cc", "12.011"}, {"Oxygen", "oO", "15.999"}, {"Sulfur", "Ss", "32.06"}} {
+		for c, cell := range row {
+			p.add(50+c*250, 80+r*45, 30, cell)
+		}
+	}
+	letter := func(i int, height int) { // the box of one glyph: a capital's width and height
+		w := &p.words[i]
+		w.Box.Max.X = w.Box.Min.X + 20
+		w.Box.Min.Y = w.Box.Max.Y - height
+	}
+	letter(4, 28)  // C, as tall as the capitals beside it
+	letter(7, 28)  // O
+	letter(10, 20) // s, as tall as a small letter
+	got := Analyze(p.words, nil)
+	require.Equal(t, [][]string{{"Element", "Symbol", "Mass"}, {"Carbon", "C", "12.011"}, {"Oxygen", "O", "15.999"}, {"Sulfur", "s", "32.06"}},
+		got.Blocks[0].Rows)
+}
