@@ -108,6 +108,7 @@ func Analyze(words []Word, rules []Rule, figures ...image.Rectangle) Page {
 	})
 	ruled, words := ruledTables(words, rules)
 	segs := segments(words)
+	segs = attachBullets(segs, bodyEm(segs))
 	if len(segs) == 0 && len(ruled) == 0 && len(figures) == 0 {
 		return Page{}
 	}
@@ -135,7 +136,7 @@ const gutterEms = 0.9
 
 // label matches what labels a list item: a bullet, a number, a letter or a roman numeral with
 // its period or parenthesis.
-var label = regexp.MustCompile(`^(?:[•·▪■●◦○►➢✓*–—-]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$`)
+var label = regexp.MustCompile(`^(?:[•·▪■●◦○►➢❖»✓*–—-]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$`)
 
 // isLabel reports whether text labels a list item: the gap after it is a hanging indent, not a
 // gutter.
@@ -197,6 +198,41 @@ func segments(words []Word) []*segment {
 		}
 	}
 	return segs
+}
+
+// bulletGapEms is the widest gap, in body ems, between a bullet and the text of its item.
+const bulletGapEms = 3
+
+// bullets are the glyphs that only ever mark a list item, as engines read them: a bullet
+// alone on a segment is an item's, never a table's cell.
+var bullets = []string{"•", "▪", "■", "●", "◦", "○", "►", "➢", "❖", "»"}
+
+// attachBullets joins each segment that is a bullet alone, as an engine reads the bullets of a
+// glyph font (in a block of their own, beside their items' text), to the segment that follows
+// it on its line, so that the bullet marks its item rather than making a column of bullets.
+func attachBullets(segs []*segment, body float64) []*segment {
+	attached := make(map[*segment]bool)
+	for _, b := range segs {
+		if len(b.words) != 1 || !slices.Contains(bullets, b.words[0].Text) {
+			continue
+		}
+		var item *segment
+		for _, s := range segs {
+			overlap := min(b.box.Max.Y, s.box.Max.Y) - max(b.box.Min.Y, s.box.Min.Y)
+			gap := s.box.Min.X - b.box.Max.X
+			if s != b && !attached[s] && 2*overlap >= min(b.box.Dy(), s.box.Dy()) && gap >= 0 &&
+				float64(gap) <= bulletGapEms*body && (item == nil || s.box.Min.X < item.box.Min.X) {
+				item = s
+			}
+		}
+		if item == nil || len(item.words) > 0 && slices.Contains(bullets, item.words[0].Text) {
+			continue
+		}
+		item.words = append([]Word{b.words[0]}, item.words...)
+		item.box = item.box.Union(b.box)
+		attached[b] = true
+	}
+	return slices.DeleteFunc(segs, func(s *segment) bool { return attached[s] })
 }
 
 // Heights of letters in ems of a typical Latin font: the x-height, the height of ascenders

@@ -147,3 +147,21 @@ func TestDoubledLoneLetterIsOne(t *testing.T) {
 	require.Equal(t, [][]string{{"Element", "Symbol", "Mass"}, {"Carbon", "C", "12.011"}, {"Oxygen", "O", "15.999"}, {"Sulfur", "s", "32.06"}},
 		got.Blocks[0].Rows)
 }
+
+// Bullets the engine read as lines of their own, in a block of their own beside the items'
+// text (a glyph font's "►" read as "»"), stay with their items rather than making a column.
+func TestBulletsReadApartStayWithTheirItems(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "Figure 3-5 shows the difference when adopted:")
+	items := []string{"A user connects to the server.", "USER and CURRENT USER have the same value.", "ALICE calls an SQL procedure."}
+	for i, item := range items {
+		p.add(80, 80+i*45, 30, item)
+	}
+	for i := range items {
+		p.add(52, 84+i*45, 22, "»")
+		p.words[len(p.words)-1].Block = 2
+	}
+	require.Equal(t, "Figure 3-5 shows the difference when adopted:\n\n"+
+		"- A user connects to the server.\n- USER and CURRENT USER have the same value.\n- ALICE calls an SQL procedure.\n", Analyze(p.words, nil).Markdown())
+}
