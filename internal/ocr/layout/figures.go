@@ -46,6 +46,7 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 	text := textWords(words)
 	em := figureEm(text, b)
 	g := newInkGrid(page, max(2, int(em/3)))
+	inked := slices.Clone(g.ink) // before the words are cleared
 	fringe := max(2, int(wordFringeEms*em))
 	for _, w := range text {
 		g.clear(w.Box.Inset(-fringe))
@@ -67,7 +68,7 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 		if side < minFigureSide*em || area < minFigureArea*em*em || 10*box.Dx()*box.Dy() > 9*b.Dx()*b.Dy() {
 			continue
 		}
-		if textShare(text, box) > maxFigureText {
+		if textShare(text, box) > maxFigureText || g.mostlyWords(inked, box) {
 			continue
 		}
 		out = append(out, box)
@@ -130,6 +131,25 @@ func holdsText(text []Word, box image.Rectangle) bool {
 		}
 	}
 	return false
+}
+
+// mostlyWords reports whether more of the ink in box was words (marked in inked, the grid
+// before they were cleared) than is left: a frame around lines of text set far apart, rather
+// than a drawing with a few labels.
+func (g *inkGrid) mostlyWords(inked []bool, box image.Rectangle) bool {
+	x0, y0, x1, y1 := g.cells(box)
+	words, rest := 0, 0
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			switch i := y*g.w + x; {
+			case g.ink[i]:
+				rest++
+			case inked[i]:
+				words++
+			}
+		}
+	}
+	return words > rest
 }
 
 // textWords returns the words that are text: the ones the layout keeps (confident enough,

@@ -224,3 +224,20 @@ func TestFindFiguresTakesNoUnreadCell(t *testing.T) {
 	}
 	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
 }
+
+// A frame around lines of text set far apart (a figure made of text, such as the values of
+// variables step by step) holds text, not a drawing: its lines stay text.
+func TestFindFiguresTakesNoFramedText(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines[:2]...)
+	box := image.Rect(100, y, 600, y+600)
+	p.fill(box, 40)
+	p.fill(box.Inset(3), 250)
+	for i, l := range []string{"Signed on as ALICE", "USER = ALICE", "CURRENT USER = ALICE", "CALL proc1", "Owner = JOE",
+		"SET OPTION USRPRF", "USER = ALICE", "CURRENT USER = JOE", "USER = ALICE"} {
+		p.text(120, y+30+i*60, l)
+	}
+	p.paragraph(box.Max.Y+40, fourLines[2:]...)
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}
