@@ -204,3 +204,29 @@ func TestTwoRulesAcrossFrameNoTable(t *testing.T) {
 	got := Analyze(p.words, FindRules(img))
 	require.NotContains(t, got.Markdown(), "|", "no table:\n%s", got.Markdown())
 }
+
+// Rules down that stop short of the table's sides (lines between some columns only) do not
+// make the cells outside them: the columns come from the words, and no word is lost.
+func TestRulesDownBetweenSomeColumnsOnly(t *testing.T) {
+	t.Parallel()
+	img := image.NewGray(image.Rect(0, 0, 800, 600))
+	draw.Draw(img, img.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	ink := image.NewUniform(color.Gray{20})
+	for _, y := range []int{100, 150, 200, 250, 300} {
+		draw.Draw(img, image.Rect(100, y, 702, y+2), ink, image.Point{}, draw.Src)
+	}
+	for _, x := range []int{250, 400, 550} {
+		draw.Draw(img, image.Rect(x, 100, x+2, 302), ink, image.Point{}, draw.Src)
+	}
+	rows := [][]string{{"Layers", "Format", "TEDs", "Time"}, {"6", "OTSL", "0.965", "2.73"}, {"4", "HTML", "0.938", "5.39"}, {"2", "HTML", "0.931", "1.97"}}
+	var words []Word
+	for r, row := range rows {
+		for c, text := range row {
+			x, y := []int{110, 270, 420, 600}[c], 115+r*50
+			words = append(words, Word{Box: image.Rect(x, y, x+len(text)*12, y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: r + 1})
+		}
+	}
+	got := Analyze(words, FindRules(img))
+	require.Len(t, got.Blocks, 1)
+	require.Equal(t, rows, got.Blocks[0].Rows)
+}
