@@ -209,11 +209,18 @@ var bullets = []string{"•", "▪", "■", "●", "◦", "○", "►", "➢", "
 
 // attachBullets joins each segment that is a bullet alone, as an engine reads the bullets of a
 // glyph font (in a block of their own, beside their items' text), to the segment that follows
-// it on its line, so that the bullet marks its item rather than making a column of bullets.
+// it on its line, so that the bullet marks its item rather than making a column of bullets. A
+// misread bullet ("e" for "•", see bulletMisreads) counts when it stands in a column of them.
 func attachBullets(segs []*segment, body float64) []*segment {
+	alone := func(s *segment, marks []string) bool {
+		return len(s.words) == 1 && slices.Contains(marks, s.words[0].Text)
+	}
 	attached := make(map[*segment]bool)
 	for _, b := range segs {
-		if len(b.words) != 1 || !slices.Contains(bullets, b.words[0].Text) {
+		misread := alone(b, bulletMisreads) && slices.ContainsFunc(segs, func(o *segment) bool {
+			return o != b && (alone(o, bulletMisreads) || alone(o, bullets)) && abs(o.box.Min.X-b.box.Min.X) <= max(b.box.Dx(), 4)
+		})
+		if !alone(b, bullets) && !misread {
 			continue
 		}
 		var item *segment

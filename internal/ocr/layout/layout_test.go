@@ -149,7 +149,8 @@ func TestDoubledLoneLetterIsOne(t *testing.T) {
 }
 
 // Bullets the engine read as lines of their own, in a block of their own beside the items'
-// text (a glyph font's "►" read as "»"), stay with their items rather than making a column.
+// text (a glyph font's "►" read as "»", a round one as "e"), stay with their items rather than
+// making a column.
 func TestBulletsReadApartStayWithTheirItems(t *testing.T) {
 	t.Parallel()
 	var p page
@@ -161,6 +162,15 @@ func TestBulletsReadApartStayWithTheirItems(t *testing.T) {
 	for i := range items {
 		p.add(52, 84+i*45, 22, "»")
 		p.words[len(p.words)-1].Block = 2
+	}
+	require.Equal(t, "Figure 3-5 shows the difference when adopted:\n\n"+
+		"- A user connects to the server.\n- USER and CURRENT USER have the same value.\n- ALICE calls an SQL procedure.\n", Analyze(p.words, nil).Markdown())
+
+	// Round bullets read as "e", a column of them: bullets too.
+	for i := range p.words {
+		if p.words[i].Text == "»" {
+			p.words[i].Text = "e"
+		}
 	}
 	require.Equal(t, "Figure 3-5 shows the difference when adopted:\n\n"+
 		"- A user connects to the server.\n- USER and CURRENT USER have the same value.\n- ALICE calls an SQL procedure.\n", Analyze(p.words, nil).Markdown())
