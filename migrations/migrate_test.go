@@ -99,9 +99,9 @@ func TestSearchLanguagesReindexExistingNotes(t *testing.T) {
 	pool := pgtest.Migrated(t)
 	m, err := migrations.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
-	reverted, err := m.Down(ctx, 2, false)
+	reverted, err := m.Down(ctx, 3, false)
 	require.NoError(t, err)
-	require.Equal(t, []int{9, 8}, reverted, "this test is about migration 008, and 009 comes after it")
+	require.Equal(t, []int{10, 9, 8}, reverted, "this test is about migration 008, and 009 and 010 come after it")
 
 	var user uuid.UUID
 	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO users (auth0_user_id) VALUES ('alice') RETURNING id`).Scan(&user))
@@ -125,7 +125,7 @@ func TestSearchLanguagesReindexExistingNotes(t *testing.T) {
 
 	applied, err := m.Up(ctx)
 	require.NoError(t, err)
-	require.Equal(t, []int{8, 9}, applied)
+	require.Equal(t, []int{8, 9, 10}, applied)
 	for id, want := range map[uuid.UUID]string{english: "english_unaccent", french: "french_unaccent",
 		detected: "german_unaccent", undetermined: "simple_unaccent", unknown: "simple_unaccent"} {
 		var config string
@@ -154,7 +154,7 @@ func TestSearchLanguagesReindexExistingNotes(t *testing.T) {
 		user).Scan(&words))
 	require.Equal(t, []string{"ecole"}, words, "the typo list folds accents too")
 
-	_, err = m.Down(ctx, 2, false)
+	_, err = m.Down(ctx, 3, false)
 	require.NoError(t, err)
 	require.True(t, matches(french, "english", "chevaux"))
 	require.False(t, matches(french, "english", "cheval"), "down gives back English rules for every note")
