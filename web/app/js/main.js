@@ -6,6 +6,7 @@ import { h, toast } from './dom.js';
 import { coursesView } from './views/courses.js';
 import { courseView } from './views/course.js';
 import { noteView } from './views/note.js';
+import { versionsView } from './views/versions.js';
 import { searchView } from './views/search.js';
 import { trashView } from './views/trash.js';
 import { signInView } from './views/signin.js';
@@ -17,6 +18,7 @@ const routes = [
   [/^$|^\/$/, coursesView],
   [/^\/courses\/([\w-]+)$/, courseView],
   [/^\/notes\/([\w-]+)$/, noteView],
+  [/^\/notes\/([\w-]+)\/versions$/, versionsView],
   [/^\/search$/, searchView],
   [/^\/trash$/, trashView],
   [/^\/share$/, shareView],

@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { token } from '../auth.js';
 import { h, toast, when } from '../dom.js';
 import { renderMarkdown } from '../markdown.js';
+import { noteActions } from './versions.js';
 
 export function noteView({ id, signal }) {
   const section = h('section', { class: 'note' }, h('h1', {}, 'Note'));
@@ -20,7 +21,8 @@ export function noteView({ id, signal }) {
         h('button', { type: 'button', onclick: edit }, 'Edit'),
         doc.uploadId ? h('button', { type: 'button', onclick: () => showPhoto(photo) }, 'Show photo') : null,
         h('button', { type: 'button', onclick: move }, 'Move to course…'),
-        h('button', { type: 'button', onclick: trash }, 'Move to trash')),
+        h('button', { type: 'button', onclick: trash }, 'Move to trash'),
+        ...noteActions(doc, signal, (d) => { doc = d; read(); })),
       photo,
       note);
     const heading = section.querySelector('h1');
