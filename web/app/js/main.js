@@ -6,7 +6,6 @@ import { h, toast } from './dom.js';
 import { coursesView } from './views/courses.js';
 import { courseView } from './views/course.js';
 import { noteView } from './views/note.js';
-import { versionsView } from './views/versions.js';
 import { searchView } from './views/search.js';
 import { trashView } from './views/trash.js';
 import { signInView } from './views/signin.js';
@@ -23,6 +22,13 @@ const routes = [
   [/^\/trash$/, trashView],
   [/^\/share$/, shareView],
 ];
+
+// Opened seldom, so its module loads on first use and the first load stays small.
+function versionsView(args) {
+  const loading = h('section', {}, h('h1', {}, 'Versions'));
+  import('./views/versions.js').then((m) => loading.replaceWith(m.versionsView(args)));
+  return loading;
+}
 
 const main = document.getElementById('main');
 const header = document.querySelector('header.top');

@@ -3,7 +3,6 @@ import { api } from '../api.js';
 import { token } from '../auth.js';
 import { h, toast, when } from '../dom.js';
 import { renderMarkdown } from '../markdown.js';
-import { noteActions } from './versions.js';
 
 export function noteView({ id, signal }) {
   const section = h('section', { class: 'note' }, h('h1', {}, 'Note'));
@@ -21,10 +20,11 @@ export function noteView({ id, signal }) {
         h('button', { type: 'button', onclick: edit }, 'Edit'),
         doc.uploadId ? h('button', { type: 'button', onclick: () => showPhoto(photo) }, 'Show photo') : null,
         h('button', { type: 'button', onclick: move }, 'Move to course…'),
-        h('button', { type: 'button', onclick: trash }, 'Move to trash'),
-        ...noteActions(doc, signal, (d) => { doc = d; read(); })),
+        h('button', { type: 'button', onclick: trash }, 'Move to trash')),
       photo,
       note);
+    const toolbar = section.querySelector('.toolbar');
+    import('./versions.js').then((m) => toolbar.append(...m.noteActions(doc, signal, (d) => { doc = d; read(); })));
     const heading = section.querySelector('h1');
     heading.tabIndex = -1;
     document.title = `${doc.title} · SnapNote`;

@@ -52,7 +52,8 @@ export function noteActions(doc, signal, onNote) {
     }, () => {}); // offline, or the view was left: nothing to follow
 
   // A note made without a photo has no pages to read.
-  return [doc.uploadId ? readAgain : null, h('a', { class: 'button', href: `#/notes/${doc.id}/versions` }, 'Versions')];
+  const versions = h('a', { class: 'button', href: `#/notes/${doc.id}/versions` }, 'Versions');
+  return doc.uploadId ? [readAgain, versions] : [versions];
 }
 
 /** versionsView lists a note's earlier texts and restores one. */
