@@ -326,6 +326,7 @@ test('a note is read again from its photo, and an earlier version restored', asy
     assert.deepEqual(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}) ${v.nodes.map((n) => n.target).join(' ')}`), []);
     await page.getByRole('button', { name: /^Restore version \d+$/ }).click(); // the confirm is accepted
+    await page.waitForURL((u) => u.hash === `#/notes/${id}`);
     await page.locator('article', { hasText: 'ATP carries energy' }).waitFor();
     assert.doesNotMatch(await page.locator('article').innerText(), /week three/);
     const versions = await call(env, 'GET', `/api/documents/${id}/versions`);
