@@ -135,18 +135,19 @@ func (q *Queries) LockDocument(ctx context.Context, userID, id uuid.UUID) (Docum
 		`SELECT `+documentColumns+` FROM documents d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, id, userID))
 }
 
-// UpdateDocument writes d's editable fields (course, title, note, excerpt)
-// and bumps its updatedAt; the search column follows, being generated. The
+// UpdateDocument writes d's editable fields (course, title, note, excerpt,
+// and the OCR text, which a restored version brings back) and bumps its
+// updatedAt; the search column follows, being generated. The
 // caller checks that the course is d.UserID's. It returns ErrNotFound when d
 // is not one of d.UserID's documents.
 func (q *Queries) UpdateDocument(ctx context.Context, d Document) (Document, error) {
 	return scanDocument(q.db.QueryRow(ctx, `
 		UPDATE documents d SET course_id = $3, title = $4::text, formatted_note = $5, excerpt = nullif($6, ''),
-			title_edited = d.title_edited OR d.title <> $4::text,
+			original_text = $7, title_edited = d.title_edited OR d.title <> $4::text,
 			updated_at = now()
 		WHERE d.id = $1 AND d.user_id = $2
 		RETURNING `+documentColumns,
-		d.ID, d.UserID, d.CourseID, d.Title, d.FormattedNote, d.Excerpt))
+		d.ID, d.UserID, d.CourseID, d.Title, d.FormattedNote, d.Excerpt, d.OriginalText))
 }
 
 // SetDocumentStatus moves one of the user's documents to status
