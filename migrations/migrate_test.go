@@ -62,6 +62,18 @@ func TestDownOneStepMakesCheckFail(t *testing.T) {
 	require.ErrorContains(t, m.Check(ctx), "snapnote migrate up")
 }
 
+// downTo reverts the app migrations above version, whatever the latest is,
+// so a test about one migration need not change when another comes after it.
+func downTo(t *testing.T, m *migrations.Migrator, version int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := m.Status(ctx)
+	require.NoError(t, err)
+	reverted, err := m.Down(ctx, st.AppVersion-version, false)
+	require.NoError(t, err)
+	require.Equal(t, version+1, reverted[len(reverted)-1], "reverted down to %d", version)
+}
+
 func requireTables(t *testing.T, pool *pgxpool.Pool, want bool) {
 	t.Helper()
 	for _, table := range []string{"users", "courses", "documents", "uploads", "audit_logs", "river_job"} {
@@ -99,9 +111,7 @@ func TestSearchLanguagesReindexExistingNotes(t *testing.T) {
 	pool := pgtest.Migrated(t)
 	m, err := migrations.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
-	reverted, err := m.Down(ctx, 3, false)
-	require.NoError(t, err)
-	require.Equal(t, []int{10, 9, 8}, reverted, "this test is about migration 008, and 009 and 010 come after it")
+	downTo(t, m, 7)
 
 	var user uuid.UUID
 	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO users (auth0_user_id) VALUES ('alice') RETURNING id`).Scan(&user))
@@ -125,7 +135,7 @@ func TestSearchLanguagesReindexExistingNotes(t *testing.T) {
 
 	applied, err := m.Up(ctx)
 	require.NoError(t, err)
-	require.Equal(t, []int{8, 9, 10}, applied)
+	require.Equal(t, 8, applied[0])
 	for id, want := range map[uuid.UUID]string{english: "english_unaccent", french: "french_unaccent",
 		detected: "german_unaccent", undetermined: "simple_unaccent", unknown: "simple_unaccent"} {
 		var config string
@@ -154,8 +164,7 @@ func TestSearchLanguagesReindexExistingNotes(t *testing.T) {
 		user).Scan(&words))
 	require.Equal(t, []string{"ecole"}, words, "the typo list folds accents too")
 
-	_, err = m.Down(ctx, 3, false)
-	require.NoError(t, err)
+	downTo(t, m, 7)
 	require.True(t, matches(french, "english", "chevaux"))
 	require.False(t, matches(french, "english", "cheval"), "down gives back English rules for every note")
 	_, err = m.Up(ctx)
@@ -201,9 +210,7 @@ func TestRereadsGoBackOnDown(t *testing.T) {
 		VALUES ($1, 1, 'Heat', 'first read', 'first read', 'reread')`, doc)
 	require.NoError(t, err)
 
-	reverted, err := m.Down(ctx, 1, false)
-	require.NoError(t, err)
-	require.Equal(t, []int{10}, reverted)
+	downTo(t, m, 9)
 	var pageOf, figureOf uuid.UUID
 	require.NoError(t, pool.QueryRow(ctx, `SELECT upload_id FROM upload_pages WHERE document_id = $1 AND position = 1`, doc).Scan(&pageOf))
 	require.Equal(t, first, pageOf, "the page is the first upload's again")
@@ -216,7 +223,37 @@ func TestRereadsGoBackOnDown(t *testing.T) {
 		VALUES ($1, 2, 'uploads/p1.png', 'image/png', 10, repeat('0', 64), 10, 10)`, first)
 	require.Error(t, err, "an image belongs to one page again")
 
-	applied, err := m.Up(ctx)
+	_, err = m.Up(ctx)
 	require.NoError(t, err)
-	require.Equal(t, []int{10}, applied)
+}
+
+// Migration 011 puts the uploads a moved note left behind in its course, so
+// purging the course it left no longer deletes its pages.
+func TestUploadsFollowTheirNote(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Migrated(t)
+	m, err := migrations.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	downTo(t, m, 10)
+
+	var user, left, kept, upload, doc uuid.UUID
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO users (auth0_user_id) VALUES ('alice') RETURNING id`).Scan(&user))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO courses (user_id, name) VALUES ($1, 'Left') RETURNING id`, user).Scan(&left))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO courses (user_id, name) VALUES ($1, 'Kept') RETURNING id`, user).Scan(&kept))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO uploads (user_id, course_id, status, stage, blob_key, content_type, byte_size,
+			sha256, image_width, image_height, finished_at)
+		VALUES ($1, $2, 'done', 'extract', 'uploads/p1.png', 'image/png', 10, repeat('0', 64), 10, 10, now())
+		RETURNING id`, user, left).Scan(&upload))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO documents (course_id, user_id, upload_id, title, original_text, formatted_note)
+		VALUES ($1, $2, $3, 'Heat', 'text', 'text') RETURNING id`, kept, user, upload).Scan(&doc))
+
+	_, err = m.Up(ctx)
+	require.NoError(t, err)
+	var course uuid.UUID
+	require.NoError(t, pool.QueryRow(ctx, `SELECT course_id FROM uploads WHERE id = $1`, upload).Scan(&course))
+	require.Equal(t, kept, course, "the upload is in its note's course")
+	downTo(t, m, 10)
+	require.NoError(t, pool.QueryRow(ctx, `SELECT course_id FROM uploads WHERE id = $1`, upload).Scan(&course))
+	require.Equal(t, kept, course, "going down leaves it there")
 }
