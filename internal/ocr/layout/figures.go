@@ -252,18 +252,10 @@ func newInkGrid(page *image.Gray, cell int) *inkGrid {
 // mostly paper.
 func paperLevel(page *image.Gray) uint8 {
 	var hist [256]int
-	n := 0
 	for i := 0; i < len(page.Pix); i += 7 {
 		hist[page.Pix[i]]++
-		n++
 	}
-	seen := 0
-	for v, c := range hist {
-		if seen += c; 2*seen >= n {
-			return uint8(v)
-		}
-	}
-	return 255
+	return medianOf(hist)
 }
 
 // cells returns the range of cells that r touches.
