@@ -36,7 +36,7 @@ type Page struct {
 // a PDF rendered when the note was read.
 type View struct {
 	Image string `json:"image,omitempty" example:"/api/documents/0193a1c2-7f1e-7c3a-9d2b-5e8f4a6b1c2d/pages/1/pdf-pages/2" doc:"where the image is served; absent when there is none (problem says why)"`
-	Turn  int    `json:"turn" enum:"0,90,180,270" doc:"the clockwise turn, in degrees, that shows the image upright, as the page was read"`
+	Turn  int    `json:"turn" example:"90" doc:"the clockwise turn, in degrees (0, 90, 180 or 270), that shows the image upright, as the page was read"`
 	Width int    `json:"width,omitempty" example:"1131" doc:"in pixels, when known: a PDF page's image"`
 	// Height is the image's, as Width.
 	Height  int    `json:"height,omitempty" example:"1600" doc:"in pixels, when known: a PDF page's image"`

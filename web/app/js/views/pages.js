@@ -69,7 +69,8 @@ export function pagesView({ id, signal, onCount }) {
     try {
       pages = await api('GET', `/api/documents/${id}/pages`, undefined, { signal });
     } catch (err) {
-      if (err.name !== 'AbortError') toast(err.message);
+      // Offline the note is read without its pages, which are not kept.
+      if (err.name !== 'AbortError' && err.status !== 0) toast(err.message);
       return;
     }
     const views = pages.flatMap((p) => p.views);
