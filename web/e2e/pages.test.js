@@ -191,6 +191,18 @@ test('phone: every page of a two-page note and of a PDF note, upright, zoomable,
     await page.keyboard.press('+');
     await page.keyboard.press('0');
     assert.equal(await zoomLevel(page), '100%', '0 fits the width again');
+    // Two fingers spread to twice their distance zoom to twice the size.
+    await viewport.evaluate((el) => {
+      const touch = (type, pointerId, clientX) => el.dispatchEvent(new PointerEvent(type,
+        { pointerId, pointerType: 'touch', clientX, clientY: 200, bubbles: true }));
+      touch('pointerdown', 1, 150);
+      touch('pointerdown', 2, 200);
+      touch('pointermove', 2, 250);
+      touch('pointerup', 1, 150);
+      touch('pointerup', 2, 250);
+    });
+    assert.equal(await zoomLevel(page), '200%', 'a pinch zooms');
+    await page.keyboard.press('0');
     if (screenshots) {
       await page.getByRole('button', { name: 'Zoom in' }).click();
       await page.screenshot({ path: join(screenshots, 'pages-zoomed-phone.png') });
