@@ -45,9 +45,9 @@ type View struct {
 
 func newPage(documentID uuid.UUID, p db.Page) Page {
 	n := *p.Position
+	path := "/api/documents/" + documentID.String() + "/pages/" + strconv.Itoa(n)
 	page := Page{N: n, UploadID: p.UploadID, ContentType: p.ContentType, ByteSize: p.ByteSize, Width: p.ImageWidth,
-		Height: p.ImageHeight, OCRConfidence: p.OCRConfidence, OCRSteps: p.OCRSteps,
-		Image: "/api/documents/" + documentID.String() + "/pages/" + strconv.Itoa(n) + "/image"}
+		Height: p.ImageHeight, OCRConfidence: p.OCRConfidence, OCRSteps: p.OCRSteps, Image: path + "/image"}
 	if p.ContentType != pdffile.ContentType {
 		page.Views = []View{{Image: page.Image, Turn: turnOf(p.OCRSteps)}}
 		return page
@@ -55,11 +55,10 @@ func newPage(documentID uuid.UUID, p db.Page) Page {
 	page.Views = []View{}
 	for k, steps := range pdfPageSteps(p.OCRSteps) {
 		v := View{Turn: turnOf(steps)}
-		switch rendered, problem := pdfView(k+1, steps); {
-		case problem != "":
+		if rendered, problem := pdfView(k+1, steps); problem != "" {
 			v.Problem = problem
-		default:
-			v.Image = page.Image[:len(page.Image)-len("image")] + "pdf-pages/" + strconv.Itoa(k+1)
+		} else {
+			v.Image = path + "/pdf-pages/" + strconv.Itoa(k+1)
 			v.Width, v.Height = rendered[0], rendered[1]
 		}
 		page.Views = append(page.Views, v)

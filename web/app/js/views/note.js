@@ -13,15 +13,13 @@ export function noteView({ id, signal }) {
   const viewer = import('./pages.js');
   let pages = null;
   let addPages = null;
-  let showing = 'note';
-  const side = h('div', { class: 'side', 'data-show': showing, 'data-pages': '0' });
+  const side = h('div', { class: 'side', 'data-show': 'note', 'data-pages': '0' });
   const toggles = ['page', 'note'].map((which) => h('button', {
-    type: 'button', 'aria-pressed': String(which === showing), 'data-which': which,
+    type: 'button', 'aria-pressed': String(which === 'note'), 'data-which': which,
     onclick: () => show(which),
   }, which === 'page' ? 'Page' : 'Note'));
   const toggle = h('div', { class: 'view-toggle', role: 'group', 'aria-label': 'Show the page or the note' }, toggles);
   function show(which) {
-    showing = which;
     side.dataset.show = which;
     for (const b of toggles) b.setAttribute('aria-pressed', String(b.dataset.which === which));
   }
@@ -52,15 +50,15 @@ export function noteView({ id, signal }) {
     return heading;
   }
 
-  // Pages added to the note change its text too: it is read again unless
-  // the student is editing it.
+  // Pages added to the note change its text too: it is shown again when
+  // the student is reading it, never under an edit.
   async function added() {
     pages?.reload();
     try {
       const fresh = await api('GET', `/api/documents/${id}`, undefined, { signal });
-      if (dirty || !section.isConnected) return;
+      if (!section.isConnected || !section.querySelector('article')) return;
       doc = fresh;
-      if (section.querySelector('article')) read();
+      read();
     } catch (err) {
       if (err.name !== 'AbortError') toast(err.message);
     }
