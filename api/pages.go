@@ -149,11 +149,12 @@ func (s *Server) registerPages(api huma.API) {
 		OperationID: "get-document-page-image",
 		Method:      http.MethodGet,
 		Path:        "/api/documents/{id}/pages/{n}/image",
-		Summary:     "One page's photo",
-		Description: "Streams the page's image as `GET /api/documents/{id}/image` does the first page's.",
-		Tags:        []string{"documents"},
-		Responses:   imageResponses(),
-		Errors:      []int{http.StatusNotFound},
+		Summary:     "One page's file",
+		Description: "Streams the page's file as it was sent, as `GET /api/documents/{id}/image` does the first page's: " +
+			"a photo, or a PDF (its pages as images are at `.../pdf-pages/{k}`, listed in the page's `views`).",
+		Tags:      []string{"documents"},
+		Responses: imageResponses(),
+		Errors:    []int{http.StatusNotFound},
 	}), s.getDocumentPageImage)
 
 	huma.Register(api, secured(huma.Operation{
