@@ -181,6 +181,18 @@ const (
 	ContextMax = 2000
 )
 
+// VersionsKept is how many earlier texts of a note are kept as its
+// versions: keeping one more drops the oldest.
+const VersionsKept = 50
+
+// Why a note's text was replaced, as its version records it.
+const (
+	ReplacedByEdit    = "edit"    // the user edited the title or the note
+	ReplacedByReread  = "reread"  // the note's pages were read again
+	ReplacedByPages   = "pages"   // pages were added to the note
+	ReplacedByRestore = "restore" // an older version was restored
+)
+
 // LanguageAuto is the course language that asks the pipeline to detect each
 // page's language among the installed ones.
 const LanguageAuto = "auto"

@@ -177,7 +177,8 @@ func (s *Server) registerPages(api huma.API) {
 		Summary:     "Add pages to a note",
 		Description: "Multipart `file` parts, one or more, read like an upload's. Answers 202 with the upload; " +
 			"when it is done the same note holds the new pages after its own, re-formatted, with its title, " +
-			"excerpt and search updated (a title you edited is kept).",
+			"excerpt and search updated (a title you edited is kept), and its previous text kept as a version. 409 while " +
+			"the note is in trash or being read again.",
 		Tags:          []string{"documents"},
 		DefaultStatus: http.StatusAccepted,
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
@@ -200,7 +201,7 @@ var addPagesRequestBody = &huma.RequestBody{
 
 func (s *Server) addPages(ctx context.Context, in *addPagesInput) (*uploadOutput, error) {
 	user := userFrom(ctx)
-	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, &in.ID); ok || err != nil {
+	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, &in.ID, false); ok || err != nil {
 		return out, err
 	}
 	doc, err := s.cfg.DB.DocumentByID(ctx, user.ID, in.ID)

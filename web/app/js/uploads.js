@@ -77,7 +77,13 @@ export async function showUploads(courseId, list, onDone, signal) {
   }
 }
 
+/** followUpload shows an upload made elsewhere (a note read again) in list, live, as a row named name. */
+export function followUpload(u, name, list, onDone) {
+  new UploadRow(name, list, onDone).follow(u);
+}
+
 function uploadName(u) {
+  if (u.rereads) return 'A note read again';
   if (u.title) return u.title;
   return u.pagesTotal > 1 ? `${u.pagesTotal} pages` : u.filename || 'photo';
 }

@@ -44,6 +44,11 @@ export function noteView({ id, signal }) {
       addPages?.rows,
       toggle,
       beside(note));
+    const toolbar = section.querySelector('.toolbar');
+    import('./versions.js').then((m) => toolbar.append(...m.noteActions(doc, signal, (d) => {
+      doc = d;
+      if (toolbar.isConnected) read(); // not over an edit under way
+    })));
     const heading = section.querySelector('h1');
     heading.tabIndex = -1;
     document.title = `${doc.title} · SnapNote`;
