@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/internal/corpus"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/pdf/pdftest"
@@ -124,4 +128,39 @@ func TestPDFOverPageCapFailsUpload(t *testing.T) {
 	require.Equal(t, "The PDF has 51 pages; at most 50 are read. Upload the pages of one note, or split the PDF.", failed.Error.Message)
 	require.Equal(t, 1, b.ocrJobs(up.ID, 1), "a permanent failure is not retried")
 	require.Zero(t, b.count("documents"))
+}
+
+// The drawings of a scanned PDF's pages are kept with the note, numbered through the
+// document, each served to the note's owner.
+func TestScannedPDFKeepsItsFigures(t *testing.T) {
+	t.Parallel()
+	var pages []image.Image
+	for i := range 2 {
+		s, err := corpus.LayoutSample(i, corpus.ClassFigure)
+		require.NoError(t, err)
+		img, err := png.Decode(bytes.NewReader(s.Encoded))
+		require.NoError(t, err)
+		pages = append(pages, img)
+	}
+	b := setup(t)
+	b.startWorker(notes.Builtin{})
+	alice := b.user("alice")
+	course := alice.createCourse("Economics")
+	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "scan.pdf",
+		file: pdftest.Scan(90, pages...)})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	var up api.Upload
+	res.json(t, &up)
+	done := alice.waitSettled(up.ID)
+	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
+
+	doc := alice.document(done.DocumentID)
+	base := "/api/documents/" + doc.ID.String() + "/figures/"
+	first, second := strings.Index(doc.FormattedNote, "![Figure 1]("+base+"1)"), strings.Index(doc.FormattedNote, "![Figure 2]("+base+"2)")
+	require.True(t, first >= 0 && second > first, "both pages' figures, in order:\n%s", doc.FormattedNote)
+	for _, n := range []string{"1", "2"} {
+		res := alice.call(http.MethodGet, base+n, nil, nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		require.Equal(t, "image/png", res.Header.Get("Content-Type"))
+	}
 }

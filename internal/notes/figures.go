@@ -25,7 +25,7 @@ var (
 // PageFigures names the figures of page p of an upload in markdown, the page's Markdown as the
 // OCR stage read it: "figure:k" becomes "figure:p.k" for k from 1 to count, the figures the
 // engine cut from the page. A link to a figure beyond count (an engine that found figures but
-// kept none, such as a PDF's pages joined) is removed with the line it leaves empty.
+// kept none) is removed with the line it leaves empty.
 func PageFigures(markdown string, p, count int) string {
 	out := pageFigure.ReplaceAllStringFunc(markdown, func(m string) string {
 		k, _ := strconv.Atoi(pageFigure.FindStringSubmatch(m)[1])

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/layout"
 )
 
 // Defaults of a Reader's zero fields.
@@ -157,7 +158,9 @@ const (
 // headings, lists and tables from where its words stand and their size
 // (package ocr/layout), the engine's Markdown of a page it read. A page with a usable text layer (see
 // UsableText) is taken as it is; any other page is rendered and read by
-// engine in opts, with ocrTimeout for each page. Steps name what was done to each
+// engine in opts, with ocrTimeout for each page. Figures are those the engine cut from the
+// pages it read, in the order of the pages; the Markdown numbers them through the document
+// (layout.ShiftFigures). Steps name what was done to each
 // page ("pdf-text-layer", or "pdf-render:300dpi" then the engine's own
 // steps), each prefixed "pdf-pN:" when the PDF has several pages.
 // Confidence is the engine's, weighted by words, over the pages it read; 0
@@ -185,8 +188,9 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, opts 
 		}
 		if page.Text != "" {
 			texts = append(texts, page.Text)
-			mds = append(mds, cmp.Or(page.Markdown, page.Text))
+			mds = append(mds, layout.ShiftFigures(cmp.Or(page.Markdown, page.Text), len(res.Figures)))
 		}
+		res.Figures = append(res.Figures, page.Figures...)
 		res.Words += page.Words
 		if page.Confidence > 0 {
 			scored += page.Confidence * float64(page.Words)

@@ -1,6 +1,7 @@
 package pdf_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -11,11 +12,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/internal/corpus"
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/layout"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pdf"
 	"github.com/snapnote/snapnote/internal/pdf/pdftest"
+	"github.com/snapnote/snapnote/internal/photo"
 )
 
 var lecture = []string{
@@ -209,4 +213,29 @@ func TestReadTextLayerKeepsHeadingsAndBullets(t *testing.T) {
 	require.Equal(t, "# Heat Engines\n\nEngines turn heat into work and waste some of it.\n\n## Key points\n\n"+
 		"- heat flows from hot to cold\n- work done by the gas is positive\n\n1. Write down what is given.\n2. Draw the diagram.\n", res.Markdown)
 	require.Contains(t, res.Text, "• heat flows", "the plain text stays as the layer has it")
+}
+
+// The figures of scanned pages are kept, numbered through the document: each page's figures
+// after those of the pages before it, as the Markdown shows them.
+func TestReadKeepsTheFiguresOfScannedPages(t *testing.T) {
+	t.Parallel()
+	var pages []pdftest.Page
+	for i := range 2 {
+		s, err := corpus.LayoutSample(i, corpus.ClassFigure)
+		require.NoError(t, err)
+		img, err := photo.Decode(bytes.NewReader(s.Encoded))
+		require.NoError(t, err)
+		scan := pdftest.Scan(90, img)
+		pages = append(pages, pdftest.Page{JPEG: jpegOf(scan), Width: img.Bounds().Dx(), Height: img.Bounds().Dy()})
+	}
+	path := write(t, pdftest.Write(pages, pdftest.Options{}))
+	res, err := (&pdf.Reader{}).Read(context.Background(), path, &tesseract.Engine{}, ocr.Options{}, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, res.Figures, 2, res.Markdown)
+	first := strings.Index(res.Markdown, "![Figure 1]("+layout.FigureScheme+"1)")
+	second := strings.Index(res.Markdown, "![Figure 2]("+layout.FigureScheme+"2)")
+	require.True(t, first >= 0 && second > first, "each figure where its page stands:\n%s", res.Markdown)
+	for _, f := range res.Figures {
+		require.False(t, f.Image.Bounds().Empty())
+	}
 }

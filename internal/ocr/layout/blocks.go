@@ -28,7 +28,7 @@ const (
 )
 
 // bulletGlyphs are the marks that start a bullet item, as engines read them.
-var bulletGlyphs = []string{"•", "·", "-", "–", "—", "*", "▪", "■", "●", "◦", "○", "►", "➢", "✓", "+", "~"}
+var bulletGlyphs = []string{"•", "·", "-", "–", "—", "*", "▪", "■", "●", "◦", "○", "►", "➢", "❖", "»", "✓", "+", "~"}
 
 // bulletMisreads are what engines often make of a round bullet: a bullet only where a list
 // shows, by more than one item or a hanging indent.

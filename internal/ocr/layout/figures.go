@@ -20,6 +20,12 @@ const (
 	// maxWordEms is the tallest a word may be, in ems, to be text rather than a shape the
 	// engine read as a word.
 	maxWordEms = 3
+	// maxLabelWords is the most words of one line inside a figure: a diagram's labels are
+	// short, a line of the text that runs beside a figure longer.
+	maxLabelWords = 4
+	// wordFringeEms is how far past the box the engine gives a word its ink may reach: the
+	// soft edge of a glyph, a pixel or two.
+	wordFringeEms = 0.08
 	// figureInkDrop is how much darker than the paper a pixel must be to be a figure's ink:
 	// less than a light shading or a photo's mid-tones differ from the paper, more than the
 	// grain of a photographed sheet.
@@ -27,11 +33,11 @@ const (
 )
 
 // FindFigures returns the boxes of the figures on page (drawings, diagrams, charts, photos)
-// in page coordinates: regions of ink that are not words the engine read, nor the rules of
-// the tables that rules (from FindRules) draw, large enough not to be a mark or a speck, and with few
+// in page coordinates: regions of ink that are not words the engine read, nor inside the
+// tables that rules (from FindRules) draw, large enough not to be a mark or a speck, and with few
 // words in them (the labels of a diagram). page is the preprocessed page the words were read
 // from (paper near white, straightened). The boxes have a margin of half an em around the
-// ink and do not overlap. No figures give nil.
+// ink, less where two figures stand closer, and do not overlap. No figures give nil.
 func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle {
 	b := page.Rect
 	if b.Dx() < 20 || b.Dy() < 20 {
@@ -40,34 +46,110 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 	text := textWords(words)
 	em := figureEm(text, b)
 	g := newInkGrid(page, max(2, int(em/3)))
+	inked := slices.Clone(g.ink) // before the words are cleared
+	fringe := max(2, int(wordFringeEms*em))
 	for _, w := range text {
-		g.clear(w.Box)
+		g.clear(w.Box.Inset(-fringe))
 	}
-	// Only the rules of tables are not a figure's: boxes and lines of a diagram may pass for
-	// rules too, but hold no table's cells.
+	// A table that rules draw is text, its rules and the ink of any word the engine missed in
+	// its cells; the rules that hold no table's cells may be a diagram's boxes and lines.
 	tables, _ := ruledTables(text, rules)
-	for _, r := range rules {
-		if slices.ContainsFunc(tables, func(t *table) bool { return r.Box.In(t.box) }) {
-			g.clear(r.Box.Inset(-2))
-		}
+	for _, t := range tables {
+		g.clear(t.box.Inset(-2))
 	}
 	// Ink along the image's edge is the edge of the sheet or the desk around it.
 	inner := b.Inset(max(2, b.Dx()/100))
 	g.clearOutside(inner)
 
 	var out []image.Rectangle
-	for _, box := range g.components(int(figureJoinEms * em / float64(g.cell))) {
+	for _, box := range g.parts(int(figureJoinEms*em/float64(g.cell)), text) {
 		box = box.Intersect(b)
 		side, area := float64(min(box.Dx(), box.Dy())), float64(box.Dx()*box.Dy())
 		if side < minFigureSide*em || area < minFigureArea*em*em || 10*box.Dx()*box.Dy() > 9*b.Dx()*b.Dy() {
 			continue
 		}
-		if textShare(text, box) > maxFigureText {
+		if textShare(text, box) > maxFigureText || g.mostlyWords(inked, box) {
 			continue
 		}
-		out = append(out, box.Inset(-int(em/2)).Intersect(b))
+		out = append(out, box)
 	}
-	return mergeOverlapping(out)
+	out = mergeOverlapping(out)
+	if len(out) == 0 {
+		return nil
+	}
+	framed := make([]image.Rectangle, len(out))
+	for i, box := range out {
+		margin := int(em / 2)
+		for j, other := range out {
+			if j != i {
+				margin = min(margin, gap(box, other)/2)
+			}
+		}
+		framed[i] = box.Inset(-margin).Intersect(b)
+	}
+	return framed
+}
+
+// gap is the distance between two boxes that do not overlap, across the space between them.
+func gap(a, b image.Rectangle) int {
+	return max(b.Min.X-a.Max.X, a.Min.X-b.Max.X, b.Min.Y-a.Max.Y, a.Min.Y-b.Max.Y, 0)
+}
+
+// parts returns the boxes of the groups of ink that stand within join cells of one another;
+// a group whose box holds a line of running text (two figures side by side, one of them
+// beside the text of a column) is split into its groups at half the distance, down to cells
+// that touch, so that no figure's box takes in the text.
+func (g *inkGrid) parts(join int, text []Word) []image.Rectangle {
+	var out, finer []image.Rectangle
+	for _, box := range g.components(join) {
+		if join <= 1 || !holdsText(text, box) {
+			out = append(out, box)
+			continue
+		}
+		if finer == nil {
+			finer = g.parts(join/2, text)
+		}
+		for _, f := range finer {
+			if f.In(box) { // a group at a shorter distance lies within one at a longer
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// holdsText reports whether more than maxLabelWords words of one line of the engine's
+// reading are centred in box.
+func holdsText(text []Word, box image.Rectangle) bool {
+	lines := make(map[[3]int]int)
+	for _, w := range text {
+		if image.Pt((w.Box.Min.X+w.Box.Max.X)/2, (w.Box.Min.Y+w.Box.Max.Y)/2).In(box) {
+			k := [3]int{w.Block, w.Par, w.Line}
+			if lines[k]++; lines[k] > maxLabelWords {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mostlyWords reports whether more of the ink in box was words (marked in inked, the grid
+// before they were cleared) than is left: a frame around lines of text set far apart, rather
+// than a drawing with a few labels.
+func (g *inkGrid) mostlyWords(inked []bool, box image.Rectangle) bool {
+	x0, y0, x1, y1 := g.cells(box)
+	words, rest := 0, 0
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			switch i := y*g.w + x; {
+			case g.ink[i]:
+				rest++
+			case inked[i]:
+				words++
+			}
+		}
+	}
+	return words > rest
 }
 
 // textWords returns the words that are text: the ones the layout keeps (confident enough,
@@ -113,7 +195,7 @@ func textShare(text []Word, box image.Rectangle) float64 {
 	return float64(covered) / float64(box.Dx()*box.Dy())
 }
 
-// mergeOverlapping joins boxes that overlap (their margins may) until none do.
+// mergeOverlapping joins boxes that overlap (a drawing inside a frame) until none do.
 func mergeOverlapping(boxes []image.Rectangle) []image.Rectangle {
 	for merged := true; merged; {
 		merged = false
@@ -170,18 +252,10 @@ func newInkGrid(page *image.Gray, cell int) *inkGrid {
 // mostly paper.
 func paperLevel(page *image.Gray) uint8 {
 	var hist [256]int
-	n := 0
 	for i := 0; i < len(page.Pix); i += 7 {
 		hist[page.Pix[i]]++
-		n++
 	}
-	seen := 0
-	for v, c := range hist {
-		if seen += c; 2*seen >= n {
-			return uint8(v)
-		}
-	}
-	return 255
+	return medianOf(hist)
 }
 
 // cells returns the range of cells that r touches.

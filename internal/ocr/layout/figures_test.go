@@ -156,3 +156,88 @@ func TestFindFiguresOnAPageWithoutWords(t *testing.T) {
 	require.True(t, where.In(figures[0].Inset(-1)), "%v", figures[0])
 	require.Empty(t, FindFigures(image.NewGray(image.Rect(0, 0, 10, 10)), nil, nil), "too small a page")
 }
+
+// A glyph's soft edge reaches a pixel past the box the engine gives its word: that fringe is
+// the word's ink, and does not make a figure of a thin separator rule drawn under the
+// paragraph.
+func TestFindFiguresTakesNoSeparatorUnderText(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	// The last line's boxes end where a row of the grid FindFigures sees the page in starts
+	// (cells of 13 pixels, a third of the text's em of 41).
+	y := p.paragraph(108, fourLines...)
+	for _, w := range p.words[len(p.words)-6:] { // the last line's soft edge, under its words' boxes
+		p.fill(image.Rect(w.Box.Min.X, w.Box.Max.Y, w.Box.Max.X, w.Box.Max.Y+2), 150)
+	}
+	p.fill(image.Rect(100, y+50, 1100, y+51), 190) // a light rule between sections
+	p.paragraph(y+100, fourLines[:2]...)
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}
+
+// Two framed figures side by side, one beside the foot of a column of text: each is a figure of
+// its own, and the column's lines beside the taller one stay text.
+func TestFiguresSideBySideLeaveTheColumnBesideThem(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	column := []string{"so the two sets of it are", "out of phase and a bolt", "that is in it must push", "the lock out on its way"}
+	for i, l := range column {
+		p.text(60, 100+i*45, l)
+	}
+	frame := func(r image.Rectangle) {
+		p.fill(r, 40)
+		p.fill(r.Inset(3), 250)
+		p.fill(image.Rect(r.Min.X+60, r.Min.Y+60, r.Max.X-60, r.Min.Y+140), 90) // a drawing in it
+		p.text(r.Min.X+70, r.Max.Y-50, "Nut case")
+	}
+	left, right := image.Rect(60, 360, 560, 700), image.Rect(600, 100, 1100, 700)
+	frame(left)
+	frame(right)
+
+	figures := FindFigures(p.img, p.words, FindRules(p.img))
+	require.Len(t, figures, 2, "%v", figures)
+	text := Analyze(p.words, nil, figures...).Text()
+	for _, l := range column {
+		require.Contains(t, text, l)
+	}
+}
+
+// A cell whose word the engine did not read still holds text, not a figure that would take the
+// words of the cells around it.
+func TestFindFiguresTakesNoUnreadCell(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines[:2]...)
+	xs, ys := []int{100, 450, 800, 1100}, []int{y, y + 50, y + 100, y + 150, y + 200}
+	for _, ry := range ys {
+		p.fill(image.Rect(xs[0], ry, xs[len(xs)-1]+3, ry+3), 20)
+	}
+	for _, rx := range xs {
+		p.fill(image.Rect(rx, ys[0], rx+3, ys[len(ys)-1]+3), 20)
+	}
+	for r, ry := range ys[:len(ys)-1] {
+		for c, rx := range xs[:len(xs)-1] {
+			p.text(rx+20, ry+10, "CHARACTER(300)")
+			if c == 1 && r < 3 {
+				p.words = p.words[:len(p.words)-1] // inked, but not read
+			}
+		}
+	}
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}
+
+// A frame around lines of text set far apart (a figure made of text, such as the values of
+// variables step by step) holds text, not a drawing: its lines stay text.
+func TestFindFiguresTakesNoFramedText(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines[:2]...)
+	box := image.Rect(100, y, 600, y+600)
+	p.fill(box, 40)
+	p.fill(box.Inset(3), 250)
+	for i, l := range []string{"Signed on as ALICE", "USER = ALICE", "CURRENT USER = ALICE", "CALL proc1", "Owner = JOE",
+		"SET OPTION USRPRF", "USER = ALICE", "CURRENT USER = JOE", "USER = ALICE"} {
+		p.text(120, y+30+i*60, l)
+	}
+	p.paragraph(box.Max.Y+40, fourLines[2:]...)
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}

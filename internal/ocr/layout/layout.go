@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Word is one word an OCR engine read, with its box on the page.
@@ -107,6 +108,7 @@ func Analyze(words []Word, rules []Rule, figures ...image.Rectangle) Page {
 	})
 	ruled, words := ruledTables(words, rules)
 	segs := segments(words)
+	segs = attachBullets(segs, bodyEm(segs))
 	if len(segs) == 0 && len(ruled) == 0 && len(figures) == 0 {
 		return Page{}
 	}
@@ -134,7 +136,7 @@ const gutterEms = 0.9
 
 // label matches what labels a list item: a bullet, a number, a letter or a roman numeral with
 // its period or parenthesis.
-var label = regexp.MustCompile(`^(?:[•·▪■●◦○►➢✓*–—-]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$`)
+var label = regexp.MustCompile(`^(?:[•·▪■●◦○►➢❖»✓*–—-]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$`)
 
 // isLabel reports whether text labels a list item: the gap after it is a hanging indent, not a
 // gutter.
@@ -172,6 +174,13 @@ func segments(words []Word) []*segment {
 		ws := lines[k]
 		slices.SortStableFunc(ws, func(a, b Word) int { return a.Box.Min.X - b.Box.Min.X })
 		em := max(wordsEm(ws), 0.8*pageEm)
+		size := em
+		if len(ws) == 1 {
+			size = pageEm // a word alone, as in a table's cell, sized against the page's text
+		}
+		for i := range ws {
+			ws[i].Text = oneLetter(ws[i], size)
+		}
 		start := 0
 		for i := 1; i <= len(ws); i++ {
 			if i < len(ws) && (float64(ws[i].Box.Min.X-ws[i-1].Box.Max.X) <= gutterEms*em || i-start == 1 && isLabel(ws[start].Text)) {
@@ -189,6 +198,48 @@ func segments(words []Word) []*segment {
 		}
 	}
 	return segs
+}
+
+// bulletGapEms is the widest gap, in body ems, between a bullet and the text of its item.
+const bulletGapEms = 3
+
+// bullets are the glyphs that only ever mark a list item, as engines read them: a bullet
+// alone on a segment is an item's, never a table's cell.
+var bullets = []string{"•", "▪", "■", "●", "◦", "○", "►", "➢", "❖", "»"}
+
+// attachBullets joins each segment that is a bullet alone, as an engine reads the bullets of a
+// glyph font (in a block of their own, beside their items' text), to the segment that follows
+// it on its line, so that the bullet marks its item rather than making a column of bullets. A
+// misread bullet ("e" for "•", see bulletMisreads) counts when it stands in a column of them.
+func attachBullets(segs []*segment, body float64) []*segment {
+	alone := func(s *segment, marks []string) bool {
+		return len(s.words) == 1 && slices.Contains(marks, s.words[0].Text)
+	}
+	attached := make(map[*segment]bool)
+	for _, b := range segs {
+		misread := alone(b, bulletMisreads) && slices.ContainsFunc(segs, func(o *segment) bool {
+			return o != b && (alone(o, bulletMisreads) || alone(o, bullets)) && abs(o.box.Min.X-b.box.Min.X) <= max(b.box.Dx(), 4)
+		})
+		if !alone(b, bullets) && !misread {
+			continue
+		}
+		var item *segment
+		for _, s := range segs {
+			overlap := min(b.box.Max.Y, s.box.Max.Y) - max(b.box.Min.Y, s.box.Min.Y)
+			gap := s.box.Min.X - b.box.Max.X
+			if s != b && !attached[s] && 2*overlap >= min(b.box.Dy(), s.box.Dy()) && gap >= 0 &&
+				float64(gap) <= bulletGapEms*body && (item == nil || s.box.Min.X < item.box.Min.X) {
+				item = s
+			}
+		}
+		if item == nil || len(item.words) > 0 && slices.Contains(bullets, item.words[0].Text) {
+			continue
+		}
+		item.words = append([]Word{b.words[0]}, item.words...)
+		item.box = item.box.Union(b.box)
+		attached[b] = true
+	}
+	return slices.DeleteFunc(segs, func(s *segment) bool { return attached[s] })
 }
 
 // Heights of letters in ems of a typical Latin font: the x-height, the height of ascenders
@@ -245,6 +296,25 @@ func wordsEm(ws []Word) float64 {
 		return median(heights)
 	}
 	return median(ems)
+}
+
+// lookalikes are the letters whose capital is the small letter made larger.
+const lookalikes = "cosuvwxz"
+
+// oneLetter returns the text of w, a word of a line set in em, as one letter when the engine
+// read a lone letter of lookalikes twice, as a capital and as a small letter ("Cc", "oO"), and
+// its box is one glyph wide: the capital when it stands taller than halfway between a small
+// letter and a capital, else the small letter. Any other word's text is returned as it is.
+func oneLetter(w Word, em float64) string {
+	r := []rune(w.Text)
+	if len(r) != 2 || r[0] == r[1] || unicode.ToLower(r[0]) != unicode.ToLower(r[1]) ||
+		!strings.ContainsRune(lookalikes, unicode.ToLower(r[0])) || float64(w.Box.Dx()) > 0.9*em {
+		return w.Text
+	}
+	if float64(w.Box.Dy()) >= (xHeightEm+ascenderEm)/2*em {
+		return string(unicode.ToUpper(r[0]))
+	}
+	return string(unicode.ToLower(r[0]))
 }
 
 // bodyEm is the font size of the body text: the median em of the segments, each counted once

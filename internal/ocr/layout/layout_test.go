@@ -124,3 +124,54 @@ func TestLabelGapIsNoGutter(t *testing.T) {
 	require.Equal(t, "a. Find the velocity of it\nb. Find the speed of it\n\nRight column text goes\non below the first line",
 		Analyze(p.words, nil).Text())
 }
+
+// An engine reads a lone letter whose capital and small forms look alike as both ("Cc", "oO"):
+// one glyph's width is one letter, its height says which.
+func TestDoubledLoneLetterIsOne(t *testing.T) {
+	t.Parallel()
+	var p page
+	for r, row := range [][]string{{"Element", "Symbol", "Mass"}, {"Carbon", "Cc", "12.011"}, {"Oxygen", "oO", "15.999"}, {"Sulfur", "Ss", "32.06"}} {
+		for c, cell := range row {
+			p.add(50+c*250, 80+r*45, 30, cell)
+		}
+	}
+	letter := func(i int, height int) { // the box of one glyph: a capital's width and height
+		w := &p.words[i]
+		w.Box.Max.X = w.Box.Min.X + 20
+		w.Box.Min.Y = w.Box.Max.Y - height
+	}
+	letter(4, 28)  // C, as tall as the capitals beside it
+	letter(7, 28)  // O
+	letter(10, 20) // s, as tall as a small letter
+	got := Analyze(p.words, nil)
+	require.Equal(t, [][]string{{"Element", "Symbol", "Mass"}, {"Carbon", "C", "12.011"}, {"Oxygen", "O", "15.999"}, {"Sulfur", "s", "32.06"}},
+		got.Blocks[0].Rows)
+}
+
+// Bullets the engine read as lines of their own, in a block of their own beside the items'
+// text (a glyph font's "►" read as "»", a round one as "e"), stay with their items rather than
+// making a column.
+func TestBulletsReadApartStayWithTheirItems(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "Figure 3-5 shows the difference when adopted:")
+	items := []string{"A user connects to the server.", "USER and CURRENT USER have the same value.", "ALICE calls an SQL procedure."}
+	for i, item := range items {
+		p.add(80, 80+i*45, 30, item)
+	}
+	for i := range items {
+		p.add(52, 84+i*45, 22, "»")
+		p.words[len(p.words)-1].Block = 2
+	}
+	require.Equal(t, "Figure 3-5 shows the difference when adopted:\n\n"+
+		"- A user connects to the server.\n- USER and CURRENT USER have the same value.\n- ALICE calls an SQL procedure.\n", Analyze(p.words, nil).Markdown())
+
+	// Round bullets read as "e", a column of them: bullets too.
+	for i := range p.words {
+		if p.words[i].Text == "»" {
+			p.words[i].Text = "e"
+		}
+	}
+	require.Equal(t, "Figure 3-5 shows the difference when adopted:\n\n"+
+		"- A user connects to the server.\n- USER and CURRENT USER have the same value.\n- ALICE calls an SQL procedure.\n", Analyze(p.words, nil).Markdown())
+}

@@ -2,6 +2,7 @@ package layout
 
 import (
 	"image"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -10,6 +11,24 @@ import (
 // the page's second figure in reading order, Page.Figures()[1]. Whoever stores the figures
 // rewrites the link to where they are served.
 const FigureScheme = "figure:"
+
+// figureImage is how Markdown shows a page's figure: "![Figure 2](figure:2)".
+var figureImage = regexp.MustCompile(`!\[Figure (\d+)\]\(` + regexp.QuoteMeta(FigureScheme) + `(\d+)\)`)
+
+// ShiftFigures returns markdown, a page's Markdown, with its figures numbered after the before
+// figures of the pages before it: with before 2, "![Figure 1](figure:1)" becomes
+// "![Figure 3](figure:3)". A document whose pages are read as one text numbers them so, in
+// the order of its pages.
+func ShiftFigures(markdown string, before int) string {
+	if before == 0 {
+		return markdown
+	}
+	return figureImage.ReplaceAllStringFunc(markdown, func(m string) string {
+		k, _ := strconv.Atoi(figureImage.FindStringSubmatch(m)[2])
+		n := strconv.Itoa(k + before)
+		return "![Figure " + n + "](" + FigureScheme + n + ")"
+	})
+}
 
 // Figures returns the boxes of the page's figures in reading order, the order in which
 // Markdown numbers them.

@@ -36,7 +36,10 @@ func FindRules(page *image.Gray) []Rule {
 	rules = append(rules, runs(page, false, max(40, b.Dy()/30), thick)...)
 	// A run along the image's edge is the edge of the page or of the desk around it.
 	inner := b.Inset(max(2, b.Dx()/100))
-	rules = slices.DeleteFunc(rules, func(r Rule) bool { return !r.Box.In(inner) })
+	rules = slices.DeleteFunc(rules, func(r Rule) bool {
+		share, _ := paperAlong(page, r)
+		return !r.Box.In(inner) || share < minPaperSide
+	})
 	var out []Rule
 	for _, g := range ruleGroups(rules) {
 		if drawsTable(g) {
@@ -46,8 +49,76 @@ func FindRules(page *image.Gray) []Rule {
 	return out
 }
 
+// minPaperSide is the least share of paper along each side of a rule.
+const minPaperSide = 0.6
+
+// ruleEdge is how many pixels past its box a rule's soft edge reaches, on a page photographed
+// a little askew or blurred.
+const ruleEdge = 2
+
+// paperSide is how wide a strip along each side of a rule paperAlong looks at: wider than the
+// gap between the lines of a double rule and the second line together.
+const paperSide = 8
+
+// paperAlong returns the share of paper (pixels at least inkLevel) along the side of r that
+// has less of it, in strips of paperSide pixels past r's soft edge, and the median level of
+// that paper on both sides (255 with none). A rule is drawn on the page, with paper on both
+// sides (a double rule's second line takes a little of one); the edge of the sheet against a
+// dark desk has the desk on one side, and streaks in the grain of a dark desk have more of it
+// on both.
+func paperAlong(page *image.Gray, r Rule) (share float64, level uint8) {
+	box, d, w := r.Box, ruleEdge, paperSide
+	sides := [2]image.Rectangle{
+		image.Rect(box.Min.X, box.Min.Y-d-w, box.Max.X, box.Min.Y-d),
+		image.Rect(box.Min.X, box.Max.Y+d, box.Max.X, box.Max.Y+d+w),
+	}
+	if !r.Horizontal() {
+		sides = [2]image.Rectangle{
+			image.Rect(box.Min.X-d-w, box.Min.Y, box.Min.X-d, box.Max.Y),
+			image.Rect(box.Max.X+d, box.Min.Y, box.Max.X+d+w, box.Max.Y),
+		}
+	}
+	var hist [256]int
+	share = 1
+	for _, side := range sides {
+		side = side.Intersect(page.Rect)
+		light := 0
+		for y := side.Min.Y; y < side.Max.Y; y++ {
+			for _, v := range page.Pix[page.PixOffset(side.Min.X, y):page.PixOffset(side.Max.X, y)] {
+				if v >= inkLevel {
+					light++
+					hist[v]++
+				}
+			}
+		}
+		if n := side.Dx() * side.Dy(); n == 0 {
+			share = 0
+		} else {
+			share = min(share, float64(light)/float64(n))
+		}
+	}
+	return share, medianOf(hist)
+}
+
+// medianOf is the median level of a histogram of gray levels, 255 for an empty one.
+func medianOf(hist [256]int) uint8 {
+	n := 0
+	for _, c := range hist {
+		n += c
+	}
+	seen := 0
+	for v, c := range hist {
+		if seen += c; n > 0 && 2*seen >= n {
+			return uint8(v)
+		}
+	}
+	return 255
+}
+
 // drawsTable reports whether a group of rules draws a table: at least two rules across and
-// either at least two down (a grid) or none (rules between rows only).
+// at least two down (a grid), or at least three across and none down (the rules over, under
+// and between a table's rows). Two rules across alone frame a block, such as a code example
+// or a note, whose lines are no table's rows.
 func drawsTable(group []Rule) bool {
 	across := 0
 	for _, r := range group {
@@ -56,12 +127,15 @@ func drawsTable(group []Rule) bool {
 		}
 	}
 	down := len(group) - across
-	return across >= 2 && (down >= 2 || down == 0)
+	return across >= 2 && down >= 2 || across >= 3 && down == 0
 }
 
 // ruleGroups returns the rules in groups of those that touch, within a few pixels, and of
 // rules across that line up with one another (the same left and right ends, one rule's width
-// apart at most), as the rules of a table without lines down do.
+// apart at most), as the rules of a table without lines down do. A grid, rules that touch with
+// some of them down, is a table of its own: a rule across that only lines up with it (the rule
+// over a page's footer, as wide as the table above) stays out, or the text between them would
+// be read as the grid's cells.
 func ruleGroups(rules []Rule) [][]Rule {
 	group := make([]int, len(rules))
 	for i := range group {
@@ -73,20 +147,27 @@ func ruleGroups(rules []Rule) [][]Rule {
 		}
 		return i
 	}
-	joined := func(a, b Rule) bool {
-		if a.Box.Inset(-4).Overlaps(b.Box.Inset(-4)) {
-			return true
+	for i := range rules {
+		for j := i + 1; j < len(rules); j++ {
+			if rules[i].Box.Inset(-4).Overlaps(rules[j].Box.Inset(-4)) {
+				group[find(i)] = find(j)
+			}
 		}
-		if !a.Horizontal() || !b.Horizontal() {
-			return false
+	}
+	grid := make(map[int]bool) // the roots of groups with rules down
+	for i, r := range rules {
+		if !r.Horizontal() {
+			grid[find(i)] = true
 		}
+	}
+	aligned := func(a, b Rule) bool {
 		tol := max(8, a.Box.Dx()/50)
 		return abs(a.Box.Min.X-b.Box.Min.X) <= tol && abs(a.Box.Max.X-b.Box.Max.X) <= tol &&
 			abs(a.Box.Min.Y-b.Box.Min.Y) <= a.Box.Dx()
 	}
 	for i := range rules {
 		for j := i + 1; j < len(rules); j++ {
-			if joined(rules[i], rules[j]) {
+			if !grid[find(i)] && !grid[find(j)] && rules[i].Horizontal() && rules[j].Horizontal() && aligned(rules[i], rules[j]) {
 				group[find(i)] = find(j)
 			}
 		}
@@ -107,44 +188,57 @@ func ruleGroups(rules []Rule) [][]Rule {
 	return out
 }
 
+// maxRuleGap is the widest gap, in pixels, along a rule that it runs on across: a renderer
+// may leave a pixel of paper where another rule crosses it.
+const maxRuleGap = 1
+
 // runs finds the rules in one direction: along each row (horizontal) or column, runs of ink at
 // least minLen long, where a pixel counts as ink when it or both its neighbours across the run
-// are dark; then runs of neighbouring rows that overlap merge into one rule, kept when at most
-// thick across. The page is scanned row by row either way, which keeps to its memory order.
+// are dark, and a run goes on across gaps of at most maxRuleGap pixels; then runs of
+// neighbouring rows that overlap merge into one rule, kept when at most thick across. The page
+// is scanned row by row either way, which keeps to its memory order.
 func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	b := page.Rect
 	w, h := b.Dx(), b.Dy()
 	dark := func(x, y int) bool { return page.Pix[y*page.Stride+x] < inkLevel }
 	type span struct{ c, a0, a1 int } // c across the run, a0 to a1 along it
 	var spans []span
+	// run is the run of ink being followed along a row or column, from start to end; none
+	// when start < 0. follow moves r on to position at of row or column c, where there is ink
+	// or not, last at the page's edge.
+	type run struct{ start, end int }
+	follow := func(r *run, c, at int, ink, last bool) {
+		if ink {
+			if r.start < 0 {
+				r.start = at
+			}
+			r.end = at + 1
+			return
+		}
+		if r.start >= 0 && (last || at-r.end >= maxRuleGap) {
+			if r.end-r.start >= minLen {
+				spans = append(spans, span{c, r.start, r.end})
+			}
+			r.start = -1
+		}
+	}
 	if horizontal {
 		for y := range h {
-			start := -1
+			r := run{start: -1}
 			for x := 0; x <= w; x++ {
 				ink := x < w && (dark(x, y) || y > 0 && y+1 < h && dark(x, y-1) && dark(x, y+1))
-				switch {
-				case ink && start < 0:
-					start = x
-				case !ink && start >= 0:
-					if x-start >= minLen {
-						spans = append(spans, span{y, start, x})
-					}
-					start = -1
-				}
+				follow(&r, y, x, ink, x == w)
 			}
 		}
 	} else {
-		length := make([]int, w) // the run of ink ending at the row above, per column
+		cols := make([]run, w) // the run of ink going down each column
+		for x := range cols {
+			cols[x].start = -1
+		}
 		for y := 0; y <= h; y++ {
 			for x := range w {
-				if y < h && (dark(x, y) || x > 0 && x+1 < w && dark(x-1, y) && dark(x+1, y)) {
-					length[x]++
-					continue
-				}
-				if length[x] >= minLen {
-					spans = append(spans, span{x, y - length[x], y})
-				}
-				length[x] = 0
+				ink := y < h && (dark(x, y) || x > 0 && x+1 < w && dark(x-1, y) && dark(x+1, y))
+				follow(&cols[x], x, y, ink, y == h)
 			}
 		}
 		slices.SortFunc(spans, func(p, q span) int {
@@ -181,20 +275,22 @@ func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	return out
 }
 
-// EraseRules returns a copy of page with the ink of rules, and a pixel around it, turned to
-// white, so that an OCR engine reads the text between them rather than taking a ruled table
-// for a picture. Without rules it returns page itself.
+// EraseRules returns a copy of page with the ink of rules, and their soft edges, turned to the
+// paper along them, so that an OCR engine reads the text between them rather than taking a
+// ruled table for a picture, and sees no edge where they were. Without rules it returns page
+// itself.
 func EraseRules(page *image.Gray, rules []Rule) *image.Gray {
 	if len(rules) == 0 {
 		return page
 	}
 	out := &image.Gray{Pix: slices.Clone(page.Pix), Stride: page.Stride, Rect: page.Rect}
 	for _, r := range rules {
-		box := r.Box.Inset(-1).Intersect(page.Rect)
+		_, paper := paperAlong(page, r)
+		box := r.Box.Inset(-ruleEdge).Intersect(page.Rect)
 		for y := box.Min.Y; y < box.Max.Y; y++ {
 			row := out.Pix[out.PixOffset(box.Min.X, y):out.PixOffset(box.Max.X, y)]
 			for i := range row {
-				row[i] = 255
+				row[i] = paper
 			}
 		}
 	}

@@ -183,7 +183,9 @@ func ruledTables(words []Word, rules []Rule) (tables []*table, rest []Word) {
 		}
 		var t *table
 		if len(down) >= 2 {
-			t = gridByRules(words, inside, bounds(across), bounds(down))
+			// The group's box closes the grid where its outer rules are missing: rules
+			// down between some columns only leave the outer columns to it.
+			t = gridByRules(words, inside, bounds(append(across, box.Min.Y, box.Max.Y)), bounds(append(down, box.Min.X, box.Max.X)))
 		} else {
 			ws := make([]Word, len(inside))
 			for k, i := range inside {
@@ -224,7 +226,8 @@ func bounds(ps []int) []int {
 }
 
 // gridByRules places the words inside (indexes into words) in the cells between the rules at
-// ys (across) and xs (down), each cell's words in reading order; rows without words go.
+// ys (across) and xs (down), each cell's words in reading order; rows and columns without
+// words go, and so do bars ("|"), the engine's reading of what is left of a rule.
 func gridByRules(words []Word, inside []int, ys, xs []int) *table {
 	if len(ys) < 2 || len(xs) < 2 {
 		return nil
@@ -239,6 +242,9 @@ func gridByRules(words []Word, inside []int, ys, xs []int) *table {
 		c, _ := slices.BinarySearch(xs, (w.Box.Min.X+w.Box.Max.X)/2)
 		if r == 0 || c == 0 || r == len(ys) || c == len(xs) {
 			continue // outside the outer rules: the table's caption or its neighbours
+		}
+		if strings.Trim(w.Text, "|") == "" {
+			continue // what erasing left of a rule, read as a bar
 		}
 		cells[r-1][c-1] = append(cells[r-1][c-1], w)
 	}
@@ -265,6 +271,13 @@ func gridByRules(words []Word, inside []int, ys, xs []int) *table {
 	}
 	if len(t.rows) == 0 {
 		return nil
+	}
+	for c := len(t.rows[0]) - 1; c >= 0; c-- {
+		if !slices.ContainsFunc(t.rows, func(row []string) bool { return row[c] != "" }) {
+			for r := range t.rows {
+				t.rows[r] = slices.Delete(t.rows[r], c, c+1)
+			}
+		}
 	}
 	return t
 }
