@@ -9,7 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// requireDocumented wraps the API under test so that every response's status
+// RequireDocumented wraps the API under test so that every response's status
 // is checked against the OpenAPI document the API serves: a route that
 // answers a status its operation does not document fails the test that made
 // the request. It runs for every request of the api test suite (setupWith
@@ -18,7 +18,7 @@ import (
 // Paths the document does not describe (/metrics, /docs, /openapi.json,
 // /riverui, the JWKS) are not checked. 499 is not checked either: it is what
 // the access log records when the client has gone, and nobody receives it.
-func requireDocumented(t testing.TB, oapi *huma.OpenAPI, next http.Handler) http.Handler {
+func RequireDocumented(t testing.TB, oapi *huma.OpenAPI, next http.Handler) http.Handler {
 	t.Helper()
 	routes := http.NewServeMux()
 	ops := map[string]*huma.Operation{}

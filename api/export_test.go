@@ -15,9 +15,9 @@ import (
 )
 
 // readZip fetches path as the user and opens the zip it answers.
-func readZip(t *testing.T, b *bundle, u *user, path string) (map[string]string, *http.Response) {
+func readZip(t *testing.T, b *Bundle, u *User, path string) (map[string]string, *http.Response) {
 	t.Helper()
-	res := b.send(http.MethodGet, path, nil, map[string]string{"Authorization": "Bearer " + u.token}, 1<<30)
+	res := b.Send(http.MethodGet, path, nil, map[string]string{"Authorization": "Bearer " + u.Token}, 1<<30)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	zr, err := zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
 	require.NoError(t, err)
@@ -36,20 +36,20 @@ func readZip(t *testing.T, b *bundle, u *user, path string) (map[string]string, 
 
 func TestExportIsAVault(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	b.startWorker(notes.Builtin{})
-	alice, bob := b.user("alice"), b.user("bob")
-	physics, history := alice.createCourse("Physics"), alice.createCourse("History / Modern")
+	alice, bob := b.User("alice"), b.User("bob")
+	physics, history := alice.CreateCourse("Physics"), alice.CreateCourse("History / Modern")
 	pages := [][]byte{pageOf(t, "Optics", "Light bends when it enters water."), pageOf(t, "Lenses", "Lenses focus light.")}
-	res := alice.upload(form{fields: map[string]string{"courseId": physics.ID.String(), "title": "Optics"},
-		filename: "p.png", file: pages[0], more: pages[1:]})
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": physics.ID.String(), "title": "Optics"},
+		Filename: "p.png", File: pages[0], More: pages[1:]})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	require.Equal(t, "done", alice.waitSettled(up.ID).Status)
-	alice.seedNotes(note{course: history.ID, title: `The "Congress": of Vienna`, body: "# Vienna\n\nIn 1815."},
-		note{course: history.ID, title: `The "Congress": of Vienna`, body: "A second note with the same title."})
-	bob.seedNotes(note{course: bob.createCourse("Bob's").ID, title: "Secret", body: "bob only"})
+	res.JSON(t, &up)
+	require.Equal(t, "done", alice.WaitSettled(up.ID).Status)
+	alice.SeedNotes(Note{Course: history.ID, Title: `The "Congress": of Vienna`, Body: "# Vienna\n\nIn 1815."},
+		Note{Course: history.ID, Title: `The "Congress": of Vienna`, Body: "A second note with the same title."})
+	bob.SeedNotes(Note{Course: bob.CreateCourse("Bob's").ID, Title: "Secret", Body: "bob only"})
 
 	files, res2 := readZip(t, b, alice, "/api/export")
 	require.Equal(t, "application/zip", res2.Header.Get("Content-Type"))
@@ -73,10 +73,10 @@ func TestExportIsAVault(t *testing.T) {
 	// One course alone; another user's course is not found.
 	files, _ = readZip(t, b, alice, "/api/courses/"+physics.ID.String()+"/export")
 	require.Len(t, files, 3)
-	requireProblem(t, bob.do(http.MethodGet, "/api/courses/"+physics.ID.String()+"/export", nil, ""), http.StatusNotFound)
+	RequireProblem(t, bob.Do(http.MethodGet, "/api/courses/"+physics.ID.String()+"/export", nil, ""), http.StatusNotFound)
 
 	// A page image gone from storage is left out; the rest is exported.
-	for _, f := range b.blobFiles() {
+	for _, f := range b.BlobFiles() {
 		if strings.HasSuffix(f, "-p2.png") {
 			require.NoError(t, os.Remove(f))
 		}

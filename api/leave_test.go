@@ -16,49 +16,49 @@ import (
 // token meets a new, empty account.
 func TestDeleteAccount(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	b.startWorker(notes.Builtin{})
-	alice, bob := b.user("alice"), b.user("bob")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png",
-		file: pageOf(t, "Optics", "Light bends when it enters water."), more: [][]byte{pageOf(t, "More", "Lenses focus light.")}})
+	alice, bob := b.User("alice"), b.User("bob")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png",
+		File: pageOf(t, "Optics", "Light bends when it enters water."), More: [][]byte{pageOf(t, "More", "Lenses focus light.")}})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var done api.Upload
-	res.json(t, &done)
-	require.Equal(t, "done", alice.waitSettled(done.ID).Status)
-	bobCourse := bob.createCourse("History")
+	res.JSON(t, &done)
+	require.Equal(t, "done", alice.WaitSettled(done.ID).Status)
+	bobCourse := bob.CreateCourse("History")
 	// An upload still running when the account goes.
-	res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png",
-		file: pageOf(t, "Waves", "Sound is a wave.")})
+	res = alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png",
+		File: pageOf(t, "Waves", "Sound is a wave.")})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	require.Len(t, b.blobFiles(), 3)
+	require.Len(t, b.BlobFiles(), 3)
 
 	var leaving api.Leaving
-	res = alice.do(http.MethodDelete, "/api/user", nil, "")
+	res = alice.Do(http.MethodDelete, "/api/user", nil, "")
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	res.json(t, &leaving)
+	res.JSON(t, &leaving)
 	require.Equal(t, "deleting", leaving.Status)
 
 	// At once: the token meets a new, empty account.
 	var courses struct {
 		Items []api.Course `json:"items"`
 	}
-	alice.getJSON("/api/courses", &courses)
+	alice.GetJSON("/api/courses", &courses)
 	require.Empty(t, courses.Items)
 
 	// Soon: nothing of the old account is left, rows, images or the
 	// folder named after it.
 	require.Eventually(t, func() bool {
-		entries, err := os.ReadDir(b.blobDir)
-		return b.count("uploads") == 0 && b.count("documents") == 0 && err == nil && len(entries) == 0
+		entries, err := os.ReadDir(b.BlobDir)
+		return b.Count("uploads") == 0 && b.Count("documents") == 0 && err == nil && len(entries) == 0
 	}, time.Minute, 50*time.Millisecond)
-	require.Equal(t, 1, b.count("courses"), "only bob's course is left")
-	require.Equal(t, 2, b.count("users"), "bob, and alice's new account")
+	require.Equal(t, 1, b.Count("courses"), "only bob's course is left")
+	require.Equal(t, 2, b.Count("users"), "bob, and alice's new account")
 	var leftovers int
-	require.NoError(t, b.pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_logs a
+	require.NoError(t, b.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_logs a
 		WHERE a.user_id IS NULL AND a.action <> 'delete'`).Scan(&leftovers))
 	require.Zero(t, leftovers, "the old account's audit rows go with it")
 	var got api.Course
-	bob.getJSON("/api/courses/"+bobCourse.ID.String(), &got)
+	bob.GetJSON("/api/courses/"+bobCourse.ID.String(), &got)
 	require.Equal(t, "History", got.Name)
 }

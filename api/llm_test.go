@@ -88,16 +88,16 @@ func faithfulNote(text string) string {
 
 // startLLMWorker runs the real pipeline with p's formatter, OCR engine and
 // snooze settings; the rest comes from the bundle.
-func (b *bundle) startLLMWorker(p *jobs.Pipeline) {
-	b.t.Helper()
-	p.Pool, p.Blobs, p.Logger, p.OCRTimeout = b.pool, b.blobs, b.logger, time.Minute
+func (b *Bundle) startLLMWorker(p *jobs.Pipeline) {
+	b.T.Helper()
+	p.Pool, p.Blobs, p.Logger, p.OCRTimeout = b.Pool, b.Blobs, b.Logger, time.Minute
 	if p.OCR == nil {
 		p.OCR = &tesseract.Engine{}
 	}
-	client, err := worker.New(worker.Config{Jobs: jobs.Config{Pipeline: p, Logger: b.logger}, OCRConcurrency: 2, LLMConcurrency: 2})
-	require.NoError(b.t, err)
-	require.NoError(b.t, client.Start(context.Background()))
-	b.t.Cleanup(func() {
+	client, err := worker.New(worker.Config{Jobs: jobs.Config{Pipeline: p, Logger: b.Logger}, OCRConcurrency: 2, LLMConcurrency: 2})
+	require.NoError(b.T, err)
+	require.NoError(b.T, client.Start(context.Background()))
+	b.T.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = client.Stop(ctx)
@@ -105,29 +105,29 @@ func (b *bundle) startLLMWorker(p *jobs.Pipeline) {
 }
 
 // uploadLecture uploads the lecture page and waits until it settles.
-func uploadLecture(t *testing.T, b *bundle) (api.Upload, *user) {
+func uploadLecture(t *testing.T, b *Bundle) (api.Upload, *User) {
 	t.Helper()
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
-		filename: "page.png", file: lecturePNG(t)})
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
+		Filename: "page.png", File: lecturePNG(t)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	return alice.waitSettled(up.ID), alice
+	res.JSON(t, &up)
+	return alice.WaitSettled(up.ID), alice
 }
 
-func (u *user) document(id *uuid.UUID) api.Document {
-	u.b.t.Helper()
-	require.NotNil(u.b.t, id)
+func (u *User) document(id *uuid.UUID) api.Document {
+	u.Bundle.T.Helper()
+	require.NotNil(u.Bundle.T, id)
 	var doc api.Document
-	u.getJSON("/api/documents/"+id.String(), &doc)
+	u.GetJSON("/api/documents/"+id.String(), &doc)
 	return doc
 }
 
 func TestLLMRetryAfterThenSuccess(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	svc := newLLMService(t, func(n int, text string, w http.ResponseWriter) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "1")
@@ -155,7 +155,7 @@ func TestLLMRetryAfterThenSuccess(t *testing.T) {
 
 func TestLLMUnavailableFailsAfterSnoozeCap(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	svc := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) {
 		http.Error(w, `{"error":{"message":"upstream down"}}`, http.StatusInternalServerError)
 	})
@@ -169,12 +169,12 @@ func TestLLMUnavailableFailsAfterSnoozeCap(t *testing.T) {
 	require.Contains(t, failed.Error.Message, "busy or unavailable (3 tries")
 	require.Len(t, svc.requests(), 3, "the first try and one per snooze")
 	require.Equal(t, 1, failed.Attempts["format"], "snoozes are not attempts")
-	require.Zero(t, b.count("documents"))
+	require.Zero(t, b.Count("documents"))
 }
 
 func TestLLMRejectedFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	svc := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) {
 		http.Error(w, `{"error":{"message":"Incorrect API key provided: `+llmTestKey+`"}}`, http.StatusUnauthorized)
 	})
@@ -190,7 +190,7 @@ func TestLLMRejectedFailsAtOnce(t *testing.T) {
 
 func TestLLMGuardKeepsBuiltinNote(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	svc := newLLMService(t, func(_ int, text string, w http.ResponseWriter) {
 		words := strings.Fields(text)
 		chatAnswer(w, strings.Join(words[:len(words)/2], " "))
@@ -210,7 +210,7 @@ func TestLLMGuardKeepsBuiltinNote(t *testing.T) {
 
 func TestVisionOCRSkipsTheLLMFormatter(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	const page = "# Thermodynamics Lecture Three\n\nThe first law states that **energy is conserved**.\n"
 	model := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) { chatAnswer(w, "```markdown\n"+page+"```") })
 	formatter := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) {

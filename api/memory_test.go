@@ -35,17 +35,17 @@ func deepPNG(t *testing.T, w, h int) []byte {
 // taken.
 func TestUploadNeedingTooMuchMemoryIsRefused(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) { c.UploadMaxMemory = 16 << 20 })
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "deep.png", file: deepPNG(t, 1500, 1500)})
-	requireProblem(t, res, http.StatusUnprocessableEntity)
+	b := SetupWith(t, func(c *api.Config) { c.UploadMaxMemory = 16 << 20 })
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "deep.png", File: deepPNG(t, 1500, 1500)})
+	RequireProblem(t, res, http.StatusUnprocessableEntity)
 	require.Contains(t, string(res.Body), "8-bit colour")
-	require.Zero(t, b.count("uploads"))
-	require.Empty(t, b.blobFiles())
+	require.Zero(t, b.Count("uploads"))
+	require.Empty(t, b.BlobFiles())
 
-	res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "gray.png",
-		file: pngBytes(t, image.NewGray(image.Rect(0, 0, 1500, 1500)))})
+	res = alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "gray.png",
+		File: PNGBytes(t, image.NewGray(image.Rect(0, 0, 1500, 1500)))})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 }
 
@@ -53,15 +53,15 @@ func TestUploadNeedingTooMuchMemoryIsRefused(t *testing.T) {
 // instead of running out of memory.
 func TestWorkerRefusesAPageOverItsBudget(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	b.startLLMWorker(&jobs.Pipeline{Formatter: notes.Builtin{}, Memory: jobs.NewBudget(16 << 20)})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "deep.png", file: deepPNG(t, 1500, 1500)})
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "deep.png", File: deepPNG(t, 1500, 1500)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	failed := alice.waitSettled(up.ID)
+	res.JSON(t, &up)
+	failed := alice.WaitSettled(up.ID)
 	require.Equal(t, "failed", failed.Status)
 	require.Equal(t, "image_too_large", failed.Error.Code)
 	require.Equal(t, 1, failed.Attempts["ocr"], "refused at once, not retried")
@@ -73,7 +73,7 @@ func TestWorkerRefusesAPageOverItsBudget(t *testing.T) {
 func TestWorkerReadsALargePhotoAtHalfSizeWithinItsBudget(t *testing.T) {
 	t.Parallel()
 	const budget = 32 << 20
-	b := setup(t)
+	b := Setup(t)
 	b.startLLMWorker(&jobs.Pipeline{Formatter: notes.Builtin{}, Memory: jobs.NewBudget(budget)})
 	var buf bytes.Buffer
 	require.NoError(t, jpeg.Encode(&buf, ocrtest.RenderText(lectureLines, 3000, 4000, 90), &jpeg.Options{Quality: 85}))
@@ -81,13 +81,13 @@ func TestWorkerReadsALargePhotoAtHalfSizeWithinItsBudget(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, plan.Bytes(), int64(budget), "whole, the photo would not fit")
 
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "photo.jpg", file: buf.Bytes()})
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "photo.jpg", File: buf.Bytes()})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	settled := alice.waitSettled(up.ID)
+	res.JSON(t, &up)
+	settled := alice.WaitSettled(up.ID)
 	if !photo.ScalesJPEG { // a binary without cgo decodes whole
 		require.Equal(t, "image_too_large", settled.Error.Code)
 		return

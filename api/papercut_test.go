@@ -24,14 +24,14 @@ import (
 // the Host the server prints (localhost:PORT) as for any other.
 func TestSchemaLinksResolve(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	port := b.server.URL[strings.LastIndex(b.server.URL, ":")+1:]
+	b := Setup(t)
+	alice := b.User("alice")
+	port := b.Server.URL[strings.LastIndex(b.Server.URL, ":")+1:]
 
 	for _, host := range []string{"", "localhost:" + port, "notes.example.edu"} {
-		req, err := http.NewRequest(http.MethodGet, b.server.URL+"/api/courses", nil)
+		req, err := http.NewRequest(http.MethodGet, b.Server.URL+"/api/courses", nil)
 		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+alice.token)
+		req.Header.Set("Authorization", "Bearer "+alice.Token)
 		// Not trusted: a client's forwarded host and scheme are not believed.
 		req.Header.Set("X-Forwarded-Host", "evil.example")
 		req.Header.Set("X-Forwarded-Proto", "https")
@@ -47,41 +47,41 @@ func TestSchemaLinksResolve(t *testing.T) {
 		res.Body.Close()
 		want := "http://" + req.Host + "/schemas/CourseListOutputBody.json"
 		if host == "" {
-			want = b.server.URL + "/schemas/CourseListOutputBody.json"
+			want = b.Server.URL + "/schemas/CourseListOutputBody.json"
 		}
 		require.Equal(t, want, body.Schema, "Host %q", host)
 		require.Equal(t, `</schemas/CourseListOutputBody.json>; rel="describedBy"`, res.Header.Get("Link"))
 	}
 
-	schema := b.request(http.MethodGet, "/schemas/Course.json", nil, nil)
+	schema := b.Request(http.MethodGet, "/schemas/Course.json", nil, nil)
 	require.Equal(t, http.StatusOK, schema.Status, "%s", schema.Body)
 	require.Equal(t, "application/schema+json", schema.Header.Get("Content-Type"))
 	require.Contains(t, string(schema.Body), `"name"`)
-	list := b.request(http.MethodGet, "/schemas/CourseListOutputBody.json", nil, nil)
+	list := b.Request(http.MethodGet, "/schemas/CourseListOutputBody.json", nil, nil)
 	require.Contains(t, string(list.Body), `"$ref":"/schemas/Course.json"`, "references point at served schemas")
-	requireProblem(t, b.request(http.MethodGet, "/schemas/NoSuchThing.json", nil, nil), http.StatusNotFound)
-	requireProblem(t, b.request(http.MethodGet, "/schemas/Course", nil, nil), http.StatusNotFound)
+	RequireProblem(t, b.Request(http.MethodGet, "/schemas/NoSuchThing.json", nil, nil), http.StatusNotFound)
+	RequireProblem(t, b.Request(http.MethodGet, "/schemas/Course", nil, nil), http.StatusNotFound)
 }
 
 // TestSchemaLinkBehindTrustedProxy: a proxy that ends TLS and is trusted
 // makes the scheme https.
 func TestSchemaLinkBehindTrustedProxy(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(cfg *api.Config) { cfg.TrustedProxies = mustPrefixes("127.0.0.0/8", "::1/128") })
-	res := b.user("alice").call(http.MethodPost, "/api/courses", strings.NewReader(`{"name":"Optics"}`),
+	b := SetupWith(t, func(cfg *api.Config) { cfg.TrustedProxies = mustPrefixes("127.0.0.0/8", "::1/128") })
+	res := b.User("alice").Call(http.MethodPost, "/api/courses", strings.NewReader(`{"name":"Optics"}`),
 		map[string]string{"Content-Type": "application/json", "X-Forwarded-Proto": "https"})
 	var body struct {
 		Schema string `json:"$schema"`
 	}
-	res.json(t, &body)
-	require.Equal(t, "https://"+strings.TrimPrefix(b.server.URL, "http://")+"/schemas/Course.json", body.Schema)
+	res.JSON(t, &body)
+	require.Equal(t, "https://"+strings.TrimPrefix(b.Server.URL, "http://")+"/schemas/Course.json", body.Schema)
 }
 
 // TestCreatedHasLocation: every 201 the document promises says Location,
 // and create-course sends one that reads the course.
 func TestCreatedHasLocation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	for path, ops := range b.openAPI().Paths {
 		for method, op := range ops {
 			if r, ok := op.Responses["201"]; ok {
@@ -89,14 +89,14 @@ func TestCreatedHasLocation(t *testing.T) {
 			}
 		}
 	}
-	alice := b.user("alice")
-	res := alice.postJSON("/api/courses", map[string]string{"name": "Optics"})
+	alice := b.User("alice")
+	res := alice.PostJSON("/api/courses", map[string]string{"name": "Optics"})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	var c api.Course
-	res.json(t, &c)
+	res.JSON(t, &c)
 	require.Equal(t, "/api/courses/"+c.ID.String(), res.Header.Get("Location"))
 	var again api.Course
-	alice.getJSON(res.Header.Get("Location"), &again)
+	alice.GetJSON(res.Header.Get("Location"), &again)
 	require.Equal(t, c.ID, again.ID)
 }
 
@@ -105,21 +105,21 @@ func TestCreatedHasLocation(t *testing.T) {
 // and a wrong method on it still answers 405.
 func TestUnknownAPIPathIsProblem404(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
+	b := Setup(t)
+	alice := b.User("alice")
 	for _, path := range []string{"/api/nope", "/api/courses/x/y/z", "/api/"} {
-		requireProblem(t, b.request(http.MethodGet, path, nil, nil), http.StatusNotFound)
-		requireProblem(t, alice.do(http.MethodPost, path, nil, ""), http.StatusNotFound)
+		RequireProblem(t, b.Request(http.MethodGet, path, nil, nil), http.StatusNotFound)
+		RequireProblem(t, alice.Do(http.MethodPost, path, nil, ""), http.StatusNotFound)
 	}
-	requireProblem(t, b.request(http.MethodGet, "/api/courses", nil, nil), http.StatusUnauthorized)
-	require.Equal(t, http.StatusMethodNotAllowed, alice.do(http.MethodPut, "/api/courses", nil, "").Status)
+	RequireProblem(t, b.Request(http.MethodGet, "/api/courses", nil, nil), http.StatusUnauthorized)
+	require.Equal(t, http.StatusMethodNotAllowed, alice.Do(http.MethodPut, "/api/courses", nil, "").Status)
 }
 
 // TestUploadDocumentsPagesAndStream: the document lets a generated client
 // send several files and tells of the event stream.
 func TestUploadDocumentsPagesAndStream(t *testing.T) {
 	t.Parallel()
-	res := setup(t).send(http.MethodGet, "/openapi.json", nil, nil, 4<<20)
+	res := Setup(t).Send(http.MethodGet, "/openapi.json", nil, nil, 4<<20)
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Description string `json:"description"`
@@ -138,7 +138,7 @@ func TestUploadDocumentsPagesAndStream(t *testing.T) {
 			} `json:"requestBody"`
 		} `json:"paths"`
 	}
-	res.json(t, &doc)
+	res.JSON(t, &doc)
 	create := doc.Paths["/api/uploads"]["post"]
 	file := create.RequestBody.Content["multipart/form-data"].Schema.Properties["file"]
 	require.Equal(t, "array", file.Type)
@@ -207,20 +207,20 @@ func (r *records) find(msg, key, value string) []logEntry {
 func TestLogLevels(t *testing.T) {
 	t.Parallel()
 	logs := &records{}
-	b := setupBundle(t, func(b *bundle, cfg *api.Config) {
-		b.logger = logs.logger()
-		cfg.Logger = b.logger
+	b := SetupBundle(t, func(b *Bundle, cfg *api.Config) {
+		b.Logger = logs.logger()
+		cfg.Logger = b.Logger
 	})
 	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
 	blank := image.NewRGBA(image.Rect(0, 0, 800, 600))
 	draw.Draw(blank, blank.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "blank.png", file: pngBytes(t, blank)})
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "blank.png", File: PNGBytes(t, blank)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	failed := alice.waitSettled(up.ID)
+	res.JSON(t, &up)
+	failed := alice.WaitSettled(up.ID)
 	require.Equal(t, "no_text", failed.Error.Code)
 
 	told := logs.find("stage failed for good", "upload_id", up.ID.String())
@@ -237,7 +237,7 @@ func TestLogLevels(t *testing.T) {
 	}
 	logs.mu.Unlock()
 
-	b.request(http.MethodGet, "/assets/app.js", nil, nil)
+	b.Request(http.MethodGet, "/assets/app.js", nil, nil)
 	asset := logs.find("http request", "path", "/assets/app.js")
 	require.Len(t, asset, 1)
 	require.Equal(t, slog.LevelDebug, asset[0].level)
@@ -250,9 +250,9 @@ func TestLogLevels(t *testing.T) {
 // under its name, as filename*.
 func TestExportNamesNonASCII(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Übungen")
+	b := Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Übungen")
 	_, res := readZip(t, b, alice, "/api/courses/"+course.ID.String()+"/export")
 	require.Equal(t, `attachment; filename="snapnote-_bungen.zip"; filename*=UTF-8''snapnote-%C3%9Cbungen.zip`,
 		res.Header.Get("Content-Disposition"))

@@ -33,30 +33,30 @@ var lectureLines = []string{
 }
 
 func lecturePNG(t testing.TB) []byte {
-	return pngBytes(t, ocrtest.RenderText(lectureLines, 1700, 1100, 40))
+	return PNGBytes(t, ocrtest.RenderText(lectureLines, 1700, 1100, 40))
 }
 
 func TestUploadBecomesDocument(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
 
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
-		filename: "page.png", file: lecturePNG(t)})
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
+		Filename: "page.png", File: lecturePNG(t)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
+	res.JSON(t, &up)
 	require.Equal(t, "/api/uploads/"+up.ID.String(), res.Header.Get("Location"))
 	require.Equal(t, course.ID, up.CourseID)
 	require.Contains(t, []string{"queued", "processing"}, up.Status)
 
-	events := alice.streamEvents(up.ID)
+	events := alice.StreamEvents(up.ID)
 	require.NotEmpty(t, events)
 	require.Equal(t, "done", events[len(events)-1].Status, "the stream ends with the final status")
 
-	done := alice.waitSettled(up.ID)
+	done := alice.WaitSettled(up.ID)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
 	require.NotNil(t, done.DocumentID)
 	require.NotNil(t, done.OCRConfidence)
@@ -65,10 +65,10 @@ func TestUploadBecomesDocument(t *testing.T) {
 		require.Equal(t, 1, done.Attempts[stage], stage)
 	}
 
-	res = alice.do(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil, "")
+	res = alice.Do(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil, "")
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var doc api.Document
-	res.json(t, &doc)
+	res.JSON(t, &doc)
 
 	want := strings.Join(lectureLines, "\n")
 	cer := ocrtest.CER(doc.OriginalText, want)
@@ -89,10 +89,10 @@ func TestUploadBecomesDocument(t *testing.T) {
 	require.EqualValues(t, 37, doc.Metadata["wordCount"], "%s", doc.FormattedNote)
 
 	// Another user sees none of it.
-	bob := b.user("bob")
-	requireProblem(t, bob.do(http.MethodGet, "/api/uploads/"+up.ID.String(), nil, ""), http.StatusNotFound)
-	requireProblem(t, bob.do(http.MethodGet, "/api/uploads/"+up.ID.String()+"/events", nil, ""), http.StatusNotFound)
-	requireProblem(t, bob.do(http.MethodGet, "/api/documents/"+doc.ID.String(), nil, ""), http.StatusNotFound)
+	bob := b.User("bob")
+	RequireProblem(t, bob.Do(http.MethodGet, "/api/uploads/"+up.ID.String(), nil, ""), http.StatusNotFound)
+	RequireProblem(t, bob.Do(http.MethodGet, "/api/uploads/"+up.ID.String()+"/events", nil, ""), http.StatusNotFound)
+	RequireProblem(t, bob.Do(http.MethodGet, "/api/documents/"+doc.ID.String(), nil, ""), http.StatusNotFound)
 }
 
 // flakyFormatter fails its first calls the way a busy service does.
@@ -109,94 +109,94 @@ func (f *flakyFormatter) Format(ctx context.Context, in notes.Input) (notes.Outp
 
 func TestTransientFailureYieldsOneDocument(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	flaky := &flakyFormatter{}
 	flaky.failures.Store(1)
 	client := b.startWorker(flaky)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
 
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)})
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: lecturePNG(t)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
+	res.JSON(t, &up)
 
-	done := alice.waitSettled(up.ID)
+	done := alice.WaitSettled(up.ID)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
 	require.Equal(t, 2, done.Attempts["format"], "one failed attempt, one that worked")
 	require.Equal(t, 1, done.Attempts["ocr"], "a finished stage is not redone")
-	require.Equal(t, 1, b.count("documents"))
+	require.Equal(t, 1, b.Count("documents"))
 
 	// A duplicate of the last stage (a crash after commit, a double enqueue)
 	// changes nothing.
 	job, err := client.Client().Insert(context.Background(), queue.ExtractArgs{StageArgs: queue.StageArgs{UploadID: up.ID}}, nil)
 	require.NoError(t, err)
 	waitJobFinalized(t, b, job.Job.ID)
-	require.Equal(t, 1, b.count("documents"))
-	again := alice.waitSettled(up.ID)
+	require.Equal(t, 1, b.Count("documents"))
+	again := alice.WaitSettled(up.ID)
 	require.Equal(t, done.DocumentID, again.DocumentID)
 }
 
 func TestPermanentFailureThenRetry(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
+	b := Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
 	page := lecturePNG(t)
 
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: page})
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
+	res.JSON(t, &up)
 
 	// The image goes missing before the worker gets to it.
-	files := b.blobFiles()
+	files := b.BlobFiles()
 	require.Len(t, files, 1)
 	require.NoError(t, os.Remove(files[0]))
 
 	blank := image.NewRGBA(image.Rect(0, 0, 800, 600))
 	draw.Draw(blank, blank.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "blank.png", file: pngBytes(t, blank)})
+	res = alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "blank.png", File: PNGBytes(t, blank)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var blankUp api.Upload
-	res.json(t, &blankUp)
+	res.JSON(t, &blankUp)
 
-	requireProblem(t, alice.do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusConflict)
+	RequireProblem(t, alice.Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusConflict)
 
 	b.startWorker(notes.Builtin{})
-	failed := alice.waitSettled(up.ID)
+	failed := alice.WaitSettled(up.ID)
 	require.Equal(t, "failed", failed.Status)
 	require.Equal(t, "ocr", failed.Stage)
 	require.Equal(t, "image_missing", failed.Error.Code)
 	require.NotEmpty(t, failed.Error.Message)
 
-	noText := alice.waitSettled(blankUp.ID)
+	noText := alice.WaitSettled(blankUp.ID)
 	require.Equal(t, "failed", noText.Status)
 	require.Equal(t, "no_text", noText.Error.Code)
 	require.Contains(t, noText.Error.Message, "No text")
 
 	// Fix the cause, then retry: not while the course is in trash.
 	require.NoError(t, os.WriteFile(files[0], page, 0o600))
-	require.Equal(t, http.StatusOK, alice.do(http.MethodDelete, "/api/courses/"+course.ID.String(), nil, "").Status)
-	res = alice.do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
-	requireProblem(t, res, http.StatusConflict)
+	require.Equal(t, http.StatusOK, alice.Do(http.MethodDelete, "/api/courses/"+course.ID.String(), nil, "").Status)
+	res = alice.Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
+	RequireProblem(t, res, http.StatusConflict)
 	require.Contains(t, string(res.Body), "restore the course first")
-	require.Equal(t, http.StatusOK, alice.do(http.MethodPost, "/api/courses/"+course.ID.String()+"/restore", nil, "").Status)
-	res = alice.do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
+	require.Equal(t, http.StatusOK, alice.Do(http.MethodPost, "/api/courses/"+course.ID.String()+"/restore", nil, "").Status)
+	res = alice.Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	done := alice.waitSettled(up.ID)
+	done := alice.WaitSettled(up.ID)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
 	require.Nil(t, done.Error)
-	require.Equal(t, 1, b.count("documents"))
+	require.Equal(t, 1, b.Count("documents"))
 
-	requireProblem(t, b.user("bob").do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusNotFound)
+	RequireProblem(t, b.User("bob").Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusNotFound)
 }
 
-func waitJobFinalized(t *testing.T, b *bundle, id int64) {
+func waitJobFinalized(t *testing.T, b *Bundle, id int64) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		var state string
-		err := b.pool.QueryRow(context.Background(), `SELECT state FROM river_job WHERE id = $1`, id).Scan(&state)
+		err := b.Pool.QueryRow(context.Background(), `SELECT state FROM river_job WHERE id = $1`, id).Scan(&state)
 		return err == nil && (state == "completed" || state == "cancelled" || state == "discarded")
 	}, time.Minute, 20*time.Millisecond)
 }
@@ -204,22 +204,22 @@ func waitJobFinalized(t *testing.T, b *bundle, id int64) {
 // A photo taken upside down is read upright, and the upload says so.
 func TestUpsideDownPhotoIsReadUpright(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
 
 	upsideDown := imaging.Rotate180(ocrtest.RenderText(lectureLines, 1700, 1100, 40))
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: pngBytes(t, upsideDown)})
+	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: PNGBytes(t, upsideDown)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
+	res.JSON(t, &up)
 
-	done := alice.waitSettled(up.ID)
+	done := alice.WaitSettled(up.ID)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
 	require.Contains(t, done.OCRSteps, "rotate:180")
 	var doc api.Document
-	alice.do(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil, "").json(t, &doc)
+	alice.Do(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil, "").JSON(t, &doc)
 	require.Less(t, ocrtest.CER(doc.OriginalText, strings.Join(lectureLines, "\n")), 0.03, "OCR text:\n%s", doc.OriginalText)
 	require.Contains(t, doc.Metadata["ocrSteps"], "rotate:180")
 }

@@ -44,17 +44,17 @@ import (
 )
 
 const (
-	testAudience  = "https://api.snapnote.test"
-	testMaxBytes  = 2 << 20
-	testMaxPixels = 40_000_000
-	testMaxPages  = 5
+	Audience  = "https://api.snapnote.test"
+	MaxBytes  = 2 << 20
+	MaxPixels = 40_000_000
+	MaxPages  = 5
 )
 
-// issuer is an OIDC issuer for tests: a real RSA key and an httptest JWKS.
-type issuer struct {
-	key *rsa.PrivateKey
-	kid string
-	url string // exact iss, with the trailing slash Auth0 uses
+// Issuer is an OIDC Issuer for tests: a real RSA key and an httptest JWKS.
+type Issuer struct {
+	Key *rsa.PrivateKey
+	KID string
+	URL string // exact iss, with the trailing slash Auth0 uses
 }
 
 var (
@@ -62,7 +62,7 @@ var (
 	rsaKey     *rsa.PrivateKey
 )
 
-func newIssuer(t testing.TB) *issuer {
+func NewIssuer(t testing.TB) *Issuer {
 	t.Helper()
 	rsaKeyOnce.Do(func() {
 		var err error
@@ -71,12 +71,12 @@ func newIssuer(t testing.TB) *issuer {
 			panic(err)
 		}
 	})
-	iss := &issuer{key: rsaKey, kid: "test-key-1"}
-	jwks := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &rsaKey.PublicKey, KeyID: iss.kid, Algorithm: "RS256", Use: "sig"}}}
+	iss := &Issuer{Key: rsaKey, KID: "test-key-1"}
+	jwks := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &rsaKey.PublicKey, KeyID: iss.KID, Algorithm: "RS256", Use: "sig"}}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/.well-known/openid-configuration":
-			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": iss.url, "jwks_uri": iss.url + ".well-known/jwks.json"})
+			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": iss.URL, "jwks_uri": iss.URL + ".well-known/jwks.json"})
 		case "/.well-known/jwks.json":
 			_ = json.NewEncoder(w).Encode(jwks)
 		default:
@@ -84,12 +84,12 @@ func newIssuer(t testing.TB) *issuer {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	iss.url = srv.URL + "/"
+	iss.URL = srv.URL + "/"
 	return iss
 }
 
-// claims are what tests put in a token; zero fields get valid defaults.
-type claims struct {
+// Claims are what tests put in a token; zero fields get valid defaults.
+type Claims struct {
 	Sub      string
 	Email    string
 	Issuer   string
@@ -97,21 +97,21 @@ type claims struct {
 	Expiry   time.Time
 }
 
-func (iss *issuer) token(t testing.TB, c claims) string {
+func (iss *Issuer) Token(t testing.TB, c Claims) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: iss.key},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", iss.kid))
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: iss.Key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", iss.KID))
 	require.NoError(t, err)
-	return iss.sign(t, signer, c)
+	return iss.Sign(t, signer, c)
 }
 
-func (iss *issuer) sign(t testing.TB, signer jose.Signer, c claims) string {
+func (iss *Issuer) Sign(t testing.TB, signer jose.Signer, c Claims) string {
 	t.Helper()
 	if c.Issuer == "" {
-		c.Issuer = iss.url
+		c.Issuer = iss.URL
 	}
 	if c.Audience == "" {
-		c.Audience = testAudience
+		c.Audience = Audience
 	}
 	if c.Expiry.IsZero() {
 		c.Expiry = time.Now().Add(time.Hour)
@@ -127,73 +127,73 @@ func (iss *issuer) sign(t testing.TB, signer jose.Signer, c claims) string {
 	return tok
 }
 
-// bundle is one API server on its own database, storage and issuer.
-type bundle struct {
-	t       testing.TB
-	pool    *pgxpool.Pool
-	blobs   *storage.Local
-	blobDir string
-	issuer  *issuer
-	server  *httptest.Server
-	logger  *slog.Logger
+// Bundle is one API server on its own database, storage and issuer.
+type Bundle struct {
+	T       testing.TB
+	Pool    *pgxpool.Pool
+	Blobs   *storage.Local
+	BlobDir string
+	Issuer  *Issuer
+	Server  *httptest.Server
+	Logger  *slog.Logger
 	// pipelineMetrics, when set, is what startWorker's pipeline records into.
 	pipelineMetrics *telemetry.PipelineMetrics
 }
 
-func setup(t testing.TB) *bundle {
+func Setup(t testing.TB) *Bundle {
 	t.Helper()
-	return setupWith(t, nil)
+	return SetupWith(t, nil)
 }
 
-// setupWith lets a test change the API's configuration before it starts.
-func setupWith(t testing.TB, configure func(*api.Config)) *bundle {
+// SetupWith lets a test change the API's configuration before it starts.
+func SetupWith(t testing.TB, configure func(*api.Config)) *Bundle {
 	t.Helper()
-	return setupBundle(t, func(_ *bundle, cfg *api.Config) {
+	return SetupBundle(t, func(_ *Bundle, cfg *api.Config) {
 		if configure != nil {
 			configure(cfg)
 		}
 	})
 }
 
-// setupBundle is setupWith for configuration that needs the bundle (its pool).
-func setupBundle(t testing.TB, configure func(*bundle, *api.Config)) *bundle {
+// SetupBundle is setupWith for configuration that needs the bundle (its pool).
+func SetupBundle(t testing.TB, configure func(*Bundle, *api.Config)) *Bundle {
 	t.Helper()
-	b := &bundle{t: t, pool: pgtest.Migrated(t), blobDir: t.TempDir(), issuer: newIssuer(t)}
-	b.logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	b := &Bundle{T: t, Pool: pgtest.Migrated(t), BlobDir: t.TempDir(), Issuer: NewIssuer(t)}
+	b.Logger = slog.New(slog.NewTextHandler(TestWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	var err error
-	b.blobs, err = storage.NewLocal(b.blobDir)
+	b.Blobs, err = storage.NewLocal(b.BlobDir)
 	require.NoError(t, err)
-	validator, err := auth.NewValidator(auth.Config{Issuer: b.issuer.url, Audience: testAudience})
+	validator, err := auth.NewValidator(auth.Config{Issuer: b.Issuer.URL, Audience: Audience})
 	require.NoError(t, err)
-	q, err := queue.New(b.pool, b.logger)
+	q, err := queue.New(b.Pool, b.Logger)
 	require.NoError(t, err)
 	cfg := api.Config{
-		DB: db.Open(b.pool, b.logger), Queue: q, Blobs: b.blobs, Auth: validator,
-		UploadMaxBytes: testMaxBytes, UploadMaxPixels: testMaxPixels, UploadTimeout: time.Minute,
-		UploadMaxPages: testMaxPages, UploadsPerUser: 4, UploadsReceiving: 64,
-		PresignTTL: time.Minute, Logger: b.logger,
+		DB: db.Open(b.Pool, b.Logger), Queue: q, Blobs: b.Blobs, Auth: validator,
+		UploadMaxBytes: MaxBytes, UploadMaxPixels: MaxPixels, UploadTimeout: time.Minute,
+		UploadMaxPages: MaxPages, UploadsPerUser: 4, UploadsReceiving: 64,
+		PresignTTL: time.Minute, Logger: b.Logger,
 	}
 	configure(b, &cfg)
 	handler, humaAPI := api.New(cfg)
-	b.server = httptest.NewServer(requireDocumented(t, humaAPI.OpenAPI(), handler))
-	t.Cleanup(b.server.Close)
+	b.Server = httptest.NewServer(RequireDocumented(t, humaAPI.OpenAPI(), handler))
+	t.Cleanup(b.Server.Close)
 	return b
 }
 
 // startWorker runs the real pipeline (real tesseract) in the background.
-func (b *bundle) startWorker(formatter notes.Formatter) *worker.Worker {
-	b.t.Helper()
+func (b *Bundle) startWorker(formatter notes.Formatter) *worker.Worker {
+	b.T.Helper()
 	// As cmd wires it: an auto course may be read in any language installed.
 	languages, err := (&tesseract.Engine{}).Languages(context.Background())
-	require.NoError(b.t, err)
+	require.NoError(b.T, err)
 	client, err := worker.New(worker.Config{
-		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.pool, Blobs: b.blobs, OCR: &tesseract.Engine{AutoLangs: languages}, Formatter: formatter,
-			OCRTimeout: time.Minute, Logger: b.logger, Metrics: b.pipelineMetrics}, Logger: b.logger},
+		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.Pool, Blobs: b.Blobs, OCR: &tesseract.Engine{AutoLangs: languages}, Formatter: formatter,
+			OCRTimeout: time.Minute, Logger: b.Logger, Metrics: b.pipelineMetrics}, Logger: b.Logger},
 		OCRConcurrency: 2, LLMConcurrency: 2,
 	})
-	require.NoError(b.t, err)
-	require.NoError(b.t, client.Start(context.Background()))
-	b.t.Cleanup(func() {
+	require.NoError(b.T, err)
+	require.NoError(b.T, client.Start(context.Background()))
+	b.T.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = client.Stop(ctx)
@@ -201,96 +201,96 @@ func (b *bundle) startWorker(formatter notes.Formatter) *worker.Worker {
 	return client
 }
 
-// user is a signed-in caller.
-type user struct {
-	b     *bundle
-	token string
+// User is a signed-in caller.
+type User struct {
+	Bundle     *Bundle
+	Token string
 }
 
-func (b *bundle) user(sub string) *user {
-	return &user{b: b, token: b.issuer.token(b.t, claims{Sub: sub, Email: sub + "@example.edu"})}
+func (b *Bundle) User(sub string) *User {
+	return &User{Bundle: b, Token: b.Issuer.Token(b.T, Claims{Sub: sub, Email: sub + "@example.edu"})}
 }
 
-type response struct {
+type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
 }
 
-func (r response) json(t testing.TB, v any) {
+func (r Response) JSON(t testing.TB, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
 }
 
-func (u *user) do(method, path string, body io.Reader, contentType string) response {
-	u.b.t.Helper()
-	return u.b.request(method, path, body, map[string]string{"Authorization": "Bearer " + u.token, "Content-Type": contentType})
+func (u *User) Do(method, path string, body io.Reader, contentType string) Response {
+	u.Bundle.T.Helper()
+	return u.Bundle.Request(method, path, body, map[string]string{"Authorization": "Bearer " + u.Token, "Content-Type": contentType})
 }
 
-func (b *bundle) request(method, path string, body io.Reader, headers map[string]string) response {
-	b.t.Helper()
-	return b.send(method, path, body, headers, 2000)
+func (b *Bundle) Request(method, path string, body io.Reader, headers map[string]string) Response {
+	b.T.Helper()
+	return b.Send(method, path, body, headers, 2000)
 }
 
-// send makes a request and keeps at most keep bytes of the answer's body.
-func (b *bundle) send(method, path string, body io.Reader, headers map[string]string, keep int) response {
-	b.t.Helper()
-	req, err := http.NewRequest(method, b.server.URL+path, body)
-	require.NoError(b.t, err)
+// Send makes a request and keeps at most keep bytes of the answer's body.
+func (b *Bundle) Send(method, path string, body io.Reader, headers map[string]string, keep int) Response {
+	b.T.Helper()
+	req, err := http.NewRequest(method, b.Server.URL+path, body)
+	require.NoError(b.T, err)
 	for k, v := range headers {
 		if v != "" {
 			req.Header.Set(k, v)
 		}
 	}
 	res, err := http.DefaultClient.Do(req)
-	require.NoError(b.t, err)
+	require.NoError(b.T, err)
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
-	require.NoError(b.t, err)
+	require.NoError(b.T, err)
 	if len(data) > keep {
 		data = data[:keep]
 	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: data}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: data}
 }
 
-func (u *user) postJSON(path string, v any) response {
-	u.b.t.Helper()
+func (u *User) PostJSON(path string, v any) Response {
+	u.Bundle.T.Helper()
 	data, err := json.Marshal(v)
-	require.NoError(u.b.t, err)
-	return u.do(http.MethodPost, path, bytes.NewReader(data), "application/json")
+	require.NoError(u.Bundle.T, err)
+	return u.Do(http.MethodPost, path, bytes.NewReader(data), "application/json")
 }
 
-func (u *user) createCourse(name string) api.Course {
-	u.b.t.Helper()
-	res := u.postJSON("/api/courses", map[string]string{"name": name})
-	require.Equal(u.b.t, http.StatusCreated, res.Status, "%s", res.Body)
+func (u *User) CreateCourse(name string) api.Course {
+	u.Bundle.T.Helper()
+	res := u.PostJSON("/api/courses", map[string]string{"name": name})
+	require.Equal(u.Bundle.T, http.StatusCreated, res.Status, "%s", res.Body)
 	var c api.Course
-	res.json(u.b.t, &c)
+	res.JSON(u.Bundle.T, &c)
 	return c
 }
 
-// form builds a multipart upload body.
-type form struct {
-	fields   map[string]string
-	filename string
-	file     []byte
-	more     [][]byte // further pages, sent as more file parts after file
+// Form builds a multipart upload body.
+type Form struct {
+	Fields   map[string]string
+	Filename string
+	File     []byte
+	More     [][]byte // further pages, sent as more file parts after file
 }
 
-func (f form) encode(t testing.TB) (*bytes.Buffer, string) {
+func (f Form) Encode(t testing.TB) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for k, v := range f.fields {
+	for k, v := range f.Fields {
 		require.NoError(t, mw.WriteField(k, v))
 	}
-	for i, page := range append([][]byte{f.file}, f.more...) {
+	for i, page := range append([][]byte{f.File}, f.More...) {
 		if page == nil {
 			continue
 		}
-		name := f.filename
+		name := f.Filename
 		if i > 0 {
-			name = fmt.Sprintf("%d-%s", i+1, f.filename)
+			name = fmt.Sprintf("%d-%s", i+1, f.Filename)
 		}
 		fw, err := mw.CreateFormFile("file", name)
 		require.NoError(t, err)
@@ -301,42 +301,42 @@ func (f form) encode(t testing.TB) (*bytes.Buffer, string) {
 	return &buf, mw.FormDataContentType()
 }
 
-func (u *user) upload(f form) response {
-	u.b.t.Helper()
-	body, ct := f.encode(u.b.t)
-	return u.do(http.MethodPost, "/api/uploads", body, ct)
+func (u *User) Upload(f Form) Response {
+	u.Bundle.T.Helper()
+	body, ct := f.Encode(u.Bundle.T)
+	return u.Do(http.MethodPost, "/api/uploads", body, ct)
 }
 
-// waitSettled polls the upload until it is done or failed.
-func (u *user) waitSettled(id uuid.UUID) api.Upload {
-	u.b.t.Helper()
+// WaitSettled polls the upload until it is done or failed.
+func (u *User) WaitSettled(id uuid.UUID) api.Upload {
+	u.Bundle.T.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		res := u.do(http.MethodGet, "/api/uploads/"+id.String(), nil, "")
-		require.Equal(u.b.t, http.StatusOK, res.Status, "%s", res.Body)
+		res := u.Do(http.MethodGet, "/api/uploads/"+id.String(), nil, "")
+		require.Equal(u.Bundle.T, http.StatusOK, res.Status, "%s", res.Body)
 		var up api.Upload
-		res.json(u.b.t, &up)
+		res.JSON(u.Bundle.T, &up)
 		if up.Status == "done" || up.Status == "failed" {
 			return up
 		}
-		require.True(u.b.t, time.Now().Before(deadline), "upload %s still %s at stage %s", id, up.Status, up.Stage)
+		require.True(u.Bundle.T, time.Now().Before(deadline), "upload %s still %s at stage %s", id, up.Status, up.Stage)
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// streamEvents reads the upload's event stream to its end.
-func (u *user) streamEvents(id uuid.UUID) []api.Upload {
-	u.b.t.Helper()
+// StreamEvents reads the upload's event stream to its end.
+func (u *User) StreamEvents(id uuid.UUID) []api.Upload {
+	u.Bundle.T.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.b.server.URL+"/api/uploads/"+id.String()+"/events", nil)
-	require.NoError(u.b.t, err)
-	req.Header.Set("Authorization", "Bearer "+u.token)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.Bundle.Server.URL+"/api/uploads/"+id.String()+"/events", nil)
+	require.NoError(u.Bundle.T, err)
+	req.Header.Set("Authorization", "Bearer "+u.Token)
 	res, err := http.DefaultClient.Do(req)
-	require.NoError(u.b.t, err)
+	require.NoError(u.Bundle.T, err)
 	defer res.Body.Close()
-	require.Equal(u.b.t, http.StatusOK, res.StatusCode)
-	require.Equal(u.b.t, "text/event-stream", res.Header.Get("Content-Type"))
+	require.Equal(u.Bundle.T, http.StatusOK, res.StatusCode)
+	require.Equal(u.Bundle.T, "text/event-stream", res.Header.Get("Content-Type"))
 	var events []api.Upload
 	scanner := bufio.NewScanner(res.Body)
 	for scanner.Scan() {
@@ -345,25 +345,25 @@ func (u *user) streamEvents(id uuid.UUID) []api.Upload {
 			continue
 		}
 		var up api.Upload
-		require.NoError(u.b.t, json.Unmarshal([]byte(data), &up))
+		require.NoError(u.Bundle.T, json.Unmarshal([]byte(data), &up))
 		events = append(events, up)
 	}
-	require.NoError(u.b.t, scanner.Err())
+	require.NoError(u.Bundle.T, scanner.Err())
 	return events
 }
 
-func (b *bundle) count(table string) int {
-	b.t.Helper()
+func (b *Bundle) Count(table string) int {
+	b.T.Helper()
 	var n int
-	require.NoError(b.t, b.pool.QueryRow(context.Background(), "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&n))
+	require.NoError(b.T, b.Pool.QueryRow(context.Background(), "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&n))
 	return n
 }
 
-// blobFiles lists every file under the blob root.
-func (b *bundle) blobFiles() []string {
-	b.t.Helper()
+// BlobFiles lists every file under the blob root.
+func (b *Bundle) BlobFiles() []string {
+	b.T.Helper()
 	var files []string
-	require.NoError(b.t, filepath.WalkDir(b.blobDir, func(path string, d os.DirEntry, err error) error {
+	require.NoError(b.T, filepath.WalkDir(b.BlobDir, func(path string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			files = append(files, path)
 		}
@@ -372,14 +372,14 @@ func (b *bundle) blobFiles() []string {
 	return files
 }
 
-func pngBytes(t testing.TB, img image.Image) []byte {
+func PNGBytes(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, png.Encode(&buf, img))
 	return buf.Bytes()
 }
 
-func requireProblem(t testing.TB, res response, status int) {
+func RequireProblem(t testing.TB, res Response, status int) {
 	t.Helper()
 	require.Equal(t, status, res.Status, "body: %s", res.Body)
 	require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json"),
@@ -389,95 +389,95 @@ func requireProblem(t testing.TB, res response, status int) {
 		Status int    `json:"status"`
 		Detail string `json:"detail"`
 	}
-	res.json(t, &p)
+	res.JSON(t, &p)
 	require.Equal(t, status, p.Status)
 	require.NotEmpty(t, p.Title+p.Detail)
 }
 
-type testWriter struct{ t testing.TB }
+type TestWriter struct{ t testing.TB }
 
-func (w testWriter) Write(p []byte) (int, error) {
+func (w TestWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
 
-// call makes a request as u with extra headers, keeping the whole body.
-func (u *user) call(method, path string, body io.Reader, headers map[string]string) response {
-	u.b.t.Helper()
-	h := map[string]string{"Authorization": "Bearer " + u.token, "User-Agent": "snapnote-test/1.0"}
+// Call makes a request as u with extra headers, keeping the whole body.
+func (u *User) Call(method, path string, body io.Reader, headers map[string]string) Response {
+	u.Bundle.T.Helper()
+	h := map[string]string{"Authorization": "Bearer " + u.Token, "User-Agent": "snapnote-test/1.0"}
 	if body != nil {
 		h["Content-Type"] = "application/json"
 	}
 	for k, v := range headers {
 		h[k] = v
 	}
-	return u.b.send(method, path, body, h, 64<<20)
+	return u.Bundle.Send(method, path, body, h, 64<<20)
 }
 
-// sendJSON sends v as a JSON body, keeping the whole answer.
-func (u *user) sendJSON(method, path string, v any) response {
-	u.b.t.Helper()
+// SendJSON sends v as a JSON body, keeping the whole answer.
+func (u *User) SendJSON(method, path string, v any) Response {
+	u.Bundle.T.Helper()
 	var body io.Reader
 	if v != nil {
 		data, err := json.Marshal(v)
-		require.NoError(u.b.t, err)
+		require.NoError(u.Bundle.T, err)
 		body = bytes.NewReader(data)
 	}
-	return u.call(method, path, body, nil)
+	return u.Call(method, path, body, nil)
 }
 
-// getJSON GETs path, requires 200 and decodes the body into v.
-func (u *user) getJSON(path string, v any) {
-	u.b.t.Helper()
-	res := u.call(http.MethodGet, path, nil, nil)
-	require.Equal(u.b.t, http.StatusOK, res.Status, "GET %s: %s", path, res.Body)
-	res.json(u.b.t, v)
+// GetJSON GETs path, requires 200 and decodes the body into v.
+func (u *User) GetJSON(path string, v any) {
+	u.Bundle.T.Helper()
+	res := u.Call(http.MethodGet, path, nil, nil)
+	require.Equal(u.Bundle.T, http.StatusOK, res.Status, "GET %s: %s", path, res.Body)
+	res.JSON(u.Bundle.T, v)
 }
 
-// id returns the caller's user id, creating the user on first call.
-func (u *user) id() uuid.UUID {
-	u.b.t.Helper()
+// ID returns the caller's user ID, creating the user on first call.
+func (u *User) ID() uuid.UUID {
+	u.Bundle.T.Helper()
 	var me api.User
-	u.getJSON("/api/user", &me)
+	u.GetJSON("/api/user", &me)
 	return me.ID
 }
 
-// note is a document to seed straight into the database.
-type note struct {
-	course    uuid.UUID
-	title     string
-	body      string
-	imageKey  string
-	createdAt time.Time
+// Note is a document to seed straight into the database.
+type Note struct {
+	Course    uuid.UUID
+	Title     string
+	Body      string
+	ImageKey  string
+	CreatedAt time.Time
 }
 
-// seedNotes inserts documents for u in one COPY, skipping the pipeline, and
+// SeedNotes inserts documents for u in one COPY, skipping the pipeline, and
 // returns their ids in order.
-func (u *user) seedNotes(notes ...note) []uuid.UUID {
-	u.b.t.Helper()
-	userID := u.id()
+func (u *User) SeedNotes(notes ...Note) []uuid.UUID {
+	u.Bundle.T.Helper()
+	userID := u.ID()
 	ids := make([]uuid.UUID, len(notes))
 	rows := make([][]any, len(notes))
 	for i, n := range notes {
 		ids[i] = uuid.New()
-		if n.createdAt.IsZero() {
-			n.createdAt = time.Now()
+		if n.CreatedAt.IsZero() {
+			n.CreatedAt = time.Now()
 		}
 		var key any
-		if n.imageKey != "" {
-			key = n.imageKey
+		if n.ImageKey != "" {
+			key = n.ImageKey
 		}
-		rows[i] = []any{ids[i], n.course, userID, n.title, n.body, n.body, n.body, key, n.createdAt, n.createdAt}
+		rows[i] = []any{ids[i], n.Course, userID, n.Title, n.Body, n.Body, n.Body, key, n.CreatedAt, n.CreatedAt}
 	}
-	_, err := u.b.pool.CopyFrom(context.Background(), pgx.Identifier{"documents"},
+	_, err := u.Bundle.Pool.CopyFrom(context.Background(), pgx.Identifier{"documents"},
 		[]string{"id", "course_id", "user_id", "title", "original_text", "formatted_note", "excerpt", "image_path", "created_at", "updated_at"},
 		pgx.CopyFromRows(rows))
-	require.NoError(u.b.t, err)
+	require.NoError(u.Bundle.T, err)
 	return ids
 }
 
-// auditEntry is one audit_logs row as tests check it.
-type auditEntry struct {
+// AuditEntry is one audit_logs row as tests check it.
+type AuditEntry struct {
 	Action    string
 	Entity    string
 	Changes   map[string]any
@@ -485,58 +485,58 @@ type auditEntry struct {
 	UserAgent string
 }
 
-// audits returns the audit rows of one entity, oldest first.
-func (b *bundle) audits(entityID uuid.UUID) []auditEntry {
-	b.t.Helper()
-	rows, err := b.pool.Query(context.Background(), `
+// Audits returns the audit rows of one entity, oldest first.
+func (b *Bundle) Audits(entityID uuid.UUID) []AuditEntry {
+	b.T.Helper()
+	rows, err := b.Pool.Query(context.Background(), `
 		SELECT action, entity_type, coalesce(changes, '{}'), coalesce(host(ip_address), ''), coalesce(user_agent, '')
 		FROM audit_logs WHERE entity_id = $1 ORDER BY id`, entityID)
-	require.NoError(b.t, err)
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (auditEntry, error) {
-		var e auditEntry
+	require.NoError(b.T, err)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
+		var e AuditEntry
 		return e, r.Scan(&e.Action, &e.Entity, &e.Changes, &e.IP, &e.UserAgent)
 	})
-	require.NoError(b.t, err)
+	require.NoError(b.T, err)
 	return out
 }
 
-// snapshot returns every row of table as JSON, ordered, to compare before and after.
-func (b *bundle) snapshot(table string) string {
-	b.t.Helper()
+// Snapshot returns every row of table as JSON, ordered, to compare before and after.
+func (b *Bundle) Snapshot(table string) string {
+	b.T.Helper()
 	var s string
-	require.NoError(b.t, b.pool.QueryRow(context.Background(),
+	require.NoError(b.T, b.Pool.QueryRow(context.Background(),
 		`SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text)::text, '[]') FROM `+pgx.Identifier{table}.Sanitize()+` t`).Scan(&s))
 	return s
 }
 
-// metric returns the value of an unlabelled gauge or counter on /metrics.
-func (b *bundle) metric(name string) float64 {
-	b.t.Helper()
-	res, err := http.Get(b.server.URL + "/metrics")
-	require.NoError(b.t, err)
+// Metric returns the value of an unlabelled gauge or counter on /metrics.
+func (b *Bundle) Metric(name string) float64 {
+	b.T.Helper()
+	res, err := http.Get(b.Server.URL + "/metrics")
+	require.NoError(b.T, err)
 	defer res.Body.Close()
 	text, err := io.ReadAll(res.Body)
-	require.NoError(b.t, err)
+	require.NoError(b.T, err)
 	for line := range strings.Lines(string(text)) {
 		if value, ok := strings.CutPrefix(strings.TrimSpace(line), name+" "); ok {
 			v, err := strconv.ParseFloat(value, 64)
-			require.NoError(b.t, err)
+			require.NoError(b.T, err)
 			return v
 		}
 	}
-	b.t.Fatalf("no metric %s", name)
+	b.T.Fatalf("no metric %s", name)
 	return 0
 }
 
-// startUpload begins an upload by u whose body the test writes through the
+// StartUpload begins an upload by u whose body the test writes through the
 // returned pipe, as slowly as it likes. The answer's status comes on the
 // channel: 0 when the request failed.
-func (u *user) startUpload(contentType string) (*io.PipeWriter, <-chan int) {
+func (u *User) StartUpload(contentType string) (*io.PipeWriter, <-chan int) {
 	pr, pw := io.Pipe()
 	answer := make(chan int, 1)
 	go func() {
-		req, _ := http.NewRequest(http.MethodPost, u.b.server.URL+"/api/uploads", pr)
-		req.Header.Set("Authorization", "Bearer "+u.token)
+		req, _ := http.NewRequest(http.MethodPost, u.Bundle.Server.URL+"/api/uploads", pr)
+		req.Header.Set("Authorization", "Bearer "+u.Token)
 		req.Header.Set("Content-Type", contentType)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {

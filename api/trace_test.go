@@ -61,8 +61,8 @@ func TestUploadIsOneTrace(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	var traced *pgxpool.Pool
-	b := setupBundle(t, func(b *bundle, cfg *api.Config) {
-		pc := b.pool.Config()
+	b := SetupBundle(t, func(b *Bundle, cfg *api.Config) {
+		pc := b.Pool.Config()
 		pc.ConnConfig.Tracer = db.NewSpanTracer(tp)
 		var err error
 		traced, err = pgxpool.NewWithConfig(context.Background(), pc)
@@ -74,7 +74,7 @@ func TestUploadIsOneTrace(t *testing.T) {
 		cfg.TracerProvider, cfg.Logger = tp, logger
 	})
 	client, err := worker.New(worker.Config{
-		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: traced, Blobs: b.blobs, OCR: &tesseract.Engine{},
+		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: traced, Blobs: b.Blobs, OCR: &tesseract.Engine{},
 			Formatter: notes.Builtin{}, OCRTimeout: time.Minute, Logger: logger}, Logger: logger},
 		OCRConcurrency: 1, LLMConcurrency: 1, TracerProvider: tp,
 	})
@@ -86,16 +86,16 @@ func TestUploadIsOneTrace(t *testing.T) {
 		_ = client.Stop(ctx)
 	})
 
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "page.png", file: lecturePNG(t)}.encode(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	body, ct := Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: lecturePNG(t)}.Encode(t)
 	const requestID = "req-7f3a9c.upload-1"
-	res := alice.call(http.MethodPost, "/api/uploads", body, map[string]string{"Content-Type": ct, "X-Request-Id": requestID})
+	res := alice.Call(http.MethodPost, "/api/uploads", body, map[string]string{"Content-Type": ct, "X-Request-Id": requestID})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	require.Equal(t, requestID, res.Header.Get("X-Request-Id"), "the caller's request id is echoed")
 	var up api.Upload
-	res.json(t, &up)
-	require.Equal(t, "done", alice.waitSettled(up.ID).Status)
+	res.JSON(t, &up)
+	require.Equal(t, "done", alice.WaitSettled(up.ID).Status)
 
 	// A job's span ends just after the job commits: wait for the last one.
 	byName := func(all tracetest.SpanStubs, name string) []tracetest.SpanStub {
@@ -178,7 +178,7 @@ func TestUploadIsOneTrace(t *testing.T) {
 	t.Logf("one upload's trace %s:\n%s", traceID, tree.String())
 
 	// The request id followed the upload into each job: metadata and logs.
-	rows, err := b.pool.Query(context.Background(),
+	rows, err := b.Pool.Query(context.Background(),
 		`SELECT kind, coalesce(metadata->>'request_id', '') FROM river_job WHERE args->>'upload_id' = $1 ORDER BY id`, up.ID.String())
 	require.NoError(t, err)
 	meta := map[string]string{}
@@ -205,8 +205,8 @@ func TestUploadIsOneTrace(t *testing.T) {
 // a fresh id, and every answer carries one, errors and public routes too.
 func TestRequestIDs(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
+	b := Setup(t)
+	alice := b.User("alice")
 	for _, tc := range []struct {
 		sent string
 		kept bool
@@ -218,7 +218,7 @@ func TestRequestIDs(t *testing.T) {
 		{"evil\" level=ERROR", false},
 		{strings.Repeat("a", 129), false},
 	} {
-		res := alice.call(http.MethodGet, "/api/courses", nil, map[string]string{"X-Request-Id": tc.sent})
+		res := alice.Call(http.MethodGet, "/api/courses", nil, map[string]string{"X-Request-Id": tc.sent})
 		require.Equal(t, http.StatusOK, res.Status)
 		got := res.Header.Get("X-Request-Id")
 		if tc.kept {
@@ -227,6 +227,6 @@ func TestRequestIDs(t *testing.T) {
 			require.Regexp(t, `^[0-9a-f-]{36}$`, got, "sent %q", tc.sent)
 		}
 	}
-	require.NotEmpty(t, b.request(http.MethodGet, "/api/health", nil, nil).Header.Get("X-Request-Id"))
-	require.NotEmpty(t, b.request(http.MethodGet, "/api/courses", nil, nil).Header.Get("X-Request-Id"), "a 401 carries one too")
+	require.NotEmpty(t, b.Request(http.MethodGet, "/api/health", nil, nil).Header.Get("X-Request-Id"))
+	require.NotEmpty(t, b.Request(http.MethodGet, "/api/courses", nil, nil).Header.Get("X-Request-Id"), "a 401 carries one too")
 }
