@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // BenchmarkUploadBesideSlowBodies times one user's upload alone, then while
@@ -19,11 +20,11 @@ import (
 //
 //	go test -run '^$' -bench UploadBesideSlowBodies ./api
 func BenchmarkUploadBesideSlowBodies(b *testing.B) {
-	bundle := SetupWith(b, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser, c.UploadsReceiving = 8, 4, 64 })
+	bundle := apitest.SetupWith(b, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser, c.UploadsReceiving = 8, 4, 64 })
 	alice, mallory := bundle.User("alice"), bundle.User("mallory")
 	aliceCourse, malloryCourse := alice.CreateCourse("Physics"), mallory.CreateCourse("Physics")
-	photo := lecturePNG(b)
-	aliceBody, aliceCT := Form{Fields: map[string]string{"courseId": aliceCourse.ID.String()}, Filename: "p.png", File: photo}.Encode(b)
+	photo := apitest.LecturePNG(b)
+	aliceBody, aliceCT := apitest.Form{Fields: map[string]string{"courseId": aliceCourse.ID.String()}, Filename: "p.png", File: photo}.Encode(b)
 	upload := func(b *testing.B) {
 		for b.Loop() {
 			res := alice.Do(http.MethodPost, "/api/uploads", bytes.NewReader(aliceBody.Bytes()), aliceCT)
@@ -32,7 +33,7 @@ func BenchmarkUploadBesideSlowBodies(b *testing.B) {
 	}
 	b.Run("alone", upload)
 
-	malloryBody, malloryCT := Form{Fields: map[string]string{"courseId": malloryCourse.ID.String()}, Filename: "p.png", File: photo}.Encode(b)
+	malloryBody, malloryCT := apitest.Form{Fields: map[string]string{"courseId": malloryCourse.ID.String()}, Filename: "p.png", File: photo}.Encode(b)
 	half := malloryBody.Bytes()[:malloryBody.Len()/2]
 	refused := 0
 	var stalled []*io.PipeWriter

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestAuthRejections(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	iss := b.Issuer
 
 	hs256 := func() string {
@@ -24,11 +25,11 @@ func TestAuthRejections(t *testing.T) {
 		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: pub},
 			(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", iss.KID))
 		require.NoError(t, err)
-		return iss.Sign(t, signer, Claims{Sub: "mallory"})
+		return iss.Sign(t, signer, apitest.Claims{Sub: "mallory"})
 	}
 	algNone := func() string {
 		enc := base64.RawURLEncoding.EncodeToString
-		payload, err := json.Marshal(map[string]any{"sub": "mallory", "iss": iss.URL, "aud": Audience,
+		payload, err := json.Marshal(map[string]any{"sub": "mallory", "iss": iss.URL, "aud": apitest.Audience,
 			"exp": time.Now().Add(time.Hour).Unix()})
 		require.NoError(t, err)
 		return enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc(payload) + "."
@@ -38,9 +39,9 @@ func TestAuthRejections(t *testing.T) {
 		"no token":       "",
 		"not bearer":     "Basic YWxpY2U6c2VjcmV0",
 		"garbage":        "Bearer not-a-jwt",
-		"expired":        "Bearer " + iss.Token(t, Claims{Sub: "mallory", Expiry: time.Now().Add(-time.Hour)}),
-		"wrong audience": "Bearer " + iss.Token(t, Claims{Sub: "mallory", Audience: "https://other.api"}),
-		"wrong issuer":   "Bearer " + iss.Token(t, Claims{Sub: "mallory", Issuer: strings.TrimSuffix(iss.URL, "/")}),
+		"expired":        "Bearer " + iss.Token(t, apitest.Claims{Sub: "mallory", Expiry: time.Now().Add(-time.Hour)}),
+		"wrong audience": "Bearer " + iss.Token(t, apitest.Claims{Sub: "mallory", Audience: "https://other.api"}),
+		"wrong issuer":   "Bearer " + iss.Token(t, apitest.Claims{Sub: "mallory", Issuer: strings.TrimSuffix(iss.URL, "/")}),
 		"alg none":       "Bearer " + algNone(),
 		"HS256":          "Bearer " + hs256(),
 	} {
@@ -52,7 +53,7 @@ func TestAuthRejections(t *testing.T) {
 			} {
 				res := b.Request(req.method, req.path, strings.NewReader(req.body),
 					map[string]string{"Authorization": header, "Content-Type": "application/json"})
-				RequireProblem(t, res, http.StatusUnauthorized)
+				apitest.RequireProblem(t, res, http.StatusUnauthorized)
 				require.True(t, strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer"),
 					"WWW-Authenticate %q", res.Header.Get("WWW-Authenticate"))
 			}
@@ -79,15 +80,15 @@ func TestAuthRejections(t *testing.T) {
 // A token may carry no email, name or picture; the user is made all the same.
 func TestUserFromSparseToken(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
-	u := &User{Bundle: b, Token: b.Issuer.Token(t, Claims{Sub: "auth0|sparse"})}
+	b := apitest.Setup(t)
+	u := &apitest.User{Bundle: b, Token: b.Issuer.Token(t, apitest.Claims{Sub: "auth0|sparse"})}
 	res := u.Do(http.MethodGet, "/api/user", nil, "")
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 
 	res = u.Do(http.MethodPatch, "/api/user", strings.NewReader(`{"name":"  Ada  "}`), "application/json")
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	require.Contains(t, string(res.Body), `"name":"Ada"`)
-	RequireProblem(t, u.Do(http.MethodPatch, "/api/user", strings.NewReader(`{"name":"   "}`), "application/json"),
+	apitest.RequireProblem(t, u.Do(http.MethodPatch, "/api/user", strings.NewReader(`{"name":"   "}`), "application/json"),
 		http.StatusUnprocessableEntity)
 	require.Equal(t, 1, b.Count("users"))
 }
@@ -96,14 +97,14 @@ func TestUserFromSparseToken(t *testing.T) {
 // failed upsert: retrying would never help.
 func TestAuthSubjectCannotBeStored(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	for sub, detail := range map[string]string{
 		strings.Repeat("x", 256): "token subject cannot be stored: longer than 255 characters",
 		"auth0|a\x00b":           "token subject cannot be stored: contains a NUL character",
 	} {
-		u := &User{Bundle: b, Token: b.Issuer.Token(t, Claims{Sub: sub})}
+		u := &apitest.User{Bundle: b, Token: b.Issuer.Token(t, apitest.Claims{Sub: sub})}
 		res := u.Do(http.MethodGet, "/api/user", nil, "")
-		RequireProblem(t, res, http.StatusUnauthorized)
+		apitest.RequireProblem(t, res, http.StatusUnauthorized)
 		var p struct {
 			Detail string `json:"detail"`
 		}
@@ -114,7 +115,7 @@ func TestAuthSubjectCannotBeStored(t *testing.T) {
 	require.Zero(t, b.Count("users"))
 
 	// The longest subject that fits is let in.
-	u := &User{Bundle: b, Token: b.Issuer.Token(t, Claims{Sub: strings.Repeat("é", 255)})}
+	u := &apitest.User{Bundle: b, Token: b.Issuer.Token(t, apitest.Claims{Sub: strings.Repeat("é", 255)})}
 	res := u.Do(http.MethodGet, "/api/user", nil, "")
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	require.Equal(t, 1, b.Count("users"))

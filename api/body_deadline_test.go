@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/httpx"
 )
 
@@ -25,7 +26,7 @@ type stalled struct {
 	br   *bufio.Reader
 }
 
-func sendStalled(t *testing.T, b *Bundle, method, path, authorization, contentType string) *stalled {
+func sendStalled(t *testing.T, b *apitest.Bundle, method, path, authorization, contentType string) *stalled {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(b.Server.URL, "http://"))
 	require.NoError(t, err)
@@ -61,7 +62,7 @@ func (s *stalled) answer(t *testing.T) *http.Response {
 // client still owes 999 bytes, signed in or not.
 func TestRefusalsDoNotWaitForTheBody(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) {
+	b := apitest.SetupWith(t, func(c *api.Config) {
 		c.BodyReadTimeout, c.UploadTimeout, c.UploadsPerUser = time.Hour, time.Hour, 1
 	})
 	alice := b.User("alice")
@@ -99,7 +100,7 @@ func TestRefusalsDoNotWaitForTheBody(t *testing.T) {
 // each answers 408 and closes its connection.
 func TestUnfinishedBodiesEndAtTheirDeadline(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) {
+	b := apitest.SetupWith(t, func(c *api.Config) {
 		c.BodyReadTimeout, c.UploadTimeout = 300*time.Millisecond, 600*time.Millisecond
 	})
 	alice := b.User("alice")

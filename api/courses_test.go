@@ -11,6 +11,7 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 type courseList struct {
@@ -19,7 +20,7 @@ type courseList struct {
 
 func TestCourseLifecycle(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 
 	res := alice.SendJSON(http.MethodPost, "/api/courses", map[string]string{
@@ -34,8 +35,8 @@ func TestCourseLifecycle(t *testing.T) {
 
 	other := alice.CreateCourse("Linear Algebra")
 	// Seeded documents: two active, one trashed on its own.
-	alice.SeedNotes(Note{Course: c.ID, Title: "a", Body: "a"}, Note{Course: c.ID, Title: "b", Body: "b"})
-	trashed := alice.SeedNotes(Note{Course: c.ID, Title: "c", Body: "c"})[0]
+	alice.SeedNotes(apitest.Note{Course: c.ID, Title: "a", Body: "a"}, apitest.Note{Course: c.ID, Title: "b", Body: "b"})
+	trashed := alice.SeedNotes(apitest.Note{Course: c.ID, Title: "c", Body: "c"})[0]
 	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/documents/"+trashed.String(), nil, nil).Status)
 
 	var got api.Course
@@ -105,7 +106,7 @@ func TestCourseLifecycle(t *testing.T) {
 
 func TestCourseValidation(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	c := alice.CreateCourse("Optics")
 	before := b.Snapshot("courses")
@@ -150,15 +151,15 @@ func TestCourseValidation(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	require.Equal(t, before, b.Snapshot("courses"))
 
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/courses?status=gone", nil, nil), http.StatusUnprocessableEntity)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/courses/not-a-uuid", nil, nil), http.StatusUnprocessableEntity)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/courses/00000000-0000-0000-0000-000000000001", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/courses?status=gone", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/courses/not-a-uuid", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/courses/00000000-0000-0000-0000-000000000001", nil, nil), http.StatusNotFound)
 }
 
 // requireFieldProblem checks a 422 problem whose errors name location.
-func requireFieldProblem(t *testing.T, res Response, location string) {
+func requireFieldProblem(t *testing.T, res apitest.Response, location string) {
 	t.Helper()
-	RequireProblem(t, res, http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 	var p struct {
 		Errors []struct {
 			Location string `json:"location"`
@@ -174,7 +175,7 @@ func requireFieldProblem(t *testing.T, res Response, location string) {
 
 func TestUserPatchAudited(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	id := alice.ID()
 	res := alice.SendJSON(http.MethodPatch, "/api/user", map[string]any{"name": "Ada"})
@@ -189,7 +190,7 @@ func TestUserPatchAudited(t *testing.T) {
 
 func TestCourseLanguage(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) {
+	b := apitest.SetupWith(t, func(c *api.Config) {
 		c.DefaultLanguage = "eng"
 		c.Languages = []string{"deu", "eng", "fra"}
 	})
@@ -217,7 +218,7 @@ func TestCourseLanguage(t *testing.T) {
 		{http.MethodPatch, "/api/courses/" + c.ID.String(), "eng+../x", "Tesseract language codes"},
 	} {
 		res := alice.SendJSON(tc.method, tc.path, map[string]string{"name": "Languages", "language": tc.language})
-		RequireProblem(t, res, http.StatusUnprocessableEntity)
+		apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 		require.Contains(t, string(res.Body), tc.want, "%s %s", tc.method, tc.language)
 	}
 	require.Equal(t, before, b.Snapshot("courses"), "a refused language changes nothing")
@@ -227,7 +228,7 @@ func TestCourseLanguage(t *testing.T) {
 // courses table's check to the one in the domain package.
 func TestCourseLanguagePattern(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	_, humaAPI := api.New(api.Config{Logger: slog.New(slog.DiscardHandler)})
 	var found int
 	for name, schema := range humaAPI.OpenAPI().Components.Schemas.Map() {

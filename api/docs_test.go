@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestDocsPageIsOffline(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	res := b.Send(http.MethodGet, "/docs", nil, nil, 1<<20)
 	require.Equal(t, http.StatusOK, res.Status)
 	require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "text/html"))
@@ -25,7 +26,7 @@ func TestDocsPageIsOffline(t *testing.T) {
 
 func TestOpenAPIDescribesEveryOperation(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	res := b.Send(http.MethodGet, "/openapi.json", nil, nil, 4<<20)
 	require.Equal(t, http.StatusOK, res.Status)
 	var spec struct {

@@ -16,21 +16,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/storage"
 )
 
-type documentList struct {
-	Items      []api.Document `json:"items"`
-	NextCursor string         `json:"nextCursor"`
-}
-
 func TestDocumentEdit(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	physics, maths := alice.CreateCourse("Physics"), alice.CreateCourse("Maths")
 	bobs := bob.CreateCourse("Bob's")
-	id := alice.SeedNotes(Note{Course: physics.ID, Title: "Old title", Body: "old body"})[0]
+	id := alice.SeedNotes(apitest.Note{Course: physics.ID, Title: "Old title", Body: "old body"})[0]
 	path := "/api/documents/" + id.String()
 
 	var d api.Document
@@ -60,7 +56,7 @@ func TestDocumentEdit(t *testing.T) {
 	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/courses/"+trashed.ID.String(), nil, nil).Status)
 	before := b.Snapshot("documents")
 	for _, to := range []uuid.UUID{bobs.ID, trashed.ID, uuid.New()} {
-		RequireProblem(t, alice.SendJSON(http.MethodPatch, path, map[string]any{"courseId": to, "title": "moved"}), http.StatusNotFound)
+		apitest.RequireProblem(t, alice.SendJSON(http.MethodPatch, path, map[string]any{"courseId": to, "title": "moved"}), http.StatusNotFound)
 	}
 	require.Equal(t, before, b.Snapshot("documents"), "a refused move changes nothing, title included")
 
@@ -103,7 +99,7 @@ func TestDocumentEdit(t *testing.T) {
 	res.JSON(t, &gone)
 	require.Equal(t, "trash", gone.Status)
 	require.NotNil(t, gone.DeletedAt)
-	var list documentList
+	var list apitest.DocumentList
 	alice.GetJSON("/api/documents", &list)
 	require.Empty(t, list.Items)
 	alice.GetJSON("/api/documents?status=trash", &list)
@@ -125,28 +121,28 @@ func TestDocumentEdit(t *testing.T) {
 	require.Empty(t, list.Items)
 	alice.GetJSON("/api/documents?courseId="+maths.ID.String(), &list)
 	require.Len(t, list.Items, 1)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?courseId="+bobs.ID.String(), nil, nil), http.StatusNotFound)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?limit=101", nil, nil), http.StatusUnprocessableEntity)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?cursor=bogus", nil, nil), http.StatusUnprocessableEntity)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?status=deleted", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?courseId="+bobs.ID.String(), nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?limit=101", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?cursor=bogus", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?status=deleted", nil, nil), http.StatusUnprocessableEntity)
 }
 
 func TestDocumentPagination(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
 	other := alice.CreateCourse("Maths")
 
 	// 250 documents, five to each timestamp so the id breaks ties, seeded in one COPY.
 	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
-	var seed []Note
+	var seed []apitest.Note
 	for i := range 250 {
 		c := course.ID
 		if i%2 == 1 {
 			c = other.ID
 		}
-		seed = append(seed, Note{Course: c, Title: fmt.Sprintf("note %d", i), Body: "text",
+		seed = append(seed, apitest.Note{Course: c, Title: fmt.Sprintf("note %d", i), Body: "text",
 			CreatedAt: base.Add(time.Duration(i/5) * time.Second)})
 	}
 	want := map[uuid.UUID]bool{}
@@ -159,7 +155,7 @@ func TestDocumentPagination(t *testing.T) {
 	cursor := ""
 	pages := 0
 	for {
-		var list documentList
+		var list apitest.DocumentList
 		alice.GetJSON("/api/documents?limit=37&cursor="+cursor, &list)
 		pages++
 		for _, d := range list.Items {
@@ -174,7 +170,7 @@ func TestDocumentPagination(t *testing.T) {
 			previous = &prev
 		}
 		// New notes between pages are newer than the cursor: never in a later page.
-		alice.SeedNotes(Note{Course: course.ID, Title: "late", Body: "late"})
+		alice.SeedNotes(apitest.Note{Course: course.ID, Title: "late", Body: "late"})
 		if list.NextCursor == "" {
 			break
 		}
@@ -188,7 +184,7 @@ func TestDocumentPagination(t *testing.T) {
 	seen = map[uuid.UUID]bool{}
 	cursor = ""
 	for {
-		var list documentList
+		var list apitest.DocumentList
 		alice.GetJSON("/api/documents?limit=100&courseId="+other.ID.String()+"&cursor="+cursor, &list)
 		for _, d := range list.Items {
 			require.Equal(t, other.ID, d.CourseID)
@@ -203,16 +199,16 @@ func TestDocumentPagination(t *testing.T) {
 
 func TestDocumentImage(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
-	img := PNGBytes(t, image.NewGray(image.Rect(0, 0, 40, 30)))
+	img := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 40, 30)))
 	key := "uploads/" + uuid.NewString() + "/photo.png"
 	_, err := b.Blobs.Put(context.Background(), key, bytes.NewReader(img), "image/png")
 	require.NoError(t, err)
-	ids := alice.SeedNotes(Note{Course: course.ID, Title: "with image", Body: "x", ImageKey: key},
-		Note{Course: course.ID, Title: "no image", Body: "y"},
-		Note{Course: course.ID, Title: "lost image", Body: "z", ImageKey: "uploads/gone.png"})
+	ids := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "with image", Body: "x", ImageKey: key},
+		apitest.Note{Course: course.ID, Title: "no image", Body: "y"},
+		apitest.Note{Course: course.ID, Title: "lost image", Body: "z", ImageKey: "uploads/gone.png"})
 	path := "/api/documents/" + ids[0].String() + "/image"
 
 	res := alice.Call(http.MethodGet, path, nil, nil)
@@ -240,8 +236,8 @@ func TestDocumentImage(t *testing.T) {
 	require.Equal(t, http.StatusNotModified, res.Status)
 	require.Empty(t, res.Body)
 
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+ids[1].String()+"/image", nil, nil), http.StatusNotFound)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+ids[2].String()+"/image", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+ids[1].String()+"/image", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+ids[2].String()+"/image", nil, nil), http.StatusNotFound)
 }
 
 // streamOnly hides the *os.File of a local store behind a plain reader, as a
@@ -263,12 +259,12 @@ func TestDocumentImageFromStreamingStore(t *testing.T) {
 	t.Parallel()
 	local, err := storage.NewLocal(t.TempDir())
 	require.NoError(t, err)
-	b := SetupWith(t, func(c *api.Config) { c.Blobs = streamOnly{local} })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = streamOnly{local} })
 	alice := b.User("alice")
-	img := PNGBytes(t, image.NewGray(image.Rect(0, 0, 20, 20)))
+	img := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 20, 20)))
 	_, err = local.Put(context.Background(), "uploads/a/p.png", bytes.NewReader(img), "image/png")
 	require.NoError(t, err)
-	id := alice.SeedNotes(Note{Course: alice.CreateCourse("Physics").ID, Title: "t", Body: "b", ImageKey: "uploads/a/p.png"})[0]
+	id := alice.SeedNotes(apitest.Note{Course: alice.CreateCourse("Physics").ID, Title: "t", Body: "b", ImageKey: "uploads/a/p.png"})[0]
 	path := "/api/documents/" + id.String() + "/image"
 
 	res := alice.Call(http.MethodGet, path, nil, nil)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // BenchmarkExport streams the export of 1,000 notes, each with a page
@@ -19,17 +20,17 @@ import (
 //
 //	go test -run '^$' -bench Export -benchtime 3x ./api
 func BenchmarkExport(b *testing.B) {
-	bundle := Setup(b)
+	bundle := apitest.Setup(b)
 	alice := bundle.User("alice")
 	course := alice.CreateCourse("Physics")
 	userID := alice.ID()
 	image := bytes.Repeat([]byte("0123456789abcdef"), 100<<10/16)
-	var seeded []Note
+	var seeded []apitest.Note
 	for i := range 1000 {
 		key := snapnote.PageBlobKey(userID, uuid.New(), 1, ".jpg")
 		_, err := bundle.Blobs.Put(context.Background(), key, bytes.NewReader(image), "image/jpeg")
 		require.NoError(b, err)
-		seeded = append(seeded, Note{Course: course.ID, Title: fmt.Sprintf("Lecture %d", i),
+		seeded = append(seeded, apitest.Note{Course: course.ID, Title: fmt.Sprintf("Lecture %d", i),
 			Body: "# Lecture\n\nThe first law states that energy is conserved.\n", ImageKey: key})
 	}
 	ids := alice.SeedNotes(seeded...)

@@ -20,6 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // These benchmarks measure the API under hostile load on loopback. Each
@@ -92,7 +93,7 @@ func benchmarkGarbageTokens(b *testing.B, limit float64) {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	})
 	client := loopbackClient()
-	token := bd.Issuer.Token(bd.T, Claims{Sub: "alice"})
+	token := bd.Issuer.Token(bd.T, apitest.Claims{Sub: "alice"})
 	userLatency := func(stop <-chan struct{}, n int) []time.Duration {
 		var lat []time.Duration
 		for len(lat) < n {
@@ -134,7 +135,7 @@ func benchmarkGarbageTokens(b *testing.B, limit float64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	forged := bd.Issuer.Sign(b, signer, Claims{Sub: "mallory"})
+	forged := bd.Issuer.Sign(b, signer, apitest.Claims{Sub: "mallory"})
 	cpuBefore := cpuTime()
 	b.ResetTimer()
 	statuses, rps := flood(b, strings.TrimPrefix(bd.Server.URL, "http://"), 50000, 10000, 8,
@@ -228,10 +229,10 @@ func BenchmarkHealthDB(b *testing.B) {
 	b.ReportMetric(float64(bd.Pool.Stat().AcquireCount()-before), "db-round-trips")
 }
 
-// setupBench is setupWith for a benchmark.
-func setupBench(b *testing.B, configure func(*api.Config)) *Bundle {
+// setupBench is apitest.SetupWith for a benchmark.
+func setupBench(b *testing.B, configure func(*api.Config)) *apitest.Bundle {
 	b.Helper()
-	return SetupWith(b, configure)
+	return apitest.SetupWith(b, configure)
 }
 
 func mustPrefixes(cidrs ...string) []netip.Prefix {

@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/storage/storagetest"
 )
 
 func TestDocumentImageRedirectsToPresignedS3URL(t *testing.T) {
 	t.Parallel()
 	s3 := storagetest.NewFakeS3(t)
-	b := SetupWith(t, func(c *api.Config) { c.Blobs = s3 })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = s3 })
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
 	const key = "uploads/alice/page.png"
@@ -24,7 +25,7 @@ func TestDocumentImageRedirectsToPresignedS3URL(t *testing.T) {
 	_, _ = rand.Read(image)
 	_, err := s3.Put(t.Context(), key, bytes.NewReader(image), "image/png")
 	require.NoError(t, err)
-	ids := alice.SeedNotes(Note{Course: course.ID, Title: "Forces", Body: "F = ma", ImageKey: key})
+	ids := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "Forces", Body: "F = ma", ImageKey: key})
 
 	req, err := http.NewRequest(http.MethodGet, b.Server.URL+"/api/documents/"+ids[0].String()+"/image", nil)
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/db"
 )
 
@@ -17,14 +18,14 @@ import (
 // nothing.
 func TestIsolation(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	ctx := context.Background()
 
 	course, trashedCourse := alice.CreateCourse("Physics"), alice.CreateCourse("Old")
 	bobsCourse := bob.CreateCourse("Bob's")
-	ids := alice.SeedNotes(Note{Course: course.ID, Title: "Orbits", Body: "Kepler", ImageKey: "uploads/a/orbit.png"},
-		Note{Course: course.ID, Title: "Comets", Body: "tails"})
+	ids := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "Orbits", Body: "Kepler", ImageKey: "uploads/a/orbit.png"},
+		apitest.Note{Course: course.ID, Title: "Comets", Body: "tails"})
 	doc, trashedDoc := ids[0], ids[1]
 	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/documents/"+trashedDoc.String(), nil, nil).Status)
 	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/courses/"+trashedCourse.ID.String(), nil, nil).Status)
@@ -68,7 +69,7 @@ func TestIsolation(t *testing.T) {
 		{http.MethodGet, "/api/uploads/" + up.ID.String() + "/events", nil},
 	} {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
-			RequireProblem(t, bob.SendJSON(r.method, r.path, r.body), http.StatusNotFound)
+			apitest.RequireProblem(t, bob.SendJSON(r.method, r.path, r.body), http.StatusNotFound)
 		})
 	}
 	for _, table := range tables {

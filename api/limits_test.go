@@ -9,17 +9,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 func TestRateLimitPerUser(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) { c.RateLimit, c.RateBurst = 0.5, 3 })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.RateLimit, c.RateBurst = 0.5, 3 })
 	alice, bob := b.User("alice"), b.User("bob")
 	for range 3 {
 		require.Equal(t, http.StatusOK, alice.Do(http.MethodGet, "/api/user", nil, "").Status)
 	}
 	res := alice.Do(http.MethodGet, "/api/user", nil, "")
-	RequireProblem(t, res, http.StatusTooManyRequests)
+	apitest.RequireProblem(t, res, http.StatusTooManyRequests)
 	wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	require.NoError(t, err)
 	require.Positive(t, wait)
@@ -29,7 +30,7 @@ func TestRateLimitPerUser(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) { c.CORSOrigins = []string{"https://app.snapnote.test"} })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.CORSOrigins = []string{"https://app.snapnote.test"} })
 
 	res := b.Request(http.MethodOptions, "/api/uploads", nil, map[string]string{
 		"Origin": "https://app.snapnote.test", "Access-Control-Request-Method": "POST",
@@ -52,7 +53,7 @@ func TestCORS(t *testing.T) {
 // untouched; an untrusted peer cannot pick its address with the header.
 func TestRateLimitPerClientAddress(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) {
+	b := apitest.SetupWith(t, func(c *api.Config) {
 		c.RateLimitIP, c.RateBurstIP = 0.5, 3
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	})
@@ -63,18 +64,18 @@ func TestRateLimitPerClientAddress(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, b.Request(http.MethodGet, "/api/courses", nil, from("203.0.113.7")).Status)
 	}
 	res := b.Request(http.MethodGet, "/api/courses", nil, from("203.0.113.7"))
-	RequireProblem(t, res, http.StatusTooManyRequests)
+	apitest.RequireProblem(t, res, http.StatusTooManyRequests)
 	wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	require.NoError(t, err)
 	require.Positive(t, wait)
-	RequireProblem(t, b.Request(http.MethodGet, "/api/courses", nil, from("1.2.3.4, 203.0.113.7")), http.StatusTooManyRequests)
+	apitest.RequireProblem(t, b.Request(http.MethodGet, "/api/courses", nil, from("1.2.3.4, 203.0.113.7")), http.StatusTooManyRequests)
 	require.Equal(t, http.StatusUnauthorized, b.Request(http.MethodGet, "/api/courses", nil, from("198.51.100.1")).Status)
 	alice := b.User("alice")
 	require.Equal(t, http.StatusOK, alice.Do(http.MethodGet, "/api/user", nil, "").Status, "another address is not limited")
 
-	direct := SetupWith(t, func(c *api.Config) { c.RateLimitIP, c.RateBurstIP = 0.5, 2 })
+	direct := apitest.SetupWith(t, func(c *api.Config) { c.RateLimitIP, c.RateBurstIP = 0.5, 2 })
 	for _, addr := range []string{"203.0.113.1", "203.0.113.2"} {
 		require.Equal(t, http.StatusUnauthorized, direct.Request(http.MethodGet, "/api/courses", nil, from(addr)).Status)
 	}
-	RequireProblem(t, direct.Request(http.MethodGet, "/api/courses", nil, from("203.0.113.3")), http.StatusTooManyRequests)
+	apitest.RequireProblem(t, direct.Request(http.MethodGet, "/api/courses", nil, from("203.0.113.3")), http.StatusTooManyRequests)
 }

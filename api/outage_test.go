@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/faultproxy"
@@ -42,9 +43,9 @@ type problem struct {
 
 // requireUnavailable checks a 503 problem that names dependency and says
 // when to retry.
-func requireUnavailable(t *testing.T, res Response, dependency string) {
+func requireUnavailable(t *testing.T, res apitest.Response, dependency string) {
 	t.Helper()
-	RequireProblem(t, res, http.StatusServiceUnavailable)
+	apitest.RequireProblem(t, res, http.StatusServiceUnavailable)
 	wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	require.NoError(t, err, "503 without a Retry-After in seconds")
 	require.Positive(t, wait)
@@ -80,7 +81,7 @@ func proxied(t *testing.T) (*pgxpool.Pool, *faultproxy.Proxy, string) {
 func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	t.Parallel()
 	pool, proxy, _ := proxied(t)
-	b := SetupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
 	alice := b.User("alice")
 	require.Equal(t, http.StatusOK, alice.Do(http.MethodGet, "/api/courses", nil, "").Status)
 
@@ -102,7 +103,7 @@ func TestDroppedDatabaseAnswers503(t *testing.T) {
 	t.Parallel()
 	pool, dbURL := pgtest.Empty(t)
 	migrate(t, pool)
-	b := SetupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
 	alice := b.User("alice")
 	course := alice.CreateCourse("Thermodynamics")
 
@@ -129,11 +130,11 @@ func TestStorageOutageAnswers503AndRecovers(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = proxy.Close() })
 	blobs := storagetest.NewS3At(t, "http://"+proxy.Addr())
-	b := SetupWith(t, func(c *api.Config) { c.Blobs = blobs })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = blobs })
 	alice := b.User("alice")
 	course := alice.CreateCourse("Thermodynamics")
-	page := PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
-	upload := Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page}
+	page := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
+	upload := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page}
 	require.Equal(t, http.StatusAccepted, alice.Upload(upload).Status)
 
 	proxy.Cut()
@@ -172,7 +173,7 @@ func (downStore) Stat(context.Context, string) (storage.Info, error) {
 
 func TestReadinessNamesEachDependency(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	res := b.Request(http.MethodGet, "/api/health/db", nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var body struct {
@@ -182,20 +183,20 @@ func TestReadinessNamesEachDependency(t *testing.T) {
 	require.NoError(t, json.Unmarshal(res.Body, &body))
 	require.Equal(t, map[string]string{"database": "ok", "storage": "ok"}, body.Checks)
 
-	down := SetupWith(t, func(c *api.Config) { c.Blobs = downStore{c.Blobs} })
+	down := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = downStore{c.Blobs} })
 	res = down.Request(http.MethodGet, "/api/health/db", nil, nil)
 	requireUnavailable(t, res, "storage")
 	require.NotContains(t, string(res.Body), "database")
 	alice := down.User("alice")
 	course := alice.CreateCourse("Thermodynamics")
-	page := PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
-	requireUnavailable(t, alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page}), "storage")
+	page := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
+	requireUnavailable(t, alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page}), "storage")
 }
 
 // However many callers ask, readiness asks the database about once a second.
 func TestReadinessIsCached(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	before := b.Pool.Stat().AcquireCount()
 	for range 200 {
 		require.Equal(t, http.StatusOK, b.Request(http.MethodGet, "/api/health/db", nil, nil).Status)
@@ -213,18 +214,18 @@ func TestIdentityProviderOutageAnswers503(t *testing.T) {
 	require.NoError(t, err)
 	closed := "http://" + ln.Addr().String() + "/"
 	require.NoError(t, ln.Close())
-	b := SetupWith(t, func(c *api.Config) {
-		v, err := auth.NewValidator(auth.Config{Issuer: closed, Audience: Audience})
+	b := apitest.SetupWith(t, func(c *api.Config) {
+		v, err := auth.NewValidator(auth.Config{Issuer: closed, Audience: apitest.Audience})
 		require.NoError(t, err)
 		c.Auth = v
 	})
-	token := b.Issuer.Token(t, Claims{Sub: "alice", Issuer: closed})
+	token := b.Issuer.Token(t, apitest.Claims{Sub: "alice", Issuer: closed})
 	res := b.Request(http.MethodGet, "/api/courses", nil, map[string]string{"Authorization": "Bearer " + token})
 	requireUnavailable(t, res, "")
 }
 
 // waitReadiness asks for readiness until it answers status, past the cache.
-func waitReadiness(t *testing.T, b *Bundle, status int) {
+func waitReadiness(t *testing.T, b *apitest.Bundle, status int) {
 	t.Helper()
 	waitUntil(t, func() bool { return b.Request(http.MethodGet, "/api/health/db", nil, nil).Status == status })
 }

@@ -13,13 +13,14 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // setupRiverUI starts an API serving River UI (as `snapnote api` builds it)
 // to the subjects in admins.
-func setupRiverUI(t *testing.T, admins []string) *Bundle {
+func setupRiverUI(t *testing.T, admins []string) *apitest.Bundle {
 	t.Helper()
-	return SetupBundle(t, func(b *Bundle, cfg *api.Config) {
+	return apitest.SetupBundle(t, func(b *apitest.Bundle, cfg *api.Config) {
 		client, err := river.NewClient(riverpgxv5.New(b.Pool), &river.Config{Logger: cfg.Logger})
 		require.NoError(t, err)
 		ui, err := riverui.NewHandler(&riverui.HandlerOpts{
@@ -39,8 +40,8 @@ func TestRiverUIOnlyForAdmins(t *testing.T) {
 	admin, student := b.User("ops-2"), b.User("alice")
 
 	for _, path := range []string{"/riverui", "/riverui/", "/riverui/api/jobs?state=completed"} {
-		RequireProblem(t, b.Request(http.MethodGet, path, nil, nil), http.StatusUnauthorized)
-		RequireProblem(t, student.Do(http.MethodGet, path, nil, ""), http.StatusNotFound)
+		apitest.RequireProblem(t, b.Request(http.MethodGet, path, nil, nil), http.StatusUnauthorized)
+		apitest.RequireProblem(t, student.Do(http.MethodGet, path, nil, ""), http.StatusNotFound)
 	}
 
 	page := admin.Do(http.MethodGet, "/riverui/", nil, "")
@@ -62,13 +63,13 @@ func TestRiverUIOnlyForAdmins(t *testing.T) {
 func TestRiverUIOffWithoutAdmins(t *testing.T) {
 	t.Parallel()
 	b := setupRiverUI(t, nil)
-	RequireProblem(t, b.User("ops-1").Do(http.MethodGet, "/riverui/", nil, ""), http.StatusNotFound)
-	off := Setup(t)
-	RequireProblem(t, off.User("ops-1").Do(http.MethodGet, "/riverui/", nil, ""), http.StatusNotFound)
+	apitest.RequireProblem(t, b.User("ops-1").Do(http.MethodGet, "/riverui/", nil, ""), http.StatusNotFound)
+	off := apitest.Setup(t)
+	apitest.RequireProblem(t, off.User("ops-1").Do(http.MethodGet, "/riverui/", nil, ""), http.StatusNotFound)
 }
 
 // riverUISession mints River UI's cookie as u, from the page's own origin.
-func riverUISession(t *testing.T, b *Bundle, u *User, headers map[string]string) Response {
+func riverUISession(t *testing.T, b *apitest.Bundle, u *apitest.User, headers map[string]string) apitest.Response {
 	t.Helper()
 	all := map[string]string{"Authorization": "Bearer " + u.Token}
 	for k, v := range headers {
@@ -99,7 +100,7 @@ func TestRiverUICookie(t *testing.T) {
 	require.Positive(t, c.MaxAge)
 	require.LessOrEqual(t, c.MaxAge, 15*60)
 
-	withCookie := func(method, path string, headers map[string]string) Response {
+	withCookie := func(method, path string, headers map[string]string) apitest.Response {
 		all := map[string]string{"Cookie": c.Name + "=" + c.Value}
 		for k, v := range headers {
 			all[k] = v
@@ -115,22 +116,22 @@ func TestRiverUICookie(t *testing.T) {
 	require.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}, cancel.Status, "%s", cancel.Body)
 
 	// Cross-site: refused, whatever the method.
-	RequireProblem(t, withCookie(http.MethodPost, "/riverui/api/jobs/cancel", map[string]string{"Sec-Fetch-Site": "cross-site"}), http.StatusForbidden)
-	RequireProblem(t, withCookie(http.MethodPost, "/riverui/api/jobs/cancel", map[string]string{"Origin": "https://evil.example"}), http.StatusForbidden)
-	RequireProblem(t, withCookie(http.MethodGet, "/riverui/", map[string]string{"Sec-Fetch-Site": "same-site"}), http.StatusForbidden)
-	RequireProblem(t, riverUISession(t, b, admin, map[string]string{"Origin": "https://evil.example"}), http.StatusForbidden)
+	apitest.RequireProblem(t, withCookie(http.MethodPost, "/riverui/api/jobs/cancel", map[string]string{"Sec-Fetch-Site": "cross-site"}), http.StatusForbidden)
+	apitest.RequireProblem(t, withCookie(http.MethodPost, "/riverui/api/jobs/cancel", map[string]string{"Origin": "https://evil.example"}), http.StatusForbidden)
+	apitest.RequireProblem(t, withCookie(http.MethodGet, "/riverui/", map[string]string{"Sec-Fetch-Site": "same-site"}), http.StatusForbidden)
+	apitest.RequireProblem(t, riverUISession(t, b, admin, map[string]string{"Origin": "https://evil.example"}), http.StatusForbidden)
 
 	// The cookie is not a way in elsewhere.
-	RequireProblem(t, withCookie(http.MethodGet, "/api/courses", nil), http.StatusUnauthorized)
+	apitest.RequireProblem(t, withCookie(http.MethodGet, "/api/courses", nil), http.StatusUnauthorized)
 
 	// Expired: the token in the cookie is checked on every request.
-	expired := b.Issuer.Token(t, Claims{Sub: "ops-1", Expiry: time.Now().Add(-time.Hour)})
-	RequireProblem(t, b.Request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=" + expired}), http.StatusUnauthorized)
-	RequireProblem(t, b.Request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=garbage"}), http.StatusUnauthorized)
+	expired := b.Issuer.Token(t, apitest.Claims{Sub: "ops-1", Expiry: time.Now().Add(-time.Hour)})
+	apitest.RequireProblem(t, b.Request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=" + expired}), http.StatusUnauthorized)
+	apitest.RequireProblem(t, b.Request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=garbage"}), http.StatusUnauthorized)
 
 	// Not an admin: no cookie minted, and a cookie of theirs opens nothing.
 	student := b.User("alice")
-	RequireProblem(t, riverUISession(t, b, student, nil), http.StatusNotFound)
-	RequireProblem(t, b.Request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=" + student.Token}), http.StatusNotFound)
-	RequireProblem(t, b.Request(http.MethodPost, "/riverui/session", nil, nil), http.StatusUnauthorized)
+	apitest.RequireProblem(t, riverUISession(t, b, student, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, b.Request(http.MethodGet, "/riverui/", nil, map[string]string{"Cookie": c.Name + "=" + student.Token}), http.StatusNotFound)
+	apitest.RequireProblem(t, b.Request(http.MethodPost, "/riverui/session", nil, nil), http.StatusUnauthorized)
 }

@@ -11,31 +11,32 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 func TestSearch(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	physics, engineering := alice.CreateCourse("Physics"), alice.CreateCourse("Engineering")
 	dropped := alice.CreateCourse("Dropped")
 	day := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	created := []time.Time{day, day.AddDate(0, 0, 1), day.AddDate(0, 0, 2), day.AddDate(0, 0, 3), day.AddDate(0, 0, 4)}
 	ids := alice.SeedNotes(
-		Note{Course: physics.ID, Title: "Thermodynamics", Body: "Heat engines and the second law.", CreatedAt: created[0]},
-		Note{Course: engineering.ID, Title: "Engines", Body: "Thermodynamics is the study of heat and work.", CreatedAt: created[1]},
-		Note{Course: physics.ID, Title: "Optics", Body: "Lenses <script>alert('x')</script> & mirrors: when f < d the image is real.",
+		apitest.Note{Course: physics.ID, Title: "Thermodynamics", Body: "Heat engines and the second law.", CreatedAt: created[0]},
+		apitest.Note{Course: engineering.ID, Title: "Engines", Body: "Thermodynamics is the study of heat and work.", CreatedAt: created[1]},
+		apitest.Note{Course: physics.ID, Title: "Optics", Body: "Lenses <script>alert('x')</script> & mirrors: when f < d the image is real.",
 			CreatedAt: created[2]},
-		Note{Course: engineering.ID, Title: "Contracts", Body: "The law requires a second signature.", CreatedAt: created[3]},
-		Note{Course: physics.ID, Title: "Cooking", Body: "Apply gentle heat to the pan.", CreatedAt: created[4]},
-		Note{Course: physics.ID, Title: "Thermodynamics, trashed", Body: "thermodynamics in trash"},
-		Note{Course: dropped.ID, Title: "Thermodynamics of a dropped course", Body: "thermodynamics"},
+		apitest.Note{Course: engineering.ID, Title: "Contracts", Body: "The law requires a second signature.", CreatedAt: created[3]},
+		apitest.Note{Course: physics.ID, Title: "Cooking", Body: "Apply gentle heat to the pan.", CreatedAt: created[4]},
+		apitest.Note{Course: physics.ID, Title: "Thermodynamics, trashed", Body: "thermodynamics in trash"},
+		apitest.Note{Course: dropped.ID, Title: "Thermodynamics of a dropped course", Body: "thermodynamics"},
 	)
 	thermo, engines, optics, contracts, cooking := ids[0], ids[1], ids[2], ids[3], ids[4]
 	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/documents/"+ids[5].String(), nil, nil).Status)
 	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/courses/"+dropped.ID.String(), nil, nil).Status)
 	bobs := bob.CreateCourse("Bob's")
-	bob.SeedNotes(Note{Course: bobs.ID, Title: "Thermodynamics", Body: "bob's thermodynamics"})
+	bob.SeedNotes(apitest.Note{Course: bobs.ID, Title: "Thermodynamics", Body: "bob's thermodynamics"})
 
 	search := func(query string) api.SearchResults {
 		t.Helper()
@@ -73,7 +74,7 @@ func TestSearch(t *testing.T) {
 	})
 	t.Run("course filter", func(t *testing.T) {
 		require.Equal(t, []uuid.UUID{engines}, hitIDs(search(q("thermodynamics")+"&courseId="+engineering.ID.String())))
-		RequireProblem(t, alice.Call(http.MethodGet, "/api/search?"+q("thermodynamics")+"&courseId="+bobs.ID.String(), nil, nil),
+		apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/search?"+q("thermodynamics")+"&courseId="+bobs.ID.String(), nil, nil),
 			http.StatusNotFound)
 	})
 	t.Run("date order and range", func(t *testing.T) {
@@ -126,7 +127,7 @@ func TestSearch(t *testing.T) {
 		for _, query := range []string{"", "q=", q("   "), q(strings.Repeat("a", 201)), q("x") + "&limit=51",
 			q("x") + "&cursor=bogus", q("x") + "&courseId=nope", q("x") + "&sort=random", q("x") + "&from=yesterday",
 			q("x") + "&from=2026-10-02T00:00:00Z&to=2026-10-02T00:00:00Z", q("thermodynamics") + "&sort=date&cursor=" + byRank} {
-			RequireProblem(t, alice.Call(http.MethodGet, "/api/search?"+query, nil, nil), http.StatusUnprocessableEntity)
+			apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/search?"+query, nil, nil), http.StatusUnprocessableEntity)
 		}
 		requireFieldProblem(t, alice.Call(http.MethodGet, "/api/search?"+q(" "), nil, nil), "query.q")
 		requireFieldProblem(t, alice.Call(http.MethodGet, "/api/search?"+q("x")+"&from=2026-10-03T00:00:00Z&to=2026-10-02T00:00:00Z",

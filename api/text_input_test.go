@@ -9,16 +9,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
 )
 
 // requireRefused checks a 4xx problem whose body names the input at
 // location (such as "query.q" or "body.name").
-func requireRefused(t *testing.T, res Response, location string) {
+func requireRefused(t *testing.T, res apitest.Response, location string) {
 	t.Helper()
 	require.True(t, res.Status == http.StatusBadRequest || res.Status == http.StatusUnprocessableEntity,
 		"want 400 or 422, got %d: %s", res.Status, res.Body)
-	RequireProblem(t, res, res.Status)
+	apitest.RequireProblem(t, res, res.Status)
 	require.Contains(t, string(res.Body), location, "the problem names the input")
 }
 
@@ -26,10 +27,10 @@ func requireRefused(t *testing.T, res Response, location string) {
 // with 400 or 422 naming the input, on every route family, never 500 or 503.
 func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
-	doc := alice.SeedNotes(Note{Course: course.ID, Title: "Entropy", Body: "heat and work"})[0]
+	doc := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "Entropy", Body: "heat and work"})[0]
 	coursePath, docPath := "/api/courses/"+course.ID.String(), "/api/documents/"+doc.String()
 
 	for _, tc := range []struct {
@@ -96,9 +97,9 @@ func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 	alice.GetJSON(coursePath, &c)
 
 	// Upload form fields are text too.
-	page := PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
+	page := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
 	for _, title := range []string{"a\x00b", "a\xffb", strings.Repeat("x", 100_000)} {
-		res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String(), "title": title}, Filename: "p.png", File: page})
+		res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "title": title}, Filename: "p.png", File: page})
 		require.Less(t, res.Status, 500, "upload title %.20q: %s", title, res.Body)
 	}
 }
@@ -109,7 +110,7 @@ func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 // invalid UTF-8 sent without one was stored as U+FFFD.
 func TestUnstorableTextWhateverTheContentType(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	for _, ct := range []string{"", "json", "application/json; =", "application/vnd.snapnote+json", "application/json;charset=latin1"} {
 		for body, location := range map[string]string{
@@ -118,7 +119,7 @@ func TestUnstorableTextWhateverTheContentType(t *testing.T) {
 		} {
 			res := b.Request(http.MethodPost, "/api/courses", strings.NewReader(body),
 				map[string]string{"Authorization": "Bearer " + alice.Token, "Content-Type": ct})
-			RequireProblem(t, res, http.StatusUnprocessableEntity)
+			apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 			require.Contains(t, string(res.Body), location, "Content-Type %q", ct)
 		}
 	}

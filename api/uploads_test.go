@@ -15,6 +15,7 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // hugePNGHeader is a valid PNG signature and IHDR claiming width×height,
@@ -32,49 +33,49 @@ func hugePNGHeader(width, height uint32) []byte {
 
 func TestBadUploadsLeaveNothingBehind(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	course := alice.CreateCourse("Physics")
 	bobCourse := bob.CreateCourse("Bob's")
-	page := lecturePNG(t)
+	page := apitest.LecturePNG(t)
 	fields := map[string]string{"courseId": course.ID.String()}
 
 	for _, tc := range []struct {
 		name   string
-		form   Form
+		form   apitest.Form
 		status int
 	}{
-		{"text file named .png", Form{Fields: fields, Filename: "notes.png", File: []byte("just some text, not an image at all")}, http.StatusUnsupportedMediaType},
-		{"truncated PNG", Form{Fields: fields, Filename: "cut.png", File: page[:len(page)/2]}, http.StatusUnprocessableEntity},
-		{"30000×30000 PNG header", Form{Fields: fields, Filename: "huge.png", File: hugePNGHeader(30000, 30000)}, http.StatusUnprocessableEntity},
-		{"another user's course", Form{Fields: map[string]string{"courseId": bobCourse.ID.String()}, Filename: "p.png", File: page}, http.StatusNotFound},
-		{"missing course", Form{Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
-		{"course id not a uuid", Form{Fields: map[string]string{"courseId": "physics"}, Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
-		{"no file", Form{Fields: fields}, http.StatusUnprocessableEntity},
-		{"NUL in title", Form{Fields: map[string]string{"courseId": course.ID.String(), "title": "a\x00b"}, Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
-		{"oversize", Form{Fields: fields, Filename: "big.png", File: bytes.Repeat([]byte{0x89}, MaxBytes+1)}, http.StatusRequestEntityTooLarge},
+		{"text file named .png", apitest.Form{Fields: fields, Filename: "notes.png", File: []byte("just some text, not an image at all")}, http.StatusUnsupportedMediaType},
+		{"truncated PNG", apitest.Form{Fields: fields, Filename: "cut.png", File: page[:len(page)/2]}, http.StatusUnprocessableEntity},
+		{"30000×30000 PNG header", apitest.Form{Fields: fields, Filename: "huge.png", File: hugePNGHeader(30000, 30000)}, http.StatusUnprocessableEntity},
+		{"another user's course", apitest.Form{Fields: map[string]string{"courseId": bobCourse.ID.String()}, Filename: "p.png", File: page}, http.StatusNotFound},
+		{"missing course", apitest.Form{Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
+		{"course id not a uuid", apitest.Form{Fields: map[string]string{"courseId": "physics"}, Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
+		{"no file", apitest.Form{Fields: fields}, http.StatusUnprocessableEntity},
+		{"NUL in title", apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "title": "a\x00b"}, Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
+		{"oversize", apitest.Form{Fields: fields, Filename: "big.png", File: bytes.Repeat([]byte{0x89}, apitest.MaxBytes+1)}, http.StatusRequestEntityTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			RequireProblem(t, alice.Upload(tc.form), tc.status)
+			apitest.RequireProblem(t, alice.Upload(tc.form), tc.status)
 		})
 	}
 
 	t.Run("oversize chunked", func(t *testing.T) {
-		body, ct := Form{Fields: fields, Filename: "big.png", File: bytes.Repeat([]byte{0x89}, MaxBytes+1)}.Encode(t)
+		body, ct := apitest.Form{Fields: fields, Filename: "big.png", File: bytes.Repeat([]byte{0x89}, apitest.MaxBytes+1)}.Encode(t)
 		// io.MultiReader hides the length: the request goes chunked.
 		res := alice.Do(http.MethodPost, "/api/uploads", io.MultiReader(body), ct)
-		RequireProblem(t, res, http.StatusRequestEntityTooLarge)
+		apitest.RequireProblem(t, res, http.StatusRequestEntityTooLarge)
 	})
 
 	t.Run("not multipart", func(t *testing.T) {
-		RequireProblem(t, alice.Do(http.MethodPost, "/api/uploads", bytes.NewReader(page), "image/png"), http.StatusUnsupportedMediaType)
+		apitest.RequireProblem(t, alice.Do(http.MethodPost, "/api/uploads", bytes.NewReader(page), "image/png"), http.StatusUnsupportedMediaType)
 	})
 
 	t.Run("trashed course", func(t *testing.T) {
 		trashed := alice.CreateCourse("Old")
 		_, err := b.Pool.Exec(t.Context(), `UPDATE courses SET status = 'trash', deleted_at = now() WHERE id = $1`, trashed.ID)
 		require.NoError(t, err)
-		RequireProblem(t, alice.Upload(Form{Fields: map[string]string{"courseId": trashed.ID.String()}, Filename: "p.png", File: page}), http.StatusNotFound)
+		apitest.RequireProblem(t, alice.Upload(apitest.Form{Fields: map[string]string{"courseId": trashed.ID.String()}, Filename: "p.png", File: page}), http.StatusNotFound)
 	})
 
 	require.Zero(t, b.Count("uploads"))
@@ -84,10 +85,10 @@ func TestBadUploadsLeaveNothingBehind(t *testing.T) {
 
 func TestIdempotencyKeyReturnsFirstUpload(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
-	f := Form{Fields: map[string]string{"courseId": course.ID.String(), "title": "Week 1"}, Filename: "p.png", File: lecturePNG(t)}
+	f := apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "title": "Week 1"}, Filename: "p.png", File: apitest.LecturePNG(t)}
 
 	var ids []string
 	for range 2 {
@@ -115,16 +116,16 @@ func TestIdempotencyKeyReturnsFirstUpload(t *testing.T) {
 	res.JSON(t, &list)
 	require.Len(t, list.Items, 1)
 	require.Empty(t, list.NextCursor)
-	RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?cursor=bogus", nil, ""), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?cursor=bogus", nil, ""), http.StatusUnprocessableEntity)
 }
 
 // Text Postgres cannot keep is the client's mistake (422), not a server error.
 func TestUnstorableTextIsRefused(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
-	RequireProblem(t, alice.PostJSON("/api/courses", map[string]string{"name": "Phys\u0000ics"}), http.StatusUnprocessableEntity)
-	RequireProblem(t, alice.PostJSON("/api/courses", map[string]string{"name": "ok", "description": "nul \u0000 here"}), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.PostJSON("/api/courses", map[string]string{"name": "Phys\u0000ics"}), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.PostJSON("/api/courses", map[string]string{"name": "ok", "description": "nul \u0000 here"}), http.StatusUnprocessableEntity)
 	require.Zero(t, b.Count("courses"))
 }
 
@@ -133,11 +134,11 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 // upload beyond UploadsPerUser is refused at once.
 func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser = 1, 2 })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser = 1, 2 })
 	alice, mallory := b.User("alice"), b.User("mallory")
 	aliceCourse, malloryCourse := alice.CreateCourse("Physics"), mallory.CreateCourse("Physics")
 	body := func(course api.Course) ([]byte, string) {
-		buf, ct := Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: lecturePNG(t)}.Encode(t)
+		buf, ct := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
 		return buf.Bytes(), ct
 	}
 
@@ -198,23 +199,23 @@ func tinyBMP(compression uint32, pixels []byte) []byte {
 // and one the server cannot read is refused with a 415 that names it.
 func TestUploadBMPEncodings(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
 	fields := map[string]string{"courseId": course.ID.String()}
 
 	rle8 := tinyBMP(1, []byte{2, 1, 0, 0, 2, 0, 0, 0, 0, 1})
-	res := alice.Upload(Form{Fields: fields, Filename: "grey.bmp", File: rle8})
+	res := alice.Upload(apitest.Form{Fields: fields, Filename: "grey.bmp", File: rle8})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)
 	require.Equal(t, "image/bmp", up.ContentType)
 
-	res = alice.Upload(Form{Fields: fields, Filename: "cut.bmp", File: rle8[:len(rle8)-2]})
-	RequireProblem(t, res, http.StatusUnprocessableEntity)
+	res = alice.Upload(apitest.Form{Fields: fields, Filename: "cut.bmp", File: rle8[:len(rle8)-2]})
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 
-	res = alice.Upload(Form{Fields: fields, Filename: "jpeg.bmp", File: tinyBMP(4, []byte("\xFF\xD8\xFF\xD9"))})
-	RequireProblem(t, res, http.StatusUnsupportedMediaType)
+	res = alice.Upload(apitest.Form{Fields: fields, Filename: "jpeg.bmp", File: tinyBMP(4, []byte("\xFF\xD8\xFF\xD9"))})
+	apitest.RequireProblem(t, res, http.StatusUnsupportedMediaType)
 	var p struct {
 		Detail string `json:"detail"`
 	}
@@ -227,10 +228,10 @@ func TestUploadBMPEncodings(t *testing.T) {
 // leaves nothing behind.
 func TestSlowBodyTimesOut(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, func(c *api.Config) { c.UploadTimeout = 300 * time.Millisecond })
+	b := apitest.SetupWith(t, func(c *api.Config) { c.UploadTimeout = 300 * time.Millisecond })
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
-	body, ct := Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: lecturePNG(t)}.Encode(t)
+	body, ct := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
 	pw, answer := alice.StartUpload(ct)
 	_, err := pw.Write(body.Bytes()[:body.Len()/2])
 	require.NoError(t, err)
@@ -244,11 +245,11 @@ func TestSlowBodyTimesOut(t *testing.T) {
 // and offers a retry only where one can succeed.
 func TestListUploadsByCourseAndStatus(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	physics, chemistry := alice.CreateCourse("Physics"), alice.CreateCourse("Chemistry")
-	send := func(u *User, course api.Course) uuid.UUID {
-		res := u.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: lecturePNG(t)})
+	send := func(u *apitest.User, course api.Course) uuid.UUID {
+		res := u.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)})
 		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 		var up api.Upload
 		res.JSON(t, &up)
@@ -283,8 +284,8 @@ func TestListUploadsByCourseAndStatus(t *testing.T) {
 	require.False(t, failed[1].Error.Retryable, "a blank page stays blank")
 	require.Empty(t, list("?courseId="+bob.CreateCourse("Mine").ID.String()), "another user's course lists nothing")
 
-	RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?status=lost", nil, ""), http.StatusUnprocessableEntity)
-	RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?courseId=nope", nil, ""), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?status=lost", nil, ""), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?courseId=nope", nil, ""), http.StatusUnprocessableEntity)
 }
 
 // An Idempotency-Key names one request on one route: the key of a new note
@@ -294,16 +295,16 @@ func TestListUploadsByCourseAndStatus(t *testing.T) {
 // its own route still returns its upload.
 func TestIdempotencyKeyIsScopedToItsRoute(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
-	docs := alice.SeedNotes(Note{Course: course.ID, Title: "One", Body: "a"}, Note{Course: course.ID, Title: "Two", Body: "b"})
-	send := func(path, key string, fields map[string]string) Response {
-		body, ct := Form{Fields: fields, Filename: "p.png", File: lecturePNG(t)}.Encode(t)
+	docs := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "One", Body: "a"}, apitest.Note{Course: course.ID, Title: "Two", Body: "b"})
+	send := func(path, key string, fields map[string]string) apitest.Response {
+		body, ct := apitest.Form{Fields: fields, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
 		return b.Request(http.MethodPost, path, body, map[string]string{
 			"Authorization": "Bearer " + alice.Token, "Content-Type": ct, "Idempotency-Key": key})
 	}
-	accepted := func(res Response) api.Upload {
+	accepted := func(res apitest.Response) api.Upload {
 		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 		var up api.Upload
 		res.JSON(t, &up)
@@ -313,12 +314,12 @@ func TestIdempotencyKeyIsScopedToItsRoute(t *testing.T) {
 	intoOne := accepted(send("/api/documents/"+docs[0].String()+"/pages", "pages-key", nil))
 	require.Equal(t, docs[0], *intoOne.AddsTo)
 
-	for _, res := range []Response{
+	for _, res := range []apitest.Response{
 		send("/api/documents/"+docs[0].String()+"/pages", "note-key", nil),
 		send("/api/documents/"+docs[1].String()+"/pages", "pages-key", nil),
 		send("/api/uploads", "pages-key", map[string]string{"courseId": course.ID.String()}),
 	} {
-		RequireProblem(t, res, http.StatusUnprocessableEntity)
+		apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 		require.Contains(t, string(res.Body), "header.Idempotency-Key")
 	}
 	require.Equal(t, 2, b.Count("uploads"))
@@ -334,16 +335,16 @@ func TestIdempotencyKeyIsScopedToItsRoute(t *testing.T) {
 // this far: net/http refuses it in any header.)
 func TestIdempotencyKeyMustBeStorable(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
-	doc := alice.SeedNotes(Note{Course: course.ID, Title: "One", Body: "a"})[0]
+	doc := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "One", Body: "a"})[0]
 	for _, key := range []string{"retry-\xff", strings.Repeat("k", 256), strings.Repeat("é", 256)} {
 		for _, path := range []string{"/api/uploads", "/api/documents/" + doc.String() + "/pages"} {
-			body, ct := Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: lecturePNG(t)}.Encode(t)
+			body, ct := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
 			res := b.Request(http.MethodPost, path, body, map[string]string{
 				"Authorization": "Bearer " + alice.Token, "Content-Type": ct, "Idempotency-Key": key})
-			RequireProblem(t, res, http.StatusBadRequest)
+			apitest.RequireProblem(t, res, http.StatusBadRequest)
 			require.Contains(t, string(res.Body), "header.Idempotency-Key", "%q on %s", key, path)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -11,7 +12,7 @@ import (
 // without a token, and it never answers for a path of the API.
 func TestWebAppBesideTheAPI(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := apitest.Setup(t)
 
 	page := b.Request(http.MethodGet, "/", nil, nil)
 	require.Equal(t, http.StatusOK, page.Status)
@@ -20,8 +21,8 @@ func TestWebAppBesideTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, b.Request(http.MethodGet, "/assets/js/main.js", nil, nil).Status)
 	require.Equal(t, http.StatusOK, b.Request(http.MethodGet, "/app-config.json", nil, nil).Status)
 
-	RequireProblem(t, b.Request(http.MethodGet, "/api/courses", nil, nil), http.StatusUnauthorized)
-	RequireProblem(t, b.Request(http.MethodGet, "/api/nope", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, b.Request(http.MethodGet, "/api/courses", nil, nil), http.StatusUnauthorized)
+	apitest.RequireProblem(t, b.Request(http.MethodGet, "/api/nope", nil, nil), http.StatusNotFound)
 	alice := b.User("alice")
 	for _, path := range []string{"/api/nope", "/api/courses/x/y", "/index.html"} {
 		res := alice.Call(http.MethodGet, path, nil, nil)

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"archive/zip"
@@ -17,7 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/pdf/pdftest"
 )
 
@@ -42,8 +42,7 @@ func TestExportOfHostileNames(t *testing.T) {
 	}
 	require.NoError(t, exec.Command("python3", "-c", "import yaml").Run(), "PyYAML (Debian python3-yaml) is needed")
 
-	b := Setup(t)
-	b.startWorker(notes.Builtin{})
+	b := setup(t)
 	alice := b.User("alice")
 	courseNames := []string{strings.Repeat("漢", 100), strings.Repeat("😀", 100), "CON", "com1", "Folder.",
 		"rtl \u202egpj.exe", "Café", "Cafe\u0301", "NUL.txt", "line\u2028sep"}
@@ -56,21 +55,21 @@ func TestExportOfHostileNames(t *testing.T) {
 	for _, name := range courseNames {
 		courses = append(courses, alice.CreateCourse(name))
 	}
-	var seeded []Note
+	var seeded []apitest.Note
 	expected := map[string]int{} // "title\x00course" → notes with it
 	for i, title := range titles {
 		course := courses[i%len(courses)]
-		seeded = append(seeded, Note{Course: course.ID, Title: title, Body: "Body of " + title})
+		seeded = append(seeded, apitest.Note{Course: course.ID, Title: title, Body: "Body of " + title})
 		expected[title+"\x00"+course.Name]++
 	}
 	// One title in NFC and NFD, in one course: one file name on macOS.
 	for _, title := range []string{"Noël", "Noe\u0308l"} {
-		seeded = append(seeded, Note{Course: courses[1].ID, Title: title, Body: "Body of " + title})
+		seeded = append(seeded, apitest.Note{Course: courses[1].ID, Title: title, Body: "Body of " + title})
 		expected[title+"\x00"+courses[1].Name]++
 	}
 	alice.SeedNotes(seeded...)
 	// A PDF page, read from its text layer, under a reserved name.
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": courses[2].ID.String(), "title": "PRN"}, Filename: "scan.pdf",
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": courses[2].ID.String(), "title": "PRN"}, Filename: "scan.pdf",
 		File: pdftest.Text([]string{"Scanned Lecture", "", "A page with a text layer."})})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"context"
@@ -17,34 +17,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/queue"
 )
 
-var lectureLines = []string{
-	"Thermodynamics Lecture Three",
-	"",
-	"The first law states that energy is conserved.",
-	"Heat added to a system equals the change in its",
-	"internal energy plus the work done by the system.",
-	"",
-	"Entropy of an isolated system never decreases.",
-}
-
-func lecturePNG(t testing.TB) []byte {
-	return PNGBytes(t, ocrtest.RenderText(lectureLines, 1700, 1100, 40))
-}
-
 func TestUploadBecomesDocument(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
-	b.startWorker(notes.Builtin{})
+	b := setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
 
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
-		Filename: "page.png", File: lecturePNG(t)})
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
+		Filename: "page.png", File: apitest.LecturePNG(t)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)
@@ -70,7 +56,7 @@ func TestUploadBecomesDocument(t *testing.T) {
 	var doc api.Document
 	res.JSON(t, &doc)
 
-	want := strings.Join(lectureLines, "\n")
+	want := strings.Join(apitest.LectureLines, "\n")
 	cer := ocrtest.CER(doc.OriginalText, want)
 	require.Less(t, cer, 0.03, "OCR text:\n%s", doc.OriginalText)
 	require.Equal(t, "Thermodynamics Lecture Three", doc.Title)
@@ -90,9 +76,9 @@ func TestUploadBecomesDocument(t *testing.T) {
 
 	// Another user sees none of it.
 	bob := b.User("bob")
-	RequireProblem(t, bob.Do(http.MethodGet, "/api/uploads/"+up.ID.String(), nil, ""), http.StatusNotFound)
-	RequireProblem(t, bob.Do(http.MethodGet, "/api/uploads/"+up.ID.String()+"/events", nil, ""), http.StatusNotFound)
-	RequireProblem(t, bob.Do(http.MethodGet, "/api/documents/"+doc.ID.String(), nil, ""), http.StatusNotFound)
+	apitest.RequireProblem(t, bob.Do(http.MethodGet, "/api/uploads/"+up.ID.String(), nil, ""), http.StatusNotFound)
+	apitest.RequireProblem(t, bob.Do(http.MethodGet, "/api/uploads/"+up.ID.String()+"/events", nil, ""), http.StatusNotFound)
+	apitest.RequireProblem(t, bob.Do(http.MethodGet, "/api/documents/"+doc.ID.String(), nil, ""), http.StatusNotFound)
 }
 
 // flakyFormatter fails its first calls the way a busy service does.
@@ -109,14 +95,13 @@ func (f *flakyFormatter) Format(ctx context.Context, in notes.Input) (notes.Outp
 
 func TestTransientFailureYieldsOneDocument(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
 	flaky := &flakyFormatter{}
 	flaky.failures.Store(1)
-	client := b.startWorker(flaky)
+	b := setup(t, withFormatter(flaky))
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
 
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: lecturePNG(t)})
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)
@@ -129,7 +114,7 @@ func TestTransientFailureYieldsOneDocument(t *testing.T) {
 
 	// A duplicate of the last stage (a crash after commit, a double enqueue)
 	// changes nothing.
-	job, err := client.Client().Insert(context.Background(), queue.ExtractArgs{StageArgs: queue.StageArgs{UploadID: up.ID}}, nil)
+	job, err := b.Worker.Client().Insert(context.Background(), queue.ExtractArgs{StageArgs: queue.StageArgs{UploadID: up.ID}}, nil)
 	require.NoError(t, err)
 	waitJobFinalized(t, b, job.Job.ID)
 	require.Equal(t, 1, b.Count("documents"))
@@ -139,12 +124,12 @@ func TestTransientFailureYieldsOneDocument(t *testing.T) {
 
 func TestPermanentFailureThenRetry(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := setup(t, workerLater())
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
-	page := lecturePNG(t)
+	page := apitest.LecturePNG(t)
 
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page})
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)
@@ -156,14 +141,14 @@ func TestPermanentFailureThenRetry(t *testing.T) {
 
 	blank := image.NewRGBA(image.Rect(0, 0, 800, 600))
 	draw.Draw(blank, blank.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	res = alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "blank.png", File: PNGBytes(t, blank)})
+	res = alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "blank.png", File: apitest.PNGBytes(t, blank)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var blankUp api.Upload
 	res.JSON(t, &blankUp)
 
-	RequireProblem(t, alice.Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusConflict)
+	apitest.RequireProblem(t, alice.Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusConflict)
 
-	b.startWorker(notes.Builtin{})
+	b.startWorker()
 	failed := alice.WaitSettled(up.ID)
 	require.Equal(t, "failed", failed.Status)
 	require.Equal(t, "ocr", failed.Stage)
@@ -179,7 +164,7 @@ func TestPermanentFailureThenRetry(t *testing.T) {
 	require.NoError(t, os.WriteFile(files[0], page, 0o600))
 	require.Equal(t, http.StatusOK, alice.Do(http.MethodDelete, "/api/courses/"+course.ID.String(), nil, "").Status)
 	res = alice.Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
-	RequireProblem(t, res, http.StatusConflict)
+	apitest.RequireProblem(t, res, http.StatusConflict)
 	require.Contains(t, string(res.Body), "restore the course first")
 	require.Equal(t, http.StatusOK, alice.Do(http.MethodPost, "/api/courses/"+course.ID.String()+"/restore", nil, "").Status)
 	res = alice.Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
@@ -189,10 +174,10 @@ func TestPermanentFailureThenRetry(t *testing.T) {
 	require.Nil(t, done.Error)
 	require.Equal(t, 1, b.Count("documents"))
 
-	RequireProblem(t, b.User("bob").Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusNotFound)
+	apitest.RequireProblem(t, b.User("bob").Do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, ""), http.StatusNotFound)
 }
 
-func waitJobFinalized(t *testing.T, b *Bundle, id int64) {
+func waitJobFinalized(t *testing.T, b *stack, id int64) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		var state string
@@ -204,13 +189,12 @@ func waitJobFinalized(t *testing.T, b *Bundle, id int64) {
 // A photo taken upside down is read upright, and the upload says so.
 func TestUpsideDownPhotoIsReadUpright(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
-	b.startWorker(notes.Builtin{})
+	b := setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Physics")
 
-	upsideDown := imaging.Rotate180(ocrtest.RenderText(lectureLines, 1700, 1100, 40))
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: PNGBytes(t, upsideDown)})
+	upsideDown := imaging.Rotate180(ocrtest.RenderText(apitest.LectureLines, 1700, 1100, 40))
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.PNGBytes(t, upsideDown)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)
@@ -220,6 +204,6 @@ func TestUpsideDownPhotoIsReadUpright(t *testing.T) {
 	require.Contains(t, done.OCRSteps, "rotate:180")
 	var doc api.Document
 	alice.Do(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil, "").JSON(t, &doc)
-	require.Less(t, ocrtest.CER(doc.OriginalText, strings.Join(lectureLines, "\n")), 0.03, "OCR text:\n%s", doc.OriginalText)
+	require.Less(t, ocrtest.CER(doc.OriginalText, strings.Join(apitest.LectureLines, "\n")), 0.03, "OCR text:\n%s", doc.OriginalText)
 	require.Contains(t, doc.Metadata["ocrSteps"], "rotate:180")
 }

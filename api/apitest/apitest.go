@@ -1,4 +1,10 @@
-package api_test
+// Package apitest starts the API for tests, as the process does but on a
+// fresh database, a temporary blob folder and a test OIDC issuer, and calls
+// it as signed-in users over real HTTP. Every response's status is checked
+// against the OpenAPI document. It is shared by the API's own tests
+// (package api) and the end-to-end suite (package e2e), which runs a worker
+// behind it; it starts no worker itself and links no part of the pipeline.
+package apitest
 
 import (
 	"bufio"
@@ -33,24 +39,21 @@ import (
 	"github.com/snapnote/snapnote/api"
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
-	"github.com/snapnote/snapnote/internal/notes"
-	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/pgtest"
 	"github.com/snapnote/snapnote/internal/queue"
-	"github.com/snapnote/snapnote/internal/telemetry"
-	"github.com/snapnote/snapnote/jobs"
 	"github.com/snapnote/snapnote/storage"
-	"github.com/snapnote/snapnote/worker"
 )
 
+// The API's settings in tests: the audience its tokens carry, and the
+// upload limits (bytes of one body, pages of one upload, pixels of a page).
 const (
 	Audience  = "https://api.snapnote.test"
 	MaxBytes  = 2 << 20
-	MaxPixels = 40_000_000
 	MaxPages  = 5
+	maxPixels = 40_000_000
 )
 
-// Issuer is an OIDC Issuer for tests: a real RSA key and an httptest JWKS.
+// Issuer is an OIDC issuer for tests: a real RSA key and an httptest JWKS.
 type Issuer struct {
 	Key *rsa.PrivateKey
 	KID string
@@ -62,7 +65,9 @@ var (
 	rsaKey     *rsa.PrivateKey
 )
 
-func NewIssuer(t testing.TB) *Issuer {
+// newIssuer serves an issuer's discovery document and JWKS until the test
+// ends; every issuer signs with the same key, made once.
+func newIssuer(t testing.TB) *Issuer {
 	t.Helper()
 	rsaKeyOnce.Do(func() {
 		var err error
@@ -97,6 +102,7 @@ type Claims struct {
 	Expiry   time.Time
 }
 
+// Token returns an RS256 token the API accepts, with c's claims.
 func (iss *Issuer) Token(t testing.TB, c Claims) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: iss.Key},
@@ -105,6 +111,8 @@ func (iss *Issuer) Token(t testing.TB, c Claims) string {
 	return iss.Sign(t, signer, c)
 }
 
+// Sign returns a token with c's claims signed by signer (a wrong key or
+// algorithm, for tests of what the API refuses).
 func (iss *Issuer) Sign(t testing.TB, signer jose.Signer, c Claims) string {
 	t.Helper()
 	if c.Issuer == "" {
@@ -130,16 +138,15 @@ func (iss *Issuer) Sign(t testing.TB, signer jose.Signer, c Claims) string {
 // Bundle is one API server on its own database, storage and issuer.
 type Bundle struct {
 	T       testing.TB
-	Pool    *pgxpool.Pool
-	Blobs   *storage.Local
+	Pool    *pgxpool.Pool  // the API's database, migrated, dropped when the test ends
+	Blobs   *storage.Local // the local blob store under BlobDir
 	BlobDir string
 	Issuer  *Issuer
 	Server  *httptest.Server
-	Logger  *slog.Logger
-	// pipelineMetrics, when set, is what startWorker's pipeline records into.
-	pipelineMetrics *telemetry.PipelineMetrics
+	Logger  *slog.Logger // warnings and errors into the test's log
 }
 
+// Setup starts the API with the test configuration.
 func Setup(t testing.TB) *Bundle {
 	t.Helper()
 	return SetupWith(t, nil)
@@ -155,11 +162,12 @@ func SetupWith(t testing.TB, configure func(*api.Config)) *Bundle {
 	})
 }
 
-// SetupBundle is setupWith for configuration that needs the bundle (its pool).
+// SetupBundle is SetupWith for configuration that needs the bundle (its
+// pool) or changes it (its logger, for what is built after the API).
 func SetupBundle(t testing.TB, configure func(*Bundle, *api.Config)) *Bundle {
 	t.Helper()
-	b := &Bundle{T: t, Pool: pgtest.Migrated(t), BlobDir: t.TempDir(), Issuer: NewIssuer(t)}
-	b.Logger = slog.New(slog.NewTextHandler(TestWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	b := &Bundle{T: t, Pool: pgtest.Migrated(t), BlobDir: t.TempDir(), Issuer: newIssuer(t)}
+	b.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	var err error
 	b.Blobs, err = storage.NewLocal(b.BlobDir)
 	require.NoError(t, err)
@@ -169,64 +177,48 @@ func SetupBundle(t testing.TB, configure func(*Bundle, *api.Config)) *Bundle {
 	require.NoError(t, err)
 	cfg := api.Config{
 		DB: db.Open(b.Pool, b.Logger), Queue: q, Blobs: b.Blobs, Auth: validator,
-		UploadMaxBytes: MaxBytes, UploadMaxPixels: MaxPixels, UploadTimeout: time.Minute,
+		UploadMaxBytes: MaxBytes, UploadMaxPixels: maxPixels, UploadTimeout: time.Minute,
 		UploadMaxPages: MaxPages, UploadsPerUser: 4, UploadsReceiving: 64,
 		PresignTTL: time.Minute, Logger: b.Logger,
 	}
 	configure(b, &cfg)
 	handler, humaAPI := api.New(cfg)
-	b.Server = httptest.NewServer(RequireDocumented(t, humaAPI.OpenAPI(), handler))
+	b.Server = httptest.NewServer(requireDocumented(t, humaAPI.OpenAPI(), handler))
 	t.Cleanup(b.Server.Close)
 	return b
 }
 
-// startWorker runs the real pipeline (real tesseract) in the background.
-func (b *Bundle) startWorker(formatter notes.Formatter) *worker.Worker {
-	b.T.Helper()
-	// As cmd wires it: an auto course may be read in any language installed.
-	languages, err := (&tesseract.Engine{}).Languages(context.Background())
-	require.NoError(b.T, err)
-	client, err := worker.New(worker.Config{
-		Jobs: jobs.Config{Pipeline: &jobs.Pipeline{Pool: b.Pool, Blobs: b.Blobs, OCR: &tesseract.Engine{AutoLangs: languages}, Formatter: formatter,
-			OCRTimeout: time.Minute, Logger: b.Logger, Metrics: b.pipelineMetrics}, Logger: b.Logger},
-		OCRConcurrency: 2, LLMConcurrency: 2,
-	})
-	require.NoError(b.T, err)
-	require.NoError(b.T, client.Start(context.Background()))
-	b.T.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = client.Stop(ctx)
-	})
-	return client
-}
-
 // User is a signed-in caller.
 type User struct {
-	Bundle     *Bundle
-	Token string
+	Bundle *Bundle
+	Token  string
 }
 
+// User returns the caller whose token has subject sub.
 func (b *Bundle) User(sub string) *User {
 	return &User{Bundle: b, Token: b.Issuer.Token(b.T, Claims{Sub: sub, Email: sub + "@example.edu"})}
 }
 
+// Response is an answer of the API, its body cut to what the call kept.
 type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
 }
 
+// JSON decodes the body into v.
 func (r Response) JSON(t testing.TB, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
 }
 
+// Do makes a request as u with a body of contentType.
 func (u *User) Do(method, path string, body io.Reader, contentType string) Response {
 	u.Bundle.T.Helper()
 	return u.Bundle.Request(method, path, body, map[string]string{"Authorization": "Bearer " + u.Token, "Content-Type": contentType})
 }
 
+// Request makes a request with headers, keeping 2,000 bytes of the answer.
 func (b *Bundle) Request(method, path string, body io.Reader, headers map[string]string) Response {
 	b.T.Helper()
 	return b.Send(method, path, body, headers, 2000)
@@ -253,6 +245,7 @@ func (b *Bundle) Send(method, path string, body io.Reader, headers map[string]st
 	return Response{Status: res.StatusCode, Header: res.Header, Body: data}
 }
 
+// PostJSON posts v as JSON as u.
 func (u *User) PostJSON(path string, v any) Response {
 	u.Bundle.T.Helper()
 	data, err := json.Marshal(v)
@@ -260,6 +253,7 @@ func (u *User) PostJSON(path string, v any) Response {
 	return u.Do(http.MethodPost, path, bytes.NewReader(data), "application/json")
 }
 
+// CreateCourse creates a course named name for u and returns it.
 func (u *User) CreateCourse(name string) api.Course {
 	u.Bundle.T.Helper()
 	res := u.PostJSON("/api/courses", map[string]string{"name": name})
@@ -277,6 +271,7 @@ type Form struct {
 	More     [][]byte // further pages, sent as more file parts after file
 }
 
+// Encode returns the multipart body and its content type.
 func (f Form) Encode(t testing.TB) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -301,6 +296,7 @@ func (f Form) Encode(t testing.TB) (*bytes.Buffer, string) {
 	return &buf, mw.FormDataContentType()
 }
 
+// Upload posts f to /api/uploads as u.
 func (u *User) Upload(f Form) Response {
 	u.Bundle.T.Helper()
 	body, ct := f.Encode(u.Bundle.T)
@@ -352,6 +348,7 @@ func (u *User) StreamEvents(id uuid.UUID) []api.Upload {
 	return events
 }
 
+// Count returns the rows of table.
 func (b *Bundle) Count(table string) int {
 	b.T.Helper()
 	var n int
@@ -372,6 +369,7 @@ func (b *Bundle) BlobFiles() []string {
 	return files
 }
 
+// PNGBytes encodes img as PNG.
 func PNGBytes(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -379,6 +377,8 @@ func PNGBytes(t testing.TB, img image.Image) []byte {
 	return buf.Bytes()
 }
 
+// RequireProblem fails the test unless res is a problem+json answer with
+// status, a title or detail.
 func RequireProblem(t testing.TB, res Response, status int) {
 	t.Helper()
 	require.Equal(t, status, res.Status, "body: %s", res.Body)
@@ -394,9 +394,10 @@ func RequireProblem(t testing.TB, res Response, status int) {
 	require.NotEmpty(t, p.Title+p.Detail)
 }
 
-type TestWriter struct{ t testing.TB }
+// testWriter writes log lines into the test's log.
+type testWriter struct{ t testing.TB }
 
-func (w TestWriter) Write(p []byte) (int, error) {
+func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
@@ -547,4 +548,19 @@ func (u *User) StartUpload(contentType string) (*io.PipeWriter, <-chan int) {
 		answer <- res.StatusCode
 	}()
 	return pw, answer
+}
+
+// Document returns the document id as u reads it.
+func (u *User) Document(id *uuid.UUID) api.Document {
+	u.Bundle.T.Helper()
+	require.NotNil(u.Bundle.T, id)
+	var doc api.Document
+	u.GetJSON("/api/documents/"+id.String(), &doc)
+	return doc
+}
+
+// DocumentList is a page of GET /api/documents.
+type DocumentList struct {
+	Items      []api.Document `json:"items"`
+	NextCursor string         `json:"nextCursor"`
 }

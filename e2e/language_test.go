@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"cmp"
@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/corpus"
-	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 )
@@ -23,11 +23,10 @@ func TestCoursePagesAreReadInTheCourseLanguage(t *testing.T) {
 	installed, err := (&tesseract.Engine{}).Languages(context.Background())
 	require.NoError(t, err)
 	require.Contains(t, installed, "fra", "this test needs Tesseract's French data (scripts/deps.sh installs OCR_LANGS)")
-	b := SetupWith(t, func(c *api.Config) {
+	b := setup(t, withAPI(func(_ *apitest.Bundle, c *api.Config) {
 		c.DefaultLanguage = "eng"
 		c.Languages = installed
-	})
-	b.startWorker(notes.Builtin{})
+	}))
 	alice := b.User("alice")
 	page, ok := corpus.LanguagePage("fra", 0)
 	require.True(t, ok)
@@ -51,7 +50,7 @@ func TestCoursePagesAreReadInTheCourseLanguage(t *testing.T) {
 			var course api.Course
 			res.JSON(t, &course)
 
-			res = alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: PNGBytes(t, page.Image)})
+			res = alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: apitest.PNGBytes(t, page.Image)})
 			require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 			var up api.Upload
 			res.JSON(t, &up)

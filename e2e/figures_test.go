@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/corpus"
-	"github.com/snapnote/snapnote/internal/notes"
 )
 
 // A page with a drawing between its paragraphs becomes a note that shows the drawing where it
@@ -23,17 +23,16 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 	t.Parallel()
 	s, err := corpus.LayoutSample(1, corpus.ClassFigure)
 	require.NoError(t, err)
-	b := Setup(t)
-	b.startWorker(notes.Builtin{})
+	b := setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	course := alice.CreateCourse("Economics")
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: s.Encoded})
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: s.Encoded})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)
 	done := alice.WaitSettled(up.ID)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
-	doc := alice.document(done.DocumentID)
+	doc := alice.Document(done.DocumentID)
 
 	// The truth is the title, a paragraph, the caption and a paragraph: the figure stands
 	// between the first paragraph and its caption.
@@ -57,11 +56,11 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 	require.NotEmpty(t, etag)
 	require.Equal(t, http.StatusNotModified, alice.Call(http.MethodGet, url, nil, map[string]string{"If-None-Match": etag}).Status)
 
-	RequireProblem(t, bob.Call(http.MethodGet, url, nil, nil), http.StatusNotFound)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/2", nil, nil), http.StatusNotFound)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/0", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, bob.Call(http.MethodGet, url, nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/2", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/0", nil, nil), http.StatusUnprocessableEntity)
 
-	files, _ := readZip(t, b, alice, "/api/export")
+	files, _ := apitest.ReadZip(t, alice, "/api/export")
 	var attachment string
 	for name := range files {
 		if strings.HasSuffix(name, " - figure 1.png") {
@@ -91,5 +90,5 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 	require.Zero(t, b.Count("page_figures"))
 	require.Eventually(t, func() bool { return figureBlobs() == 0 }, 30*time.Second, 20*time.Millisecond,
 		"the figure's image goes with the note")
-	RequireProblem(t, alice.Call(http.MethodGet, url, nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, url, nil, nil), http.StatusNotFound)
 }

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"net/http"
@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/corpus"
-	"github.com/snapnote/snapnote/internal/notes"
 )
 
 // uploadLayoutPage uploads page index of a corpus layout class and returns the note made of it.
@@ -17,11 +17,10 @@ func uploadLayoutPage(t *testing.T, class string, index int) (corpus.Sample, api
 	t.Helper()
 	s, err := corpus.LayoutSample(index, class)
 	require.NoError(t, err)
-	b := Setup(t)
-	b.startWorker(notes.Builtin{})
+	b := setup(t)
 	alice := b.User("alice")
 	course := alice.CreateCourse("Layout")
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: s.Encoded})
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: s.Encoded})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)

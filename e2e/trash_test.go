@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"bytes"
@@ -13,12 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 func TestTrashRoundTrip(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := setup(t, workerLater())
 	alice, bob := b.User("alice"), b.User("bob")
 	physics, maths := alice.CreateCourse("Physics"), alice.CreateCourse("Maths")
 	keys := []string{"uploads/a/orbit.png", "uploads/a/comet.png", "uploads/a/matrix.png", "uploads/b/bob.png"}
@@ -27,17 +27,17 @@ func TestTrashRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 	}
 	ids := alice.SeedNotes(
-		Note{Course: physics.ID, Title: "Orbits", Body: "Kepler orbit", ImageKey: keys[0]},
-		Note{Course: physics.ID, Title: "Comets", Body: "comet tails", ImageKey: keys[1]},
-		Note{Course: maths.ID, Title: "Matrices", Body: "matrix rank", ImageKey: keys[2]},
+		apitest.Note{Course: physics.ID, Title: "Orbits", Body: "Kepler orbit", ImageKey: keys[0]},
+		apitest.Note{Course: physics.ID, Title: "Comets", Body: "comet tails", ImageKey: keys[1]},
+		apitest.Note{Course: maths.ID, Title: "Matrices", Body: "matrix rank", ImageKey: keys[2]},
 	)
 	orbit, comet, matrix := ids[0], ids[1], ids[2]
 	bobsCourse := bob.CreateCourse("Bob's")
-	bob.SeedNotes(Note{Course: bobsCourse.ID, Title: "Bob", Body: "orbit", ImageKey: keys[3]})
+	bob.SeedNotes(apitest.Note{Course: bobsCourse.ID, Title: "Bob", Body: "orbit", ImageKey: keys[3]})
 	require.Equal(t, http.StatusOK, bob.Call(http.MethodDelete, "/api/courses/"+bobsCourse.ID.String(), nil, nil).Status)
 
 	listed := func() []uuid.UUID {
-		var list documentList
+		var list apitest.DocumentList
 		alice.GetJSON("/api/documents", &list)
 		out := []uuid.UUID{}
 		for _, d := range list.Items {
@@ -69,7 +69,7 @@ func TestTrashRoundTrip(t *testing.T) {
 	require.NotNil(t, trash.Documents[0].DeletedAt)
 
 	res := alice.Call(http.MethodPost, "/api/documents/"+comet.String()+"/restore", nil, nil)
-	RequireProblem(t, res, http.StatusConflict)
+	apitest.RequireProblem(t, res, http.StatusConflict)
 	require.Contains(t, string(res.Body), "restore the course first")
 
 	// Restoring the course brings back exactly the notes that were active.
@@ -88,7 +88,7 @@ func TestTrashRoundTrip(t *testing.T) {
 	require.Equal(t, 2, b.Count("documents"), "maths' note and bob's stay")
 	require.Equal(t, 2, b.Count("courses"), "maths and bob's (in his trash: emptying is per user)")
 	// The images go by retried jobs recorded with the purge; a worker runs them.
-	b.startWorker(notes.Builtin{})
+	b.startWorker()
 	require.Eventually(t, func() bool {
 		var files []string
 		for _, f := range b.BlobFiles() {
@@ -99,7 +99,7 @@ func TestTrashRoundTrip(t *testing.T) {
 	alice.GetJSON("/api/trash", &trash)
 	require.Empty(t, trash.Courses)
 	require.Empty(t, trash.Documents)
-	RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+orbit.String(), nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+orbit.String(), nil, nil), http.StatusNotFound)
 
 	for _, id := range []uuid.UUID{physics.ID, orbit, comet} {
 		entries := b.Audits(id)

@@ -1,8 +1,6 @@
-package api_test
+package e2e_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"net/http"
 	"os"
 	"strings"
@@ -11,47 +9,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/api/apitest"
 )
-
-// readZip fetches path as the user and opens the zip it answers.
-func readZip(t *testing.T, b *Bundle, u *User, path string) (map[string]string, *http.Response) {
-	t.Helper()
-	res := b.Send(http.MethodGet, path, nil, map[string]string{"Authorization": "Bearer " + u.Token}, 1<<30)
-	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-	zr, err := zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
-	require.NoError(t, err)
-	files := map[string]string{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		require.NoError(t, err)
-		var buf bytes.Buffer
-		_, err = buf.ReadFrom(rc)
-		require.NoError(t, err)
-		require.NoError(t, rc.Close())
-		files[f.Name] = buf.String()
-	}
-	return files, &http.Response{Header: res.Header}
-}
 
 func TestExportIsAVault(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
-	b.startWorker(notes.Builtin{})
+	b := setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	physics, history := alice.CreateCourse("Physics"), alice.CreateCourse("History / Modern")
-	pages := [][]byte{pageOf(t, "Optics", "Light bends when it enters water."), pageOf(t, "Lenses", "Lenses focus light.")}
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": physics.ID.String(), "title": "Optics"},
+	pages := [][]byte{apitest.PageOf(t, "Optics", "Light bends when it enters water."), apitest.PageOf(t, "Lenses", "Lenses focus light.")}
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": physics.ID.String(), "title": "Optics"},
 		Filename: "p.png", File: pages[0], More: pages[1:]})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
 	res.JSON(t, &up)
 	require.Equal(t, "done", alice.WaitSettled(up.ID).Status)
-	alice.SeedNotes(Note{Course: history.ID, Title: `The "Congress": of Vienna`, Body: "# Vienna\n\nIn 1815."},
-		Note{Course: history.ID, Title: `The "Congress": of Vienna`, Body: "A second note with the same title."})
-	bob.SeedNotes(Note{Course: bob.CreateCourse("Bob's").ID, Title: "Secret", Body: "bob only"})
+	alice.SeedNotes(apitest.Note{Course: history.ID, Title: `The "Congress": of Vienna`, Body: "# Vienna\n\nIn 1815."},
+		apitest.Note{Course: history.ID, Title: `The "Congress": of Vienna`, Body: "A second note with the same title."})
+	bob.SeedNotes(apitest.Note{Course: bob.CreateCourse("Bob's").ID, Title: "Secret", Body: "bob only"})
 
-	files, res2 := readZip(t, b, alice, "/api/export")
+	files, res2 := apitest.ReadZip(t, alice, "/api/export")
 	require.Equal(t, "application/zip", res2.Header.Get("Content-Type"))
 	require.Contains(t, res2.Header.Get("Content-Disposition"), "attachment")
 	optics, ok := files["Physics/Optics.md"]
@@ -71,9 +48,9 @@ func TestExportIsAVault(t *testing.T) {
 	require.Len(t, files, 5)
 
 	// One course alone; another user's course is not found.
-	files, _ = readZip(t, b, alice, "/api/courses/"+physics.ID.String()+"/export")
+	files, _ = apitest.ReadZip(t, alice, "/api/courses/"+physics.ID.String()+"/export")
 	require.Len(t, files, 3)
-	RequireProblem(t, bob.Do(http.MethodGet, "/api/courses/"+physics.ID.String()+"/export", nil, ""), http.StatusNotFound)
+	apitest.RequireProblem(t, bob.Do(http.MethodGet, "/api/courses/"+physics.ID.String()+"/export", nil, ""), http.StatusNotFound)
 
 	// A page image gone from storage is left out; the rest is exported.
 	for _, f := range b.BlobFiles() {
@@ -81,7 +58,7 @@ func TestExportIsAVault(t *testing.T) {
 			require.NoError(t, os.Remove(f))
 		}
 	}
-	files, _ = readZip(t, b, alice, "/api/courses/"+physics.ID.String()+"/export")
+	files, _ = apitest.ReadZip(t, alice, "/api/courses/"+physics.ID.String()+"/export")
 	require.Len(t, files, 2)
 	require.NotContains(t, files["Physics/Optics.md"], "p2.png")
 }

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"net/http"
@@ -9,27 +9,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // Leaving: the account's rows and images go, others' stay, and the same
 // token meets a new, empty account.
 func TestDeleteAccount(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
-	b.startWorker(notes.Builtin{})
+	b := setup(t)
 	alice, bob := b.User("alice"), b.User("bob")
 	course := alice.CreateCourse("Physics")
-	res := alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png",
-		File: pageOf(t, "Optics", "Light bends when it enters water."), More: [][]byte{pageOf(t, "More", "Lenses focus light.")}})
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png",
+		File: apitest.PageOf(t, "Optics", "Light bends when it enters water."), More: [][]byte{apitest.PageOf(t, "More", "Lenses focus light.")}})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var done api.Upload
 	res.JSON(t, &done)
 	require.Equal(t, "done", alice.WaitSettled(done.ID).Status)
 	bobCourse := bob.CreateCourse("History")
 	// An upload still running when the account goes.
-	res = alice.Upload(Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png",
-		File: pageOf(t, "Waves", "Sound is a wave.")})
+	res = alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png",
+		File: apitest.PageOf(t, "Waves", "Sound is a wave.")})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	require.Len(t, b.BlobFiles(), 3)
 
