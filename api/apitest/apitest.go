@@ -564,3 +564,21 @@ type DocumentList struct {
 	Items      []api.Document `json:"items"`
 	NextCursor string         `json:"nextCursor"`
 }
+
+// Versions lists a note's versions as u, requiring 200.
+func (u *User) Versions(docID uuid.UUID) []api.VersionSummary {
+	u.Bundle.T.Helper()
+	var out []api.VersionSummary
+	u.GetJSON("/api/documents/"+docID.String()+"/versions", &out)
+	return out
+}
+
+// Edit changes a note's Markdown as u, requiring 200.
+func (u *User) Edit(docID uuid.UUID, markdown string) api.Document {
+	u.Bundle.T.Helper()
+	res := u.SendJSON(http.MethodPatch, "/api/documents/"+docID.String(), map[string]any{"formattedNote": markdown})
+	require.Equal(u.Bundle.T, http.StatusOK, res.Status, "%s", res.Body)
+	var d api.Document
+	res.JSON(u.Bundle.T, &d)
+	return d
+}
