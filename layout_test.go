@@ -57,6 +57,18 @@ func links(t *testing.T, pkg string) []string {
 	return goList(t, "{{.ImportPath}}", module+"/"+pkg, true)
 }
 
+// testLinks returns what pkg's tests link: its test files' imports and theirs.
+func testLinks(t *testing.T, pkg string) []string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", "-test", "-f", "{{.ImportPath}}", module+"/"+pkg).Output()
+	require.NoError(t, err, "go list -test %s", pkg)
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
 // TestDependenciesPointOneWay holds the arrows of the layout: cmd → api and
 // worker → jobs → the internal packages → db and storage, with the API
 // reaching the queue only through internal/queue.
@@ -72,6 +84,12 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	apiLinks := links(t, "api")
 	for _, pkg := range []string{"internal/ocr", "internal/ocr/tesseract", "internal/ocr/warm", "internal/raster", "internal/pdf", "internal/backup", "internal/corpus", "jobs", "worker"} {
 		require.NotContains(t, apiLinks, module+"/"+pkg, "package api (and what it imports) must not depend on %s", pkg)
+	}
+	// The API's tests test the API, its handlers, problems and auth; what
+	// runs the pipeline behind it is tested end to end in package e2e.
+	apiTestLinks := testLinks(t, "api")
+	for _, pkg := range []string{"internal/ocr", "internal/ocr/tesseract", "internal/ocr/warm", "internal/ocr/vision", "internal/pdf", "internal/backup", "jobs", "worker"} {
+		require.False(t, slices.Contains(apiTestLinks, module+"/"+pkg), "the api tests (and api/apitest) must not link %s: a test that runs the pipeline belongs in e2e", pkg)
 	}
 	// The internal packages are what the app is built from: none of them
 	// reaches back up to the app's top-level packages.
@@ -105,7 +123,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		require.False(t, strings.HasPrefix(pkg, module+"/"), "the domain package imports %s: it imports nothing of the app", pkg)
 	}
 	binary := links(t, "cmd/snapnote")
-	for _, pkg := range []string{"internal/corpus", "internal/ocr/ocrtest", "internal/pdf/pdftest", "internal/pgtest"} {
+	for _, pkg := range []string{"api/apitest", "internal/corpus", "internal/ocr/ocrtest", "internal/pdf/pdftest", "internal/pgtest"} {
 		require.NotContains(t, binary, module+"/"+pkg, "the snapnote binary must not link %s", pkg)
 	}
 }
@@ -168,14 +186,14 @@ func sqlIn(t *testing.T, path string) string {
 
 // TestSQLLivesInDB parses every Go file but tests and finds SQL in string
 // literals and constants outside internal/db and the exceptions its package
-// doc names: migrations' bookkeeping, the test helper and the read
+// doc names: migrations' bookkeeping, the test helpers and the read
 // benchmark's EXPLAIN. Tests may read rows as they like. So that the guard
 // is known to see SQL where it is, it must find some in every file of
 // internal/db that runs a query (but db.go, whose helpers run the queries
 // other files pass them).
 func TestSQLLivesInDB(t *testing.T) {
 	t.Parallel()
-	allowed := []string{"internal/db/", "migrations/", "internal/pgtest/", "cmd/snapnote-bench/"}
+	allowed := []string{"internal/db/", "migrations/", "internal/pgtest/", "api/apitest/", "cmd/snapnote-bench/"}
 	queries := regexp.MustCompile(`\.(Exec|Query|QueryRow)\(ctx|\blist\(ctx`)
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // BenchmarkUploadBesideSlowBodies times one user's upload alone, then while
@@ -19,25 +20,25 @@ import (
 //
 //	go test -run '^$' -bench UploadBesideSlowBodies ./api
 func BenchmarkUploadBesideSlowBodies(b *testing.B) {
-	bundle := setupWith(b, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser, c.UploadsReceiving = 8, 4, 64 })
-	alice, mallory := bundle.user("alice"), bundle.user("mallory")
-	aliceCourse, malloryCourse := alice.createCourse("Physics"), mallory.createCourse("Physics")
-	photo := lecturePNG(b)
-	aliceBody, aliceCT := form{fields: map[string]string{"courseId": aliceCourse.ID.String()}, filename: "p.png", file: photo}.encode(b)
+	bundle := apitest.SetupWith(b, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser, c.UploadsReceiving = 8, 4, 64 })
+	alice, mallory := bundle.User("alice"), bundle.User("mallory")
+	aliceCourse, malloryCourse := alice.CreateCourse("Physics"), mallory.CreateCourse("Physics")
+	photo := apitest.LecturePNG(b)
+	aliceBody, aliceCT := apitest.Form{Fields: map[string]string{"courseId": aliceCourse.ID.String()}, Filename: "p.png", File: photo}.Encode(b)
 	upload := func(b *testing.B) {
 		for b.Loop() {
-			res := alice.do(http.MethodPost, "/api/uploads", bytes.NewReader(aliceBody.Bytes()), aliceCT)
+			res := alice.Do(http.MethodPost, "/api/uploads", bytes.NewReader(aliceBody.Bytes()), aliceCT)
 			require.Equal(b, http.StatusAccepted, res.Status, "%s", res.Body)
 		}
 	}
 	b.Run("alone", upload)
 
-	malloryBody, malloryCT := form{fields: map[string]string{"courseId": malloryCourse.ID.String()}, filename: "p.png", file: photo}.encode(b)
+	malloryBody, malloryCT := apitest.Form{Fields: map[string]string{"courseId": malloryCourse.ID.String()}, Filename: "p.png", File: photo}.Encode(b)
 	half := malloryBody.Bytes()[:malloryBody.Len()/2]
 	refused := 0
 	var stalled []*io.PipeWriter
 	for range 100 {
-		pw, answered := mallory.startUpload(malloryCT)
+		pw, answered := mallory.StartUpload(malloryCT)
 		go func() { _, _ = pw.Write(half) }()
 		select {
 		case status := <-answered: // refused before its body was read

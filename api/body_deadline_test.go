@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/httpx"
 )
 
@@ -25,9 +26,9 @@ type stalled struct {
 	br   *bufio.Reader
 }
 
-func sendStalled(t *testing.T, b *bundle, method, path, authorization, contentType string) *stalled {
+func sendStalled(t *testing.T, b *apitest.Bundle, method, path, authorization, contentType string) *stalled {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(b.server.URL, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.Server.URL, "http://"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
 	head := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: snapnote\r\nContent-Type: %s\r\nContent-Length: 1000\r\n", method, path, contentType)
@@ -61,10 +62,10 @@ func (s *stalled) answer(t *testing.T) *http.Response {
 // client still owes 999 bytes, signed in or not.
 func TestRefusalsDoNotWaitForTheBody(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) {
+	b := apitest.SetupWith(t, func(c *api.Config) {
 		c.BodyReadTimeout, c.UploadTimeout, c.UploadsPerUser = time.Hour, time.Hour, 1
 	})
-	alice := b.user("alice")
+	alice := b.User("alice")
 	missing := "/api/documents/0193a1c2-7f1e-7c3a-9d2b-5e8f4a6b1c2d/pages"
 	multipart := "multipart/form-data; boundary=x"
 	for _, tc := range []struct {
@@ -75,9 +76,9 @@ func TestRefusalsDoNotWaitForTheBody(t *testing.T) {
 		{"courses, no token", "/api/courses", "", "application/json", http.StatusUnauthorized},
 		{"add pages, garbage token", missing, "Bearer garbage", multipart, http.StatusUnauthorized},
 		{"add pages, no token", missing, "", multipart, http.StatusUnauthorized},
-		{"add pages to a missing note", missing, "Bearer " + alice.token, multipart, http.StatusNotFound},
+		{"add pages to a missing note", missing, "Bearer " + alice.Token, multipart, http.StatusNotFound},
 		{"upload, garbage token", "/api/uploads", "Bearer garbage", multipart, http.StatusUnauthorized},
-		{"upload, not multipart", "/api/uploads", "Bearer " + alice.token, "image/png", http.StatusUnsupportedMediaType},
+		{"upload, not multipart", "/api/uploads", "Bearer " + alice.Token, "image/png", http.StatusUnsupportedMediaType},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := sendStalled(t, b, http.MethodPost, tc.path, tc.auth, tc.contentType).answer(t)
@@ -87,9 +88,9 @@ func TestRefusalsDoNotWaitForTheBody(t *testing.T) {
 
 	// Over UPLOADS_PER_USER: the first upload is being received (and
 	// holds its place), the second is refused at once.
-	first := sendStalled(t, b, http.MethodPost, "/api/uploads", "Bearer "+alice.token, multipart)
-	require.Eventually(t, func() bool { return b.metric("snapnote_uploads_receiving") == 1 }, 10*time.Second, 10*time.Millisecond)
-	res := sendStalled(t, b, http.MethodPost, "/api/uploads", "Bearer "+alice.token, multipart).answer(t)
+	first := sendStalled(t, b, http.MethodPost, "/api/uploads", "Bearer "+alice.Token, multipart)
+	require.Eventually(t, func() bool { return b.Metric("snapnote_uploads_receiving") == 1 }, 10*time.Second, 10*time.Millisecond)
+	res := sendStalled(t, b, http.MethodPost, "/api/uploads", "Bearer "+alice.Token, multipart).answer(t)
 	require.Equal(t, http.StatusTooManyRequests, res.StatusCode)
 	_ = first.conn.Close()
 }
@@ -99,21 +100,21 @@ func TestRefusalsDoNotWaitForTheBody(t *testing.T) {
 // each answers 408 and closes its connection.
 func TestUnfinishedBodiesEndAtTheirDeadline(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) {
+	b := apitest.SetupWith(t, func(c *api.Config) {
 		c.BodyReadTimeout, c.UploadTimeout = 300*time.Millisecond, 600*time.Millisecond
 	})
-	alice := b.user("alice")
+	alice := b.User("alice")
 	for _, tc := range []struct{ name, path, contentType string }{
 		{"courses", "/api/courses", "application/json"},
 		{"upload", "/api/uploads", "multipart/form-data; boundary=x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := sendStalled(t, b, http.MethodPost, tc.path, "Bearer "+alice.token, tc.contentType).answer(t)
+			res := sendStalled(t, b, http.MethodPost, tc.path, "Bearer "+alice.Token, tc.contentType).answer(t)
 			require.Equal(t, http.StatusRequestTimeout, res.StatusCode)
 		})
 	}
 	// A body that does arrive is read as usual on the same server.
-	require.Equal(t, "Physics", alice.createCourse("Physics").Name)
+	require.Equal(t, "Physics", alice.CreateCourse("Physics").Name)
 }
 
 // One address holds at most its share of connections; the next is answered

@@ -11,6 +11,7 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 type courseList struct {
@@ -19,42 +20,42 @@ type courseList struct {
 
 func TestCourseLifecycle(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
+	b := apitest.Setup(t)
+	alice := b.User("alice")
 
-	res := alice.sendJSON(http.MethodPost, "/api/courses", map[string]string{
+	res := alice.SendJSON(http.MethodPost, "/api/courses", map[string]string{
 		"name": "  Thermodynamics  ", "description": "PHYS 201", "color": "#3B82F6", "icon": "🔥"})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	var c api.Course
-	res.json(t, &c)
+	res.JSON(t, &c)
 	require.Equal(t, "Thermodynamics", c.Name)
 	require.Equal(t, "#3B82F6", c.Color)
 	require.Equal(t, "active", c.Status)
 	require.Nil(t, c.DeletedAt)
 
-	other := alice.createCourse("Linear Algebra")
+	other := alice.CreateCourse("Linear Algebra")
 	// Seeded documents: two active, one trashed on its own.
-	alice.seedNotes(note{course: c.ID, title: "a", body: "a"}, note{course: c.ID, title: "b", body: "b"})
-	trashed := alice.seedNotes(note{course: c.ID, title: "c", body: "c"})[0]
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/documents/"+trashed.String(), nil, nil).Status)
+	alice.SeedNotes(apitest.Note{Course: c.ID, Title: "a", Body: "a"}, apitest.Note{Course: c.ID, Title: "b", Body: "b"})
+	trashed := alice.SeedNotes(apitest.Note{Course: c.ID, Title: "c", Body: "c"})[0]
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/documents/"+trashed.String(), nil, nil).Status)
 
 	var got api.Course
-	alice.getJSON("/api/courses/"+c.ID.String(), &got)
+	alice.GetJSON("/api/courses/"+c.ID.String(), &got)
 	require.Equal(t, 2, got.DocumentCount)
 
 	// Patch only the color: the name stays, updatedAt moves, the list reorders.
 	time.Sleep(10 * time.Millisecond)
-	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": "#EF4444"})
+	res = alice.SendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": "#EF4444"})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var patched api.Course
-	res.json(t, &patched)
+	res.JSON(t, &patched)
 	require.Equal(t, "Thermodynamics", patched.Name)
 	require.Equal(t, "#EF4444", patched.Color)
 	require.Equal(t, "PHYS 201", patched.Description)
 	require.True(t, patched.UpdatedAt.After(c.UpdatedAt))
 
 	var list courseList
-	alice.getJSON("/api/courses", &list)
+	alice.GetJSON("/api/courses", &list)
 	require.Len(t, list.Items, 2)
 	require.Equal(t, c.ID, list.Items[0].ID, "most recently updated first")
 	require.Equal(t, 2, list.Items[0].DocumentCount)
@@ -62,53 +63,53 @@ func TestCourseLifecycle(t *testing.T) {
 	require.Equal(t, 0, list.Items[1].DocumentCount)
 
 	// "" clears an optional field; an unchanged patch writes nothing.
-	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"icon": "", "name": "Thermodynamics"})
+	res = alice.SendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"icon": "", "name": "Thermodynamics"})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var cleared api.Course
-	res.json(t, &cleared)
+	res.JSON(t, &cleared)
 	require.Empty(t, cleared.Icon)
 	require.Equal(t, "#EF4444", cleared.Color)
-	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{})
+	res = alice.SendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 
 	// Trash: 200 with the course, gone from the active list, in the trash list.
-	res = alice.call(http.MethodDelete, "/api/courses/"+c.ID.String(), nil, nil)
+	res = alice.Call(http.MethodDelete, "/api/courses/"+c.ID.String(), nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-	res.json(t, &got)
+	res.JSON(t, &got)
 	require.Equal(t, "trash", got.Status)
 	require.NotNil(t, got.DeletedAt)
-	alice.getJSON("/api/courses", &list)
+	alice.GetJSON("/api/courses", &list)
 	require.Len(t, list.Items, 1)
-	alice.getJSON("/api/courses?status=trash", &list)
+	alice.GetJSON("/api/courses?status=trash", &list)
 	require.Len(t, list.Items, 1)
 	require.Equal(t, 2, list.Items[0].DocumentCount, "the active documents restoring it brings back")
 
-	res = alice.call(http.MethodPost, "/api/courses/"+c.ID.String()+"/restore", nil, nil)
+	res = alice.Call(http.MethodPost, "/api/courses/"+c.ID.String()+"/restore", nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var restored api.Course
-	res.json(t, &restored)
+	res.JSON(t, &restored)
 	require.Equal(t, "active", restored.Status)
 	require.Nil(t, restored.DeletedAt)
 
 	actions := []string{}
-	for _, e := range b.audits(c.ID) {
+	for _, e := range b.Audits(c.ID) {
 		actions = append(actions, e.Action)
 		require.Equal(t, "course", e.Entity)
 		require.Equal(t, "127.0.0.1", e.IP)
 		require.Equal(t, "snapnote-test/1.0", e.UserAgent)
 	}
 	require.Equal(t, []string{"create", "update", "update", "trash", "restore"}, actions)
-	entries := b.audits(c.ID)
+	entries := b.Audits(c.ID)
 	require.Equal(t, map[string]any{"color": "#EF4444"}, entries[1].Changes)
 	require.Equal(t, map[string]any{"icon": ""}, entries[2].Changes)
 }
 
 func TestCourseValidation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	c := alice.createCourse("Optics")
-	before := b.snapshot("courses")
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	c := alice.CreateCourse("Optics")
+	before := b.Snapshot("courses")
 
 	for _, tc := range []struct {
 		name  string
@@ -123,7 +124,7 @@ func TestCourseValidation(t *testing.T) {
 		{"long icon", map[string]any{"name": "X", "icon": strings.Repeat("i", 51)}, "icon"},
 	} {
 		t.Run("create "+tc.name, func(t *testing.T) {
-			res := alice.sendJSON(http.MethodPost, "/api/courses", tc.body)
+			res := alice.SendJSON(http.MethodPost, "/api/courses", tc.body)
 			requireFieldProblem(t, res, "body."+tc.field)
 		})
 	}
@@ -139,32 +140,32 @@ func TestCourseValidation(t *testing.T) {
 		{"long icon", map[string]any{"icon": strings.Repeat("i", 51)}, "icon"},
 	} {
 		t.Run("patch "+tc.name, func(t *testing.T) {
-			res := alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), tc.body)
+			res := alice.SendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), tc.body)
 			requireFieldProblem(t, res, "body."+tc.field)
 		})
 	}
-	require.Equal(t, before, b.snapshot("courses"), "a refused request changes nothing")
+	require.Equal(t, before, b.Snapshot("courses"), "a refused request changes nothing")
 
 	// null is the same as leaving a field out.
-	res := alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": nil})
+	res := alice.SendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": nil})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-	require.Equal(t, before, b.snapshot("courses"))
+	require.Equal(t, before, b.Snapshot("courses"))
 
-	requireProblem(t, alice.call(http.MethodGet, "/api/courses?status=gone", nil, nil), http.StatusUnprocessableEntity)
-	requireProblem(t, alice.call(http.MethodGet, "/api/courses/not-a-uuid", nil, nil), http.StatusUnprocessableEntity)
-	requireProblem(t, alice.call(http.MethodGet, "/api/courses/00000000-0000-0000-0000-000000000001", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/courses?status=gone", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/courses/not-a-uuid", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/courses/00000000-0000-0000-0000-000000000001", nil, nil), http.StatusNotFound)
 }
 
 // requireFieldProblem checks a 422 problem whose errors name location.
-func requireFieldProblem(t *testing.T, res response, location string) {
+func requireFieldProblem(t *testing.T, res apitest.Response, location string) {
 	t.Helper()
-	requireProblem(t, res, http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 	var p struct {
 		Errors []struct {
 			Location string `json:"location"`
 		} `json:"errors"`
 	}
-	res.json(t, &p)
+	res.JSON(t, &p)
 	var locations []string
 	for _, e := range p.Errors {
 		locations = append(locations, e.Location)
@@ -174,12 +175,12 @@ func requireFieldProblem(t *testing.T, res response, location string) {
 
 func TestUserPatchAudited(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	id := alice.id()
-	res := alice.sendJSON(http.MethodPatch, "/api/user", map[string]any{"name": "Ada"})
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	id := alice.ID()
+	res := alice.SendJSON(http.MethodPatch, "/api/user", map[string]any{"name": "Ada"})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-	entries := b.audits(id)
+	entries := b.Audits(id)
 	require.Len(t, entries, 1)
 	require.Equal(t, "update", entries[0].Action)
 	require.Equal(t, map[string]any{"name": "Ada"}, entries[0].Changes)
@@ -189,26 +190,26 @@ func TestUserPatchAudited(t *testing.T) {
 
 func TestCourseLanguage(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) {
+	b := apitest.SetupWith(t, func(c *api.Config) {
 		c.DefaultLanguage = "eng"
 		c.Languages = []string{"deu", "eng", "fra"}
 	})
-	alice := b.user("alice")
+	alice := b.User("alice")
 
-	require.Equal(t, "eng", alice.createCourse("Physics").Language, "OCR_LANG is a new course's default")
+	require.Equal(t, "eng", alice.CreateCourse("Physics").Language, "OCR_LANG is a new course's default")
 
-	res := alice.sendJSON(http.MethodPost, "/api/courses", map[string]string{"name": "Deutsch", "language": "deu+eng"})
+	res := alice.SendJSON(http.MethodPost, "/api/courses", map[string]string{"name": "Deutsch", "language": "deu+eng"})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	var c api.Course
-	res.json(t, &c)
+	res.JSON(t, &c)
 	require.Equal(t, "deu+eng", c.Language)
 
-	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]string{"language": "auto"})
+	res = alice.SendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]string{"language": "auto"})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-	res.json(t, &c)
+	res.JSON(t, &c)
 	require.Equal(t, "auto", c.Language)
 
-	before := b.snapshot("courses")
+	before := b.Snapshot("courses")
 	for _, tc := range []struct{ method, path, language, want string }{
 		{http.MethodPost, "/api/courses", "spa", `\"spa\" is not installed; installed: deu, eng, fra (or auto)`},
 		{http.MethodPost, "/api/courses", "eng+spa", `\"spa\" is not installed`},
@@ -216,18 +217,18 @@ func TestCourseLanguage(t *testing.T) {
 		{http.MethodPost, "/api/courses", "French", "Tesseract language codes"},
 		{http.MethodPatch, "/api/courses/" + c.ID.String(), "eng+../x", "Tesseract language codes"},
 	} {
-		res := alice.sendJSON(tc.method, tc.path, map[string]string{"name": "Languages", "language": tc.language})
-		requireProblem(t, res, http.StatusUnprocessableEntity)
+		res := alice.SendJSON(tc.method, tc.path, map[string]string{"name": "Languages", "language": tc.language})
+		apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 		require.Contains(t, string(res.Body), tc.want, "%s %s", tc.method, tc.language)
 	}
-	require.Equal(t, before, b.snapshot("courses"), "a refused language changes nothing")
+	require.Equal(t, before, b.Snapshot("courses"), "a refused language changes nothing")
 }
 
 // TestCourseLanguagePattern holds the API's documented pattern and the
 // courses table's check to the one in the domain package.
 func TestCourseLanguagePattern(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := apitest.Setup(t)
 	_, humaAPI := api.New(api.Config{Logger: slog.New(slog.DiscardHandler)})
 	var found int
 	for name, schema := range humaAPI.OpenAPI().Components.Schemas.Map() {
@@ -239,7 +240,7 @@ func TestCourseLanguagePattern(t *testing.T) {
 	require.Equal(t, 2, found, "the new course's and the patch's language")
 
 	var def string
-	require.NoError(t, b.pool.QueryRow(t.Context(), `
+	require.NoError(t, b.Pool.QueryRow(t.Context(), `
 		SELECT pg_get_constraintdef(oid) FROM pg_constraint
 		WHERE conrelid = 'courses'::regclass AND pg_get_constraintdef(oid) LIKE '%language%'`).Scan(&def))
 	require.Contains(t, def, "'"+snapnote.LanguagePattern+"'")

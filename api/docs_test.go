@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestDocsPageIsOffline(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	res := b.send(http.MethodGet, "/docs", nil, nil, 1<<20)
+	b := apitest.Setup(t)
+	res := b.Send(http.MethodGet, "/docs", nil, nil, 1<<20)
 	require.Equal(t, http.StatusOK, res.Status)
 	require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "text/html"))
 	page := string(res.Body)
@@ -25,8 +26,8 @@ func TestDocsPageIsOffline(t *testing.T) {
 
 func TestOpenAPIDescribesEveryOperation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	res := b.send(http.MethodGet, "/openapi.json", nil, nil, 4<<20)
+	b := apitest.Setup(t)
+	res := b.Send(http.MethodGet, "/openapi.json", nil, nil, 4<<20)
 	require.Equal(t, http.StatusOK, res.Status)
 	var spec struct {
 		Paths map[string]map[string]struct {

@@ -16,60 +16,56 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/storage"
 )
 
-type documentList struct {
-	Items      []api.Document `json:"items"`
-	NextCursor string         `json:"nextCursor"`
-}
-
 func TestDocumentEdit(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice, bob := b.user("alice"), b.user("bob")
-	physics, maths := alice.createCourse("Physics"), alice.createCourse("Maths")
-	bobs := bob.createCourse("Bob's")
-	id := alice.seedNotes(note{course: physics.ID, title: "Old title", body: "old body"})[0]
+	b := apitest.Setup(t)
+	alice, bob := b.User("alice"), b.User("bob")
+	physics, maths := alice.CreateCourse("Physics"), alice.CreateCourse("Maths")
+	bobs := bob.CreateCourse("Bob's")
+	id := alice.SeedNotes(apitest.Note{Course: physics.ID, Title: "Old title", Body: "old body"})[0]
 	path := "/api/documents/" + id.String()
 
 	var d api.Document
-	alice.getJSON(path, &d)
+	alice.GetJSON(path, &d)
 	require.Equal(t, "Old title", d.Title)
 	require.Equal(t, physics.ID, d.CourseID)
 
 	time.Sleep(5 * time.Millisecond)
-	res := alice.sendJSON(http.MethodPatch, path, map[string]any{
+	res := alice.SendJSON(http.MethodPatch, path, map[string]any{
 		"title": "  Entropy  ", "formattedNote": "# Entropy\n\nThe **entropy** of an isolated system never decreases."})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var edited api.Document
-	res.json(t, &edited)
+	res.JSON(t, &edited)
 	require.Equal(t, "Entropy", edited.Title)
 	require.Equal(t, "The entropy of an isolated system never decreases.", edited.Excerpt, "recomputed, heading and Markdown dropped")
 	require.True(t, edited.UpdatedAt.After(d.UpdatedAt))
 
 	// The generated search column follows the edit at once.
 	var found api.SearchResults
-	alice.getJSON("/api/search?q=isolated", &found)
+	alice.GetJSON("/api/search?q=isolated", &found)
 	require.Len(t, found.Items, 1)
-	alice.getJSON("/api/search?q=body", &found)
+	alice.GetJSON("/api/search?q=body", &found)
 	require.Empty(t, found.Items)
 
 	// Moving: only to another of the caller's active courses.
-	trashed := alice.createCourse("Trashed")
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/courses/"+trashed.ID.String(), nil, nil).Status)
-	before := b.snapshot("documents")
+	trashed := alice.CreateCourse("Trashed")
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/courses/"+trashed.ID.String(), nil, nil).Status)
+	before := b.Snapshot("documents")
 	for _, to := range []uuid.UUID{bobs.ID, trashed.ID, uuid.New()} {
-		requireProblem(t, alice.sendJSON(http.MethodPatch, path, map[string]any{"courseId": to, "title": "moved"}), http.StatusNotFound)
+		apitest.RequireProblem(t, alice.SendJSON(http.MethodPatch, path, map[string]any{"courseId": to, "title": "moved"}), http.StatusNotFound)
 	}
-	require.Equal(t, before, b.snapshot("documents"), "a refused move changes nothing, title included")
+	require.Equal(t, before, b.Snapshot("documents"), "a refused move changes nothing, title included")
 
-	res = alice.sendJSON(http.MethodPatch, path, map[string]any{"courseId": maths.ID})
+	res = alice.SendJSON(http.MethodPatch, path, map[string]any{"courseId": maths.ID})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-	res.json(t, &edited)
+	res.JSON(t, &edited)
 	require.Equal(t, maths.ID, edited.CourseID)
 
-	entries := b.audits(id)
+	entries := b.Audits(id)
 	require.Len(t, entries, 2)
 	require.Equal(t, map[string]any{"title": "Entropy",
 		"formattedNote": "# Entropy\n\nThe **entropy** of an isolated system never decreases."}, entries[0].Changes)
@@ -81,7 +77,7 @@ func TestDocumentEdit(t *testing.T) {
 	}
 
 	// Validation: 422 naming the field, the row unchanged.
-	before = b.snapshot("documents")
+	before = b.Snapshot("documents")
 	for _, tc := range []struct {
 		body  map[string]any
 		field string
@@ -92,65 +88,65 @@ func TestDocumentEdit(t *testing.T) {
 		{map[string]any{"courseId": "not-a-uuid"}, "body.courseId"},
 		{map[string]any{"formattedNote": 42}, "body.formattedNote"},
 	} {
-		requireFieldProblem(t, alice.sendJSON(http.MethodPatch, path, tc.body), tc.field)
+		requireFieldProblem(t, alice.SendJSON(http.MethodPatch, path, tc.body), tc.field)
 	}
-	require.Equal(t, before, b.snapshot("documents"))
+	require.Equal(t, before, b.Snapshot("documents"))
 
 	// Trash and restore.
-	res = alice.call(http.MethodDelete, path, nil, nil)
+	res = alice.Call(http.MethodDelete, path, nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var gone api.Document
-	res.json(t, &gone)
+	res.JSON(t, &gone)
 	require.Equal(t, "trash", gone.Status)
 	require.NotNil(t, gone.DeletedAt)
-	var list documentList
-	alice.getJSON("/api/documents", &list)
+	var list apitest.DocumentList
+	alice.GetJSON("/api/documents", &list)
 	require.Empty(t, list.Items)
-	alice.getJSON("/api/documents?status=trash", &list)
+	alice.GetJSON("/api/documents?status=trash", &list)
 	require.Len(t, list.Items, 1)
-	res = alice.call(http.MethodPost, path+"/restore", nil, nil)
+	res = alice.Call(http.MethodPost, path+"/restore", nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var back api.Document
-	res.json(t, &back)
+	res.JSON(t, &back)
 	require.Equal(t, "active", back.Status)
 	require.Nil(t, back.DeletedAt)
 	var actions []string
-	for _, e := range b.audits(id) {
+	for _, e := range b.Audits(id) {
 		actions = append(actions, e.Action)
 	}
 	require.Equal(t, []string{"update", "update", "trash", "restore"}, actions)
 
 	// Course filter: the caller's course narrows; another's answers 404.
-	alice.getJSON("/api/documents?courseId="+physics.ID.String(), &list)
+	alice.GetJSON("/api/documents?courseId="+physics.ID.String(), &list)
 	require.Empty(t, list.Items)
-	alice.getJSON("/api/documents?courseId="+maths.ID.String(), &list)
+	alice.GetJSON("/api/documents?courseId="+maths.ID.String(), &list)
 	require.Len(t, list.Items, 1)
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents?courseId="+bobs.ID.String(), nil, nil), http.StatusNotFound)
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents?limit=101", nil, nil), http.StatusUnprocessableEntity)
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents?cursor=bogus", nil, nil), http.StatusUnprocessableEntity)
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents?status=deleted", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?courseId="+bobs.ID.String(), nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?limit=101", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?cursor=bogus", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents?status=deleted", nil, nil), http.StatusUnprocessableEntity)
 }
 
 func TestDocumentPagination(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	other := alice.createCourse("Maths")
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	other := alice.CreateCourse("Maths")
 
 	// 250 documents, five to each timestamp so the id breaks ties, seeded in one COPY.
 	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
-	var seed []note
+	var seed []apitest.Note
 	for i := range 250 {
 		c := course.ID
 		if i%2 == 1 {
 			c = other.ID
 		}
-		seed = append(seed, note{course: c, title: fmt.Sprintf("note %d", i), body: "text",
-			createdAt: base.Add(time.Duration(i/5) * time.Second)})
+		seed = append(seed, apitest.Note{Course: c, Title: fmt.Sprintf("note %d", i), Body: "text",
+			CreatedAt: base.Add(time.Duration(i/5) * time.Second)})
 	}
 	want := map[uuid.UUID]bool{}
-	for _, id := range alice.seedNotes(seed...) {
+	for _, id := range alice.SeedNotes(seed...) {
 		want[id] = true
 	}
 
@@ -159,8 +155,8 @@ func TestDocumentPagination(t *testing.T) {
 	cursor := ""
 	pages := 0
 	for {
-		var list documentList
-		alice.getJSON("/api/documents?limit=37&cursor="+cursor, &list)
+		var list apitest.DocumentList
+		alice.GetJSON("/api/documents?limit=37&cursor="+cursor, &list)
 		pages++
 		for _, d := range list.Items {
 			require.False(t, seen[d.ID], "document %s repeated", d.ID)
@@ -174,7 +170,7 @@ func TestDocumentPagination(t *testing.T) {
 			previous = &prev
 		}
 		// New notes between pages are newer than the cursor: never in a later page.
-		alice.seedNotes(note{course: course.ID, title: "late", body: "late"})
+		alice.SeedNotes(apitest.Note{Course: course.ID, Title: "late", Body: "late"})
 		if list.NextCursor == "" {
 			break
 		}
@@ -188,8 +184,8 @@ func TestDocumentPagination(t *testing.T) {
 	seen = map[uuid.UUID]bool{}
 	cursor = ""
 	for {
-		var list documentList
-		alice.getJSON("/api/documents?limit=100&courseId="+other.ID.String()+"&cursor="+cursor, &list)
+		var list apitest.DocumentList
+		alice.GetJSON("/api/documents?limit=100&courseId="+other.ID.String()+"&cursor="+cursor, &list)
 		for _, d := range list.Items {
 			require.Equal(t, other.ID, d.CourseID)
 			seen[d.ID] = true
@@ -203,19 +199,19 @@ func TestDocumentPagination(t *testing.T) {
 
 func TestDocumentImage(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	img := pngBytes(t, image.NewGray(image.Rect(0, 0, 40, 30)))
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	img := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 40, 30)))
 	key := "uploads/" + uuid.NewString() + "/photo.png"
-	_, err := b.blobs.Put(context.Background(), key, bytes.NewReader(img), "image/png")
+	_, err := b.Blobs.Put(context.Background(), key, bytes.NewReader(img), "image/png")
 	require.NoError(t, err)
-	ids := alice.seedNotes(note{course: course.ID, title: "with image", body: "x", imageKey: key},
-		note{course: course.ID, title: "no image", body: "y"},
-		note{course: course.ID, title: "lost image", body: "z", imageKey: "uploads/gone.png"})
+	ids := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "with image", Body: "x", ImageKey: key},
+		apitest.Note{Course: course.ID, Title: "no image", Body: "y"},
+		apitest.Note{Course: course.ID, Title: "lost image", Body: "z", ImageKey: "uploads/gone.png"})
 	path := "/api/documents/" + ids[0].String() + "/image"
 
-	res := alice.call(http.MethodGet, path, nil, nil)
+	res := alice.Call(http.MethodGet, path, nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	require.Equal(t, "image/png", res.Header.Get("Content-Type"))
 	require.Equal(t, img, res.Body)
@@ -223,25 +219,25 @@ func TestDocumentImage(t *testing.T) {
 	require.NotEmpty(t, etag)
 	require.Equal(t, "bytes", res.Header.Get("Accept-Ranges"))
 
-	res = alice.call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=0-9"})
+	res = alice.Call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=0-9"})
 	require.Equal(t, http.StatusPartialContent, res.Status)
 	require.Equal(t, img[:10], res.Body)
 	require.Equal(t, fmt.Sprintf("bytes 0-9/%d", len(img)), res.Header.Get("Content-Range"))
 
 	// The last zero bytes can never be served: 416, not an empty 206.
-	res = alice.call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=-0"})
+	res = alice.Call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=-0"})
 	require.Equal(t, http.StatusRequestedRangeNotSatisfiable, res.Status, "%s", res.Body)
 	require.Equal(t, fmt.Sprintf("bytes */%d", len(img)), res.Header.Get("Content-Range"))
-	res = alice.call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=-00, 0-9"})
+	res = alice.Call(http.MethodGet, path, nil, map[string]string{"Range": "bytes=-00, 0-9"})
 	require.Equal(t, http.StatusPartialContent, res.Status, "the ranges that can be served are")
 	require.Equal(t, img[:10], res.Body)
 
-	res = alice.call(http.MethodGet, path, nil, map[string]string{"If-None-Match": etag})
+	res = alice.Call(http.MethodGet, path, nil, map[string]string{"If-None-Match": etag})
 	require.Equal(t, http.StatusNotModified, res.Status)
 	require.Empty(t, res.Body)
 
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents/"+ids[1].String()+"/image", nil, nil), http.StatusNotFound)
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents/"+ids[2].String()+"/image", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+ids[1].String()+"/image", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+ids[2].String()+"/image", nil, nil), http.StatusNotFound)
 }
 
 // streamOnly hides the *os.File of a local store behind a plain reader, as a
@@ -263,21 +259,21 @@ func TestDocumentImageFromStreamingStore(t *testing.T) {
 	t.Parallel()
 	local, err := storage.NewLocal(t.TempDir())
 	require.NoError(t, err)
-	b := setupWith(t, func(c *api.Config) { c.Blobs = streamOnly{local} })
-	alice := b.user("alice")
-	img := pngBytes(t, image.NewGray(image.Rect(0, 0, 20, 20)))
+	b := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = streamOnly{local} })
+	alice := b.User("alice")
+	img := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 20, 20)))
 	_, err = local.Put(context.Background(), "uploads/a/p.png", bytes.NewReader(img), "image/png")
 	require.NoError(t, err)
-	id := alice.seedNotes(note{course: alice.createCourse("Physics").ID, title: "t", body: "b", imageKey: "uploads/a/p.png"})[0]
+	id := alice.SeedNotes(apitest.Note{Course: alice.CreateCourse("Physics").ID, Title: "t", Body: "b", ImageKey: "uploads/a/p.png"})[0]
 	path := "/api/documents/" + id.String() + "/image"
 
-	res := alice.call(http.MethodGet, path, nil, nil)
+	res := alice.Call(http.MethodGet, path, nil, nil)
 	require.Equal(t, http.StatusOK, res.Status)
 	require.Equal(t, img, res.Body)
 	require.Equal(t, "image/png", res.Header.Get("Content-Type"))
 	require.Equal(t, strconv.Itoa(len(img)), res.Header.Get("Content-Length"))
 	etag := res.Header.Get("ETag")
 	require.NotEmpty(t, etag)
-	res = alice.call(http.MethodGet, path, nil, map[string]string{"If-None-Match": `"other", W/` + etag})
+	res = alice.Call(http.MethodGet, path, nil, map[string]string{"If-None-Match": `"other", W/` + etag})
 	require.Equal(t, http.StatusNotModified, res.Status)
 }

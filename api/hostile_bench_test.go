@@ -20,6 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // These benchmarks measure the API under hostile load on loopback. Each
@@ -92,7 +93,7 @@ func benchmarkGarbageTokens(b *testing.B, limit float64) {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	})
 	client := loopbackClient()
-	token := bd.issuer.token(bd.t, claims{Sub: "alice"})
+	token := bd.Issuer.Token(bd.T, apitest.Claims{Sub: "alice"})
 	userLatency := func(stop <-chan struct{}, n int) []time.Duration {
 		var lat []time.Duration
 		for len(lat) < n {
@@ -101,7 +102,7 @@ func benchmarkGarbageTokens(b *testing.B, limit float64) {
 				return lat
 			default:
 			}
-			req, _ := http.NewRequest(http.MethodGet, bd.server.URL+"/api/user", nil)
+			req, _ := http.NewRequest(http.MethodGet, bd.Server.URL+"/api/user", nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("X-Forwarded-For", "198.51.100.1")
 			start := time.Now()
@@ -130,14 +131,14 @@ func benchmarkGarbageTokens(b *testing.B, limit float64) {
 		b.Fatal(err)
 	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: forger},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", bd.issuer.kid))
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", bd.Issuer.KID))
 	if err != nil {
 		b.Fatal(err)
 	}
-	forged := bd.issuer.sign(b, signer, claims{Sub: "mallory"})
+	forged := bd.Issuer.Sign(b, signer, apitest.Claims{Sub: "mallory"})
 	cpuBefore := cpuTime()
 	b.ResetTimer()
-	statuses, rps := flood(b, strings.TrimPrefix(bd.server.URL, "http://"), 50000, 10000, 8,
+	statuses, rps := flood(b, strings.TrimPrefix(bd.Server.URL, "http://"), 50000, 10000, 8,
 		"GET /api/courses HTTP/1.1\r\nHost: snapnote\r\nAuthorization: Bearer "+forged+"\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n")
 	b.StopTimer()
 	cpu := cpuTime() - cpuBefore
@@ -216,22 +217,22 @@ func flood(b *testing.B, addr string, n, perSecond, conns int, request string) (
 func BenchmarkHealthDB(b *testing.B) {
 	bd := setupBench(b, nil)
 	client := loopbackClient()
-	before := bd.pool.Stat().AcquireCount()
+	before := bd.Pool.Stat().AcquireCount()
 	b.ResetTimer()
 	statuses, rps := hammer(b, client, 8000, 32, func() *http.Request {
-		req, _ := http.NewRequest(http.MethodGet, bd.server.URL+"/api/health/db", nil)
+		req, _ := http.NewRequest(http.MethodGet, bd.Server.URL+"/api/health/db", nil)
 		return req
 	})
 	b.StopTimer()
 	b.ReportMetric(rps, "req/s")
 	b.ReportMetric(float64(statuses[http.StatusOK]), "oks")
-	b.ReportMetric(float64(bd.pool.Stat().AcquireCount()-before), "db-round-trips")
+	b.ReportMetric(float64(bd.Pool.Stat().AcquireCount()-before), "db-round-trips")
 }
 
-// setupBench is setupWith for a benchmark.
-func setupBench(b *testing.B, configure func(*api.Config)) *bundle {
+// setupBench is apitest.SetupWith for a benchmark.
+func setupBench(b *testing.B, configure func(*api.Config)) *apitest.Bundle {
 	b.Helper()
-	return setupWith(b, configure)
+	return apitest.SetupWith(b, configure)
 }
 
 func mustPrefixes(cidrs ...string) []netip.Prefix {

@@ -10,25 +10,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/storage/storagetest"
 )
 
 func TestDocumentImageRedirectsToPresignedS3URL(t *testing.T) {
 	t.Parallel()
 	s3 := storagetest.NewFakeS3(t)
-	b := setupWith(t, func(c *api.Config) { c.Blobs = s3 })
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
+	b := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = s3 })
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
 	const key = "uploads/alice/page.png"
 	image := make([]byte, 64<<10)
 	_, _ = rand.Read(image)
 	_, err := s3.Put(t.Context(), key, bytes.NewReader(image), "image/png")
 	require.NoError(t, err)
-	ids := alice.seedNotes(note{course: course.ID, title: "Forces", body: "F = ma", imageKey: key})
+	ids := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "Forces", Body: "F = ma", ImageKey: key})
 
-	req, err := http.NewRequest(http.MethodGet, b.server.URL+"/api/documents/"+ids[0].String()+"/image", nil)
+	req, err := http.NewRequest(http.MethodGet, b.Server.URL+"/api/documents/"+ids[0].String()+"/image", nil)
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+alice.token)
+	req.Header.Set("Authorization", "Bearer "+alice.Token)
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := noFollow.Do(req)
 	require.NoError(t, err)
@@ -49,5 +50,5 @@ func TestDocumentImageRedirectsToPresignedS3URL(t *testing.T) {
 	require.Equal(t, image, data, "the redirect leads to the stored bytes")
 
 	// Another user's note is still a 404, not a redirect.
-	require.Equal(t, http.StatusNotFound, b.user("bob").do(http.MethodGet, "/api/documents/"+ids[0].String()+"/image", nil, "").Status)
+	require.Equal(t, http.StatusNotFound, b.User("bob").Do(http.MethodGet, "/api/documents/"+ids[0].String()+"/image", nil, "").Status)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/db"
 )
 
@@ -17,28 +18,28 @@ import (
 // nothing.
 func TestIsolation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice, bob := b.user("alice"), b.user("bob")
+	b := apitest.Setup(t)
+	alice, bob := b.User("alice"), b.User("bob")
 	ctx := context.Background()
 
-	course, trashedCourse := alice.createCourse("Physics"), alice.createCourse("Old")
-	bobsCourse := bob.createCourse("Bob's")
-	ids := alice.seedNotes(note{course: course.ID, title: "Orbits", body: "Kepler", imageKey: "uploads/a/orbit.png"},
-		note{course: course.ID, title: "Comets", body: "tails"})
+	course, trashedCourse := alice.CreateCourse("Physics"), alice.CreateCourse("Old")
+	bobsCourse := bob.CreateCourse("Bob's")
+	ids := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "Orbits", Body: "Kepler", ImageKey: "uploads/a/orbit.png"},
+		apitest.Note{Course: course.ID, Title: "Comets", Body: "tails"})
 	doc, trashedDoc := ids[0], ids[1]
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/documents/"+trashedDoc.String(), nil, nil).Status)
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/courses/"+trashedCourse.ID.String(), nil, nil).Status)
-	up, err := db.New(b.pool).CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: alice.id(), CourseID: course.ID,
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/documents/"+trashedDoc.String(), nil, nil).Status)
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/courses/"+trashedCourse.ID.String(), nil, nil).Status)
+	up, err := db.New(b.Pool).CreateUpload(ctx, db.NewUpload{ID: uuid.New(), UserID: alice.ID(), CourseID: course.ID,
 		Pages: []db.NewPage{{BlobKey: "uploads/a/failed.png", ContentType: "image/png", ByteSize: 10,
 			SHA256: strings.Repeat("0", 64), ImageWidth: 1, ImageHeight: 1}}})
 	require.NoError(t, err)
-	_, err = b.pool.Exec(ctx, `UPDATE uploads SET status = 'failed', error_code = 'no_text', error_message = 'none' WHERE id = $1`, up.ID)
+	_, err = b.Pool.Exec(ctx, `UPDATE uploads SET status = 'failed', error_code = 'no_text', error_message = 'none' WHERE id = $1`, up.ID)
 	require.NoError(t, err)
 
 	tables := []string{"users", "courses", "documents", "uploads", "upload_pages", "audit_logs"}
 	before := map[string]string{}
 	for _, table := range tables {
-		before[table] = b.snapshot(table)
+		before[table] = b.Snapshot(table)
 	}
 
 	c, tc, d, td := "/api/courses/"+course.ID.String(), "/api/courses/"+trashedCourse.ID.String(),
@@ -69,11 +70,11 @@ func TestIsolation(t *testing.T) {
 		{http.MethodGet, "/api/uploads/" + up.ID.String() + "/events", nil},
 	} {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
-			requireProblem(t, bob.sendJSON(r.method, r.path, r.body), http.StatusNotFound)
+			apitest.RequireProblem(t, bob.SendJSON(r.method, r.path, r.body), http.StatusNotFound)
 		})
 	}
 	for _, table := range tables {
-		require.Equal(t, before[table], b.snapshot(table), "table %s changed", table)
+		require.Equal(t, before[table], b.Snapshot(table), "table %s changed", table)
 	}
 
 	// The lists show bob none of alice's rows.
@@ -85,7 +86,7 @@ func TestIsolation(t *testing.T) {
 		var list struct {
 			Items []row `json:"items"`
 		}
-		bob.getJSON(path, &list)
+		bob.GetJSON(path, &list)
 		for _, item := range list.Items {
 			require.NotContains(t, alices, item.ID, path)
 		}
@@ -94,7 +95,7 @@ func TestIsolation(t *testing.T) {
 		Courses   []row `json:"courses"`
 		Documents []row `json:"documents"`
 	}
-	bob.getJSON("/api/trash", &trash)
+	bob.GetJSON("/api/trash", &trash)
 	for _, item := range append(trash.Courses, trash.Documents...) {
 		require.NotContains(t, alices, item.ID, "/api/trash")
 	}

@@ -1,99 +1,31 @@
 package api_test
 
 import (
-	"bytes"
 	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
-	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
-	"github.com/snapnote/snapnote/internal/photo"
-	"github.com/snapnote/snapnote/jobs"
+	"github.com/snapnote/snapnote/api/apitest"
 )
-
-// deepPNG is a w×h PNG of 16-bit RGBA: small on the wire, eight bytes a
-// pixel once decoded.
-func deepPNG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA64(image.Rect(0, 0, w, h))
-	img.Set(0, 0, color.RGBA64{R: 65535, A: 30000})
-	var buf bytes.Buffer
-	require.NoError(t, (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img))
-	return buf.Bytes()
-}
 
 // A photo whose reading needs more memory than a worker gives one page is
 // refused at upload, with the reason; a lighter one of the same size is
 // taken.
 func TestUploadNeedingTooMuchMemoryIsRefused(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) { c.UploadMaxMemory = 16 << 20 })
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "deep.png", file: deepPNG(t, 1500, 1500)})
-	requireProblem(t, res, http.StatusUnprocessableEntity)
+	b := apitest.SetupWith(t, func(c *api.Config) { c.UploadMaxMemory = 16 << 20 })
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "deep.png", File: apitest.DeepPNG(t, 1500, 1500)})
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 	require.Contains(t, string(res.Body), "8-bit colour")
-	require.Zero(t, b.count("uploads"))
-	require.Empty(t, b.blobFiles())
+	require.Zero(t, b.Count("uploads"))
+	require.Empty(t, b.BlobFiles())
 
-	res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "gray.png",
-		file: pngBytes(t, image.NewGray(image.Rect(0, 0, 1500, 1500)))})
+	res = alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "gray.png",
+		File: apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 1500, 1500)))})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-}
-
-// A worker whose budget cannot hold a page fails it for good with a code,
-// instead of running out of memory.
-func TestWorkerRefusesAPageOverItsBudget(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	b.startLLMWorker(&jobs.Pipeline{Formatter: notes.Builtin{}, Memory: jobs.NewBudget(16 << 20)})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "deep.png", file: deepPNG(t, 1500, 1500)})
-	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	var up api.Upload
-	res.json(t, &up)
-	failed := alice.waitSettled(up.ID)
-	require.Equal(t, "failed", failed.Status)
-	require.Equal(t, "image_too_large", failed.Error.Code)
-	require.Equal(t, 1, failed.Attempts["ocr"], "refused at once, not retried")
-}
-
-// A 12-megapixel photo whose characters stay large at half size is read from a half-size
-// decode, and the worker takes from its budget only what that decode needs: a budget too
-// small for the whole photo reads it.
-func TestWorkerReadsALargePhotoAtHalfSizeWithinItsBudget(t *testing.T) {
-	t.Parallel()
-	const budget = 32 << 20
-	b := setup(t)
-	b.startLLMWorker(&jobs.Pipeline{Formatter: notes.Builtin{}, Memory: jobs.NewBudget(budget)})
-	var buf bytes.Buffer
-	require.NoError(t, jpeg.Encode(&buf, ocrtest.RenderText(lectureLines, 3000, 4000, 90), &jpeg.Options{Quality: 85}))
-	plan, err := photo.PlanDecode(buf.Bytes())
-	require.NoError(t, err)
-	require.Greater(t, plan.Bytes(), int64(budget), "whole, the photo would not fit")
-
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "photo.jpg", file: buf.Bytes()})
-	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	var up api.Upload
-	res.json(t, &up)
-	settled := alice.waitSettled(up.ID)
-	if !photo.ScalesJPEG { // a binary without cgo decodes whole
-		require.Equal(t, "image_too_large", settled.Error.Code)
-		return
-	}
-	require.Less(t, plan.BytesAt(plan.Reduction())+int64(buf.Len()), int64(budget))
-	require.Equal(t, "done", settled.Status, "error: %+v", settled.Error)
-	doc := alice.document(settled.DocumentID)
-	require.Less(t, ocrtest.CER(doc.OriginalText, strings.Join(lectureLines, "\n")), 0.03, "OCR text:\n%s", doc.OriginalText)
 }

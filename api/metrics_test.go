@@ -2,29 +2,22 @@ package api_test
 
 import (
 	"context"
-	"image"
-	"image/color"
-	"image/draw"
 	"io"
 	"net/http"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
-
-	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
-	"github.com/snapnote/snapnote/internal/telemetry"
 )
 
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	alice.createCourse("Physics")
-	requireProblem(t, b.request(http.MethodGet, "/api/courses", nil, nil), http.StatusUnauthorized)
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	alice.CreateCourse("Physics")
+	apitest.RequireProblem(t, b.Request(http.MethodGet, "/api/courses", nil, nil), http.StatusUnauthorized)
 
-	res, err := http.Get(b.server.URL + "/metrics")
+	res, err := http.Get(b.Server.URL + "/metrics")
 	require.NoError(t, err)
 	defer res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode, "metrics need no token, like health")
@@ -41,56 +34,25 @@ func TestMetrics(t *testing.T) {
 // record the status they sent, not 0.
 func TestPipelineMetrics(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := apitest.Setup(t)
 	for _, q := range []string{"ocr", "llm", "default", "maintenance"} {
-		require.Zero(t, b.metric(`snapnote_queue_jobs{queue="`+q+`",state="available"}`), q)
-		require.Zero(t, b.metric(`snapnote_queue_oldest_available_seconds{queue="`+q+`"}`), q)
+		require.Zero(t, b.Metric(`snapnote_queue_jobs{queue="`+q+`",state="available"}`), q)
+		require.Zero(t, b.Metric(`snapnote_queue_oldest_available_seconds{queue="`+q+`"}`), q)
 	}
-	require.Zero(t, b.metric("snapnote_workers"))
-	require.Zero(t, b.metric("snapnote_uploads_accepted_total"))
+	require.Zero(t, b.Metric("snapnote_workers"))
+	require.Zero(t, b.Metric("snapnote_uploads_accepted_total"))
 
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)})
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	require.Equal(t, 1.0, b.metric("snapnote_uploads_accepted_total"))
-	require.Equal(t, 1.0, b.metric(`snapnote_queue_jobs{queue="ocr",state="available"}`))
-	require.GreaterOrEqual(t, b.metric(`snapnote_queue_oldest_available_seconds{queue="ocr"}`), 0.0)
-	_, err := b.pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() - interval '1 hour' WHERE queue = 'ocr'`)
+	require.Equal(t, 1.0, b.Metric("snapnote_uploads_accepted_total"))
+	require.Equal(t, 1.0, b.Metric(`snapnote_queue_jobs{queue="ocr",state="available"}`))
+	require.GreaterOrEqual(t, b.Metric(`snapnote_queue_oldest_available_seconds{queue="ocr"}`), 0.0)
+	_, err := b.Pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() - interval '1 hour' WHERE queue = 'ocr'`)
 	require.NoError(t, err)
-	require.InDelta(t, 3600, b.metric(`snapnote_queue_oldest_available_seconds{queue="ocr"}`), 60)
+	require.InDelta(t, 3600, b.Metric(`snapnote_queue_oldest_available_seconds{queue="ocr"}`), 60)
 
-	readZip(t, b, alice, "/api/export")
-	require.Equal(t, 1.0, b.metric(`snapnote_http_request_duration_seconds_count{code="200",operation="export-all"}`))
-}
-
-// TestWorkerMetrics: the pipeline counts pages read, times each job by
-// kind and outcome, and counts failures by code; served with the API's
-// when the worker shares its process (dev).
-func TestWorkerMetrics(t *testing.T) {
-	t.Parallel()
-	reg := prometheus.NewRegistry()
-	b := setupBundle(t, func(b *bundle, cfg *api.Config) {
-		cfg.WorkerMetrics = reg
-		b.pipelineMetrics = telemetry.NewPipelineMetrics(reg, func() float64 { return 0 })
-	})
-	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	blank := image.NewRGBA(image.Rect(0, 0, 800, 600))
-	draw.Draw(blank, blank.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	for _, page := range [][]byte{lecturePNG(t), pngBytes(t, blank)} {
-		res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: page})
-		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-		var up api.Upload
-		res.json(t, &up)
-		alice.waitSettled(up.ID)
-	}
-	require.Equal(t, 1.0, b.metric("snapnote_pages_read_total"))
-	require.Equal(t, 1.0, b.metric(`snapnote_upload_failures_total{code="no_text"}`))
-	require.Equal(t, 1.0, b.metric(`snapnote_job_duration_seconds_count{kind="ocr",outcome="ok"}`))
-	require.Equal(t, 1.0, b.metric(`snapnote_job_duration_seconds_count{kind="ocr",outcome="failed"}`))
-	require.Equal(t, 1.0, b.metric(`snapnote_job_duration_seconds_count{kind="extract",outcome="ok"}`))
-	require.Zero(t, b.metric("snapnote_ocr_memory_in_use_bytes"))
-	require.Equal(t, 2.0, b.metric("snapnote_uploads_accepted_total"))
+	apitest.ReadZip(t, alice, "/api/export")
+	require.Equal(t, 1.0, b.Metric(`snapnote_http_request_duration_seconds_count{code="200",operation="export-all"}`))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/queue"
 )
 
@@ -42,12 +43,12 @@ type openAPIDoc struct {
 	} `json:"components"`
 }
 
-func (b *bundle) openAPI() openAPIDoc {
-	b.t.Helper()
-	res := b.send(http.MethodGet, "/openapi.json", nil, nil, 4<<20)
-	require.Equal(b.t, http.StatusOK, res.Status)
+func openAPI(b *apitest.Bundle) openAPIDoc {
+	b.T.Helper()
+	res := b.Send(http.MethodGet, "/openapi.json", nil, nil, 4<<20)
+	require.Equal(b.T, http.StatusOK, res.Status)
 	var doc openAPIDoc
-	res.json(b.t, &doc)
+	res.JSON(b.T, &doc)
 	return doc
 }
 
@@ -57,7 +58,7 @@ func (b *bundle) openAPI() openAPIDoc {
 // `security: []`.
 func TestOpenAPIDocumentsErrors(t *testing.T) {
 	t.Parallel()
-	doc := setup(t).openAPI()
+	doc := openAPI(apitest.Setup(t))
 	require.NotEmpty(t, doc.Servers)
 	require.NotNil(t, doc.Info.License)
 	for path, ops := range doc.Paths {
@@ -94,7 +95,7 @@ func TestOpenAPIDocumentsErrors(t *testing.T) {
 // event, so a client knows a `status` event carries an Upload.
 func TestOpenAPITypesUploadEvents(t *testing.T) {
 	t.Parallel()
-	doc := setup(t).openAPI()
+	doc := openAPI(apitest.Setup(t))
 	stream := doc.Paths["/api/uploads/{id}/events"]["get"].Responses["200"].Content["text/event-stream"].Schema
 	// One event type: its schema stands alone, not in a oneOf of one.
 	var schema struct {
@@ -120,7 +121,7 @@ func TestOpenAPITypesUploadEvents(t *testing.T) {
 // like the stages the web app gets in /app-config.json, is queue.Stages, in order.
 func TestOpenAPIStagesAreTheStageTable(t *testing.T) {
 	t.Parallel()
-	doc := setup(t).openAPI()
+	doc := openAPI(apitest.Setup(t))
 	var names []string
 	for _, s := range queue.Stages {
 		names = append(names, s.Name)
@@ -132,14 +133,14 @@ func TestOpenAPIStagesAreTheStageTable(t *testing.T) {
 // patternDescription, but the 422 still tells the caller the format.
 func TestColorPatternStillExplained(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	res := alice.sendJSON(http.MethodPost, "/api/courses", map[string]any{"name": "X", "color": "red"})
-	requireProblem(t, res, http.StatusUnprocessableEntity)
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	res := alice.SendJSON(http.MethodPost, "/api/courses", map[string]any{"name": "X", "color": "red"})
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 	require.Contains(t, string(res.Body), "#RRGGBB")
-	c := alice.createCourse("Optics")
-	res = alice.sendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": "blue"})
-	requireProblem(t, res, http.StatusUnprocessableEntity)
+	c := alice.CreateCourse("Optics")
+	res = alice.SendJSON(http.MethodPatch, "/api/courses/"+c.ID.String(), map[string]any{"color": "blue"})
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 	require.Contains(t, string(res.Body), "#RRGGBB")
-	require.NotContains(t, string(b.send(http.MethodGet, "/openapi.json", nil, nil, 4<<20).Body), `"patternDescription"`)
+	require.NotContains(t, string(b.Send(http.MethodGet, "/openapi.json", nil, nil, 4<<20).Body), `"patternDescription"`)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/auth"
 	"github.com/snapnote/snapnote/internal/db"
 	"github.com/snapnote/snapnote/internal/faultproxy"
@@ -42,9 +43,9 @@ type problem struct {
 
 // requireUnavailable checks a 503 problem that names dependency and says
 // when to retry.
-func requireUnavailable(t *testing.T, res response, dependency string) {
+func requireUnavailable(t *testing.T, res apitest.Response, dependency string) {
 	t.Helper()
-	requireProblem(t, res, http.StatusServiceUnavailable)
+	apitest.RequireProblem(t, res, http.StatusServiceUnavailable)
 	wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
 	require.NoError(t, err, "503 without a Retry-After in seconds")
 	require.Positive(t, wait)
@@ -80,20 +81,20 @@ func proxied(t *testing.T) (*pgxpool.Pool, *faultproxy.Proxy, string) {
 func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	t.Parallel()
 	pool, proxy, _ := proxied(t)
-	b := setupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
-	alice := b.user("alice")
-	require.Equal(t, http.StatusOK, alice.do(http.MethodGet, "/api/courses", nil, "").Status)
+	b := apitest.SetupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
+	alice := b.User("alice")
+	require.Equal(t, http.StatusOK, alice.Do(http.MethodGet, "/api/courses", nil, "").Status)
 
 	proxy.Cut()
-	requireUnavailable(t, alice.do(http.MethodGet, "/api/courses", nil, ""), "database")
-	requireUnavailable(t, alice.do(http.MethodGet, "/api/search?q=entropy", nil, ""), "database")
+	requireUnavailable(t, alice.Do(http.MethodGet, "/api/courses", nil, ""), "database")
+	requireUnavailable(t, alice.Do(http.MethodGet, "/api/search?q=entropy", nil, ""), "database")
 	waitReadiness(t, b, http.StatusServiceUnavailable)
-	res := b.request(http.MethodGet, "/api/health/db", nil, nil)
+	res := b.Request(http.MethodGet, "/api/health/db", nil, nil)
 	requireUnavailable(t, res, "database")
 	require.NotContains(t, string(res.Body), `"storage"`, "storage is fine")
 
 	proxy.Restore()
-	require.Equal(t, http.StatusOK, alice.do(http.MethodGet, "/api/courses", nil, "").Status)
+	require.Equal(t, http.StatusOK, alice.Do(http.MethodGet, "/api/courses", nil, "").Status)
 	waitReadiness(t, b, http.StatusOK)
 }
 
@@ -102,9 +103,9 @@ func TestDroppedDatabaseAnswers503(t *testing.T) {
 	t.Parallel()
 	pool, dbURL := pgtest.Empty(t)
 	migrate(t, pool)
-	b := setupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
-	alice := b.user("alice")
-	course := alice.createCourse("Thermodynamics")
+	b := apitest.SetupWith(t, func(c *api.Config) { c.DB = db.Open(pool, c.Logger) })
+	alice := b.User("alice")
+	course := alice.CreateCourse("Thermodynamics")
 
 	u, err := url.Parse(dbURL)
 	require.NoError(t, err)
@@ -114,9 +115,9 @@ func TestDroppedDatabaseAnswers503(t *testing.T) {
 	_, err = admin.Exec(context.Background(), "DROP DATABASE "+strings.TrimPrefix(u.Path, "/")+" WITH (FORCE)")
 	require.NoError(t, err)
 
-	requireUnavailable(t, alice.do(http.MethodGet, "/api/courses/"+course.ID.String(), nil, ""), "database")
+	requireUnavailable(t, alice.Do(http.MethodGet, "/api/courses/"+course.ID.String(), nil, ""), "database")
 	waitReadiness(t, b, http.StatusServiceUnavailable)
-	requireUnavailable(t, b.request(http.MethodGet, "/api/health/db", nil, nil), "database")
+	requireUnavailable(t, b.Request(http.MethodGet, "/api/health/db", nil, nil), "database")
 }
 
 // S3 goes away behind a proxy in the middle of the test: an upload answers
@@ -129,25 +130,25 @@ func TestStorageOutageAnswers503AndRecovers(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = proxy.Close() })
 	blobs := storagetest.NewS3At(t, "http://"+proxy.Addr())
-	b := setupWith(t, func(c *api.Config) { c.Blobs = blobs })
-	alice := b.user("alice")
-	course := alice.createCourse("Thermodynamics")
-	page := pngBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
-	upload := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: page}
-	require.Equal(t, http.StatusAccepted, alice.upload(upload).Status)
+	b := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = blobs })
+	alice := b.User("alice")
+	course := alice.CreateCourse("Thermodynamics")
+	page := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
+	upload := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page}
+	require.Equal(t, http.StatusAccepted, alice.Upload(upload).Status)
 
 	proxy.Cut()
-	requireUnavailable(t, alice.upload(upload), "storage")
+	requireUnavailable(t, alice.Upload(upload), "storage")
 	waitReadiness(t, b, http.StatusServiceUnavailable)
-	res := b.request(http.MethodGet, "/api/health/db", nil, nil)
+	res := b.Request(http.MethodGet, "/api/health/db", nil, nil)
 	requireUnavailable(t, res, "storage")
 	var p problem
-	res.json(t, &p)
+	res.JSON(t, &p)
 	require.Len(t, p.Errors, 1)
 	require.Equal(t, "storage", p.Errors[0].Location)
 
 	proxy.Restore()
-	require.Equal(t, http.StatusAccepted, alice.upload(upload).Status)
+	require.Equal(t, http.StatusAccepted, alice.Upload(upload).Status)
 	waitReadiness(t, b, http.StatusOK)
 }
 
@@ -172,8 +173,8 @@ func (downStore) Stat(context.Context, string) (storage.Info, error) {
 
 func TestReadinessNamesEachDependency(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	res := b.request(http.MethodGet, "/api/health/db", nil, nil)
+	b := apitest.Setup(t)
+	res := b.Request(http.MethodGet, "/api/health/db", nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var body struct {
 		Status string            `json:"status"`
@@ -182,27 +183,27 @@ func TestReadinessNamesEachDependency(t *testing.T) {
 	require.NoError(t, json.Unmarshal(res.Body, &body))
 	require.Equal(t, map[string]string{"database": "ok", "storage": "ok"}, body.Checks)
 
-	down := setupWith(t, func(c *api.Config) { c.Blobs = downStore{c.Blobs} })
-	res = down.request(http.MethodGet, "/api/health/db", nil, nil)
+	down := apitest.SetupWith(t, func(c *api.Config) { c.Blobs = downStore{c.Blobs} })
+	res = down.Request(http.MethodGet, "/api/health/db", nil, nil)
 	requireUnavailable(t, res, "storage")
 	require.NotContains(t, string(res.Body), "database")
-	alice := down.user("alice")
-	course := alice.createCourse("Thermodynamics")
-	page := pngBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
-	requireUnavailable(t, alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: page}), "storage")
+	alice := down.User("alice")
+	course := alice.CreateCourse("Thermodynamics")
+	page := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
+	requireUnavailable(t, alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page}), "storage")
 }
 
 // However many callers ask, readiness asks the database about once a second.
 func TestReadinessIsCached(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	before := b.pool.Stat().AcquireCount()
+	b := apitest.Setup(t)
+	before := b.Pool.Stat().AcquireCount()
 	for range 200 {
-		require.Equal(t, http.StatusOK, b.request(http.MethodGet, "/api/health/db", nil, nil).Status)
+		require.Equal(t, http.StatusOK, b.Request(http.MethodGet, "/api/health/db", nil, nil).Status)
 	}
 	// 200 sequential requests take well under the few seconds that would
 	// allow more than a handful of checks.
-	require.LessOrEqual(t, b.pool.Stat().AcquireCount()-before, int64(5))
+	require.LessOrEqual(t, b.Pool.Stat().AcquireCount()-before, int64(5))
 }
 
 // The identity provider is unreachable: tokens cannot be judged, so the
@@ -213,20 +214,20 @@ func TestIdentityProviderOutageAnswers503(t *testing.T) {
 	require.NoError(t, err)
 	closed := "http://" + ln.Addr().String() + "/"
 	require.NoError(t, ln.Close())
-	b := setupWith(t, func(c *api.Config) {
-		v, err := auth.NewValidator(auth.Config{Issuer: closed, Audience: testAudience})
+	b := apitest.SetupWith(t, func(c *api.Config) {
+		v, err := auth.NewValidator(auth.Config{Issuer: closed, Audience: apitest.Audience})
 		require.NoError(t, err)
 		c.Auth = v
 	})
-	token := b.issuer.token(t, claims{Sub: "alice", Issuer: closed})
-	res := b.request(http.MethodGet, "/api/courses", nil, map[string]string{"Authorization": "Bearer " + token})
+	token := b.Issuer.Token(t, apitest.Claims{Sub: "alice", Issuer: closed})
+	res := b.Request(http.MethodGet, "/api/courses", nil, map[string]string{"Authorization": "Bearer " + token})
 	requireUnavailable(t, res, "")
 }
 
 // waitReadiness asks for readiness until it answers status, past the cache.
-func waitReadiness(t *testing.T, b *bundle, status int) {
+func waitReadiness(t *testing.T, b *apitest.Bundle, status int) {
 	t.Helper()
-	waitUntil(t, func() bool { return b.request(http.MethodGet, "/api/health/db", nil, nil).Status == status })
+	waitUntil(t, func() bool { return b.Request(http.MethodGet, "/api/health/db", nil, nil).Status == status })
 }
 
 // migrate applies every migration to pool's database.

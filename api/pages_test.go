@@ -1,210 +1,34 @@
 package api_test
 
 import (
-	"bytes"
-	"context"
-	"image"
-	"image/color"
-	"image/draw"
 	"net/http"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
-
-	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
-	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 )
-
-// pageOf renders a page of lecture text whose lines name it.
-func pageOf(t testing.TB, title string, lines ...string) []byte {
-	t.Helper()
-	return pngBytes(t, ocrtest.RenderText(append([]string{title, ""}, lines...), 1500, 700, 40))
-}
-
-// Three photos, one note: each page is read on its own, the note holds
-// their text in order, and each page's image is served.
-func TestSeveralPagesMakeOneNote(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	pages := [][]byte{
-		pageOf(t, "Thermodynamics Lecture Three", "The first law states that energy is conserved."),
-		pageOf(t, "Second Page", "Entropy of an isolated system never decreases."),
-		pageOf(t, "Third Page", "Heat flows from hot bodies to cold ones."),
-	}
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png",
-		file: pages[0], more: pages[1:]})
-	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	var up api.Upload
-	res.json(t, &up)
-	require.Equal(t, 3, up.PagesTotal)
-	require.Len(t, up.Pages, 3)
-
-	done := alice.waitSettled(up.ID)
-	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
-	require.Equal(t, 3, done.PagesDone)
-	for i, p := range done.Pages {
-		require.Equal(t, i+1, p.N)
-		require.Equal(t, "done", p.Status)
-		require.NotNil(t, p.OCRConfidence)
-	}
-
-	var doc api.Document
-	alice.getJSON("/api/documents/"+done.DocumentID.String(), &doc)
-	first := strings.Index(doc.OriginalText, "energy is conserved")
-	second := strings.Index(doc.OriginalText, "never decreases")
-	third := strings.Index(doc.OriginalText, "hot bodies")
-	require.True(t, first >= 0 && first < second && second < third, "pages in order:\n%s", doc.OriginalText)
-	require.Contains(t, doc.FormattedNote, "hot bodies", "the formatter saw every page")
-	require.Len(t, doc.Metadata["pages"], 3, "the metadata keeps each page")
-
-	var listed []api.Page
-	alice.getJSON("/api/documents/"+doc.ID.String()+"/pages", &listed)
-	require.Len(t, listed, 3)
-	for i, p := range listed {
-		require.Equal(t, i+1, p.N)
-		img := b.send(http.MethodGet, p.Image, nil, map[string]string{"Authorization": "Bearer " + alice.token}, 1<<30)
-		require.Equal(t, http.StatusOK, img.Status)
-		require.True(t, bytes.Equal(pages[i], img.Body), "page %d's image is the one sent", p.N)
-	}
-	require.Equal(t, http.StatusNotFound, alice.do(http.MethodGet, "/api/documents/"+doc.ID.String()+"/pages/4/image", nil, "").Status)
-	bob := b.user("bob")
-	require.Equal(t, http.StatusNotFound, bob.do(http.MethodGet, "/api/documents/"+doc.ID.String()+"/pages", nil, "").Status)
-	require.Equal(t, http.StatusNotFound, bob.do(http.MethodGet, listed[0].Image, nil, "").Status)
-}
-
-// A blank page fails the upload with the page named; a retry reads only
-// the page that failed.
-func TestABadPageFailsTheUploadNamingIt(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	white := image.NewRGBA(image.Rect(0, 0, 800, 600))
-	draw.Draw(white, white.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png",
-		file: pageOf(t, "Optics", "Light bends when it enters water."),
-		more: [][]byte{pngBytes(t, white), pageOf(t, "More Optics", "Lenses focus light.")}})
-	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	var up api.Upload
-	res.json(t, &up)
-
-	// The pages are read even after one failed the upload.
-	var failed api.Upload
-	require.Eventually(t, func() bool {
-		failed = alice.waitSettled(up.ID)
-		return failed.Pages[0].Status == "done" && failed.Pages[2].Status == "done"
-	}, time.Minute, 50*time.Millisecond)
-	require.Equal(t, "failed", failed.Status)
-	require.Equal(t, "no_text", failed.Error.Code)
-	require.True(t, strings.HasPrefix(failed.Error.Message, "Page 2 of 3: "), failed.Error.Message)
-	require.Equal(t, "failed", failed.Pages[1].Status)
-	require.Equal(t, "no_text", failed.Pages[1].Error.Code)
-
-	res = alice.do(http.MethodPost, "/api/uploads/"+up.ID.String()+"/retry", nil, "")
-	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	again := alice.waitSettled(up.ID)
-	require.Equal(t, "failed", again.Status, "the blank page is blank again")
-	require.Equal(t, 1, b.ocrJobs(up.ID, 1), "the page read already is not read again")
-	require.Equal(t, 1, b.ocrJobs(up.ID, 3))
-	require.Equal(t, 2, b.ocrJobs(up.ID, 2), "the page that failed is read again")
-	require.Zero(t, b.count("documents"))
-}
 
 // Too many pages, or none, are refused before anything is stored.
 func TestPageCountIsChecked(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	page := pageOf(t, "Optics", "Light bends.")
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	page := apitest.PageOf(t, "Optics", "Light bends.")
 	var more [][]byte
-	for range 5 { // testMaxPages is 5: six in all
+	for range apitest.MaxPages { // one page over the cap in all
 		more = append(more, page)
 	}
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: page, more: more})
-	requireProblem(t, res, http.StatusUnprocessableEntity)
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: page, More: more})
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 	require.Contains(t, string(res.Body), "too many pages")
-	res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}})
-	requireProblem(t, res, http.StatusUnprocessableEntity)
-	res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png",
-		file: page, more: [][]byte{[]byte("not an image")}})
-	requireProblem(t, res, http.StatusUnsupportedMediaType)
+	res = alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}})
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
+	res = alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png",
+		File: page, More: [][]byte{[]byte("not an image")}})
+	apitest.RequireProblem(t, res, http.StatusUnsupportedMediaType)
 	require.Contains(t, string(res.Body), "file[1]", "the bad page is named")
-	require.Zero(t, b.count("uploads"))
-	require.Zero(t, b.count("upload_pages"))
-	require.Empty(t, b.blobFiles())
-}
-
-// Pages added later join the same note, after its own; a title the user
-// edited is kept, and search finds the new text.
-func TestPagesAddedToANote(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png",
-		file: pageOf(t, "Thermodynamics", "The first law states that energy is conserved.")})
-	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	var up api.Upload
-	res.json(t, &up)
-	done := alice.waitSettled(up.ID)
-	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
-	docPath := "/api/documents/" + done.DocumentID.String()
-	res = alice.sendJSON(http.MethodPatch, docPath, map[string]any{"title": "My heat notes"})
-	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-
-	body, ct := form{filename: "more.png", file: pageOf(t, "Entropy", "Entropy of an isolated system never decreases.")}.encode(t)
-	res = alice.do(http.MethodPost, docPath+"/pages", body, ct)
-	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-	var added api.Upload
-	res.json(t, &added)
-	require.Equal(t, done.DocumentID, added.AddsTo)
-	addedDone := alice.waitSettled(added.ID)
-	require.Equal(t, "done", addedDone.Status, "error: %+v", addedDone.Error)
-	require.Equal(t, done.DocumentID, addedDone.DocumentID, "the same note")
-
-	var doc api.Document
-	alice.getJSON(docPath, &doc)
-	require.Equal(t, "My heat notes", doc.Title, "an edited title is kept")
-	old, added2 := strings.Index(doc.OriginalText, "energy is conserved"), strings.Index(doc.OriginalText, "never decreases")
-	require.True(t, old >= 0 && old < added2, "the new page after the old:\n%s", doc.OriginalText)
-	require.Contains(t, doc.FormattedNote, "never decreases")
-	var listed []api.Page
-	alice.getJSON(docPath+"/pages", &listed)
-	require.Len(t, listed, 2)
-	require.Equal(t, added.ID, listed[1].UploadID)
-	var found struct {
-		Items []struct {
-			ID string `json:"id"`
-		} `json:"items"`
-	}
-	alice.getJSON("/api/search?q=isolated", &found)
-	require.Len(t, found.Items, 1)
-	require.Equal(t, 1, b.count("documents"))
-
-	// Another user's note, or a note in trash, takes no pages.
-	bob := b.user("bob")
-	body, ct = form{filename: "more.png", file: pageOf(t, "X", "Y")}.encode(t)
-	require.Equal(t, http.StatusNotFound, bob.do(http.MethodPost, docPath+"/pages", body, ct).Status)
-	require.Equal(t, http.StatusOK, alice.do(http.MethodDelete, docPath, nil, "").Status)
-	body, ct = form{filename: "more.png", file: pageOf(t, "X", "Y")}.encode(t)
-	requireProblem(t, alice.do(http.MethodPost, docPath+"/pages", body, ct), http.StatusConflict)
-}
-
-// ocrJobs counts the OCR jobs queued for page n of an upload.
-func (b *bundle) ocrJobs(uploadID uuid.UUID, n int) int {
-	b.t.Helper()
-	var jobs int
-	require.NoError(b.t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
-		WHERE kind = 'ocr' AND args->>'upload_id' = $1 AND (args->>'page')::int = $2`, uploadID.String(), n).Scan(&jobs))
-	return jobs
+	require.Zero(t, b.Count("uploads"))
+	require.Zero(t, b.Count("upload_pages"))
+	require.Empty(t, b.BlobFiles())
 }

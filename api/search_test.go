@@ -11,36 +11,37 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 func TestSearch(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice, bob := b.user("alice"), b.user("bob")
-	physics, engineering := alice.createCourse("Physics"), alice.createCourse("Engineering")
-	dropped := alice.createCourse("Dropped")
+	b := apitest.Setup(t)
+	alice, bob := b.User("alice"), b.User("bob")
+	physics, engineering := alice.CreateCourse("Physics"), alice.CreateCourse("Engineering")
+	dropped := alice.CreateCourse("Dropped")
 	day := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	created := []time.Time{day, day.AddDate(0, 0, 1), day.AddDate(0, 0, 2), day.AddDate(0, 0, 3), day.AddDate(0, 0, 4)}
-	ids := alice.seedNotes(
-		note{course: physics.ID, title: "Thermodynamics", body: "Heat engines and the second law.", createdAt: created[0]},
-		note{course: engineering.ID, title: "Engines", body: "Thermodynamics is the study of heat and work.", createdAt: created[1]},
-		note{course: physics.ID, title: "Optics", body: "Lenses <script>alert('x')</script> & mirrors: when f < d the image is real.",
-			createdAt: created[2]},
-		note{course: engineering.ID, title: "Contracts", body: "The law requires a second signature.", createdAt: created[3]},
-		note{course: physics.ID, title: "Cooking", body: "Apply gentle heat to the pan.", createdAt: created[4]},
-		note{course: physics.ID, title: "Thermodynamics, trashed", body: "thermodynamics in trash"},
-		note{course: dropped.ID, title: "Thermodynamics of a dropped course", body: "thermodynamics"},
+	ids := alice.SeedNotes(
+		apitest.Note{Course: physics.ID, Title: "Thermodynamics", Body: "Heat engines and the second law.", CreatedAt: created[0]},
+		apitest.Note{Course: engineering.ID, Title: "Engines", Body: "Thermodynamics is the study of heat and work.", CreatedAt: created[1]},
+		apitest.Note{Course: physics.ID, Title: "Optics", Body: "Lenses <script>alert('x')</script> & mirrors: when f < d the image is real.",
+			CreatedAt: created[2]},
+		apitest.Note{Course: engineering.ID, Title: "Contracts", Body: "The law requires a second signature.", CreatedAt: created[3]},
+		apitest.Note{Course: physics.ID, Title: "Cooking", Body: "Apply gentle heat to the pan.", CreatedAt: created[4]},
+		apitest.Note{Course: physics.ID, Title: "Thermodynamics, trashed", Body: "thermodynamics in trash"},
+		apitest.Note{Course: dropped.ID, Title: "Thermodynamics of a dropped course", Body: "thermodynamics"},
 	)
 	thermo, engines, optics, contracts, cooking := ids[0], ids[1], ids[2], ids[3], ids[4]
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/documents/"+ids[5].String(), nil, nil).Status)
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/courses/"+dropped.ID.String(), nil, nil).Status)
-	bobs := bob.createCourse("Bob's")
-	bob.seedNotes(note{course: bobs.ID, title: "Thermodynamics", body: "bob's thermodynamics"})
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/documents/"+ids[5].String(), nil, nil).Status)
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/courses/"+dropped.ID.String(), nil, nil).Status)
+	bobs := bob.CreateCourse("Bob's")
+	bob.SeedNotes(apitest.Note{Course: bobs.ID, Title: "Thermodynamics", Body: "bob's thermodynamics"})
 
 	search := func(query string) api.SearchResults {
 		t.Helper()
 		var r api.SearchResults
-		alice.getJSON("/api/search?"+query, &r)
+		alice.GetJSON("/api/search?"+query, &r)
 		return r
 	}
 	hitIDs := func(r api.SearchResults) []uuid.UUID {
@@ -73,7 +74,7 @@ func TestSearch(t *testing.T) {
 	})
 	t.Run("course filter", func(t *testing.T) {
 		require.Equal(t, []uuid.UUID{engines}, hitIDs(search(q("thermodynamics")+"&courseId="+engineering.ID.String())))
-		requireProblem(t, alice.call(http.MethodGet, "/api/search?"+q("thermodynamics")+"&courseId="+bobs.ID.String(), nil, nil),
+		apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/search?"+q("thermodynamics")+"&courseId="+bobs.ID.String(), nil, nil),
 			http.StatusNotFound)
 	})
 	t.Run("date order and range", func(t *testing.T) {
@@ -104,7 +105,7 @@ func TestSearch(t *testing.T) {
 		require.Equal(t, 2, strings.Count(snippet, "<"), "only the <mark> pair is markup: %s", snippet)
 	})
 	t.Run("a word edited into a note is found by its typo", func(t *testing.T) {
-		res := alice.sendJSON(http.MethodPatch, "/api/documents/"+optics.String(), map[string]any{"formattedNote": "Refraction through a prism."})
+		res := alice.SendJSON(http.MethodPatch, "/api/documents/"+optics.String(), map[string]any{"formattedNote": "Refraction through a prism."})
 		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 		require.Equal(t, []uuid.UUID{optics}, hitIDs(search(q("refracton"))))
 	})
@@ -126,10 +127,10 @@ func TestSearch(t *testing.T) {
 		for _, query := range []string{"", "q=", q("   "), q(strings.Repeat("a", 201)), q("x") + "&limit=51",
 			q("x") + "&cursor=bogus", q("x") + "&courseId=nope", q("x") + "&sort=random", q("x") + "&from=yesterday",
 			q("x") + "&from=2026-10-02T00:00:00Z&to=2026-10-02T00:00:00Z", q("thermodynamics") + "&sort=date&cursor=" + byRank} {
-			requireProblem(t, alice.call(http.MethodGet, "/api/search?"+query, nil, nil), http.StatusUnprocessableEntity)
+			apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/search?"+query, nil, nil), http.StatusUnprocessableEntity)
 		}
-		requireFieldProblem(t, alice.call(http.MethodGet, "/api/search?"+q(" "), nil, nil), "query.q")
-		requireFieldProblem(t, alice.call(http.MethodGet, "/api/search?"+q("x")+"&from=2026-10-03T00:00:00Z&to=2026-10-02T00:00:00Z",
+		requireFieldProblem(t, alice.Call(http.MethodGet, "/api/search?"+q(" "), nil, nil), "query.q")
+		requireFieldProblem(t, alice.Call(http.MethodGet, "/api/search?"+q("x")+"&from=2026-10-03T00:00:00Z&to=2026-10-02T00:00:00Z",
 			nil, nil), "query.to")
 	})
 }

@@ -9,16 +9,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/stretchr/testify/require"
 )
 
 // requireRefused checks a 4xx problem whose body names the input at
 // location (such as "query.q" or "body.name").
-func requireRefused(t *testing.T, res response, location string) {
+func requireRefused(t *testing.T, res apitest.Response, location string) {
 	t.Helper()
 	require.True(t, res.Status == http.StatusBadRequest || res.Status == http.StatusUnprocessableEntity,
 		"want 400 or 422, got %d: %s", res.Status, res.Body)
-	requireProblem(t, res, res.Status)
+	apitest.RequireProblem(t, res, res.Status)
 	require.Contains(t, string(res.Body), location, "the problem names the input")
 }
 
@@ -26,10 +27,10 @@ func requireRefused(t *testing.T, res response, location string) {
 // with 400 or 422 naming the input, on every route family, never 500 or 503.
 func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	doc := alice.seedNotes(note{course: course.ID, title: "Entropy", body: "heat and work"})[0]
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	doc := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "Entropy", Body: "heat and work"})[0]
 	coursePath, docPath := "/api/courses/"+course.ID.String(), "/api/documents/"+doc.String()
 
 	for _, tc := range []struct {
@@ -51,7 +52,7 @@ func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 		{"upload id NUL", "/api/uploads/a%00b", "path.id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			requireRefused(t, alice.do(http.MethodGet, tc.path, nil, ""), tc.location)
+			requireRefused(t, alice.Do(http.MethodGet, tc.path, nil, ""), tc.location)
 		})
 	}
 
@@ -79,26 +80,26 @@ func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 		{"user name NUL", http.MethodPatch, "/api/user", `{"name":"Ada\u0000"}`, "body.name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := alice.do(tc.method, tc.path, bytes.NewReader([]byte(tc.body)), "application/json")
+			res := alice.Do(tc.method, tc.path, bytes.NewReader([]byte(tc.body)), "application/json")
 			requireRefused(t, res, tc.location)
 		})
 	}
 
 	// Nothing was stored, and what is fine still works.
 	var c struct{ Name, Icon string }
-	alice.getJSON(coursePath, &c)
+	alice.GetJSON(coursePath, &c)
 	require.Equal(t, "Physics", c.Name)
-	require.Equal(t, http.StatusOK, alice.do(http.MethodGet, "/api/search?q=heat", nil, "").Status)
-	require.Equal(t, http.StatusOK, alice.do(http.MethodPatch, coursePath,
+	require.Equal(t, http.StatusOK, alice.Do(http.MethodGet, "/api/search?q=heat", nil, "").Status)
+	require.Equal(t, http.StatusOK, alice.Do(http.MethodPatch, coursePath,
 		bytes.NewReader([]byte(`{"description":"Vorlesung über Wärme 🔥"}`)), "application/json").Status)
-	res := alice.do(http.MethodPatch, coursePath, bytes.NewReader([]byte(`{"description":"a path: C:\\u0000"}`)), "application/json")
+	res := alice.Do(http.MethodPatch, coursePath, bytes.NewReader([]byte(`{"description":"a path: C:\\u0000"}`)), "application/json")
 	require.Equal(t, http.StatusOK, res.Status, "an escaped backslash before u0000 is text: %s", res.Body)
-	alice.getJSON(coursePath, &c)
+	alice.GetJSON(coursePath, &c)
 
 	// Upload form fields are text too.
-	page := pngBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
+	page := apitest.PNGBytes(t, image.NewGray(image.Rect(0, 0, 64, 64)))
 	for _, title := range []string{"a\x00b", "a\xffb", strings.Repeat("x", 100_000)} {
-		res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String(), "title": title}, filename: "p.png", file: page})
+		res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "title": title}, Filename: "p.png", File: page})
 		require.Less(t, res.Status, 500, "upload title %.20q: %s", title, res.Body)
 	}
 }
@@ -109,18 +110,18 @@ func TestUnstorableInputIsRefusedOnEveryRoute(t *testing.T) {
 // invalid UTF-8 sent without one was stored as U+FFFD.
 func TestUnstorableTextWhateverTheContentType(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
+	b := apitest.Setup(t)
+	alice := b.User("alice")
 	for _, ct := range []string{"", "json", "application/json; =", "application/vnd.snapnote+json", "application/json;charset=latin1"} {
 		for body, location := range map[string]string{
 			"{\"name\":\"inv\xffutf\"}": "body.name",
 			`{"name":"nul\u0000here"}`:  "body.name",
 		} {
-			res := b.request(http.MethodPost, "/api/courses", strings.NewReader(body),
-				map[string]string{"Authorization": "Bearer " + alice.token, "Content-Type": ct})
-			requireProblem(t, res, http.StatusUnprocessableEntity)
+			res := b.Request(http.MethodPost, "/api/courses", strings.NewReader(body),
+				map[string]string{"Authorization": "Bearer " + alice.Token, "Content-Type": ct})
+			apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 			require.Contains(t, string(res.Body), location, "Content-Type %q", ct)
 		}
 	}
-	require.Zero(t, b.count("courses"))
+	require.Zero(t, b.Count("courses"))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // hugePNGHeader is a valid PNG signature and IHDR claiming width×height,
@@ -32,100 +33,100 @@ func hugePNGHeader(width, height uint32) []byte {
 
 func TestBadUploadsLeaveNothingBehind(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice, bob := b.user("alice"), b.user("bob")
-	course := alice.createCourse("Physics")
-	bobCourse := bob.createCourse("Bob's")
-	page := lecturePNG(t)
+	b := apitest.Setup(t)
+	alice, bob := b.User("alice"), b.User("bob")
+	course := alice.CreateCourse("Physics")
+	bobCourse := bob.CreateCourse("Bob's")
+	page := apitest.LecturePNG(t)
 	fields := map[string]string{"courseId": course.ID.String()}
 
 	for _, tc := range []struct {
 		name   string
-		form   form
+		form   apitest.Form
 		status int
 	}{
-		{"text file named .png", form{fields: fields, filename: "notes.png", file: []byte("just some text, not an image at all")}, http.StatusUnsupportedMediaType},
-		{"truncated PNG", form{fields: fields, filename: "cut.png", file: page[:len(page)/2]}, http.StatusUnprocessableEntity},
-		{"30000×30000 PNG header", form{fields: fields, filename: "huge.png", file: hugePNGHeader(30000, 30000)}, http.StatusUnprocessableEntity},
-		{"another user's course", form{fields: map[string]string{"courseId": bobCourse.ID.String()}, filename: "p.png", file: page}, http.StatusNotFound},
-		{"missing course", form{filename: "p.png", file: page}, http.StatusUnprocessableEntity},
-		{"course id not a uuid", form{fields: map[string]string{"courseId": "physics"}, filename: "p.png", file: page}, http.StatusUnprocessableEntity},
-		{"no file", form{fields: fields}, http.StatusUnprocessableEntity},
-		{"NUL in title", form{fields: map[string]string{"courseId": course.ID.String(), "title": "a\x00b"}, filename: "p.png", file: page}, http.StatusUnprocessableEntity},
-		{"oversize", form{fields: fields, filename: "big.png", file: bytes.Repeat([]byte{0x89}, testMaxBytes+1)}, http.StatusRequestEntityTooLarge},
+		{"text file named .png", apitest.Form{Fields: fields, Filename: "notes.png", File: []byte("just some text, not an image at all")}, http.StatusUnsupportedMediaType},
+		{"truncated PNG", apitest.Form{Fields: fields, Filename: "cut.png", File: page[:len(page)/2]}, http.StatusUnprocessableEntity},
+		{"30000×30000 PNG header", apitest.Form{Fields: fields, Filename: "huge.png", File: hugePNGHeader(30000, 30000)}, http.StatusUnprocessableEntity},
+		{"another user's course", apitest.Form{Fields: map[string]string{"courseId": bobCourse.ID.String()}, Filename: "p.png", File: page}, http.StatusNotFound},
+		{"missing course", apitest.Form{Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
+		{"course id not a uuid", apitest.Form{Fields: map[string]string{"courseId": "physics"}, Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
+		{"no file", apitest.Form{Fields: fields}, http.StatusUnprocessableEntity},
+		{"NUL in title", apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "title": "a\x00b"}, Filename: "p.png", File: page}, http.StatusUnprocessableEntity},
+		{"oversize", apitest.Form{Fields: fields, Filename: "big.png", File: bytes.Repeat([]byte{0x89}, apitest.MaxBytes+1)}, http.StatusRequestEntityTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			requireProblem(t, alice.upload(tc.form), tc.status)
+			apitest.RequireProblem(t, alice.Upload(tc.form), tc.status)
 		})
 	}
 
 	t.Run("oversize chunked", func(t *testing.T) {
-		body, ct := form{fields: fields, filename: "big.png", file: bytes.Repeat([]byte{0x89}, testMaxBytes+1)}.encode(t)
+		body, ct := apitest.Form{Fields: fields, Filename: "big.png", File: bytes.Repeat([]byte{0x89}, apitest.MaxBytes+1)}.Encode(t)
 		// io.MultiReader hides the length: the request goes chunked.
-		res := alice.do(http.MethodPost, "/api/uploads", io.MultiReader(body), ct)
-		requireProblem(t, res, http.StatusRequestEntityTooLarge)
+		res := alice.Do(http.MethodPost, "/api/uploads", io.MultiReader(body), ct)
+		apitest.RequireProblem(t, res, http.StatusRequestEntityTooLarge)
 	})
 
 	t.Run("not multipart", func(t *testing.T) {
-		requireProblem(t, alice.do(http.MethodPost, "/api/uploads", bytes.NewReader(page), "image/png"), http.StatusUnsupportedMediaType)
+		apitest.RequireProblem(t, alice.Do(http.MethodPost, "/api/uploads", bytes.NewReader(page), "image/png"), http.StatusUnsupportedMediaType)
 	})
 
 	t.Run("trashed course", func(t *testing.T) {
-		trashed := alice.createCourse("Old")
-		_, err := b.pool.Exec(t.Context(), `UPDATE courses SET status = 'trash', deleted_at = now() WHERE id = $1`, trashed.ID)
+		trashed := alice.CreateCourse("Old")
+		_, err := b.Pool.Exec(t.Context(), `UPDATE courses SET status = 'trash', deleted_at = now() WHERE id = $1`, trashed.ID)
 		require.NoError(t, err)
-		requireProblem(t, alice.upload(form{fields: map[string]string{"courseId": trashed.ID.String()}, filename: "p.png", file: page}), http.StatusNotFound)
+		apitest.RequireProblem(t, alice.Upload(apitest.Form{Fields: map[string]string{"courseId": trashed.ID.String()}, Filename: "p.png", File: page}), http.StatusNotFound)
 	})
 
-	require.Zero(t, b.count("uploads"))
-	require.Zero(t, b.count("river_job"))
-	require.Empty(t, b.blobFiles())
+	require.Zero(t, b.Count("uploads"))
+	require.Zero(t, b.Count("river_job"))
+	require.Empty(t, b.BlobFiles())
 }
 
 func TestIdempotencyKeyReturnsFirstUpload(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	f := form{fields: map[string]string{"courseId": course.ID.String(), "title": "Week 1"}, filename: "p.png", file: lecturePNG(t)}
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	f := apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "title": "Week 1"}, Filename: "p.png", File: apitest.LecturePNG(t)}
 
 	var ids []string
 	for range 2 {
-		body, ct := f.encode(t)
-		res := b.request(http.MethodPost, "/api/uploads", body, map[string]string{
-			"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": "phone-retry-42"})
+		body, ct := f.Encode(t)
+		res := b.Request(http.MethodPost, "/api/uploads", body, map[string]string{
+			"Authorization": "Bearer " + alice.Token, "Content-Type": ct, "Idempotency-Key": "phone-retry-42"})
 		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 		var up api.Upload
-		res.json(t, &up)
+		res.JSON(t, &up)
 		require.Equal(t, "Week 1", up.Title)
 		require.Equal(t, "image/png", up.ContentType)
 		ids = append(ids, up.ID.String())
 	}
 	require.Equal(t, ids[0], ids[1])
-	require.Equal(t, 1, b.count("uploads"))
-	require.Equal(t, 1, b.count("river_job"))
-	require.Len(t, b.blobFiles(), 1)
+	require.Equal(t, 1, b.Count("uploads"))
+	require.Equal(t, 1, b.Count("river_job"))
+	require.Len(t, b.BlobFiles(), 1)
 
-	res := alice.do(http.MethodGet, "/api/uploads?limit=1", nil, "")
+	res := alice.Do(http.MethodGet, "/api/uploads?limit=1", nil, "")
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	var list struct {
 		Items      []api.Upload `json:"items"`
 		NextCursor string       `json:"nextCursor"`
 	}
-	res.json(t, &list)
+	res.JSON(t, &list)
 	require.Len(t, list.Items, 1)
 	require.Empty(t, list.NextCursor)
-	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?cursor=bogus", nil, ""), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?cursor=bogus", nil, ""), http.StatusUnprocessableEntity)
 }
 
 // Text Postgres cannot keep is the client's mistake (422), not a server error.
 func TestUnstorableTextIsRefused(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	requireProblem(t, alice.postJSON("/api/courses", map[string]string{"name": "Phys\u0000ics"}), http.StatusUnprocessableEntity)
-	requireProblem(t, alice.postJSON("/api/courses", map[string]string{"name": "ok", "description": "nul \u0000 here"}), http.StatusUnprocessableEntity)
-	require.Zero(t, b.count("courses"))
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	apitest.RequireProblem(t, alice.PostJSON("/api/courses", map[string]string{"name": "Phys\u0000ics"}), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.PostJSON("/api/courses", map[string]string{"name": "ok", "description": "nul \u0000 here"}), http.StatusUnprocessableEntity)
+	require.Zero(t, b.Count("courses"))
 }
 
 // A slow body holds no slot others wait for: while one user's uploads stall
@@ -133,11 +134,11 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 // upload beyond UploadsPerUser is refused at once.
 func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser = 1, 2 })
-	alice, mallory := b.user("alice"), b.user("mallory")
-	aliceCourse, malloryCourse := alice.createCourse("Physics"), mallory.createCourse("Physics")
+	b := apitest.SetupWith(t, func(c *api.Config) { c.UploadConcurrency, c.UploadsPerUser = 1, 2 })
+	alice, mallory := b.User("alice"), b.User("mallory")
+	aliceCourse, malloryCourse := alice.CreateCourse("Physics"), mallory.CreateCourse("Physics")
 	body := func(course api.Course) ([]byte, string) {
-		buf, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
+		buf, ct := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
 		return buf.Bytes(), ct
 	}
 
@@ -146,19 +147,19 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	var stalled []*io.PipeWriter
 	var answers []<-chan int
 	for range 2 {
-		pw, answer := mallory.startUpload(ct)
+		pw, answer := mallory.StartUpload(ct)
 		_, err := pw.Write(whole[:len(whole)/2])
 		require.NoError(t, err)
 		stalled, answers = append(stalled, pw), append(answers, answer)
 	}
-	require.Eventually(t, func() bool { return b.metric("snapnote_uploads_receiving") == 2 }, 30*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return b.Metric("snapnote_uploads_receiving") == 2 }, 30*time.Second, 10*time.Millisecond)
 
 	// Her third is refused at once; Alice's goes through meanwhile.
-	res := mallory.do(http.MethodPost, "/api/uploads", bytes.NewReader(whole), ct)
+	res := mallory.Do(http.MethodPost, "/api/uploads", bytes.NewReader(whole), ct)
 	require.Equal(t, http.StatusTooManyRequests, res.Status, "%s", res.Body)
 	require.NotEmpty(t, res.Header.Get("Retry-After"))
 	aliceBody, aliceCT := body(aliceCourse)
-	res = alice.do(http.MethodPost, "/api/uploads", bytes.NewReader(aliceBody), aliceCT)
+	res = alice.Do(http.MethodPost, "/api/uploads", bytes.NewReader(aliceBody), aliceCT)
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 
 	// Mallory's stalled bodies finish, and are taken.
@@ -168,8 +169,8 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 		require.NoError(t, pw.Close())
 		require.Equal(t, http.StatusAccepted, <-answers[i])
 	}
-	require.Equal(t, 3, b.count("uploads"))
-	require.Zero(t, b.metric("snapnote_uploads_receiving"))
+	require.Equal(t, 3, b.Count("uploads"))
+	require.Zero(t, b.Metric("snapnote_uploads_receiving"))
 }
 
 // tinyBMP is a 2×2 8-bit BMP with the given compression and pixel bytes; the palette is black and white.
@@ -198,74 +199,74 @@ func tinyBMP(compression uint32, pixels []byte) []byte {
 // and one the server cannot read is refused with a 415 that names it.
 func TestUploadBMPEncodings(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
 	fields := map[string]string{"courseId": course.ID.String()}
 
 	rle8 := tinyBMP(1, []byte{2, 1, 0, 0, 2, 0, 0, 0, 0, 1})
-	res := alice.upload(form{fields: fields, filename: "grey.bmp", file: rle8})
+	res := alice.Upload(apitest.Form{Fields: fields, Filename: "grey.bmp", File: rle8})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
+	res.JSON(t, &up)
 	require.Equal(t, "image/bmp", up.ContentType)
 
-	res = alice.upload(form{fields: fields, filename: "cut.bmp", file: rle8[:len(rle8)-2]})
-	requireProblem(t, res, http.StatusUnprocessableEntity)
+	res = alice.Upload(apitest.Form{Fields: fields, Filename: "cut.bmp", File: rle8[:len(rle8)-2]})
+	apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 
-	res = alice.upload(form{fields: fields, filename: "jpeg.bmp", file: tinyBMP(4, []byte("\xFF\xD8\xFF\xD9"))})
-	requireProblem(t, res, http.StatusUnsupportedMediaType)
+	res = alice.Upload(apitest.Form{Fields: fields, Filename: "jpeg.bmp", File: tinyBMP(4, []byte("\xFF\xD8\xFF\xD9"))})
+	apitest.RequireProblem(t, res, http.StatusUnsupportedMediaType)
 	var p struct {
 		Detail string `json:"detail"`
 	}
-	res.json(t, &p)
+	res.JSON(t, &p)
 	require.Equal(t, "the image is a JPEG-compressed BMP, which is not supported", p.Detail)
-	require.Equal(t, 1, b.count("uploads"))
+	require.Equal(t, 1, b.Count("uploads"))
 }
 
 // A body still arriving when UPLOAD_READ_TIMEOUT ends answers 408, and
 // leaves nothing behind.
 func TestSlowBodyTimesOut(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *api.Config) { c.UploadTimeout = 300 * time.Millisecond })
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
-	pw, answer := alice.startUpload(ct)
+	b := apitest.SetupWith(t, func(c *api.Config) { c.UploadTimeout = 300 * time.Millisecond })
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	body, ct := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
+	pw, answer := alice.StartUpload(ct)
 	_, err := pw.Write(body.Bytes()[:body.Len()/2])
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = pw.Close() })
 	require.Equal(t, http.StatusRequestTimeout, <-answer)
-	require.Zero(t, b.count("uploads"))
-	require.Empty(t, b.blobFiles())
+	require.Zero(t, b.Count("uploads"))
+	require.Empty(t, b.BlobFiles())
 }
 
 // The app lists a course's uploads still running and those that failed,
 // and offers a retry only where one can succeed.
 func TestListUploadsByCourseAndStatus(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice, bob := b.user("alice"), b.user("bob")
-	physics, chemistry := alice.createCourse("Physics"), alice.createCourse("Chemistry")
-	send := func(u *user, course api.Course) uuid.UUID {
-		res := u.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)})
+	b := apitest.Setup(t)
+	alice, bob := b.User("alice"), b.User("bob")
+	physics, chemistry := alice.CreateCourse("Physics"), alice.CreateCourse("Chemistry")
+	send := func(u *apitest.User, course api.Course) uuid.UUID {
+		res := u.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)})
 		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 		var up api.Upload
-		res.json(t, &up)
+		res.JSON(t, &up)
 		return up.ID
 	}
 	running, blank, timedOut, elsewhere := send(alice, physics), send(alice, physics), send(alice, physics), send(alice, chemistry)
-	send(bob, bob.createCourse("Physics"))
+	send(bob, bob.CreateCourse("Physics"))
 	for id, code := range map[uuid.UUID]string{blank: snapnote.ErrNoText, timedOut: snapnote.ErrOCRTimeout} {
-		_, err := b.pool.Exec(t.Context(), `UPDATE uploads SET status = 'failed', error_code = $2, error_message = 'no luck' WHERE id = $1`, id, code)
+		_, err := b.Pool.Exec(t.Context(), `UPDATE uploads SET status = 'failed', error_code = $2, error_message = 'no luck' WHERE id = $1`, id, code)
 		require.NoError(t, err)
 	}
 
 	list := func(query string) []api.Upload {
-		res := b.send(http.MethodGet, "/api/uploads"+query, nil, map[string]string{"Authorization": "Bearer " + alice.token}, 1<<20)
+		res := b.Send(http.MethodGet, "/api/uploads"+query, nil, map[string]string{"Authorization": "Bearer " + alice.Token}, 1<<20)
 		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 		var out struct{ Items []api.Upload }
-		res.json(t, &out)
+		res.JSON(t, &out)
 		return out.Items
 	}
 	ids := func(items []api.Upload) []uuid.UUID {
@@ -281,10 +282,10 @@ func TestListUploadsByCourseAndStatus(t *testing.T) {
 	require.Equal(t, []uuid.UUID{timedOut, blank}, ids(failed))
 	require.True(t, failed[0].Error.Retryable, "a timeout may pass")
 	require.False(t, failed[1].Error.Retryable, "a blank page stays blank")
-	require.Empty(t, list("?courseId="+bob.createCourse("Mine").ID.String()), "another user's course lists nothing")
+	require.Empty(t, list("?courseId="+bob.CreateCourse("Mine").ID.String()), "another user's course lists nothing")
 
-	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?status=lost", nil, ""), http.StatusUnprocessableEntity)
-	requireProblem(t, alice.do(http.MethodGet, "/api/uploads?courseId=nope", nil, ""), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?status=lost", nil, ""), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, alice.Do(http.MethodGet, "/api/uploads?courseId=nope", nil, ""), http.StatusUnprocessableEntity)
 }
 
 // An Idempotency-Key names one request on one route: the key of a new note
@@ -294,39 +295,39 @@ func TestListUploadsByCourseAndStatus(t *testing.T) {
 // its own route still returns its upload.
 func TestIdempotencyKeyIsScopedToItsRoute(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	docs := alice.seedNotes(note{course: course.ID, title: "One", body: "a"}, note{course: course.ID, title: "Two", body: "b"})
-	send := func(path, key string, fields map[string]string) response {
-		body, ct := form{fields: fields, filename: "p.png", file: lecturePNG(t)}.encode(t)
-		return b.request(http.MethodPost, path, body, map[string]string{
-			"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": key})
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	docs := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "One", Body: "a"}, apitest.Note{Course: course.ID, Title: "Two", Body: "b"})
+	send := func(path, key string, fields map[string]string) apitest.Response {
+		body, ct := apitest.Form{Fields: fields, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
+		return b.Request(http.MethodPost, path, body, map[string]string{
+			"Authorization": "Bearer " + alice.Token, "Content-Type": ct, "Idempotency-Key": key})
 	}
-	accepted := func(res response) api.Upload {
+	accepted := func(res apitest.Response) api.Upload {
 		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 		var up api.Upload
-		res.json(t, &up)
+		res.JSON(t, &up)
 		return up
 	}
 	newNote := accepted(send("/api/uploads", "note-key", map[string]string{"courseId": course.ID.String()}))
 	intoOne := accepted(send("/api/documents/"+docs[0].String()+"/pages", "pages-key", nil))
 	require.Equal(t, docs[0], *intoOne.AddsTo)
 
-	for _, res := range []response{
+	for _, res := range []apitest.Response{
 		send("/api/documents/"+docs[0].String()+"/pages", "note-key", nil),
 		send("/api/documents/"+docs[1].String()+"/pages", "pages-key", nil),
 		send("/api/uploads", "pages-key", map[string]string{"courseId": course.ID.String()}),
 	} {
-		requireProblem(t, res, http.StatusUnprocessableEntity)
+		apitest.RequireProblem(t, res, http.StatusUnprocessableEntity)
 		require.Contains(t, string(res.Body), "header.Idempotency-Key")
 	}
-	require.Equal(t, 2, b.count("uploads"))
+	require.Equal(t, 2, b.Count("uploads"))
 
 	require.Equal(t, intoOne.ID, accepted(send("/api/documents/"+docs[0].String()+"/pages", "pages-key", nil)).ID, "a retry on its route")
 	require.Equal(t, newNote.ID, accepted(send("/api/uploads", "note-key", map[string]string{"courseId": course.ID.String()})).ID)
-	require.Equal(t, 2, b.count("uploads"))
-	require.Len(t, b.blobFiles(), 2)
+	require.Equal(t, 2, b.Count("uploads"))
+	require.Len(t, b.BlobFiles(), 2)
 }
 
 // An Idempotency-Key that is not UTF-8 or is longer than 255 characters
@@ -334,19 +335,19 @@ func TestIdempotencyKeyIsScopedToItsRoute(t *testing.T) {
 // this far: net/http refuses it in any header.)
 func TestIdempotencyKeyMustBeStorable(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	doc := alice.seedNotes(note{course: course.ID, title: "One", body: "a"})[0]
+	b := apitest.Setup(t)
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	doc := alice.SeedNotes(apitest.Note{Course: course.ID, Title: "One", Body: "a"})[0]
 	for _, key := range []string{"retry-\xff", strings.Repeat("k", 256), strings.Repeat("é", 256)} {
 		for _, path := range []string{"/api/uploads", "/api/documents/" + doc.String() + "/pages"} {
-			body, ct := form{fields: map[string]string{"courseId": course.ID.String()}, filename: "p.png", file: lecturePNG(t)}.encode(t)
-			res := b.request(http.MethodPost, path, body, map[string]string{
-				"Authorization": "Bearer " + alice.token, "Content-Type": ct, "Idempotency-Key": key})
-			requireProblem(t, res, http.StatusBadRequest)
+			body, ct := apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "p.png", File: apitest.LecturePNG(t)}.Encode(t)
+			res := b.Request(http.MethodPost, path, body, map[string]string{
+				"Authorization": "Bearer " + alice.Token, "Content-Type": ct, "Idempotency-Key": key})
+			apitest.RequireProblem(t, res, http.StatusBadRequest)
 			require.Contains(t, string(res.Body), "header.Idempotency-Key", "%q on %s", key, path)
 		}
 	}
-	require.Zero(t, b.count("uploads"))
-	require.Len(t, b.blobFiles(), 0)
+	require.Zero(t, b.Count("uploads"))
+	require.Len(t, b.BlobFiles(), 0)
 }

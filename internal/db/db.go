@@ -9,8 +9,8 @@
 // SQL lives nowhere else in the module, with three exceptions: River's own
 // queries (inserted and worked through its client, in package queue and
 // package worker), the migrations' bookkeeping (package migrations, which
-// runs the schema files), and test helpers (internal/pgtest, and tests that
-// inspect rows). The benchmark under cmd/ runs EXPLAIN on these queries,
+// runs the schema files), and test helpers (internal/pgtest, api/apitest,
+// and tests that inspect rows). The benchmark under cmd/ runs EXPLAIN on these queries,
 // and holds the search as it was before migration 008 as the baseline its
 // search scenario compares with.
 //

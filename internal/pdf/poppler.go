@@ -157,10 +157,13 @@ func (r *Reader) render(ctx context.Context, path string, n, dpi int, size [2]fl
 	page := strconv.Itoa(n)
 	w, h := pixels(size[0], dpi), pixels(size[1], dpi)
 	// The whole page's room at once: grown as it arrives, the buffer would
-	// hold up to three times the page while it is copied.
+	// hold up to three times the page while it is copied. No more than
+	// poppler's address space, though: pdftoppm holds the whole page in it,
+	// so a larger page fails before it writes a byte, and room for it would
+	// be gigabytes taken (and cleared) for nothing.
 	maxOut := int64(w+2)*int64(h+2) + 64
 	stdout := &cappedBuffer{max: maxOut}
-	stdout.Grow(int(maxOut))
+	stdout.Grow(int(min(maxOut, r.memoryLimit())))
 	out, err := r.runInto(ctx, r.pageTimeout(), stdout, "pdftoppm", "-f", page, "-l", page, "-r", strconv.Itoa(dpi),
 		"-gray", "-cropbox", path)
 	if err != nil {

@@ -1,7 +1,11 @@
 package tesseract_test
 
 import (
+	"context"
+	"fmt"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -23,6 +27,29 @@ func languagePage(t testing.TB, lang string, index int) corpus.Page {
 	return page
 }
 
+// autoEngine is how the server reads a course in "auto": English by default, any language of
+// the corpus when the words say so.
+var autoEngine = &tesseract.Engine{Lang: "eng", AutoLangs: corpus.Languages}
+
+// autoReads holds each corpus page's read in "auto", made once: TestAutoFindsEachLanguage and
+// TestRecognizeInTheAskedLanguage check the same reads.
+var autoReads sync.Map // "lang/index" → func() (ocr.Result, error)
+
+// autoRead returns autoEngine's read in ocr.LangAuto of page index of the corpus in lang.
+func autoRead(t testing.TB, lang string, index int) ocr.Result {
+	t.Helper()
+	read, _ := autoReads.LoadOrStore(lang+"/"+strconv.Itoa(index), sync.OnceValues(func() (ocr.Result, error) {
+		page, ok := corpus.LanguagePage(lang, index)
+		if !ok {
+			return ocr.Result{}, fmt.Errorf("the corpus has no pages in %s", lang)
+		}
+		return autoEngine.Recognize(context.Background(), page.Image, ocr.Options{Lang: ocr.LangAuto})
+	}))
+	res, err := read.(func() (ocr.Result, error))()
+	require.NoError(t, err, "%s page %d in auto", lang, index)
+	return res
+}
+
 // requireLanguages fails the test when a language of the corpus has no Tesseract data.
 func requireLanguages(t testing.TB) {
 	t.Helper()
@@ -41,7 +68,7 @@ func TestRecognizeInTheAskedLanguage(t *testing.T) {
 	require.NotEmpty(t, accents(page.Truth), "the page has accents to read")
 
 	// The server reads English by default; the course asks for French, or to find out.
-	engine := &tesseract.Engine{Lang: "eng", AutoLangs: corpus.Languages}
+	engine := autoEngine
 	pool, err := warm.NewPool(t.Context(), &warm.PoolConfig{Size: 1, Lang: "eng"})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, pool.Close()) })
@@ -56,7 +83,7 @@ func TestRecognizeInTheAskedLanguage(t *testing.T) {
 	require.Contains(t, eng.Steps, "lang:eng")
 	fra := read(engine, "fra")
 	require.Equal(t, "lang:fra", fra.Steps[len(fra.Steps)-1])
-	auto := read(engine, ocr.LangAuto)
+	auto := autoRead(t, "fra", 0)
 	require.Equal(t, []string{"detect:fra", "lang:fra"}, auto.Steps[len(auto.Steps)-2:])
 	warmFra := read(warmEngine, "fra")
 	warmAuto := read(warmEngine, ocr.LangAuto)
@@ -76,9 +103,7 @@ func TestRecognizeInTheAskedLanguage(t *testing.T) {
 
 	t.Run("an English page in auto is read once, in English", func(t *testing.T) {
 		t.Parallel()
-		en := languagePage(t, "eng", 0)
-		res, err := engine.Recognize(t.Context(), en.Image, ocr.Options{Lang: ocr.LangAuto})
-		require.NoError(t, err)
+		res := autoRead(t, "eng", 0)
 		require.Equal(t, []string{"detect:eng", "lang:eng"}, res.Steps[len(res.Steps)-2:])
 	})
 	t.Run("auto without other languages reads in the default", func(t *testing.T) {
@@ -103,13 +128,11 @@ func TestAutoFindsEachLanguage(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
 	requireLanguages(t)
-	engine := &tesseract.Engine{Lang: "eng", AutoLangs: corpus.Languages}
 	for _, lang := range corpus.Languages {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
 			for i := range detectionPages {
-				res, err := engine.Recognize(t.Context(), languagePage(t, lang, i).Image, ocr.Options{Lang: ocr.LangAuto})
-				require.NoError(t, err)
+				res := autoRead(t, lang, i)
 				require.Contains(t, res.Steps, "detect:"+lang, "page %d", i)
 				require.Contains(t, res.Steps, "lang:"+lang, "page %d", i)
 			}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +40,18 @@ func page() *image.RGBA {
 	return ocrtest.RenderText(pageLines, 1700, 2200, 36)
 }
 
+// shortPage renders the first paragraph of pageLines in the letters of page, on a strip of
+// paper: for tests of what happens around a read, not of how well it reads.
+func shortPage() *image.RGBA {
+	return ocrtest.RenderText(pageLines[:3], 1700, 400, 36)
+}
+
+// uprightRead is the command's read of page with the default settings: TestTesseractRecognize
+// and TestTesseractRecognizeSteps check the same read.
+var uprightRead = sync.OnceValues(func() (ocr.Result, error) {
+	return (&tesseract.Engine{}).Recognize(context.Background(), page(), ocr.Options{})
+})
+
 // requireTesseract fails the test, with install instructions, when tesseract or its English
 // data is missing: these tests run the real binary.
 func requireTesseract(t testing.TB) {
@@ -50,7 +63,7 @@ func TestTesseractRecognize(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
 
-	res, err := (&tesseract.Engine{}).Recognize(t.Context(), page(), ocr.Options{})
+	res, err := uprightRead()
 	require.NoError(t, err)
 
 	want := strings.Join(pageLines, "\n")
@@ -100,12 +113,12 @@ func TestTesseractRecognizeSteps(t *testing.T) {
 
 	tests := []struct {
 		name      string
-		engine    *tesseract.Engine
+		engine    *tesseract.Engine // nil: uprightRead
 		img       image.Image
 		wantSteps []string
 		maxCER    float64
 	}{
-		{"upright", &tesseract.Engine{}, upright, []string{preprocess.StepNormalize}, 0.03},
+		{"upright", nil, upright, []string{preprocess.StepNormalize}, 0.03},
 		{"upside down", &tesseract.Engine{}, turned, []string{preprocess.StepNormalize, "rotate:180"}, 0.03},
 		{"upside down, orientation skipped", &tesseract.Engine{Skip: []string{preprocess.StepOrient}}, turned, []string{preprocess.StepNormalize}, 2},
 		{"nothing", &tesseract.Engine{Skip: []string{preprocess.StepNormalize, preprocess.StepScale, preprocess.StepOrient, preprocess.StepDeskew}}, upright, nil, 0.03},
@@ -118,7 +131,11 @@ func TestTesseractRecognizeSteps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			res, err := tt.engine.Recognize(t.Context(), tt.img, ocr.Options{})
+			read := func() (ocr.Result, error) { return tt.engine.Recognize(t.Context(), tt.img, ocr.Options{}) }
+			if tt.engine == nil {
+				read = uprightRead
+			}
+			res, err := read()
 			require.NoError(t, err)
 			require.Equal(t, append(tt.wantSteps, "lang:"+ocr.DefaultLang), res.Steps, "the preprocessing, then the language read in")
 			require.Less(t, ocrtest.CER(res.Text, want), tt.maxCER)
@@ -140,7 +157,7 @@ func TestTesseractRecognizeErrors(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
 
-	img := page()
+	img := shortPage()
 	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
 
@@ -240,7 +257,7 @@ func TestTesseractConcurrent(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
 
-	img := page()
+	img := shortPage()
 	engine := &tesseract.Engine{}
 	errs := make(chan error, 2)
 	for range 2 {

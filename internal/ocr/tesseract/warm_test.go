@@ -30,6 +30,7 @@ func TestChildProcessesReadLikeTheCommand(t *testing.T) {
 	upright := testPage()
 	for name, img := range map[string]image.Image{"upright": upright, "upside down": raster.Turn(upright, 180), "sideways": raster.Turn(upright, 90)} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			command, err := (&tesseract.Engine{}).Recognize(t.Context(), img, ocr.Options{})
 			require.NoError(t, err)
 			warm, err := (&tesseract.Engine{Pool: pool}).Recognize(t.Context(), img, ocr.Options{})

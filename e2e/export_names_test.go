@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"archive/zip"
@@ -17,7 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/pdf/pdftest"
 )
 
@@ -43,8 +43,7 @@ func TestExportOfHostileNames(t *testing.T) {
 	require.NoError(t, exec.Command("python3", "-c", "import yaml").Run(), "PyYAML (Debian python3-yaml) is needed")
 
 	b := setup(t)
-	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
+	alice := b.User("alice")
 	courseNames := []string{strings.Repeat("漢", 100), strings.Repeat("😀", 100), "CON", "com1", "Folder.",
 		"rtl \u202egpj.exe", "Café", "Cafe\u0301", "NUL.txt", "line\u2028sep"}
 	titles := []string{strings.Repeat("字", 150), strings.Repeat("🧪", 120), "AUX", "lpt9.md", "NUL.txt.md", "Com¹",
@@ -54,31 +53,31 @@ func TestExportOfHostileNames(t *testing.T) {
 		"yes", "null", "~", "0x1F", "@at `tick` {brace} %pct !bang"}
 	var courses []api.Course
 	for _, name := range courseNames {
-		courses = append(courses, alice.createCourse(name))
+		courses = append(courses, alice.CreateCourse(name))
 	}
-	var seeded []note
+	var seeded []apitest.Note
 	expected := map[string]int{} // "title\x00course" → notes with it
 	for i, title := range titles {
 		course := courses[i%len(courses)]
-		seeded = append(seeded, note{course: course.ID, title: title, body: "Body of " + title})
+		seeded = append(seeded, apitest.Note{Course: course.ID, Title: title, Body: "Body of " + title})
 		expected[title+"\x00"+course.Name]++
 	}
 	// One title in NFC and NFD, in one course: one file name on macOS.
 	for _, title := range []string{"Noël", "Noe\u0308l"} {
-		seeded = append(seeded, note{course: courses[1].ID, title: title, body: "Body of " + title})
+		seeded = append(seeded, apitest.Note{Course: courses[1].ID, Title: title, Body: "Body of " + title})
 		expected[title+"\x00"+courses[1].Name]++
 	}
-	alice.seedNotes(seeded...)
+	alice.SeedNotes(seeded...)
 	// A PDF page, read from its text layer, under a reserved name.
-	res := alice.upload(form{fields: map[string]string{"courseId": courses[2].ID.String(), "title": "PRN"}, filename: "scan.pdf",
-		file: pdftest.Text([]string{"Scanned Lecture", "", "A page with a text layer."})})
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": courses[2].ID.String(), "title": "PRN"}, Filename: "scan.pdf",
+		File: pdftest.Text([]string{"Scanned Lecture", "", "A page with a text layer."})})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	require.Equal(t, "done", alice.waitSettled(up.ID).Status)
+	res.JSON(t, &up)
+	require.Equal(t, "done", alice.WaitSettled(up.ID).Status)
 	expected["PRN\x00CON"]++
 
-	res = b.send(http.MethodGet, "/api/export", nil, map[string]string{"Authorization": "Bearer " + alice.token}, 1<<30)
+	res = b.Send(http.MethodGet, "/api/export", nil, map[string]string{"Authorization": "Bearer " + alice.Token}, 1<<30)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	dir := t.TempDir()
 	archive := filepath.Join(dir, "export.zip")

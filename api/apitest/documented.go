@@ -1,4 +1,4 @@
-package api_test
+package apitest
 
 import (
 	"net/http"
@@ -12,8 +12,9 @@ import (
 // requireDocumented wraps the API under test so that every response's status
 // is checked against the OpenAPI document the API serves: a route that
 // answers a status its operation does not document fails the test that made
-// the request. It runs for every request of the api test suite (setupWith
-// installs it), so a new error path shows up as soon as a test takes it.
+// the request. It runs for every request of the api and e2e suites
+// (SetupBundle installs it), so a new error path shows up as soon as a test
+// takes it.
 //
 // Paths the document does not describe (/metrics, /docs, /openapi.json,
 // /riverui, the JWKS) are not checked. 499 is not checked either: it is what

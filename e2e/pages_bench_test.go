@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
-	"github.com/snapnote/snapnote/internal/notes"
+	"github.com/snapnote/snapnote/api/apitest"
 )
 
 // BenchmarkNoteOfFourPages times a 4-page upload from its 202 to done,
@@ -20,36 +20,35 @@ import (
 //	go test -run '^$' -bench NoteOfFourPages ./api
 func BenchmarkNoteOfFourPages(b *testing.B) {
 	bundle := setup(b)
-	bundle.startWorker(notes.Builtin{})
-	alice := bundle.user("alice")
-	course := alice.createCourse("Physics")
+	alice := bundle.User("alice")
+	course := alice.CreateCourse("Physics")
 	var pages [][]byte
 	for i := range 4 {
-		pages = append(pages, pageOf(b, fmt.Sprintf("Lecture page %d", i+1),
+		pages = append(pages, apitest.PageOf(b, fmt.Sprintf("Lecture page %d", i+1),
 			"The first law states that energy is conserved.", "Entropy of an isolated system never decreases."))
 	}
 	settle := func(ids ...uuid.UUID) {
 		for _, id := range ids {
-			require.Equal(b, "done", alice.waitSettled(id).Status)
+			require.Equal(b, "done", alice.WaitSettled(id).Status)
 		}
 	}
-	accepted := func(res response) uuid.UUID {
+	accepted := func(res apitest.Response) uuid.UUID {
 		require.Equal(b, http.StatusAccepted, res.Status, "%s", res.Body)
 		var up api.Upload
-		res.json(b, &up)
+		res.JSON(b, &up)
 		return up.ID
 	}
 	fields := map[string]string{"courseId": course.ID.String()}
 	b.Run("one upload of 4 pages", func(b *testing.B) {
 		for b.Loop() {
-			settle(accepted(alice.upload(form{fields: fields, filename: "p.png", file: pages[0], more: pages[1:]})))
+			settle(accepted(alice.Upload(apitest.Form{Fields: fields, Filename: "p.png", File: pages[0], More: pages[1:]})))
 		}
 	})
 	b.Run("4 uploads of 1 page", func(b *testing.B) {
 		for b.Loop() {
 			var ids []uuid.UUID
 			for _, p := range pages {
-				ids = append(ids, accepted(alice.upload(form{fields: fields, filename: "p.png", file: p})))
+				ids = append(ids, accepted(alice.Upload(apitest.Form{Fields: fields, Filename: "p.png", File: p})))
 			}
 			settle(ids...)
 		}

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"cmp"
@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/corpus"
-	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 )
@@ -23,12 +23,11 @@ func TestCoursePagesAreReadInTheCourseLanguage(t *testing.T) {
 	installed, err := (&tesseract.Engine{}).Languages(context.Background())
 	require.NoError(t, err)
 	require.Contains(t, installed, "fra", "this test needs Tesseract's French data (scripts/deps.sh installs OCR_LANGS)")
-	b := setupWith(t, func(c *api.Config) {
+	b := setup(t, withAPI(func(_ *apitest.Bundle, c *api.Config) {
 		c.DefaultLanguage = "eng"
 		c.Languages = installed
-	})
-	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
+	}))
+	alice := b.User("alice")
 	page, ok := corpus.LanguagePage("fra", 0)
 	require.True(t, ok)
 
@@ -46,22 +45,22 @@ func TestCoursePagesAreReadInTheCourseLanguage(t *testing.T) {
 			if tc.language != "" {
 				fields["language"] = tc.language
 			}
-			res := alice.sendJSON(http.MethodPost, "/api/courses", fields)
+			res := alice.SendJSON(http.MethodPost, "/api/courses", fields)
 			require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 			var course api.Course
-			res.json(t, &course)
+			res.JSON(t, &course)
 
-			res = alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "page.png", file: pngBytes(t, page.Image)})
+			res = alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: apitest.PNGBytes(t, page.Image)})
 			require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 			var up api.Upload
-			res.json(t, &up)
-			done := alice.waitSettled(up.ID)
+			res.JSON(t, &up)
+			done := alice.WaitSettled(up.ID)
 			require.Equal(t, "done", done.Status, "error: %+v", done.Error)
 			require.Subset(t, done.OCRSteps, tc.steps, "the language read in is recorded")
 			var doc api.Document
 			// The whole page's note: longer than what a request keeps by default.
-			b.send(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil,
-				map[string]string{"Authorization": "Bearer " + alice.token}, 1<<20).json(t, &doc)
+			b.Send(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil,
+				map[string]string{"Authorization": "Bearer " + alice.Token}, 1<<20).JSON(t, &doc)
 			require.Subset(t, doc.Metadata["ocrSteps"], tc.steps)
 
 			wordErr := ocrtest.WordError(doc.OriginalText, page.Truth)

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/corpus"
-	"github.com/snapnote/snapnote/internal/notes"
 )
 
 // A page with a drawing between its paragraphs becomes a note that shows the drawing where it
@@ -24,16 +24,15 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 	s, err := corpus.LayoutSample(1, corpus.ClassFigure)
 	require.NoError(t, err)
 	b := setup(t)
-	b.startWorker(notes.Builtin{})
-	alice, bob := b.user("alice"), b.user("bob")
-	course := alice.createCourse("Economics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "page.png", file: s.Encoded})
+	alice, bob := b.User("alice"), b.User("bob")
+	course := alice.CreateCourse("Economics")
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: s.Encoded})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	done := alice.waitSettled(up.ID)
+	res.JSON(t, &up)
+	done := alice.WaitSettled(up.ID)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
-	doc := alice.document(done.DocumentID)
+	doc := alice.Document(done.DocumentID)
 
 	// The truth is the title, a paragraph, the caption and a paragraph: the figure stands
 	// between the first paragraph and its caption.
@@ -46,7 +45,7 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 	require.Equal(t, want, blocks[:len(want)], "note:\n%s", doc.FormattedNote)
 	require.True(t, strings.HasPrefix(blocks[len(want)], truth[2]), "the caption follows the figure:\n%s", doc.FormattedNote)
 
-	res = alice.call(http.MethodGet, url, nil, nil)
+	res = alice.Call(http.MethodGet, url, nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	require.Equal(t, "image/png", res.Header.Get("Content-Type"))
 	require.Equal(t, "private, max-age=86400", res.Header.Get("Cache-Control"))
@@ -55,13 +54,13 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 	require.Greater(t, img.Bounds().Dx(), img.Bounds().Dy(), "the drawing is wider than tall")
 	etag := res.Header.Get("ETag")
 	require.NotEmpty(t, etag)
-	require.Equal(t, http.StatusNotModified, alice.call(http.MethodGet, url, nil, map[string]string{"If-None-Match": etag}).Status)
+	require.Equal(t, http.StatusNotModified, alice.Call(http.MethodGet, url, nil, map[string]string{"If-None-Match": etag}).Status)
 
-	requireProblem(t, bob.call(http.MethodGet, url, nil, nil), http.StatusNotFound)
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/2", nil, nil), http.StatusNotFound)
-	requireProblem(t, alice.call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/0", nil, nil), http.StatusUnprocessableEntity)
+	apitest.RequireProblem(t, bob.Call(http.MethodGet, url, nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/2", nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, "/api/documents/"+doc.ID.String()+"/figures/0", nil, nil), http.StatusUnprocessableEntity)
 
-	files, _ := readZip(t, b, alice, "/api/export")
+	files, _ := apitest.ReadZip(t, alice, "/api/export")
 	var attachment string
 	for name := range files {
 		if strings.HasSuffix(name, " - figure 1.png") {
@@ -78,7 +77,7 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 
 	figureBlobs := func() int {
 		n := 0
-		for _, f := range b.blobFiles() {
+		for _, f := range b.BlobFiles() {
 			if strings.HasSuffix(f, "-f1.png") {
 				n++
 			}
@@ -86,10 +85,10 @@ func TestFigureIsKeptServedExportedAndPurgedWithItsNote(t *testing.T) {
 		return n
 	}
 	require.Equal(t, 1, figureBlobs())
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/documents/"+doc.ID.String(), nil, nil).Status)
-	require.Equal(t, http.StatusOK, alice.call(http.MethodDelete, "/api/trash", nil, nil).Status)
-	require.Zero(t, b.count("page_figures"))
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/documents/"+doc.ID.String(), nil, nil).Status)
+	require.Equal(t, http.StatusOK, alice.Call(http.MethodDelete, "/api/trash", nil, nil).Status)
+	require.Zero(t, b.Count("page_figures"))
 	require.Eventually(t, func() bool { return figureBlobs() == 0 }, 30*time.Second, 20*time.Millisecond,
 		"the figure's image goes with the note")
-	requireProblem(t, alice.call(http.MethodGet, url, nil, nil), http.StatusNotFound)
+	apitest.RequireProblem(t, alice.Call(http.MethodGet, url, nil, nil), http.StatusNotFound)
 }

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"context"
@@ -10,16 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/llm"
 	"github.com/snapnote/snapnote/internal/notes"
 	"github.com/snapnote/snapnote/internal/ocr/tesseract"
 	"github.com/snapnote/snapnote/internal/ocr/vision"
 	"github.com/snapnote/snapnote/jobs"
-	"github.com/snapnote/snapnote/worker"
 )
 
 const llmTestKey = "sk-e2e-0123456789abcdef"
@@ -86,48 +85,26 @@ func faithfulNote(text string) string {
 	return "# " + first + "\n\n" + rest + "\n"
 }
 
-// startLLMWorker runs the real pipeline with p's formatter, OCR engine and
-// snooze settings; the rest comes from the bundle.
-func (b *bundle) startLLMWorker(p *jobs.Pipeline) {
-	b.t.Helper()
-	p.Pool, p.Blobs, p.Logger, p.OCRTimeout = b.pool, b.blobs, b.logger, time.Minute
-	if p.OCR == nil {
-		p.OCR = &tesseract.Engine{}
-	}
-	client, err := worker.New(worker.Config{Jobs: jobs.Config{Pipeline: p, Logger: b.logger}, OCRConcurrency: 2, LLMConcurrency: 2})
-	require.NoError(b.t, err)
-	require.NoError(b.t, client.Start(context.Background()))
-	b.t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = client.Stop(ctx)
-	})
+// withLLM formats notes through svc.
+func withLLM(svc *llmService) option {
+	return withFormatter(&notes.LLM{Client: svc.client()})
 }
 
 // uploadLecture uploads the lecture page and waits until it settles.
-func uploadLecture(t *testing.T, b *bundle) (api.Upload, *user) {
+func uploadLecture(t *testing.T, b *stack) (api.Upload, *apitest.User) {
 	t.Helper()
-	alice := b.user("alice")
-	course := alice.createCourse("Physics")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
-		filename: "page.png", file: lecturePNG(t)})
+	alice := b.User("alice")
+	course := alice.CreateCourse("Physics")
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String(), "context": "PHYS 201"},
+		Filename: "page.png", File: apitest.LecturePNG(t)})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	return alice.waitSettled(up.ID), alice
-}
-
-func (u *user) document(id *uuid.UUID) api.Document {
-	u.b.t.Helper()
-	require.NotNil(u.b.t, id)
-	var doc api.Document
-	u.getJSON("/api/documents/"+id.String(), &doc)
-	return doc
+	res.JSON(t, &up)
+	return alice.WaitSettled(up.ID), alice
 }
 
 func TestLLMRetryAfterThenSuccess(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
 	svc := newLLMService(t, func(n int, text string, w http.ResponseWriter) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "1")
@@ -136,7 +113,7 @@ func TestLLMRetryAfterThenSuccess(t *testing.T) {
 		}
 		chatAnswer(w, faithfulNote(text))
 	})
-	b.startLLMWorker(&jobs.Pipeline{Formatter: &notes.LLM{Client: svc.client()}})
+	b := setup(t, withLLM(svc))
 
 	done, alice := uploadLecture(t, b)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
@@ -145,7 +122,7 @@ func TestLLMRetryAfterThenSuccess(t *testing.T) {
 	require.GreaterOrEqual(t, reqs[1].Sub(reqs[0]), 900*time.Millisecond, "Retry-After: 1 is honoured")
 	require.Equal(t, 1, done.Attempts["format"], "waiting out a busy service is not an attempt")
 
-	doc := alice.document(done.DocumentID)
+	doc := alice.Document(done.DocumentID)
 	require.Equal(t, "llm:test-model", doc.Metadata["formatEngine"])
 	require.Equal(t, map[string]any{"promptTokens": 300.0, "completionTokens": 120.0, "totalTokens": 420.0}, doc.Metadata["llmUsage"])
 	require.NotContains(t, doc.Metadata, "formatGuard")
@@ -155,12 +132,10 @@ func TestLLMRetryAfterThenSuccess(t *testing.T) {
 
 func TestLLMUnavailableFailsAfterSnoozeCap(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
 	svc := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) {
 		http.Error(w, `{"error":{"message":"upstream down"}}`, http.StatusInternalServerError)
 	})
-	b.startLLMWorker(&jobs.Pipeline{Formatter: &notes.LLM{Client: svc.client()},
-		LLMMaxSnoozes: 2, LLMBackoff: 10 * time.Millisecond})
+	b := setup(t, withLLM(svc), withPipeline(func(p *jobs.Pipeline) { p.LLMMaxSnoozes, p.LLMBackoff = 2, 10*time.Millisecond }))
 
 	failed, _ := uploadLecture(t, b)
 	require.Equal(t, "failed", failed.Status)
@@ -169,16 +144,15 @@ func TestLLMUnavailableFailsAfterSnoozeCap(t *testing.T) {
 	require.Contains(t, failed.Error.Message, "busy or unavailable (3 tries")
 	require.Len(t, svc.requests(), 3, "the first try and one per snooze")
 	require.Equal(t, 1, failed.Attempts["format"], "snoozes are not attempts")
-	require.Zero(t, b.count("documents"))
+	require.Zero(t, b.Count("documents"))
 }
 
 func TestLLMRejectedFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
 	svc := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) {
 		http.Error(w, `{"error":{"message":"Incorrect API key provided: `+llmTestKey+`"}}`, http.StatusUnauthorized)
 	})
-	b.startLLMWorker(&jobs.Pipeline{Formatter: &notes.LLM{Client: svc.client()}})
+	b := setup(t, withLLM(svc))
 
 	failed, _ := uploadLecture(t, b)
 	require.Equal(t, "failed", failed.Status)
@@ -190,16 +164,15 @@ func TestLLMRejectedFailsAtOnce(t *testing.T) {
 
 func TestLLMGuardKeepsBuiltinNote(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
 	svc := newLLMService(t, func(_ int, text string, w http.ResponseWriter) {
 		words := strings.Fields(text)
 		chatAnswer(w, strings.Join(words[:len(words)/2], " "))
 	})
-	b.startLLMWorker(&jobs.Pipeline{Formatter: &notes.LLM{Client: svc.client()}})
+	b := setup(t, withLLM(svc))
 
 	done, alice := uploadLecture(t, b)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
-	doc := alice.document(done.DocumentID)
+	doc := alice.Document(done.DocumentID)
 	builtin, err := notes.Builtin{}.Format(context.Background(), notes.Input{Text: doc.OriginalText})
 	require.NoError(t, err)
 	require.Equal(t, builtin.Markdown, doc.FormattedNote)
@@ -210,19 +183,18 @@ func TestLLMGuardKeepsBuiltinNote(t *testing.T) {
 
 func TestVisionOCRSkipsTheLLMFormatter(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
 	const page = "# Thermodynamics Lecture Three\n\nThe first law states that **energy is conserved**.\n"
 	model := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) { chatAnswer(w, "```markdown\n"+page+"```") })
 	formatter := newLLMService(t, func(_ int, _ string, w http.ResponseWriter) {
 		http.Error(w, "must not be called", http.StatusTeapot)
 	})
-	b.startLLMWorker(&jobs.Pipeline{OCR: &vision.Engine{Client: model.client(), Fallback: &tesseract.Engine{}},
-		Formatter: &notes.LLM{Client: formatter.client()}})
+	b := setup(t, withLLM(formatter),
+		withPipeline(func(p *jobs.Pipeline) { p.OCR = &vision.Engine{Client: model.client(), Fallback: &tesseract.Engine{}} }))
 
 	done, alice := uploadLecture(t, b)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
 	require.Nil(t, done.OCRConfidence, "a vision model scores nothing")
-	doc := alice.document(done.DocumentID)
+	doc := alice.Document(done.DocumentID)
 	require.Equal(t, page, doc.FormattedNote, "the transcription, tidied")
 	require.Equal(t, "vision", doc.Metadata["ocrEngine"])
 	require.Equal(t, "vision", doc.Metadata["formatEngine"])

@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"net/http"
@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/api"
+	"github.com/snapnote/snapnote/api/apitest"
 	"github.com/snapnote/snapnote/internal/corpus"
-	"github.com/snapnote/snapnote/internal/notes"
 )
 
 // uploadLayoutPage uploads page index of a corpus layout class and returns the note made of it.
@@ -18,18 +18,17 @@ func uploadLayoutPage(t *testing.T, class string, index int) (corpus.Sample, api
 	s, err := corpus.LayoutSample(index, class)
 	require.NoError(t, err)
 	b := setup(t)
-	b.startWorker(notes.Builtin{})
-	alice := b.user("alice")
-	course := alice.createCourse("Layout")
-	res := alice.upload(form{fields: map[string]string{"courseId": course.ID.String()}, filename: "page.png", file: s.Encoded})
+	alice := b.User("alice")
+	course := alice.CreateCourse("Layout")
+	res := alice.Upload(apitest.Form{Fields: map[string]string{"courseId": course.ID.String()}, Filename: "page.png", File: s.Encoded})
 	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
 	var up api.Upload
-	res.json(t, &up)
-	done := alice.waitSettled(up.ID)
+	res.JSON(t, &up)
+	done := alice.WaitSettled(up.ID)
 	require.Equal(t, "done", done.Status, "error: %+v", done.Error)
 	var doc api.Document
-	b.send(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil,
-		map[string]string{"Authorization": "Bearer " + alice.token}, 1<<20).json(t, &doc)
+	b.Send(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil,
+		map[string]string{"Authorization": "Bearer " + alice.Token}, 1<<20).JSON(t, &doc)
 	return s, doc
 }
 
