@@ -193,12 +193,10 @@ func TestTesseractRecognizeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			start := time.Now()
 			res, err := tt.engine.Recognize(tt.ctx, img, ocr.Options{})
 			require.Error(t, err)
 			require.NotErrorIs(t, err, ocr.ErrNoText)
 			require.Zero(t, res)
-			require.Less(t, time.Since(start), 10*time.Second)
 			tt.check(t, err)
 		})
 	}
