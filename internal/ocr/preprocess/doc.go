@@ -12,7 +12,9 @@
 //     photo taken at an angle. A shadow across the page is not taken for an edge.
 //   - normalize: divides every pixel by the brightness of the paper around it, estimated on a
 //     coarse grid, so shadows and uneven light vanish before Tesseract's global threshold;
-//     then stretches the contrast.
+//     paints white the desk that a photo shows beside the page (dark, plain regions at the
+//     photo's edge that meet the paper at a step, where a shadow fades out), whose edge and
+//     grain would read as a figure or as letters; then stretches the contrast.
 //   - scale: enlarges pages whose characters are under 10 pixels to 20 (measured as the median
 //     size of connected ink shapes), up to MaxSide.
 //   - orient: runs Tesseract's orientation detection (--psm 0) on a copy scaled to 12-pixel

@@ -268,3 +268,37 @@ func BenchmarkPreprocessGo(b *testing.B) {
 		rotate(flat, -skewAngle(gs), 255)
 	}
 }
+
+func TestNormalizeClearsTheDeskBesideThePage(t *testing.T) {
+	t.Parallel()
+
+	// A page of text, its left fifth and a slanted strip along its top the desk it lies on:
+	// dark, plain, and meeting the paper at a step.
+	img := textPage(800, 500, 24)
+	desk := func(x, y int) bool { return x < 160 || y < 30-x/40 }
+	inkBefore := 0
+	for y := range 500 {
+		for x := range 800 {
+			if desk(x, y) {
+				img.Pix[y*img.Stride+x] = uint8(70 + (x*7+y*3)%12)
+			} else if img.Pix[y*img.Stride+x] < 128 {
+				inkBefore++
+			}
+		}
+	}
+
+	out := normalize(img)
+	deskLeft, inkAfter := 0, 0
+	for y := range 500 {
+		for x := range 800 {
+			switch v := out.Pix[y*out.Stride+x]; {
+			case desk(x, y) && v < 250:
+				deskLeft++
+			case !desk(x, y) && v < 128:
+				inkAfter++
+			}
+		}
+	}
+	require.Zero(t, deskLeft, "the desk is paper white")
+	require.InDelta(t, inkBefore, inkAfter, 0.02*float64(inkBefore), "the text is kept")
+}
