@@ -129,7 +129,10 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 		if err != nil {
 			return nil, nil, fmt.Errorf("detect orientation: %w", err)
 		}
-		if deg != 0 && conf >= MinOSDConfidence {
+		if conf < MinOSDConfidence {
+			deg = sidewaysTurn(gs, deg, img.Rect.Dx(), img.Rect.Dy())
+		}
+		if deg != 0 {
 			turnGlyphs(gs, deg, img.Rect.Dx(), img.Rect.Dy())
 			img = raster.Turn(img, deg)
 			steps = append(steps, "rotate:"+strconv.Itoa(deg))
