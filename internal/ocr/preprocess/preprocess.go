@@ -17,6 +17,8 @@ const (
 	StepPerspective = "perspective"
 	// StepNormalize flattens uneven lighting and stretches contrast (see normalize).
 	StepNormalize = "normalize"
+	// StepSharpen sharpens a page photographed slightly out of focus (see blurred).
+	StepSharpen = "sharpen"
 	// StepScale rescales the page so its characters are the size Tesseract reads best.
 	StepScale = "scale"
 	// StepOrient turns a sideways or upside-down page upright with Tesseract's orientation
@@ -30,7 +32,7 @@ const (
 )
 
 // Steps lists the preprocessing steps in the order they run.
-var Steps = []string{StepPerspective, StepNormalize, StepScale, StepOrient, StepDeskew, StepDewarp}
+var Steps = []string{StepPerspective, StepNormalize, StepSharpen, StepScale, StepOrient, StepDeskew, StepDewarp}
 
 // Character sizes for StepScale, as the median height in pixels of the character shapes on a
 // page (see glyphs), which lies between the x-height and the cap height. Pages whose characters
@@ -98,6 +100,14 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 	// Half the threshold that splits ink from paper keeps the cores of strokes only, so the
 	// letters of a blurred word stay apart.
 	gs := glyphs(img, otsu(histogram(img))/2)
+
+	if t.runs(StepSharpen) {
+		if r, ok := blurred(img, medianHeight(gs)); ok {
+			img = sharpen(img, r)
+			gs = glyphs(img, otsu(histogram(img))/2)
+			steps = append(steps, StepSharpen+":"+strconv.Itoa(r))
+		}
+	}
 
 	if height := medianHeight(gs); t.runs(StepScale) && height > 0 && height < minGlyph {
 		f := min(maxEnlarge, float64(targetGlyph)/float64(height))
