@@ -1,13 +1,16 @@
 package preprocess
 
 import (
+	"bytes"
 	"image"
 	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/snapnote/snapnote/internal/corpus"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
+	"github.com/snapnote/snapnote/internal/photo"
 	"github.com/snapnote/snapnote/internal/raster"
 )
 
@@ -301,4 +304,26 @@ func TestNormalizeClearsTheDeskBesideThePage(t *testing.T) {
 	}
 	require.Zero(t, deskLeft, "the desk is paper white")
 	require.InDelta(t, inkBefore, inkAfter, 0.02*float64(inkBefore), "the text is kept")
+}
+
+// BenchmarkPipelineFlat runs every step but orientation detection on flat pages: a corpus page
+// as photographed straight on, and a 12-megapixel photo of a page turned by 3 degrees.
+func BenchmarkPipelineFlat(b *testing.B) {
+	s, err := corpus.Variant(corpus.NewPage(0), corpus.ClassClean)
+	require.NoError(b, err)
+	clean, err := photo.Decode(bytes.NewReader(s.Encoded))
+	require.NoError(b, err)
+	pages := map[string]*image.Gray{
+		"corpus-clean": Prepare(clean, maxSide),
+		"photo-12MP":   rotate(textPage(2900, 3900, 80), 3, 255),
+	}
+	pipeline := &Pipeline{Skip: []string{StepOrient}}
+	for name, page := range pages {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				_, _, err := pipeline.Run(b.Context(), page, maxSide)
+				require.NoError(b, err)
+			}
+		})
+	}
 }

@@ -12,11 +12,12 @@ const (
 // edgeWidth returns the mean width, in pixels, of the edges of ink along the rows of img, a
 // normalized page (paper white, ink dark): the run of gray pixels between paper and ink where
 // a row crosses a stroke's side. Print photographed in focus crosses in one or two pixels;
-// out of focus, in as many as the blur is wide. A page with no such crossing returns 0.
+// out of focus, in as many as the blur is wide. Every other row is enough to measure it, at
+// half the cost. A page with no such crossing returns 0.
 func edgeWidth(img *image.Gray) float64 {
 	w := img.Rect.Dx()
 	var total, edges int
-	for y := range img.Rect.Dy() {
+	for y := 0; y < img.Rect.Dy(); y += 2 {
 		row := img.Pix[y*img.Stride:][:w]
 		// from is where the current run of gray began, after a pixel of ink (-1) or paper
 		// (+1), or 0 when the last pixel was neither after a gray run not so begun.
