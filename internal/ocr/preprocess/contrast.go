@@ -12,10 +12,10 @@ const backgroundCells = 128
 // cell, spread to the neighbouring cells so that cells full of ink take their neighbours'
 // paper, then smoothed) and divides by it, so paper becomes white in the light and in a
 // shadow alike, and ink keeps its contrast to the paper around it. Tesseract binarises with
-// one global threshold, which a shadow across the page defeats. The desk beside the page is
-// painted white (clearSurroundings), and the contrast is then stretched so the darkest ink is
-// black.
-func normalize(img *image.Gray) *image.Gray {
+// one global threshold, which a shadow across the page defeats. With clearDesk, the desk beside
+// the page is painted white (clearSurroundings). The contrast is then stretched so the darkest
+// ink is black.
+func normalize(img *image.Gray, clearDesk bool) *image.Gray {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	grid, gw, gh, cell := paperGrid(img)
 	bg := boxBlur(boxBlur(maxFilter(grid, gw, gh, 1), gw, gh, 2), gw, gh, 2)
@@ -59,8 +59,8 @@ func normalize(img *image.Gray) *image.Gray {
 			hist[v]++
 		}
 	}
-	if clearSurroundings(dst, img, grid, gw, gh, cell) {
-		hist = *histogram(dst)
+	if clearDesk {
+		clearSurroundings(dst, img, grid, gw, gh, cell)
 	}
 	stretch(dst, &hist)
 	return dst

@@ -87,14 +87,17 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 			steps = append(steps, "scale:"+strconv.FormatFloat(f, 'f', 2, 64))
 		}
 	}
+	warped := false
 	if t.runs(StepPerspective) {
 		if quad, ok := pageQuad(img); ok {
-			img = unwarp(img, quad)
+			img, warped = unwarp(img, quad), true
 			steps = append(steps, StepPerspective)
 		}
 	}
 	if t.runs(StepNormalize) {
-		img = normalize(img)
+		// A page mapped onto the whole image has no desk beside it left to clear: only slivers
+		// along its edges, which Tesseract passes over.
+		img = normalize(img, !warped)
 		steps = append(steps, StepNormalize)
 	}
 	// Half the threshold that splits ink from paper keeps the cores of strokes only, so the

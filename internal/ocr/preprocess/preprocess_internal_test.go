@@ -47,7 +47,7 @@ func TestNormalizeFlattensGradient(t *testing.T) {
 		}
 	}
 
-	out := normalize(img)
+	out := normalize(img, true)
 	paperMin, inkMax := 255, 0
 	for y := 20; y < h-20; y++ {
 		for x := 20; x < w-20; x++ {
@@ -72,7 +72,7 @@ func TestNormalizeCleanPage(t *testing.T) {
 	t.Parallel()
 
 	img := textPage(800, 400, 24)
-	out := normalize(img)
+	out := normalize(img, true)
 	require.Equal(t, img.Bounds(), out.Bounds())
 	for i, p := range img.Pix {
 		if p == 255 {
@@ -263,10 +263,11 @@ func BenchmarkPreprocessGo(b *testing.B) {
 	img := rotate(textPage(2900, 3900, 80), 3, 255)
 	for b.Loop() {
 		page := img
-		if quad, ok := pageQuad(page); ok {
+		quad, warped := pageQuad(page)
+		if warped {
 			page = unwarp(page, quad)
 		}
-		flat := normalize(page)
+		flat := normalize(page, !warped)
 		gs := glyphs(flat, otsu(histogram(flat))/2)
 		rotate(flat, -skewAngle(gs), 255)
 	}
@@ -290,7 +291,7 @@ func TestNormalizeClearsTheDeskBesideThePage(t *testing.T) {
 		}
 	}
 
-	out := normalize(img)
+	out := normalize(img, true)
 	deskLeft, inkAfter := 0, 0
 	for y := range 500 {
 		for x := range 800 {

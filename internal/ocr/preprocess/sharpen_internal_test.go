@@ -23,10 +23,11 @@ func TestBlurredPagesAreSharpened(t *testing.T) {
 			img, err := photo.Decode(bytes.NewReader(s.Encoded))
 			require.NoError(t, err)
 			gray := Prepare(img, maxSide)
-			if quad, ok := pageQuad(gray); ok {
+			quad, warped := pageQuad(gray)
+			if warped {
 				gray = unwarp(gray, quad)
 			}
-			gray = normalize(gray)
+			gray = normalize(gray, !warped)
 			r, ok := blurred(gray, medianHeight(glyphs(gray, otsu(histogram(gray))/2)))
 			require.Equal(t, sharpened, ok, "%s: edges %.1f pixels", s.Name, edgeWidth(gray))
 			if ok {
