@@ -97,12 +97,17 @@ func grayscale(img image.Image) *image.Gray {
 		}
 	case *image.YCbCr:
 		offsets := darkOffsets()
+		// Chroma is subsampled across by 1<<shift: the index of pixel x's chroma in its row.
+		shift := map[image.YCbCrSubsampleRatio]int{image.YCbCrSubsampleRatio422: 1, image.YCbCrSubsampleRatio420: 1,
+			image.YCbCrSubsampleRatio411: 2, image.YCbCrSubsampleRatio410: 2}[src.SubsampleRatio]
 		for y := range b.Dy() {
 			luma := src.Y[src.YOffset(b.Min.X, b.Min.Y+y):][:b.Dx()]
+			c := src.COffset(b.Min.X, b.Min.Y+y)
+			cb, cr := src.Cb[c:], src.Cr[c:]
 			out := dst.Pix[y*dst.Stride:][:b.Dx()]
 			for x, l := range luma {
-				c := src.COffset(b.Min.X+x, b.Min.Y+y)
-				out[x] = uint8(max(0, int(l)+int(offsets[int(src.Cb[c])<<8|int(src.Cr[c])])))
+				i := (b.Min.X+x)>>shift - b.Min.X>>shift
+				out[x] = uint8(max(0, int(l)+int(offsets[int(cb[i])<<8|int(cr[i])])))
 			}
 		}
 	case *image.RGBA: // premultiplied alpha

@@ -130,3 +130,27 @@ func BenchmarkPrepare(b *testing.B) {
 		Prepare(img, 4000)
 	}
 }
+
+// opaque hides an image's type, so grayscale takes its general path.
+type opaque struct{ image.Image }
+
+// The fast path of a JPEG's subsampled chroma finds each pixel's chroma as image.YCbCr does.
+func TestGrayscaleSubsampledChroma(t *testing.T) {
+	t.Parallel()
+
+	for _, ratio := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio422,
+		image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio440} {
+		img := image.NewYCbCr(image.Rect(0, 0, 13, 9), ratio)
+		for i := range img.Y {
+			img.Y[i] = uint8(90 + i*37%110)
+		}
+		for i := range img.Cb {
+			img.Cb[i], img.Cr[i] = uint8(100+i*53%56), uint8(100+i*71%56) // no channel clipped
+		}
+		sub := img.SubImage(image.Rect(3, 1, 12, 8))
+		fast, general := grayscale(sub), grayscale(opaque{sub})
+		for i := range fast.Pix {
+			require.InDelta(t, general.Pix[i], fast.Pix[i], 2, "ratio %v, pixel %d", ratio, i)
+		}
+	}
+}
