@@ -21,7 +21,7 @@ dev: ## Run everything locally: deps, Postgres, build, `snapnote dev`
 test: ## Run the CI checks: gofmt, vet, race tests (ARGS="-run X" to narrow)
 	bash scripts/test.sh $(ARGS)
 
-browser-test: ## Browser tests of the web app (UPDATE_SCREENSHOT=1 also refreshes docs/app-phone.png)
+browser-test: ## Browser tests of the web app (UPDATE_SCREENSHOT=1 also refreshes docs/app-phone.png and docs/screenshots/)
 	bash scripts/browser-test.sh
 
 build: ## Build bin/snapnote

@@ -123,6 +123,48 @@ func FigureBlobKey(userID, uploadID uuid.UUID, n, k int, ext string) string {
 	return UploadBlobPrefix + userID.String() + "/" + uploadID.String() + "-p" + strconv.Itoa(n) + "-f" + strconv.Itoa(k) + ext
 }
 
+// PDFPageViewKey is where page k (from 1) of the PDF stored under pageKey is
+// kept as the PNG the app shows: beside the PDF, named after it, so that
+// whatever keeps or deletes the PDF can find its pages (ViewedPageKey).
+func PDFPageViewKey(pageKey string, k int) string {
+	return pageKey + pdfViewInfix + strconv.Itoa(k) + ".png"
+}
+
+// PDFPageViewPrefix starts the key of every page view of the PDF stored
+// under pageKey.
+func PDFPageViewPrefix(pageKey string) string { return pageKey + pdfViewInfix }
+
+const pdfViewInfix = ".page"
+
+// ViewedPageKey returns the key of the PDF whose page view is stored under
+// key, and false when key is no page view.
+func ViewedPageKey(key string) (string, bool) {
+	i := strings.LastIndex(key, pdfViewInfix)
+	if i < 0 || !strings.HasSuffix(key, ".png") {
+		return "", false
+	}
+	k, err := strconv.Atoi(key[i+len(pdfViewInfix) : len(key)-len(".png")])
+	if err != nil || k < 1 {
+		return "", false
+	}
+	return key[:i], true
+}
+
+// Steps the OCR stage records in a page's ocrSteps that the API reads back
+// to show the page. A PDF's steps are each prefixed "pdf-pK:" with the page
+// K they are about when the PDF has more than one page.
+const (
+	// StepTurn, followed by ":90", ":180" or ":270", is the clockwise quarter
+	// turn that made the page upright before it was read.
+	StepTurn = "rotate"
+	// StepPDFView, followed by ":WxH", says a page of a PDF was rendered as a
+	// W×H PNG for people to look at (PDFPageViewKey).
+	StepPDFView = "pdf-view"
+	// StepPDFViewRefused says a page of a PDF was too large to render for
+	// people to look at within the worker's limits.
+	StepPDFViewRefused = "pdf-view-refused"
+)
+
 // FigureURL is where the API serves figure n (from 1) of document id, the
 // link of the figure in the note's Markdown.
 func FigureURL(documentID uuid.UUID, n int) string {
@@ -137,6 +179,18 @@ const (
 	TitleMax = 500
 	// ContextMax bounds the hint for the formatter given at upload.
 	ContextMax = 2000
+)
+
+// VersionsKept is how many earlier texts of a note are kept as its
+// versions: keeping one more drops the oldest.
+const VersionsKept = 50
+
+// Why a note's text was replaced, as its version records it.
+const (
+	ReplacedByEdit    = "edit"    // the user edited the title or the note
+	ReplacedByReread  = "reread"  // the note's pages were read again
+	ReplacedByPages   = "pages"   // pages were added to the note
+	ReplacedByRestore = "restore" // an older version was restored
 )
 
 // LanguageAuto is the course language that asks the pipeline to detect each

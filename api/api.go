@@ -148,6 +148,7 @@ func New(cfg Config) (http.Handler, huma.API) {
 	s.registerUploadEvents(humaAPI)
 	s.registerDocuments(humaAPI)
 	s.registerPages(humaAPI)
+	s.registerVersions(humaAPI)
 	s.registerFigures(humaAPI)
 	s.registerExport(humaAPI)
 	s.registerTrash(humaAPI)

@@ -103,7 +103,8 @@ func (s *Server) registerDocuments(api huma.API) {
 		Path:        "/api/documents/{id}",
 		Summary:     "Edit a note or move it to another course",
 		Description: "Changes only the fields sent. The excerpt is recomputed from the note and title, " +
-			"and search follows at once.",
+			"and search follows at once. A changed title or note keeps the text it replaces as a version " +
+			"(`GET /api/documents/{id}/versions`, the newest " + strconv.Itoa(snapnote.VersionsKept) + " kept).",
 		Tags:   []string{"documents"},
 		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}), s.updateDocument)
@@ -216,6 +217,12 @@ func (s *Server) updateDocument(ctx context.Context, in *struct {
 		}
 		if len(changes) == 0 {
 			return nil
+		}
+		_, retitled := changes["title"]
+		if _, rewritten := changes["formattedNote"]; retitled || rewritten {
+			if _, err := q.KeepVersion(ctx, d.ID, snapnote.ReplacedByEdit); err != nil {
+				return err
+			}
 		}
 		if d, err = q.UpdateDocument(ctx, d); err != nil {
 			return err

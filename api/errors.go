@@ -18,6 +18,8 @@ func (s *Server) fail(ctx context.Context, what string, err error) error {
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		return huma.Error404NotFound(what + " not found")
+	case errors.Is(err, db.ErrNoteBusy):
+		return huma.Error409Conflict("another upload is still reading this note or adding to it: try again once it is done")
 	case errors.Is(err, db.ErrConflict):
 		return huma.Error409Conflict(what + " conflicts with an existing one")
 	case errors.Is(err, db.ErrInvalidText):

@@ -59,6 +59,7 @@ func TestIsolation(t *testing.T) {
 		{http.MethodGet, d + "/image", nil},
 		{http.MethodGet, d + "/pages", nil},
 		{http.MethodGet, d + "/pages/1/image", nil},
+		{http.MethodGet, d + "/pages/1/pdf-pages/1", nil},
 		{http.MethodPost, d + "/pages", nil},
 		{http.MethodGet, c + "/export", nil},
 		{http.MethodGet, "/api/documents?courseId=" + course.ID.String(), nil},

@@ -222,4 +222,8 @@ func TestUpsideDownPhotoIsReadUpright(t *testing.T) {
 	alice.do(http.MethodGet, "/api/documents/"+done.DocumentID.String(), nil, "").json(t, &doc)
 	require.Less(t, ocrtest.CER(doc.OriginalText, strings.Join(lectureLines, "\n")), 0.03, "OCR text:\n%s", doc.OriginalText)
 	require.Contains(t, doc.Metadata["ocrSteps"], "rotate:180")
+	var pages []api.Page
+	alice.getJSON("/api/documents/"+doc.ID.String()+"/pages", &pages)
+	require.Equal(t, []api.View{{Image: pages[0].Image, Turn: 180}}, pages[0].Views,
+		"the app is told to show the photo turned as it was read")
 }

@@ -36,6 +36,7 @@ type Upload struct {
 	TimingsMS     map[string]int64 `json:"timingsMs" doc:"milliseconds of work per stage"`
 	DocumentID    *uuid.UUID       `json:"documentId,omitempty"`
 	AddsTo        *uuid.UUID       `json:"addsTo,omitempty" doc:"the note these pages are added to, for pages added to a note that exists"`
+	Rereads       *uuid.UUID       `json:"rereads,omitempty" doc:"the note whose pages this upload reads again (POST /api/documents/{id}/reread)"`
 	Pages         []UploadPage     `json:"pages" doc:"the pages, in the order sent: each read on its own"`
 	PagesDone     int              `json:"pagesDone" example:"2" doc:"pages read so far"`
 	PagesTotal    int              `json:"pagesTotal" example:"3"`
@@ -74,6 +75,9 @@ func newUpload(u db.Upload, pages []db.Page) Upload {
 		Height: u.ImageHeight, OCRConfidence: u.OCRConfidence, OCRSteps: u.OCRSteps, Attempts: u.Attempts, TimingsMS: u.TimingsMS,
 		DocumentID: u.DocumentID, AddsTo: u.IntoDocumentID, Pages: make([]UploadPage, 0, len(pages)),
 		PagesTotal: u.PageCount, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, FinishedAt: u.FinishedAt}
+	if u.Rereads {
+		out.AddsTo, out.Rereads = nil, u.IntoDocumentID
+	}
 	if u.ErrorCode != "" {
 		out.Error = newUploadError(u.ErrorCode, u.ErrorMessage)
 	}
@@ -222,7 +226,7 @@ var uploadRequestBody = &huma.RequestBody{
 
 func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uploadOutput, error) {
 	user := userFrom(ctx)
-	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, nil); ok || err != nil {
+	if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, nil, false); ok || err != nil {
 		return out, err
 	}
 	form, release, err := s.receive(user.ID, in.w, in.req, true)
@@ -243,11 +247,12 @@ func (s *Server) createUpload(ctx context.Context, in *createUploadInput) (*uplo
 
 // uploadByIdempotencyKey returns the caller's upload made with key; ok is
 // false when there is none (or no key). A key names one request on one
-// route: into is the note the request adds pages to, nil for a new note.
-// The key of an upload made on another route, or for another note, is
-// refused with 422 (as the IETF's Idempotency-Key draft says for a key
-// reused with another request) rather than taken for a retry.
-func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string, into *uuid.UUID) (out *uploadOutput, ok bool, err error) {
+// route: into is the note the request adds pages to or (rereads) reads
+// again, nil for a new note. The key of an upload made on another route,
+// or for another note, is refused with 422 (as the IETF's Idempotency-Key
+// draft says for a key reused with another request) rather than taken for
+// a retry.
+func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string, into *uuid.UUID, rereads bool) (out *uploadOutput, ok bool, err error) {
 	if key == "" {
 		return nil, false, nil
 	}
@@ -258,10 +263,13 @@ func (s *Server) uploadByIdempotencyKey(ctx context.Context, key string, into *u
 	if err != nil {
 		return nil, false, s.fail(ctx, "upload", err)
 	}
-	if !sameNote(u.IntoDocumentID, into) {
+	if !sameNote(u.IntoDocumentID, into) || u.Rereads != rereads {
 		used := "to make a new note"
-		if u.IntoDocumentID != nil {
-			used = "to add pages to another note"
+		switch {
+		case u.Rereads:
+			used = "to read a note again"
+		case u.IntoDocumentID != nil:
+			used = "to add pages to a note"
 		}
 		return nil, false, huma.Error422UnprocessableEntity("Idempotency-Key already used by another request", &huma.ErrorDetail{
 			Location: "header.Idempotency-Key", Message: "this key was used " + used + ": send a new key for a new request"})
@@ -316,7 +324,7 @@ func (s *Server) storeUpload(ctx context.Context, form *intake.Form, in db.NewUp
 		s.deleteBlobs(ctx, stored)
 		if errors.Is(err, db.ErrConflict) && in.IdempotencyKey != "" {
 			// A concurrent request with the same key won the race.
-			if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, in.IntoDocumentID); ok || err != nil {
+			if out, ok, err := s.uploadByIdempotencyKey(ctx, in.IdempotencyKey, in.IntoDocumentID, false); ok || err != nil {
 				return out, err
 			}
 		}

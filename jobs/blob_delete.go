@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/db"
+	"github.com/snapnote/snapnote/internal/pdffile"
 	"github.com/snapnote/snapnote/internal/queue"
 	"github.com/snapnote/snapnote/storage"
 )
@@ -60,7 +64,11 @@ func (w *BlobDeleteWorker) Work(ctx context.Context, job *river.Job[queue.BlobDe
 		if err := w.Blobs.Delete(ctx, key); err != nil {
 			errs = append(errs, err)
 		}
+		if strings.HasSuffix(key, pdffile.Extension) {
+			errs = append(errs, w.deleteViews(ctx, key))
+		}
 	}
+	errs = slices.DeleteFunc(errs, func(err error) bool { return err == nil })
 	log := w.Logger.With(slog.Int64("job_id", job.ID), slog.Int("attempt", job.Attempt), slog.Int("keys", len(job.Args.Keys)))
 	if err := errors.Join(errs...); err != nil {
 		log.WarnContext(ctx, "some blobs could not be deleted; will retry", slog.Int("failed", len(errs)), slog.Any("error", err))
@@ -68,4 +76,18 @@ func (w *BlobDeleteWorker) Work(ctx context.Context, job *river.Job[queue.BlobDe
 	}
 	log.InfoContext(ctx, "deleted blobs")
 	return nil
+}
+
+// deleteViews deletes the page views the OCR stage stored beside the PDF
+// under key, which no row names.
+func (w *BlobDeleteWorker) deleteViews(ctx context.Context, key string) error {
+	views, err := w.Blobs.List(ctx, snapnote.PDFPageViewPrefix(key))
+	if err != nil {
+		return fmt.Errorf("list views of %s: %w", key, err)
+	}
+	var errs []error
+	for _, v := range views {
+		errs = append(errs, w.Blobs.Delete(ctx, v.Key))
+	}
+	return errors.Join(errs...)
 }

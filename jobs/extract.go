@@ -38,9 +38,10 @@ func (w *ExtractWorker) Work(ctx context.Context, job *river.Job[queue.ExtractAr
 	return nil
 }
 
-// write makes the upload's note, or rebuilds the note it adds pages to,
-// gives the upload's pages and figures their places in it, links the
-// figures where they are served, and finishes the upload.
+// write makes the upload's note, or rebuilds the note it adds pages to or
+// reads again (keeping the text it replaces as a version), gives the
+// upload's pages and figures their places in it, links the figures where
+// they are served, and finishes the upload.
 func (w *ExtractWorker) write(ctx context.Context, q *db.Queries, u db.Upload, stage queue.Stage, start time.Time) error {
 	pages, err := q.PagesOfUploads(ctx, []uuid.UUID{u.ID})
 	if err != nil {
@@ -48,8 +49,14 @@ func (w *ExtractWorker) write(ctx context.Context, q *db.Queries, u db.Upload, s
 	}
 	var before []db.Page
 	if u.IntoDocumentID != nil {
-		if before, err = q.DocumentPages(ctx, u.UserID, *u.IntoDocumentID); err != nil {
+		// Locked first, as an edit locks it: versions are numbered one at a time.
+		if _, err := q.LockDocument(ctx, u.UserID, *u.IntoDocumentID); err != nil {
 			return err
+		}
+		if !u.Rereads {
+			if before, err = q.DocumentPages(ctx, u.UserID, *u.IntoDocumentID); err != nil {
+				return err
+			}
 		}
 	}
 	all := append(before, pages[u.ID]...)
@@ -62,6 +69,11 @@ func (w *ExtractWorker) write(ctx context.Context, q *db.Queries, u db.Upload, s
 		}
 		id = &created
 	}
+	if u.Rereads {
+		if err := q.ReplacePages(ctx, u.ID, *id); err != nil {
+			return err
+		}
+	}
 	if err := q.PlacePages(ctx, u.ID, *id); err != nil {
 		return err
 	}
@@ -72,6 +84,13 @@ func (w *ExtractWorker) write(ctx context.Context, q *db.Queries, u db.Upload, s
 	u.OCRText, u.FormattedNote = linkFigures(u.OCRText, *id, figures), linkFigures(u.FormattedNote, *id, figures)
 	switch {
 	case u.IntoDocumentID != nil:
+		replacedBy := snapnote.ReplacedByPages
+		if u.Rereads {
+			replacedBy = snapnote.ReplacedByReread
+		}
+		if _, err := q.KeepVersion(ctx, *id, replacedBy); err != nil {
+			return err
+		}
 		err = q.RebuildDocument(ctx, *id, NewDocument(u, all, time.Since(start)))
 	case len(figures) > 0:
 		doc := NewDocument(u, all, time.Since(start))

@@ -121,7 +121,7 @@ func (w *OCRWorker) recognize(ctx context.Context, blobKey, contentType string, 
 		defer blob.Close()
 		// Pages are rendered one at a time, each taking from the budget
 		// what it needs (readPDF).
-		return w.readPDF(ctx, blob, opts, stage)
+		return w.readPDF(ctx, blobKey, blob, opts, stage)
 	}
 	data, err := io.ReadAll(blob)
 	_ = blob.Close() // read-only: nothing to lose on close

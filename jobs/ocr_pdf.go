@@ -1,11 +1,14 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"strconv"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/ocr"
@@ -21,10 +24,11 @@ func (p *Pipeline) pdfReader() *pdf.Reader {
 	return p.PDF
 }
 
-// readPDF reads a page row that is a PDF file: poppler reads it from a
-// temporary copy of the blob, page by page, the pages without a text layer
-// through the pipeline's OCR engine in the language opts names.
-func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, opts ocr.Options, stage queue.Stage) (ocr.Result, *Failure) {
+// readPDF reads a page row that is a PDF file, stored under blobKey: poppler
+// reads it from a temporary copy of the blob, page by page, the pages without
+// a text layer through the pipeline's OCR engine in the language opts names.
+// Then each page is rendered for the app to show (storeViews).
+func (w *OCRWorker) readPDF(ctx context.Context, blobKey string, blob io.Reader, opts ocr.Options, stage queue.Stage) (ocr.Result, *Failure) {
 	tmp, err := os.CreateTemp("", "snapnote-pdf-*.pdf")
 	if err != nil {
 		return ocr.Result{}, stageFailure(stage, fmt.Errorf("copy PDF: %w", err))
@@ -48,7 +52,9 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, opts ocr.Option
 	}
 	res, err := reader.Read(ctx, tmp.Name(), w.Pipeline.OCR, opts, w.Pipeline.OCRTimeout)
 	if err == nil {
-		return res, nil
+		steps, f := w.storeViews(ctx, &reader, tmp.Name(), blobKey, stage)
+		res.Steps = append(res.Steps, steps...)
+		return res, f
 	}
 	where := "A page of the PDF"
 	if pe, ok := errors.AsType[*pdf.PageError](err); ok {
@@ -80,4 +86,44 @@ func (w *OCRWorker) readPDF(ctx context.Context, blob io.Reader, opts ocr.Option
 			Message: "Reading the text took too long. " + where + " may be too complex; try exporting it again."}}
 	}
 	return res, engineFailure(err, stage)
+}
+
+// viewContentType is how a PDF's pages are stored for the app to show.
+const viewContentType = "image/png"
+
+// storeViews renders each page of the PDF at path, which is stored under
+// blobKey, as a PNG beside it (snapnote.PDFPageViewKey), so that the app
+// shows the pages as images without a render per look. It returns a step
+// per page, "pdf-view:WxH" or, for a page too large to render within the
+// reader's limits, "pdf-view-refused", each prefixed "pdf-pK:" as Read
+// prefixes its steps. A store that fails fails the page for a retry, which
+// writes the same keys again.
+func (w *OCRWorker) storeViews(ctx context.Context, reader *pdf.Reader, path, blobKey string, stage queue.Stage) ([]string, *Failure) {
+	var steps []string
+	err := reader.Views(ctx, path, func(v pdf.View) error {
+		if v.Err != nil {
+			w.Pipeline.Logger.WarnContext(ctx, "pdf page not rendered for viewing", slog.String("blob_key", blobKey),
+				slog.Int("page", v.Page), slog.Any("error", v.Err))
+			steps = append(steps, snapnote.StepPDFViewRefused)
+			return nil
+		}
+		key := snapnote.PDFPageViewKey(blobKey, v.Page)
+		if _, err := w.Pipeline.Blobs.Put(ctx, key, bytes.NewReader(v.PNG), viewContentType); err != nil {
+			return &Failure{Failure: snapnote.FailStorageUnavailable, Err: fmt.Errorf("store view of page %d: %w", v.Page, err)}
+		}
+		steps = append(steps, fmt.Sprintf("%s:%dx%d", snapnote.StepPDFView, v.Width, v.Height))
+		return nil
+	})
+	if f, ok := errors.AsType[*Failure](err); ok {
+		return nil, f
+	}
+	if err != nil {
+		return nil, stageFailure(stage, fmt.Errorf("render pages for viewing: %w", err))
+	}
+	if len(steps) > 1 {
+		for i := range steps {
+			steps[i] = "pdf-p" + strconv.Itoa(i+1) + ":" + steps[i]
+		}
+	}
+	return steps, nil
 }

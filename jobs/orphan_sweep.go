@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -55,12 +56,19 @@ func (w *OrphanSweepWorker) Work(ctx context.Context, job *river.Job[queue.Orpha
 	size := cmp.Or(w.BatchSize, defaultOrphanBatch)
 	batch := make([]string, 0, size)
 	flush := func() error {
-		referenced, err := q.ReferencedBlobKeys(ctx, batch)
+		// A PDF's page views are kept while the PDF is.
+		asked := slices.Clone(batch)
+		for _, key := range batch {
+			if pdf, ok := snapnote.ViewedPageKey(key); ok {
+				asked = append(asked, pdf)
+			}
+		}
+		referenced, err := q.ReferencedBlobKeys(ctx, asked)
 		if err != nil {
 			return err
 		}
 		for _, key := range batch {
-			if referenced[key] {
+			if pdf, ok := snapnote.ViewedPageKey(key); referenced[key] || ok && referenced[pdf] {
 				continue
 			}
 			if err := w.Blobs.Delete(ctx, key); err != nil {

@@ -5,7 +5,7 @@
 # Screenshots of failures land in web/e2e/output/. scripts/deps.sh installs what it needs.
 #
 #   scripts/browser-test.sh [node --test flags, e.g. --test-name-pattern=phone]
-#   UPDATE_SCREENSHOT=1 scripts/browser-test.sh   # also rewrites docs/app-phone.png
+#   UPDATE_SCREENSHOT=1 scripts/browser-test.sh   # also rewrites docs/app-phone.png and docs/screenshots/
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,7 +15,7 @@ main() {
   cd "$REPO_ROOT/web/e2e"
   [ -d node_modules/playwright-core ] || die "web/e2e has no node_modules: run scripts/deps.sh (it runs npm ci there)"
   # The whole run takes one to two minutes here; the cap stops a hung browser from holding CI.
-  timeout 600 node --test --test-concurrency=1 --test-reporter=spec "$@" app.test.js oidc.test.js
+  timeout 600 node --test --test-concurrency=1 --test-reporter=spec "$@" app.test.js pages.test.js oidc.test.js
 }
 
 main "$@"

@@ -20,6 +20,10 @@ const (
 	AuditPurge   AuditAction = "purge"
 	AuditDelete  AuditAction = "delete"
 	AuditRetry   AuditAction = "retry"
+	// AuditReread is a note's pages queued to be read again.
+	AuditReread AuditAction = "reread"
+	// AuditRestoreVersion is a note's text replaced by one of its versions.
+	AuditRestoreVersion AuditAction = "restore_version"
 )
 
 // AuditEntity is the kind of row an audit row is about.

@@ -135,18 +135,30 @@ func (q *Queries) LockDocument(ctx context.Context, userID, id uuid.UUID) (Docum
 		`SELECT `+documentColumns+` FROM documents d WHERE d.id = $1 AND d.user_id = $2 FOR UPDATE`, id, userID))
 }
 
-// UpdateDocument writes d's editable fields (course, title, note, excerpt)
-// and bumps its updatedAt; the search column follows, being generated. The
-// caller checks that the course is d.UserID's. It returns ErrNotFound when d
-// is not one of d.UserID's documents.
+// UpdateDocument writes d's editable fields (course, title, note, excerpt,
+// and the OCR text, which a restored version brings back) and bumps its
+// updatedAt; the search column follows, being generated. The uploads that
+// made the note (its pages, pages added, rereads) follow it to its course:
+// purging the course it left must not take its pages with it. The caller
+// checks that the course is d.UserID's. It returns ErrNotFound when d is not
+// one of d.UserID's documents.
 func (q *Queries) UpdateDocument(ctx context.Context, d Document) (Document, error) {
 	return scanDocument(q.db.QueryRow(ctx, `
-		UPDATE documents d SET course_id = $3, title = $4::text, formatted_note = $5, excerpt = nullif($6, ''),
-			title_edited = d.title_edited OR d.title <> $4::text,
-			updated_at = now()
-		WHERE d.id = $1 AND d.user_id = $2
-		RETURNING `+documentColumns,
-		d.ID, d.UserID, d.CourseID, d.Title, d.FormattedNote, d.Excerpt))
+		WITH updated AS (
+			UPDATE documents d SET course_id = $3, title = $4::text, formatted_note = $5, excerpt = nullif($6, ''),
+				original_text = $7, title_edited = d.title_edited OR d.title <> $4::text,
+				updated_at = now()
+			WHERE d.id = $1 AND d.user_id = $2
+			RETURNING d.*
+		), uploads_moved AS (
+			UPDATE uploads u SET course_id = d.course_id
+			FROM updated d
+			WHERE u.user_id = d.user_id AND u.course_id <> d.course_id
+			  AND (u.id = d.upload_id OR u.into_document_id = d.id
+			       OR u.id IN (SELECT p.upload_id FROM upload_pages p WHERE p.document_id = d.id))
+		)
+		SELECT `+documentColumns+` FROM updated d`,
+		d.ID, d.UserID, d.CourseID, d.Title, d.FormattedNote, d.Excerpt, d.OriginalText))
 }
 
 // SetDocumentStatus moves one of the user's documents to status

@@ -145,14 +145,15 @@ func (q *Queries) PagesLeft(ctx context.Context, uploadID uuid.UUID) (int, error
 
 // CombinePages saves, on an upload at stage whose pages are all read, their
 // text in order (after the text of the note the pages are added to, if
-// any), the mean confidence, the engine, the preprocessing steps of its
+// any; a reread's text is its pages' alone), the mean confidence, the engine, the preprocessing steps of its
 // pages (each named "pN:" when there are several), and the time reading
 // them took in all.
 func (q *Queries) CombinePages(ctx context.Context, uploadID uuid.UUID, stage string) error {
 	tag, err := q.db.Exec(ctx, `
 		UPDATE uploads SET
 			ocr_text = concat_ws(E'\n\n',
-				(SELECT nullif(d.original_text, '') FROM documents d WHERE d.id = uploads.into_document_id),
+				(SELECT nullif(d.original_text, '') FROM documents d
+					WHERE d.id = uploads.into_document_id AND NOT uploads.rereads),
 				(SELECT string_agg(p.ocr_text, E'\n\n' ORDER BY p.n) FROM upload_pages p
 					WHERE p.upload_id = uploads.id AND p.ocr_text <> '')),
 			ocr_confidence = (SELECT avg(p.ocr_confidence) FROM upload_pages p WHERE p.upload_id = uploads.id),
@@ -196,6 +197,48 @@ func (q *Queries) PlacePages(ctx context.Context, uploadID, documentID uuid.UUID
 		WHERE upload_id = $1 AND document_id IS NULL`, uploadID, documentID)
 	if err != nil {
 		return fmt.Errorf("place pages of upload %s in document %s: %w", uploadID, documentID, err)
+	}
+	return nil
+}
+
+// ReplacePages gives the pages of a reread upload the places, in document
+// documentID, of the pages they read again (the pages with the same
+// image), which leave the note, and their figures with them. A page it
+// finds no place for is left for PlacePages.
+func (q *Queries) ReplacePages(ctx context.Context, uploadID, documentID uuid.UUID) error {
+	type place struct {
+		key      string
+		position int
+	}
+	// Two statements: a place is free only once the page that held it has left.
+	places, err := list(ctx, q.db, "unplace pages read again", func(r scanner) (place, error) {
+		var p place
+		return p, r.Scan(&p.key, &p.position)
+	}, `
+		UPDATE upload_pages o SET document_id = NULL, position = NULL
+		FROM upload_pages was, upload_pages p
+		WHERE was.upload_id = o.upload_id AND was.n = o.n
+			AND p.upload_id = $1 AND p.document_id IS NULL AND o.document_id = $2 AND o.blob_key = p.blob_key
+		RETURNING o.blob_key, was.position`, uploadID, documentID)
+	if err != nil {
+		return fmt.Errorf("replace pages of document %s: %w", documentID, err)
+	}
+	keys, positions := make([]string, len(places)), make([]int, len(places))
+	for i, p := range places {
+		keys[i], positions[i] = p.key, p.position
+	}
+	if _, err := q.db.Exec(ctx, `
+		UPDATE upload_pages p SET document_id = $2, position = x.position
+		FROM unnest($3::text[], $4::int[]) AS x(key, position)
+		WHERE p.upload_id = $1 AND p.blob_key = x.key`, uploadID, documentID, keys, positions); err != nil {
+		return fmt.Errorf("place pages read again in document %s: %w", documentID, err)
+	}
+	if _, err := q.db.Exec(ctx, `
+		UPDATE page_figures f SET document_id = NULL, n = NULL
+		FROM upload_pages o
+		WHERE f.document_id = $1 AND o.upload_id = f.upload_id AND o.n = f.page AND o.document_id IS NULL`,
+		documentID); err != nil {
+		return fmt.Errorf("unnumber figures of pages read again in document %s: %w", documentID, err)
 	}
 	return nil
 }

@@ -84,3 +84,39 @@ func TestPurgeTrash(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.Documents, 1, "the system purge takes every user's old trash")
 }
+
+// A note moved out of a course keeps its pages when that course is purged:
+// its uploads moved with it.
+func TestPurgeKeepsThePagesOfANoteMovedAway(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Migrated(t)
+	q := db.New(pool)
+	alice, err := q.UpsertUser(ctx, db.Identity{Subject: "alice"})
+	require.NoError(t, err)
+	left, err := q.CreateCourse(ctx, alice.ID, db.CourseInput{Name: "Left"})
+	require.NoError(t, err)
+	kept, err := q.CreateCourse(ctx, alice.ID, db.CourseInput{Name: "Kept"})
+	require.NoError(t, err)
+
+	moved := seedNote(t, pool, alice.ID, left.ID, "uploads/a/moved.png")
+	seedNote(t, pool, alice.ID, left.ID, "uploads/a/stayed.png")
+	d, err := q.DocumentByID(ctx, alice.ID, moved)
+	require.NoError(t, err)
+	d.CourseID = kept.ID
+	_, err = q.UpdateDocument(ctx, d)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE courses SET status = 'trash', deleted_at = $1 WHERE id = $2`,
+		time.Now().Add(-31*24*time.Hour), left.ID)
+	require.NoError(t, err)
+
+	p, err := q.PurgeTrash(ctx, alice.ID, time.Now().Add(-30*24*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, []string{"uploads/a/stayed.png"}, p.BlobKeys, "the moved note's image is not deleted")
+	d, err = q.DocumentByID(ctx, alice.ID, moved)
+	require.NoError(t, err)
+	require.NotNil(t, d.UploadID, "the moved note keeps its upload")
+	var pages int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM upload_pages WHERE upload_id = $1`, *d.UploadID).Scan(&pages))
+	require.Equal(t, 1, pages, "and its page")
+}

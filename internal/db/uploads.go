@@ -41,7 +41,8 @@ type Upload struct {
 	Attempts         map[string]int
 	TimingsMS        map[string]int64
 	DocumentID       *uuid.UUID
-	IntoDocumentID   *uuid.UUID // the note its pages are added to; nil when it makes a new one
+	IntoDocumentID   *uuid.UUID // the note its pages are added to, or read again; nil when it makes a new one
+	Rereads          bool       // its pages are IntoDocumentID's own, read again to rewrite the note
 	PageCount        int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -71,6 +72,9 @@ type NewUpload struct {
 	Pages []NewPage
 	// IntoDocumentID is the note the pages are added to; nil makes a new one.
 	IntoDocumentID *uuid.UUID
+	// Rereads makes the upload read IntoDocumentID's own pages again
+	// (Pages are copies of them) and rewrite the note, not add to it.
+	Rereads bool
 }
 
 const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_type, byte_size, sha256,
@@ -78,7 +82,7 @@ const uploadColumns = `id, user_id, course_id, status, stage, blob_key, content_
 	coalesce(idempotency_key, ''), coalesce(ocr_text, ''), ocr_confidence, coalesce(formatted_note, ''),
 	coalesce(format_engine, ''), coalesce(error_code, ''), coalesce(error_message, ''), attempts, timings_ms,
 	document_id, created_at, updated_at, finished_at, coalesce(ocr_engine, ''), llm_usage,
-	coalesce(format_guard, ''), ocr_steps, into_document_id,
+	coalesce(format_guard, ''), ocr_steps, into_document_id, rereads,
 	(SELECT count(*) FROM upload_pages p WHERE p.upload_id = uploads.id)`
 
 func scanUpload(row scanner) (Upload, error) {
@@ -88,7 +92,7 @@ func scanUpload(row scanner) (Upload, error) {
 		&u.ByteSize, &u.SHA256, &u.ImageWidth, &u.ImageHeight, &u.OriginalFilename, &u.Title, &u.Context,
 		&u.IdempotencyKey, &u.OCRText, &conf, &u.FormattedNote, &u.FormatEngine, &u.ErrorCode,
 		&u.ErrorMessage, &u.Attempts, &u.TimingsMS, &u.DocumentID, &u.CreatedAt, &u.UpdatedAt, &u.FinishedAt,
-		&u.OCREngine, &u.LLMUsage, &u.FormatGuard, &u.OCRSteps, &u.IntoDocumentID, &u.PageCount)
+		&u.OCREngine, &u.LLMUsage, &u.FormatGuard, &u.OCRSteps, &u.IntoDocumentID, &u.Rereads, &u.PageCount)
 	if conf != nil {
 		c := float64(*conf)
 		u.OCRConfidence = &c
@@ -97,26 +101,103 @@ func scanUpload(row scanner) (Upload, error) {
 }
 
 // CreateUpload inserts a queued upload and its pages. Returns ErrConflict when the user
-// already sent the same idempotency key.
+// already sent the same idempotency key, and ErrNoteBusy when the upload
+// would add pages to a note being read again, or read again a note that
+// an upload is still adding to or reading.
 func (q *Queries) CreateUpload(ctx context.Context, in NewUpload) (Upload, error) {
 	pages := in.Pages
 	if len(pages) == 0 {
 		return Upload{}, fmt.Errorf("create upload %s: %w", in.ID, errNoPages)
 	}
+	if in.IntoDocumentID != nil {
+		if err := q.checkNoteFree(ctx, in.UserID, *in.IntoDocumentID, in.Rereads); err != nil {
+			return Upload{}, err
+		}
+	}
 	first := pages[0]
 	u, err := scanUpload(q.db.QueryRow(ctx, `
 		INSERT INTO uploads (id, user_id, course_id, blob_key, content_type, byte_size, sha256,
-			image_width, image_height, original_filename, title, context, idempotency_key, into_document_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, ''), nullif($11, ''), nullif($12, ''), nullif($13, ''), $14)
+			image_width, image_height, original_filename, title, context, idempotency_key, into_document_id, rereads)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, ''), nullif($11, ''), nullif($12, ''), nullif($13, ''), $14, $15)
 		RETURNING `+uploadColumns,
 		in.ID, in.UserID, in.CourseID, first.BlobKey, first.ContentType, first.ByteSize, first.SHA256,
 		first.ImageWidth, first.ImageHeight, in.OriginalFilename, in.Title, in.Context, in.IdempotencyKey,
-		in.IntoDocumentID))
+		in.IntoDocumentID, in.Rereads))
 	if err != nil {
 		return Upload{}, fmt.Errorf("create upload: %w", err)
 	}
 	u.PageCount = len(pages)
 	return u, q.insertPages(ctx, u.ID, pages)
+}
+
+// ErrNoteBusy is returned by CreateUpload when another upload is working on
+// the note: a reread rewrites the note's pages, so it waits for the uploads
+// adding to it, and they for it.
+var ErrNoteBusy = errors.New("the note is being read")
+
+// checkNoteFree locks the user's document id until the transaction ends
+// (so that two uploads into it are checked one after the other) and
+// returns ErrNoteBusy when an upload into it is queued or processing: any
+// upload for a reread, a reread for pages added. Returns ErrNotFound when
+// the document is not the user's.
+func (q *Queries) checkNoteFree(ctx context.Context, userID, id uuid.UUID, rereads bool) error {
+	var busy bool
+	err := q.db.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM uploads u WHERE u.into_document_id = d.id
+			AND u.status IN ('queued', 'processing') AND (u.rereads OR $3))
+		FROM documents d WHERE d.id = $1 AND d.user_id = $2
+		FOR UPDATE OF d`, id, userID, rereads).Scan(&busy)
+	if err != nil {
+		return fmt.Errorf("check uploads into document %s: %w", id, interpretError(err))
+	}
+	if busy {
+		return ErrNoteBusy
+	}
+	return nil
+}
+
+// ErrInTrash is returned when a note in trash is asked to change: it must
+// be restored first.
+var ErrInTrash = errors.New("in trash")
+
+// ErrNoPages is returned by RereadOf for a note without stored pages.
+var ErrNoPages = errors.New("the note has no stored pages")
+
+// RereadOf returns the upload that reads the pages of one of the user's
+// notes again, for CreateUpload once its id and idempotency key are set:
+// copies of the note's pages in order, its course and formatting hint. It
+// locks the note's row until the transaction ends. Returns ErrNotFound,
+// ErrInTrash when the note is in trash, ErrCourseInTrash when its course
+// is, and ErrNoPages.
+func (q *Queries) RereadOf(ctx context.Context, userID, documentID uuid.UUID) (NewUpload, error) {
+	d, err := q.LockDocument(ctx, userID, documentID)
+	if err != nil {
+		return NewUpload{}, err
+	}
+	if d.Status != snapnote.StatusActive {
+		return NewUpload{}, ErrInTrash
+	}
+	var courseStatus string
+	if err := q.db.QueryRow(ctx, `SELECT status FROM courses WHERE id = $1`, d.CourseID).Scan(&courseStatus); err != nil {
+		return NewUpload{}, fmt.Errorf("read again document %s: %w", documentID, interpretError(err))
+	}
+	if courseStatus != snapnote.StatusActive {
+		return NewUpload{}, ErrCourseInTrash
+	}
+	pages, err := q.DocumentPages(ctx, userID, documentID)
+	if err != nil {
+		return NewUpload{}, err
+	}
+	if len(pages) == 0 {
+		return NewUpload{}, ErrNoPages
+	}
+	in := NewUpload{UserID: userID, CourseID: d.CourseID, IntoDocumentID: &d.ID, Rereads: true}
+	in.Context, _ = d.Metadata["context"].(string)
+	for _, p := range pages {
+		in.Pages = append(in.Pages, NewPage{BlobKey: p.BlobKey, ContentType: p.ContentType, ByteSize: p.ByteSize,
+			SHA256: p.SHA256, ImageWidth: p.ImageWidth, ImageHeight: p.ImageHeight})
+	}
+	return in, nil
 }
 
 // UploadByID returns one of the user's uploads.

@@ -61,6 +61,34 @@ func (q *Queue) RetryUpload(ctx context.Context, id uuid.UUID, by db.AuditEntry)
 	return u, err
 }
 
+// RereadDocument queues the stored pages of one of the user's notes (the
+// user in by) to be read again by the whole pipeline, whose last stage
+// rewrites the note and keeps its text as a version: an upload of copies of
+// the note's pages, its first jobs and an audit row, in one transaction.
+// Returns the errors of db.RereadOf, db.ErrNoteBusy while another upload
+// works on the note, and db.ErrConflict when the user already sent the
+// same idempotency key.
+func (q *Queue) RereadDocument(ctx context.Context, documentID uuid.UUID, idempotencyKey string, by db.AuditEntry) (db.Upload, error) {
+	var u db.Upload
+	err := pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
+		in, err := db.New(tx).RereadOf(ctx, *by.UserID, documentID)
+		if err != nil {
+			return err
+		}
+		in.ID, in.IdempotencyKey = uuid.New(), idempotencyKey
+		if u, err = db.New(tx).CreateUpload(ctx, in); err != nil {
+			return err
+		}
+		if err := insertStageTx(ctx, tx, q.client, Stages[0], u.ID, pageNumbers(len(in.Pages))); err != nil {
+			return err
+		}
+		by.Action, by.EntityType, by.EntityID = db.AuditReread, db.EntityDocument, documentID
+		by.Changes = map[string]any{"uploadId": u.ID, "pages": len(in.Pages)}
+		return db.New(tx).InsertAudit(ctx, by)
+	})
+	return u, err
+}
+
 // insertStageTx enqueues stage for an upload: one job, or for a stage
 // run per page, one for each of pages.
 func insertStageTx(ctx context.Context, tx pgx.Tx, client *river.Client[pgx.Tx], stage Stage, uploadID uuid.UUID, pages []int) error {

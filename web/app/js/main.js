@@ -17,10 +17,18 @@ const routes = [
   [/^$|^\/$/, coursesView],
   [/^\/courses\/([\w-]+)$/, courseView],
   [/^\/notes\/([\w-]+)$/, noteView],
+  [/^\/notes\/([\w-]+)\/versions$/, versionsView],
   [/^\/search$/, searchView],
   [/^\/trash$/, trashView],
   [/^\/share$/, shareView],
 ];
+
+// Opened seldom, so its module loads on first use and the first load stays small.
+function versionsView(args) {
+  const loading = h('section', {}, h('h1', {}, 'Versions'));
+  import('./views/versions.js').then((m) => loading.replaceWith(m.versionsView(args)));
+  return loading;
+}
 
 const main = document.getElementById('main');
 const header = document.querySelector('header.top');

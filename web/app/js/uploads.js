@@ -44,6 +44,14 @@ export function uploadFiles(files, courseId, list, onDone, asPages = false) {
   }
 }
 
+/**
+ * addPages sends files as the next pages of note documentId, followed in a
+ * row of list; onDone runs when the note holds them.
+ */
+export function addPages(files, documentId, list, onDone) {
+  new UploadRow(batchName(files), list, onDone).add(files, documentId);
+}
+
 function batchName(files) {
   return files.length > 1 ? `${files.length} pages` : files[0].name || 'photo';
 }
@@ -69,7 +77,13 @@ export async function showUploads(courseId, list, onDone, signal) {
   }
 }
 
+/** followUpload shows an upload made elsewhere (a note read again) in list, live, as a row named name. */
+export function followUpload(u, name, list, onDone) {
+  new UploadRow(name, list, onDone).follow(u);
+}
+
 function uploadName(u) {
+  if (u.rereads) return 'A note read again';
   if (u.title) return u.title;
   return u.pagesTotal > 1 ? `${u.pagesTotal} pages` : u.filename || 'photo';
 }
@@ -144,6 +158,19 @@ class UploadRow {
     }
   }
 
+  // add sends files as the next pages of a note (this.into).
+  async add(files, documentId) {
+    this.key ??= crypto.randomUUID();
+    this.into = documentId;
+    const form = new FormData();
+    for (const file of files) form.append('file', file, file.name || 'photo.jpg');
+    try {
+      this.follow(await api('POST', `/api/documents/${documentId}/pages`, form, { headers: { 'Idempotency-Key': this.key } }));
+    } catch (err) {
+      this.fail(err.message, worthRetrying(err.status) ? () => this.add(files, documentId) : null);
+    }
+  }
+
   // keep puts the photos in the outbox until the connection returns.
   async keep(files, courseId) {
     try {
@@ -203,8 +230,12 @@ class UploadRow {
       this.fail(u.error?.message || 'This photo could not be read.', u.error?.retryable ? () => this.retry(u) : null, quiet);
       return;
     }
-    this.actions.replaceChildren(h('a', { href: `#/notes/${u.documentId}` }, 'Open note'));
-    toast('A note is ready.');
+    if (this.into) {
+      toast('The pages were added to the note.');
+    } else {
+      this.actions.replaceChildren(h('a', { href: `#/notes/${u.documentId}` }, 'Open note'));
+      toast('A note is ready.');
+    }
     this.onDone?.(u.documentId);
   }
 

@@ -1,4 +1,5 @@
-// One note: read it rendered, edit its title and Markdown, see the photo, trash it.
+// One note: read it rendered beside its pages, edit its title and Markdown with
+// the page in view, add pages, move it, trash it.
 import { api } from '../api.js';
 import { token } from '../auth.js';
 import { h, toast, when } from '../dom.js';
@@ -7,9 +8,28 @@ import { renderMarkdown } from '../markdown.js';
 export function noteView({ id, signal }) {
   const section = h('section', { class: 'note' }, h('h1', {}, 'Note'));
   let doc;
+  // The pages are beside the note on a desktop; on a phone a toggle shows
+  // one or the other. Both outlive a switch between reading and editing.
+  const viewer = import('./pages.js');
+  let pages = null;
+  let addPages = null;
+  const side = h('div', { class: 'side', 'data-show': 'note', 'data-pages': '0' });
+  const toggles = ['page', 'note'].map((which) => h('button', {
+    type: 'button', 'aria-pressed': String(which === 'note'), 'data-which': which,
+    onclick: () => show(which),
+  }, which === 'page' ? 'Page' : 'Note'));
+  const toggle = h('div', { class: 'view-toggle', role: 'group', 'aria-label': 'Show the page or the note' }, toggles);
+  function show(which) {
+    side.dataset.show = which;
+    for (const b of toggles) b.setAttribute('aria-pressed', String(b.dataset.which === which));
+  }
+  // beside lays out content next to the pages.
+  function beside(content) {
+    side.replaceChildren(...[pages, content].filter(Boolean));
+    return side;
+  }
 
   function read() {
-    const photo = h('div', { class: 'photo' });
     const note = h('article', { class: 'markdown', 'aria-label': 'Note' }, renderMarkdown(doc.formattedNote));
     loadFigures(note);
     section.replaceChildren(
@@ -18,15 +38,35 @@ export function noteView({ id, signal }) {
       h('p', { class: 'muted small' }, 'Updated ', when(doc.updatedAt)),
       h('div', { class: 'toolbar' },
         h('button', { type: 'button', onclick: edit }, 'Edit'),
-        doc.uploadId ? h('button', { type: 'button', onclick: () => showPhoto(photo) }, 'Show photo') : null,
+        addPages,
         h('button', { type: 'button', onclick: move }, 'Move to course…'),
         h('button', { type: 'button', onclick: trash }, 'Move to trash')),
-      photo,
-      note);
+      addPages?.rows,
+      toggle,
+      beside(note));
+    const toolbar = section.querySelector('.toolbar');
+    import('./versions.js').then((m) => toolbar.append(...m.noteActions(doc, signal, (d) => {
+      doc = d;
+      if (toolbar.isConnected) read(); // not over an edit under way
+    })));
     const heading = section.querySelector('h1');
     heading.tabIndex = -1;
     document.title = `${doc.title} · SnapNote`;
     return heading;
+  }
+
+  // Pages added to the note change its text too: it is shown again when
+  // the student is reading it, never under an edit.
+  async function added() {
+    pages?.reload();
+    try {
+      const fresh = await api('GET', `/api/documents/${id}`, undefined, { signal });
+      if (!section.isConnected || !section.querySelector('article')) return;
+      doc = fresh;
+      read();
+    } catch (err) {
+      if (err.name !== 'AbortError') toast(err.message);
+    }
   }
 
   let dirty = false;
@@ -50,7 +90,7 @@ export function noteView({ id, signal }) {
       dirty = false;
       read().focus();
     };
-    section.replaceChildren(h('h1', {}, 'Edit note'), h('form', {
+    section.replaceChildren(h('h1', {}, 'Edit note'), toggle, beside(h('form', {
       class: 'edit',
       onsubmit: async (e) => {
         e.preventDefault();
@@ -66,7 +106,7 @@ export function noteView({ id, signal }) {
     }, h('label', { for: 'note-title' }, 'Title'), title,
     h('label', { for: 'note-body' }, 'Note (Markdown)'), body,
     h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save'),
-      h('button', { type: 'button', onclick: () => (section.beforeLeave() ? done() : null) }, 'Cancel'))));
+      h('button', { type: 'button', onclick: () => (section.beforeLeave() ? done() : null) }, 'Cancel')))));
     title.focus();
   }
 
@@ -128,21 +168,10 @@ export function noteView({ id, signal }) {
     }
   }
 
-  async function showPhoto(box) {
-    try {
-      const res = await fetch(`/api/documents/${id}/image`, {
-        headers: { Authorization: `Bearer ${token()}` },
-      });
-      if (!res.ok) throw new Error('The photo could not be loaded.');
-      const url = URL.createObjectURL(await res.blob());
-      box.replaceChildren(h('img', { src: url, alt: `Photo of “${doc.title}”`, onload: () => URL.revokeObjectURL(url) }));
-    } catch (err) {
-      toast(err.message);
-    }
-  }
-
-  api('GET', `/api/documents/${id}`, undefined, { signal }).then((d) => {
+  Promise.all([api('GET', `/api/documents/${id}`, undefined, { signal }), viewer]).then(([d, { pagesView, addPageControl }]) => {
     doc = d;
+    pages = pagesView({ id, signal, onCount: (n) => { side.dataset.pages = String(n); } });
+    addPages = addPageControl({ id, onAdded: added });
     read().focus();
   }, (err) => err.name !== 'AbortError' && section.replaceChildren(h('h1', {}, 'Note not found'),
     h('p', {}, err.message), h('p', {}, h('a', { href: '#/' }, 'Back to your courses'))));

@@ -1,0 +1,2 @@
+-- Nothing to undo: which course an upload was made in is not kept, and an
+-- upload in its note's course is right for every earlier version too.
