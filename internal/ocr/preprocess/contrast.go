@@ -59,8 +59,9 @@ func normalize(img *image.Gray, clearDesk bool) *image.Gray {
 			hist[v]++
 		}
 	}
-	if clearDesk {
-		clearSurroundings(dst, img, grid, gw, gh, cell)
+	// The desk's dark pixels must not set the stretch of the page's.
+	if clearDesk && clearSurroundings(dst, img, grid, gw, gh, cell) {
+		hist = *histogram(dst)
 	}
 	stretch(dst, &hist)
 	return dst
