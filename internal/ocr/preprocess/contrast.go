@@ -12,13 +12,13 @@ const backgroundCells = 128
 // cell, spread to the neighbouring cells so that cells full of ink take their neighbours'
 // paper, then smoothed) and divides by it, so paper becomes white in the light and in a
 // shadow alike, and ink keeps its contrast to the paper around it. Tesseract binarises with
-// one global threshold, which a shadow across the page defeats. The contrast is then
-// stretched so the darkest ink is black.
-func normalize(img *image.Gray) *image.Gray {
+// one global threshold, which a shadow across the page defeats. With clearDesk, the desk beside
+// the page is painted white (clearSurroundings). The contrast is then stretched so the darkest
+// ink is black.
+func normalize(img *image.Gray, clearDesk bool) *image.Gray {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	grid, gw, gh, cell := paperGrid(img)
-	grid = maxFilter(grid, gw, gh, 1)
-	bg := boxBlur(boxBlur(grid, gw, gh, 2), gw, gh, 2)
+	bg := boxBlur(boxBlur(maxFilter(grid, gw, gh, 1), gw, gh, 2), gw, gh, 2)
 
 	// Bilinear interpolation of the grid at pixel centres: per column the two cells and the
 	// weight of the second in 1/256, per row the same.
@@ -58,6 +58,10 @@ func normalize(img *image.Gray) *image.Gray {
 			out[x] = uint8(v)
 			hist[v]++
 		}
+	}
+	// The desk's dark pixels must not set the stretch of the page's.
+	if clearDesk && clearSurroundings(dst, img, grid, gw, gh, cell) {
+		hist = *histogram(dst)
 	}
 	stretch(dst, &hist)
 	return dst

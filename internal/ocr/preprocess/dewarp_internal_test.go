@@ -137,7 +137,7 @@ func TestRotateGlyphs(t *testing.T) {
 // BenchmarkStraightenFlat measures what finding and judging the lines of text costs a flat
 // page, where nothing is straightened: the corpus page as rendered, after normalize.
 func BenchmarkStraightenFlat(b *testing.B) {
-	page := normalize(corpus.NewPage(0).Image)
+	page := normalize(corpus.NewPage(0).Image, true)
 	gs := glyphs(page, otsu(histogram(page))/2)
 	for b.Loop() {
 		if _, steps := straightenLines(page, gs); len(steps) > 0 {
@@ -148,7 +148,7 @@ func BenchmarkStraightenFlat(b *testing.B) {
 
 // BenchmarkStraightenCurl measures straightening a curled corpus page.
 func BenchmarkStraightenCurl(b *testing.B) {
-	page := normalize(curled(corpus.NewPage(0).Image, 14, 1400))
+	page := normalize(curled(corpus.NewPage(0).Image, 14, 1400), true)
 	gs := glyphs(page, otsu(histogram(page))/2)
 	for b.Loop() {
 		if _, steps := straightenLines(page, gs); len(steps) == 0 {

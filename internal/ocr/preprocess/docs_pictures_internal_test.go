@@ -39,7 +39,7 @@ func TestDocsPictures(t *testing.T) {
 		require.NoError(t, err)
 		before := grayscale(decoded)
 
-		after := normalize(before)
+		after := normalize(before, true)
 		gs := glyphs(after, otsu(histogram(after))/2)
 		if deg := skewAngle(gs); deg <= -minSkew || deg >= minSkew {
 			gs = rotateGlyphs(gs, -deg, after.Rect.Dx(), after.Rect.Dy())

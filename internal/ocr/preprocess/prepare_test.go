@@ -11,7 +11,8 @@ import (
 func TestGrayscale(t *testing.T) {
 	t.Parallel()
 
-	// Each image is 2×1: a dark red pixel, then a fully transparent one where it has alpha.
+	// Each image is 2×1: a red pixel (a gray one of 60 in the gray image), then a fully
+	// transparent one where it has alpha, or white.
 	// Subimages check that a non-zero origin is handled.
 	rgba := image.NewRGBA(image.Rect(0, 0, 3, 1))
 	rgba.SetRGBA(1, 0, color.RGBA{R: 200, A: 255})
@@ -21,21 +22,23 @@ func TestGrayscale(t *testing.T) {
 	gray := image.NewGray(image.Rect(0, 0, 3, 1))
 	gray.Pix = []uint8{0, 60, 255}
 	ycbcr := image.NewYCbCr(image.Rect(0, 0, 2, 1), image.YCbCrSubsampleRatio444)
-	ycbcr.Y[0], ycbcr.Cb[0], ycbcr.Cr[0] = 60, 128, 128
+	ycbcr.Y[0], ycbcr.Cb[0], ycbcr.Cr[0] = 60, 94, 228 // (200, 0, 0) in JFIF's YCbCr
 	ycbcr.Y[1], ycbcr.Cb[1], ycbcr.Cr[1] = 255, 128, 128
 	paletted := image.NewPaletted(image.Rect(0, 0, 2, 1), color.Palette{color.RGBA{R: 200, A: 255}, color.Transparent})
 	paletted.Pix = []uint8{0, 1}
 
-	// BT.601 luma of (200, 0, 0) is 200 × 0.299 ≈ 60.
+	// The luma of (200, 0, 0) is 60 and its darkest channel 0: red ink comes out at 32, as dark
+	// as its darkest channel but for the colour noise allowed.
 	tests := []struct {
 		name string
 		img  image.Image
+		want uint8
 	}{
-		{"rgba", rgba.SubImage(image.Rect(1, 0, 3, 1))},
-		{"nrgba", nrgba},
-		{"gray", gray.SubImage(image.Rect(1, 0, 3, 1))},
-		{"ycbcr", ycbcr},
-		{"paletted", paletted},
+		{"rgba", rgba.SubImage(image.Rect(1, 0, 3, 1)), colourNoise},
+		{"nrgba", nrgba, colourNoise},
+		{"gray", gray.SubImage(image.Rect(1, 0, 3, 1)), 60},
+		{"ycbcr", ycbcr, colourNoise},
+		{"paletted", paletted, colourNoise},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +46,7 @@ func TestGrayscale(t *testing.T) {
 
 			got := grayscale(tt.img)
 			require.Equal(t, image.Rect(0, 0, 2, 1), got.Bounds())
-			require.InDelta(t, 60, got.Pix[0], 1, "red")
+			require.InDelta(t, tt.want, got.Pix[0], 1, "red")
 			require.Equal(t, uint8(255), got.Pix[1], "transparent or white")
 		})
 	}
@@ -125,5 +128,29 @@ func BenchmarkPrepare(b *testing.B) {
 	}
 	for b.Loop() {
 		Prepare(img, 4000)
+	}
+}
+
+// opaque hides an image's type, so grayscale takes its general path.
+type opaque struct{ image.Image }
+
+// The fast path of a JPEG's subsampled chroma finds each pixel's chroma as image.YCbCr does.
+func TestGrayscaleSubsampledChroma(t *testing.T) {
+	t.Parallel()
+
+	for _, ratio := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio422,
+		image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio440} {
+		img := image.NewYCbCr(image.Rect(0, 0, 13, 9), ratio)
+		for i := range img.Y {
+			img.Y[i] = uint8(90 + i*37%110)
+		}
+		for i := range img.Cb {
+			img.Cb[i], img.Cr[i] = uint8(100+i*53%56), uint8(100+i*71%56) // no channel clipped
+		}
+		sub := img.SubImage(image.Rect(3, 1, 12, 8))
+		fast, general := grayscale(sub), grayscale(opaque{sub})
+		for i := range fast.Pix {
+			require.InDelta(t, general.Pix[i], fast.Pix[i], 2, "ratio %v, pixel %d", ratio, i)
+		}
 	}
 }

@@ -17,6 +17,8 @@ const (
 	StepPerspective = "perspective"
 	// StepNormalize flattens uneven lighting and stretches contrast (see normalize).
 	StepNormalize = "normalize"
+	// StepSharpen sharpens a page photographed slightly out of focus (see blurred).
+	StepSharpen = "sharpen"
 	// StepScale rescales the page so its characters are the size Tesseract reads best.
 	StepScale = "scale"
 	// StepOrient turns a sideways or upside-down page upright with Tesseract's orientation
@@ -30,7 +32,7 @@ const (
 )
 
 // Steps lists the preprocessing steps in the order they run.
-var Steps = []string{StepPerspective, StepNormalize, StepScale, StepOrient, StepDeskew, StepDewarp}
+var Steps = []string{StepPerspective, StepNormalize, StepSharpen, StepScale, StepOrient, StepDeskew, StepDewarp}
 
 // Character sizes for StepScale, as the median height in pixels of the character shapes on a
 // page (see glyphs), which lies between the x-height and the cap height. Pages whose characters
@@ -85,19 +87,30 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 			steps = append(steps, "scale:"+strconv.FormatFloat(f, 'f', 2, 64))
 		}
 	}
+	warped := false
 	if t.runs(StepPerspective) {
 		if quad, ok := pageQuad(img); ok {
-			img = unwarp(img, quad)
+			img, warped = unwarp(img, quad), true
 			steps = append(steps, StepPerspective)
 		}
 	}
 	if t.runs(StepNormalize) {
-		img = normalize(img)
+		// A page mapped onto the whole image has no desk beside it left to clear: only slivers
+		// along its edges, which Tesseract passes over.
+		img = normalize(img, !warped)
 		steps = append(steps, StepNormalize)
 	}
 	// Half the threshold that splits ink from paper keeps the cores of strokes only, so the
 	// letters of a blurred word stay apart.
 	gs := glyphs(img, otsu(histogram(img))/2)
+
+	if t.runs(StepSharpen) {
+		if r, ok := blurred(img, medianHeight(gs)); ok {
+			img = sharpen(img, r)
+			gs = glyphs(img, otsu(histogram(img))/2)
+			steps = append(steps, StepSharpen+":"+strconv.Itoa(r))
+		}
+	}
 
 	if height := medianHeight(gs); t.runs(StepScale) && height > 0 && height < minGlyph {
 		f := min(maxEnlarge, float64(targetGlyph)/float64(height))
@@ -129,7 +142,10 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 		if err != nil {
 			return nil, nil, fmt.Errorf("detect orientation: %w", err)
 		}
-		if deg != 0 && conf >= MinOSDConfidence {
+		if conf < MinOSDConfidence {
+			deg = sidewaysTurn(gs, deg, img.Rect.Dx(), img.Rect.Dy())
+		}
+		if deg != 0 {
 			turnGlyphs(gs, deg, img.Rect.Dx(), img.Rect.Dy())
 			img = raster.Turn(img, deg)
 			steps = append(steps, "rotate:"+strconv.Itoa(deg))

@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"bytes"
+	"image"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/snapnote/snapnote/internal/corpus"
 	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 	"github.com/snapnote/snapnote/internal/photo"
+	"github.com/snapnote/snapnote/internal/raster"
 )
 
 // maxSide bounds the pages of these tests as Tesseract's default does.
@@ -45,4 +47,32 @@ func TestLargeCharactersAreShrunk(t *testing.T) {
 	require.Contains(t, strings.Join(steps, " "), "scale:0.")
 	require.Less(t, gray.Rect.Dx(), 3000)
 	require.InDelta(t, shrunkGlyph, medianHeight(glyphs(gray, otsu(histogram(gray))/2)), 6)
+}
+
+// A page of a heading and a few sums lying on its side, which orientation detection judges
+// with little confidence or not at all, is turned upright whichever side detection named; an
+// upright page, or every corpus page, is never turned so.
+func TestSidewaysTurn(t *testing.T) {
+	t.Parallel()
+	page := grayscale(ocrtest.RenderText([]string{"Understanding fractions: give the result of:", "",
+		"1. 2/3 + 1/3", "2. 6/3", "3. 1/5 + 9/5"}, 1400, 1000, 40))
+	glyphsOf := func(img *image.Gray) []glyph { return glyphs(img, otsu(histogram(img))/2) }
+	require.Zero(t, sidewaysTurn(glyphsOf(page), 90, 1400, 1000), "upright")
+	for _, lying := range []int{90, 270} {
+		turned := raster.Turn(page, lying)
+		w, h := turned.Rect.Dx(), turned.Rect.Dy()
+		for _, osd := range []int{0, 90, 270} {
+			require.Equal(t, 360-lying, sidewaysTurn(glyphsOf(turned), osd, w, h), "lying %d, detection %d", lying, osd)
+		}
+	}
+	for _, p := range corpus.Pages(2) {
+		for _, class := range []string{corpus.ClassClean, corpus.ClassSkew, corpus.ClassShadow} {
+			s, err := corpus.Variant(p, class)
+			require.NoError(t, err)
+			img, err := photo.Decode(bytes.NewReader(s.Encoded))
+			require.NoError(t, err)
+			gray := Prepare(img, maxSide)
+			require.Zero(t, sidewaysTurn(glyphsOf(gray), 90, gray.Rect.Dx(), gray.Rect.Dy()), s.Name)
+		}
+	}
 }

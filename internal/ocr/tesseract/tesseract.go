@@ -70,8 +70,8 @@ var _ ocr.Engine = (*Engine)(nil)
 func (t *Engine) Name() string { return ocr.EngineTesseract }
 
 // Recognize converts img to grayscale, scales it down to MaxSide if needed, preprocesses it
-// (undoes the perspective, flattens the lighting, enlarges small text, turns the page upright
-// and straightens it; see the package documentation) and runs Tesseract on it with automatic
+// (undoes the perspective, flattens the lighting and clears the desk, sharpens a blurred page,
+// enlarges small text, turns the page upright and straightens it; see package preprocess) and runs Tesseract on it with automatic
 // page segmentation: a child process of Pool, or the command on a temporary file (removed
 // before returning). It reads in opts.Lang, Lang when that is "", and finds the language
 // itself for ocr.LangAuto (see AutoLangs). The Result lists the preprocessing applied in
