@@ -50,7 +50,7 @@ const (
 // diagram): a box round text far from its ink, such as the edges of a photographed sheet and
 // the desk around its words, is none. page is the preprocessed page the words were read
 // from (paper near white, straightened). The boxes have a margin of half an em around the
-// ink, less where two figures stand closer, and do not overlap. No figures give nil.
+// ink, less where two figures stand closer or a word stands within it, and do not overlap. No figures give nil.
 func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle {
 	b := page.Rect
 	if b.Dx() < 20 || b.Dy() < 20 {
@@ -105,9 +105,20 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 				margin = min(margin, gap(box, other)/2)
 			}
 		}
+		// The margin takes in no word: the words centred in a figure's box are its picture.
+		for _, w := range text {
+			if c := center(w.Box); !c.In(box) {
+				margin = min(margin, max(box.Min.X-c.X-1, c.X-box.Max.X, box.Min.Y-c.Y-1, c.Y-box.Max.Y))
+			}
+		}
 		framed[i] = box.Inset(-margin).Intersect(b)
 	}
 	return framed
+}
+
+// center is the middle of r.
+func center(r image.Rectangle) image.Point {
+	return image.Pt((r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2)
 }
 
 // gap is the distance between two boxes that do not overlap, across the space between them.

@@ -275,3 +275,17 @@ func TestFindFiguresTakesNoEdgesAroundAPhotographedPage(t *testing.T) {
 	}
 	require.Equal(t, len(words), strings.Count(text, "the word of the first column"))
 }
+
+// A figure's margin takes in no word: a line set close under a drawing stays text.
+func TestFindFiguresLeavesTheLineUnderADrawing(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines...)
+	where := p.diagram(image.Rect(250, y, 950, y+300))
+	p.text(250, where.Max.Y+2, "a line set close under it")
+
+	figures := FindFigures(p.img, p.words, FindRules(p.img))
+	require.Len(t, figures, 1)
+	require.True(t, where.In(figures[0].Inset(-1)), "the figure %v holds the whole drawing %v", figures[0], where)
+	require.Contains(t, Analyze(p.words, nil, figures...).Text(), "a line set close under it")
+}
