@@ -23,6 +23,17 @@ const (
 	// maxLabelWords is the most words of one line inside a figure: a diagram's labels are
 	// short, a line of the text that runs beside a figure longer.
 	maxLabelWords = 4
+	// labelReachEms is how far from its drawing's ink a label stands at most: a diagram's or
+	// a chart's labels are written beside what they name, while the lines of the text a
+	// figure's box would swallow (a column of words beside the desk or the binding around a
+	// photographed page) stand far from its ink.
+	labelReachEms = 2
+	// maxLooseWords is the most words, confidently read and beyond a label's reach of the
+	// ink, that a figure's box may hold.
+	maxLooseWords = 4
+	// minLooseConf is the least confidence of such a word: the engine doubts what it reads
+	// in the shapes of a drawing or a photo.
+	minLooseConf = 70
 	// wordFringeEms is how far past the box the engine gives a word its ink may reach: the
 	// soft edge of a glyph, a pixel or two.
 	wordFringeEms = 0.08
@@ -34,10 +45,12 @@ const (
 
 // FindFigures returns the boxes of the figures on page (drawings, diagrams, charts, photos)
 // in page coordinates: regions of ink that are not words the engine read, nor inside the
-// tables that rules (from FindRules) draw, large enough not to be a mark or a speck, and with few
-// words in them (the labels of a diagram). page is the preprocessed page the words were read
+// tables that rules (from FindRules) draw, large enough not to be a mark or a speck, smaller
+// than most of the page, and with few words in them, standing near the ink (the labels of a
+// diagram): a box round text far from its ink, such as the edges of a photographed sheet and
+// the desk around its words, is none. page is the preprocessed page the words were read
 // from (paper near white, straightened). The boxes have a margin of half an em around the
-// ink, less where two figures stand closer, and do not overlap. No figures give nil.
+// ink, less where two figures stand closer or a word stands within it, and do not overlap. No figures give nil.
 func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle {
 	b := page.Rect
 	if b.Dx() < 20 || b.Dy() < 20 {
@@ -61,11 +74,16 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 	inner := b.Inset(max(2, b.Dx()/100))
 	g.clearOutside(inner)
 
+	// A figure's box holds little text, and none of it far from the figure's ink; nor does
+	// it take in most of the page, the edges of a photographed sheet and the desk beside it.
+	swallows := func(box image.Rectangle) bool {
+		return 10*box.Dx()*box.Dy() > 9*b.Dx()*b.Dy() || g.looseWords(text, box, int(labelReachEms*em)) > maxLooseWords
+	}
 	var out []image.Rectangle
 	for _, box := range g.parts(int(figureJoinEms*em/float64(g.cell)), text) {
 		box = box.Intersect(b)
 		side, area := float64(min(box.Dx(), box.Dy())), float64(box.Dx()*box.Dy())
-		if side < minFigureSide*em || area < minFigureArea*em*em || 10*box.Dx()*box.Dy() > 9*b.Dx()*b.Dy() {
+		if side < minFigureSide*em || area < minFigureArea*em*em || swallows(box) {
 			continue
 		}
 		if textShare(text, box) > maxFigureText || g.mostlyWords(inked, box) {
@@ -73,7 +91,9 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 		}
 		out = append(out, box)
 	}
-	out = mergeOverlapping(out)
+	// Boxes that overlap join into one, which may take in what neither did: the edges of a
+	// photographed sheet on either side join round the text between them.
+	out = slices.DeleteFunc(mergeOverlapping(out), swallows)
 	if len(out) == 0 {
 		return nil
 	}
@@ -85,9 +105,20 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 				margin = min(margin, gap(box, other)/2)
 			}
 		}
+		// The margin takes in no word: the words centred in a figure's box are its picture.
+		for _, w := range text {
+			if c := center(w.Box); !c.In(box) {
+				margin = min(margin, max(box.Min.X-c.X-1, c.X-box.Max.X, box.Min.Y-c.Y-1, c.Y-box.Max.Y))
+			}
+		}
 		framed[i] = box.Inset(-margin).Intersect(b)
 	}
 	return framed
+}
+
+// center is the middle of r.
+func center(r image.Rectangle) image.Point {
+	return image.Pt((r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2)
 }
 
 // gap is the distance between two boxes that do not overlap, across the space between them.
@@ -128,6 +159,31 @@ func holdsText(text []Word, box image.Rectangle) bool {
 			if lines[k]++; lines[k] > maxLabelWords {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// looseWords counts the words of text centred in box, confidently read (minLooseConf), that
+// have no ink of box within reach pixels: lines of text the box takes in, rather than labels
+// beside a drawing. It counts on the grid once the words are cleared from it.
+func (g *inkGrid) looseWords(text []Word, box image.Rectangle, reach int) int {
+	n := 0
+	for _, w := range text {
+		c := image.Pt((w.Box.Min.X+w.Box.Max.X)/2, (w.Box.Min.Y+w.Box.Max.Y)/2)
+		if w.Conf >= minLooseConf && c.In(box) && !g.inkIn(w.Box.Inset(-reach).Intersect(box)) {
+			n++
+		}
+	}
+	return n
+}
+
+// inkIn reports whether any cell r touches holds ink.
+func (g *inkGrid) inkIn(r image.Rectangle) bool {
+	x0, y0, x1, y1 := g.cells(r)
+	for y := y0; y < y1; y++ {
+		if slices.Contains(g.ink[y*g.w+x0:y*g.w+max(x0, x1)], true) {
+			return true
 		}
 	}
 	return false

@@ -241,3 +241,51 @@ func TestFindFiguresTakesNoFramedText(t *testing.T) {
 	p.paragraph(box.Max.Y+40, fourLines[2:]...)
 	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
 }
+
+// A photographed sheet whose edges, the desk beside it and the binding stay in the frame: the
+// dark bands around the page are far from its words, and do not make a figure that takes in
+// the text between them, nor one that takes in a column of short words beside the binding.
+// (A band alone, with no words in its box, may stay a figure: it takes no text.)
+func TestFindFiguresTakesNoEdgesAroundAPhotographedPage(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	band := func(x0, y0, x1, y1, width int) { // a slanted band from (x0, y0) to (x1, y1)
+		for y := y0; y < y1; y++ {
+			x := x0 + (x1-x0)*(y-y0)/(y1-y0)
+			p.fill(image.Rect(x, y, x+width, y+1), 90)
+		}
+	}
+	band(40, 60, 150, 1520, 24)               // the sheet's left edge
+	band(150, 1500, 1130, 1530, 20)           // its bottom edge
+	band(1060, 40, 1150, 1540, 30)            // the binding on the right
+	p.fill(image.Rect(760, 30, 1160, 80), 60) // the desk in the top corner
+	words := []string{"fish", "small", "person", "in law", "forget", "child", "strong", "sorry", "octopus"}
+	for i, w := range words {
+		p.text(250, 150+i*130, "the word of the first column")
+		p.text(820, 150+i*130, w)
+	}
+
+	figures := FindFigures(p.img, p.words, FindRules(p.img))
+	for _, f := range figures {
+		require.Less(t, 2*f.Dx()*f.Dy(), p.img.Rect.Dx()*p.img.Rect.Dy(), "a figure %v takes in the page", f)
+	}
+	text := Analyze(p.words, nil, figures...).Text()
+	for _, w := range words {
+		require.Contains(t, text, w)
+	}
+	require.Equal(t, len(words), strings.Count(text, "the word of the first column"))
+}
+
+// A figure's margin takes in no word: a line set close under a drawing stays text.
+func TestFindFiguresLeavesTheLineUnderADrawing(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines...)
+	where := p.diagram(image.Rect(250, y, 950, y+300))
+	p.text(250, where.Max.Y+2, "a line set close under it")
+
+	figures := FindFigures(p.img, p.words, FindRules(p.img))
+	require.Len(t, figures, 1)
+	require.True(t, where.In(figures[0].Inset(-1)), "the figure %v holds the whole drawing %v", figures[0], where)
+	require.Contains(t, Analyze(p.words, nil, figures...).Text(), "a line set close under it")
+}
