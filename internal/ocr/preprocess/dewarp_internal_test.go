@@ -111,6 +111,55 @@ func TestKeystoneSquaresMargin(t *testing.T) {
 	require.Less(t, math.Abs(slant), 0.01, "the margin is upright")
 }
 
+// printedRow returns the boxes of n characters height pixels tall standing on baseline y, the
+// first starting at x, in words of five.
+func printedRow(x, y, n, height int) []glyph {
+	gs := make([]glyph, n)
+	for i := range gs {
+		x0 := x + i*(height*3/4) + i/5*height/2
+		gs[i] = glyph{x0, y - height, x0 + height/2, y}
+	}
+	return gs
+}
+
+func TestKeystoneLeavesIndentedBodyAlone(t *testing.T) {
+	t.Parallel()
+
+	// A flat page rendered from a PDF (redp5110, page 4): a body whose first four lines start
+	// a pixel or two apart, author bios indented far right of it, and a footer starting far left
+	// of both at the bottom. A line slanting by -0.12 passes through the body's first four
+	// starts and the footer's, and no start lies left of it, but every row between them begins
+	// right of it.
+	const height = 11
+	var gs []glyph
+	for i, x := range []int{286, 287, 285, 285, 286, 286, 285, 286, 286, 286, 286, 286} {
+		gs = append(gs, printedRow(x, 291+25*i, 60, height)...)
+	}
+	for i := range 25 {
+		gs = append(gs, printedRow(550, 797+25*i, 40, height)...)
+	}
+	gs = append(gs, printedRow(135, 1587, 30, height)...)
+	lines := textLines(gs, height)
+	require.Len(t, lines, 12+25+1)
+
+	_, slant, ok := leftMargin(lines, height)
+	require.False(t, ok, "the body's starts and the footer's make no margin (slant %.3f)", slant)
+
+	// The same starts, rows of the bios moved onto the slanting line, make one.
+	gs = gs[:0]
+	for i, x := range []int{286, 287, 285, 285} {
+		gs = append(gs, printedRow(x, 291+25*i, 60, height)...)
+	}
+	for i := range 40 {
+		y := 416 + 25*i
+		gs = append(gs, printedRow(int(math.Round(325-0.12*float64(y))), y, 40, height)...)
+	}
+	gs = append(gs, printedRow(135, 1587, 30, height)...)
+	_, slant, ok = leftMargin(textLines(gs, height), height)
+	require.True(t, ok)
+	require.InDelta(t, -0.12, slant, 0.005)
+}
+
 func TestRotateGlyphs(t *testing.T) {
 	t.Parallel()
 
