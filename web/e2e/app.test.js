@@ -212,8 +212,15 @@ test('installable, and what was seen opens offline, even after a reload', async 
     await page.getByRole('link', { name: /Chemistry/ }).waitFor();
     await page.goto(`${env.base}/#/courses/${course.id}`);
     await page.locator('.note-item').first().waitFor();
+    // The note view also asks for the course's running uploads (to follow a reread): the
+    // copy kept for offline is only there once that answer has come.
+    const uploadsSeen = page.waitForResponse((r) => {
+      const url = new URL(r.url());
+      return url.pathname === '/api/uploads' && url.searchParams.get('status') === 'active' && !url.searchParams.has('limit');
+    });
     await page.goto(`${env.base}/#/notes/${docs[0].id}`);
     await page.locator('article').waitFor();
+    await uploadsSeen;
 
     await page.context().setOffline(true);
     await page.reload();
