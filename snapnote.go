@@ -165,6 +165,28 @@ const (
 	StepPDFViewRefused = "pdf-view-refused"
 )
 
+// pdfPagePrefix starts a step about one page of a PDF of several pages.
+const pdfPagePrefix = "pdf-p"
+
+// PDFPageStep is step about page k of a PDF of several pages.
+func PDFPageStep(k int, step string) string {
+	return pdfPagePrefix + strconv.Itoa(k) + ":" + step
+}
+
+// SplitPDFPageStep is PDFPageStep undone: the page a step is about and the
+// step itself. A step without the prefix is about page 1, as a PDF of one
+// page records its steps.
+func SplitPDFPageStep(s string) (k int, step string) {
+	if rest, ok := strings.CutPrefix(s, pdfPagePrefix); ok {
+		if num, step, ok := strings.Cut(rest, ":"); ok {
+			if n, err := strconv.Atoi(num); err == nil && n >= 1 && n <= 10_000 {
+				return n, step
+			}
+		}
+	}
+	return 1, s
+}
+
 // FigureURL is where the API serves figure n (from 1) of document id, the
 // link of the figure in the note's Markdown.
 func FigureURL(documentID uuid.UUID, n int) string {

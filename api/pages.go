@@ -83,18 +83,11 @@ func turnOf(steps []string) int {
 func pdfPageSteps(steps []string) [][]string {
 	var pages [][]string
 	for _, s := range steps {
-		k := 1
-		if rest, ok := strings.CutPrefix(s, "pdf-p"); ok {
-			if num, step, ok := strings.Cut(rest, ":"); ok {
-				if n, err := strconv.Atoi(num); err == nil && n >= 1 && n <= 10_000 {
-					k, s = n, step
-				}
-			}
-		}
+		k, step := snapnote.SplitPDFPageStep(s)
 		for len(pages) < k {
 			pages = append(pages, nil)
 		}
-		pages[k-1] = append(pages[k-1], s)
+		pages[k-1] = append(pages[k-1], step)
 	}
 	return pages
 }

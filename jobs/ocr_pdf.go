@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 
 	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/ocr"
@@ -122,7 +121,7 @@ func (w *OCRWorker) storeViews(ctx context.Context, reader *pdf.Reader, path, bl
 	}
 	if len(steps) > 1 {
 		for i := range steps {
-			steps[i] = "pdf-p" + strconv.Itoa(i+1) + ":" + steps[i]
+			steps[i] = snapnote.PDFPageStep(i+1, steps[i])
 		}
 	}
 	return steps, nil

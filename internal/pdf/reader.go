@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/snapnote/snapnote"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/layout"
 )
@@ -198,7 +199,7 @@ func (r *Reader) Read(ctx context.Context, path string, engine ocr.Engine, opts 
 		}
 		for _, step := range page.Steps {
 			if in.pages > 1 {
-				step = "pdf-p" + strconv.Itoa(n) + ":" + step
+				step = snapnote.PDFPageStep(n, step)
 			}
 			res.Steps = append(res.Steps, step)
 		}
