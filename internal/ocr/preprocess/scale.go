@@ -13,6 +13,23 @@ type glyph struct{ x0, y0, x1, y1 int }
 // threshold, 8-connected) shaped like a character or part of one. Specks, rules, pictures and
 // the dark surroundings of a photographed page are left out by their size and shape.
 func glyphs(img *image.Gray, threshold uint8) []glyph {
+	boxes := inkBoxes(img, threshold)
+	// The same shapes pass whichever way the page is turned.
+	out := boxes[:0]
+	maxSize := max(max(img.Rect.Dx(), img.Rect.Dy())/10, 8)
+	for _, b := range boxes {
+		long, short := max(b.x1-b.x0, b.y1-b.y0), min(b.x1-b.x0, b.y1-b.y0)
+		if long < 3 || long > maxSize || long > 6*short {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// inkBoxes returns the bounding box of every connected group of dark pixels (at or below
+// threshold, 8-connected) on img, whatever its size and shape.
+func inkBoxes(img *image.Gray, threshold uint8) []glyph {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 
 	// Runs of dark pixels, row by row, joined into components with union-find.
@@ -72,14 +89,8 @@ func glyphs(img *image.Gray, threshold uint8) []glyph {
 		b.x0, b.x1 = min(b.x0, r.x0), max(b.x1, r.x1)
 		b.y1 = r.y + 1
 	}
-	// The same shapes pass whichever way the page is turned.
 	out := make([]glyph, 0, len(boxes))
-	maxSize := max(max(w, h)/10, 8)
 	for _, b := range boxes {
-		long, short := max(b.x1-b.x0, b.y1-b.y0), min(b.x1-b.x0, b.y1-b.y0)
-		if long < 3 || long > maxSize || long > 6*short {
-			continue
-		}
 		out = append(out, *b)
 	}
 	return out
