@@ -24,16 +24,19 @@ const (
 	ClassPlainTable   = "table-plain" // a table without lines, its columns aligned
 	ClassFigure       = "figure"      // a drawing between paragraphs, with a caption
 	ClassSlide        = "slide"       // a landscape slide: a large title and bullets
+	ClassFractions    = "fractions"   // a maths worksheet: numbered sums of fractions set in a stack, clean only
 	photoSuffix       = "-photo"
 )
 
-// LayoutClasses lists every layout class, each clean then photographed.
+// LayoutClasses lists every layout class, each clean then photographed. Fractions are clean
+// only: the small digits of a generated photo blur beyond what a phone does to a printed
+// worksheet, and the real worksheet photos of the real set measure them instead.
 var LayoutClasses = func() []string {
 	var out []string
 	for _, c := range []string{ClassTwoColumns, ClassThreeColumns, ClassLists, ClassRuledTable, ClassPlainTable, ClassFigure, ClassSlide} {
 		out = append(out, c, c+photoSuffix)
 	}
-	return out
+	return append(out, ClassFractions)
 }()
 
 // Element kinds of a layout page's structure.
@@ -325,7 +328,67 @@ func (c *composer) compose(kind string) {
 	case ClassSlide:
 		c.heading(pickTitle, 1, fontFace("bold", c.body*3/2))
 		c.list(shuffled(c.rng, c.s.bullets)[:4], false, fontFace("regular", c.body))
+	case ClassFractions:
+		c.heading(pick(c.rng, []string{"Adding fractions", "Fractions: exercises", "Working with fractions"}), 1, title)
+		c.paragraph("Give the result of each sum in its simplest form.")
+		c.sums(5)
+		c.paragraph(c.take(2))
 	}
+}
+
+// sums sets a numbered list of n sums of fractions set in a stack, a numerator over a bar
+// over a denominator in a smaller size, as maths worksheets print them. The truth writes
+// each fraction as one types it: "1. 2/3 + 1/3".
+func (c *composer) sums(n int) {
+	face, small := fontFace("regular", c.body), fontFace("regular", c.body*7/10)
+	digit := small.Metrics().CapHeight.Ceil()
+	bar := max(2, c.body/14)
+	var truth []string
+	for i := range n {
+		var terms []string
+		for range 1 + c.rng.IntN(2) {
+			den := 2 + c.rng.IntN(8)
+			terms = append(terms, fmt.Sprintf("%d/%d", 1+c.rng.IntN(3*den), den))
+		}
+		if c.rng.IntN(3) == 0 {
+			terms = append(terms, fmt.Sprint(1+c.rng.IntN(9)))
+		}
+		marker := fmt.Sprintf("%d. ", i+1)
+		// The stack stands on the math axis, a little above the middle of a lowercase letter.
+		baseline := c.y + digit + c.body/6 + c.body*3/10
+		axis := baseline - c.body*3/10
+		x := c.x0 + c.write(face, marker, c.x0, baseline)
+		for j, term := range terms {
+			if j > 0 {
+				x += c.write(face, " + ", x, baseline)
+			}
+			num, den, stacked := strings.Cut(term, "/")
+			if !stacked {
+				x += c.write(face, term, x, baseline)
+				continue
+			}
+			nw, dw := font.MeasureString(small, num).Ceil(), font.MeasureString(small, den).Ceil()
+			w := max(nw, dw) + c.body/4
+			c.rule(x, axis-bar/2, x+w, axis-bar/2+bar)
+			c.write(small, num, x+(w-nw)/2, axis-bar/2-c.body/6)
+			c.write(small, den, x+(w-dw)/2, axis-bar/2+bar+c.body/6+digit)
+			x += w
+		}
+		c.y = baseline + digit + c.body/2
+		sum := strings.Join(terms, " + ")
+		truth = append(truth, marker+sum)
+		c.structure = append(c.structure, Element{Kind: ElementItem, Text: sum})
+	}
+	c.gap()
+	c.truth = append(c.truth, strings.Join(truth, "\n"))
+}
+
+// write draws s in face with its baseline on row baseline from column x, and returns its
+// width.
+func (c *composer) write(face font.Face, s string, x, baseline int) int {
+	d := font.Drawer{Dst: c.rgba, Src: image.NewUniform(color.Gray{ink}), Face: face, Dot: fixed.P(x, baseline)}
+	d.DrawString(s)
+	return d.Dot.X.Ceil() - x
 }
 
 func shuffled2(rng *rand.Rand, rows [][]string) [][]string {

@@ -3,7 +3,7 @@
 // needs Tesseract itself, so the engine injects it as Pipeline.Orient; nothing here runs a
 // program.
 //
-// A photo is preprocessed in seven steps, each kept because it lowered
+// A photo is preprocessed in eight steps, each kept because it lowered
 // the error rate on the generated corpus (package corpus, `snapnote-eval`) without hurting clean
 // pages, and each listed in the steps Run returns when it changed the image:
 //
@@ -38,4 +38,10 @@
 //     trapezoid of that margin and its mirror image about the middle onto a rectangle. Listed as
 //     "dewarp:lines=N" and "keystone:F" (how much narrower the narrow end was). A flat page
 //     costs only the line finding, well under a millisecond.
+//   - fractions: finds fractions set in a stack, as maths worksheets print them (digits
+//     centred close above and below a short bar), which Tesseract reads as dashes or leaves
+//     out as a picture, and redraws each as numerator, slash and denominator on the line's
+//     baseline, its digits enlarged to the line's own, so that "2/3" is read as one types it.
+//     The rest of the line moves right into the blank space after it; a line without that
+//     space is left as printed. Listed as "fractions:N".
 package preprocess

@@ -29,10 +29,13 @@ const (
 	// StepDewarp straightens lines of text that bend or converge (a curled page, one held at
 	// an angle) by moving each column up or down along the fitted baselines.
 	StepDewarp = "dewarp"
+	// StepFractions rewrites fractions set in a stack (numerator over denominator) as
+	// numerator, slash, denominator on the line.
+	StepFractions = "fractions"
 )
 
 // Steps lists the preprocessing steps in the order they run.
-var Steps = []string{StepPerspective, StepNormalize, StepSharpen, StepScale, StepOrient, StepDeskew, StepDewarp}
+var Steps = []string{StepPerspective, StepNormalize, StepSharpen, StepScale, StepOrient, StepDeskew, StepDewarp, StepFractions}
 
 // Character sizes for StepScale, as the median height in pixels of the character shapes on a
 // page (see glyphs), which lies between the x-height and the cap height. Pages whose characters
@@ -165,6 +168,13 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 		img, applied = straightenLines(img, gs)
 		steps = append(steps, applied...)
 	}
+
+	if t.runs(StepFractions) {
+		if out, n := unstackFractions(img, medianHeight(gs)); n > 0 {
+			img = out
+			steps = append(steps, StepFractions+":"+strconv.Itoa(n))
+		}
+	}
 	return img, steps, nil
 }
 
@@ -173,12 +183,18 @@ func (t *Pipeline) runs(step string) bool { return !slices.Contains(t.Skip, step
 
 // paperLevel returns the gray level of the paper in img: the median of its pixels, since a
 // page of notes is mostly paper.
-func paperLevel(img *image.Gray) uint8 {
-	hist := histogram(img)
-	total := img.Rect.Dx() * img.Rect.Dy()
+func paperLevel(img *image.Gray) uint8 { return levelAt(histogram(img), 0.5) }
+
+// levelAt returns the lowest gray level at or below which share of the pixels counted in hist
+// lie (0.5 for the median), 255 for none.
+func levelAt(hist *[256]int, share float64) uint8 {
+	total := 0
+	for _, n := range hist {
+		total += n
+	}
 	seen := 0
 	for v, n := range hist {
-		if seen += n; 2*seen >= total {
+		if seen += n; total > 0 && float64(seen) >= share*float64(total) {
 			return uint8(v)
 		}
 	}
