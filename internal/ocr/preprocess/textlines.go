@@ -86,10 +86,12 @@ func textLines(gs []glyph, height int) []textLine {
 	}
 	hf := float64(height)
 	// Characters only: no dots, commas or dashes, whose bottoms are not on the baseline, and
-	// no pictures or rules.
+	// no pictures or rules. Up to 3.5 times the median height: a page in two sizes of type,
+	// small lines above a paragraph set large, has its median in the small type, and the large
+	// paragraph's letters still count.
 	var cs []glyph
 	for _, g := range gs {
-		if h := g.y1 - g.y0; float64(h) >= 0.5*hf && float64(h) <= 2.5*hf && float64(g.x1-g.x0) <= 3*hf {
+		if h := g.y1 - g.y0; float64(h) >= 0.5*hf && float64(h) <= 3.5*hf && float64(g.x1-g.x0) <= 3*hf {
 			cs = append(cs, g)
 		}
 	}
