@@ -204,7 +204,7 @@ func (line *fractionLine) slash() int { return max(2, line.digit*2/5) }
 
 // space is the room left each side of a rewritten fraction: its enlarged digits would
 // otherwise come close enough to a "+" beside it for Tesseract to read "2/3+1/3" as one word.
-func (line *fractionLine) space() int { return line.digit / 4 }
+func (line *fractionLine) space() int { return line.digit / 3 }
 
 // width returns how wide f is once rewritten: space, numerator, gap, slash, gap,
 // denominator, space; or as wide as it was, when that is wider.
