@@ -19,36 +19,42 @@ func (f *fraction) span() (x0, x1 int) {
 // bar over a denominator, as maths worksheets print them), which Tesseract reads as a few
 // dashes or leaves out as a picture, as the numerator, a slash and the denominator side by
 // side on the baseline of its line: "2/3", the way one types a fraction. The rest of each such
-// line moves right into the blank space after it; a line without that much blank space is
-// left as printed. It returns img itself and 0 when it rewrites no fraction, else a new page
-// of the same size and how many fractions it rewrote. height is the median character height
-// of the page (see medianHeight).
+// line moves right into the blank space after it; a line without that much blank space, or
+// set so close to another line of fractions that their rows overlap, is left as printed. It
+// returns img itself and 0 when it rewrites no fraction, else a new page of the same size and
+// how many fractions it rewrote. height is the median character height of the page (see
+// medianHeight).
 func unstackFractions(img *image.Gray, height int) (*image.Gray, int) {
 	if height < minGlyph {
 		return img, 0
 	}
-	ink := otsu(histogram(img))
+	hist := histogram(img)
+	ink, paper := otsu(hist), levelAt(hist, 0.5)
 	boxes := inkBoxes(img, ink)
 	fracs := findFractions(boxes, height)
 	if len(fracs) == 0 {
 		return img, 0
 	}
-	paper := paperLevel(img)
 	for i := range fracs {
 		fracs[i].widen(img, ink/2+paper/2)
 	}
 	var out *image.Gray
 	n := 0
-	for _, line := range fractionLines(fracs, boxes, img.Rect.Dy()) {
-		room, ok := line.room(img, ink)
+	lines := fractionLines(fracs, boxes, img.Rect.Dy())
+	for _, line := range lines {
+		if slices.ContainsFunc(lines, func(other *fractionLine) bool {
+			return other != line && other.y0 < line.y1 && line.y0 < other.y1
+		}) {
+			continue
+		}
+		end, ok := line.room(img, ink)
 		if !ok {
 			continue
 		}
 		if out == nil {
-			out = image.NewGray(img.Rect)
-			copy(out.Pix, img.Pix)
+			out = clone(img)
 		}
-		line.rewrite(out, img, ink, room)
+		line.rewrite(out, img, ink, end)
 		n += len(line.fracs)
 	}
 	if n == 0 {
@@ -59,12 +65,15 @@ func unstackFractions(img *image.Gray, height int) (*image.Gray, int) {
 
 // findFractions returns the stacked fractions among boxes, the ink of a page whose median
 // character height is height. A bar is a thin horizontal stroke from three quarters of a
-// character to five characters long; it is a fraction's when digits (shapes of at least 0.4
-// characters' height) lie close above it and close below it, all of them within the
-// bar's ends and centred on it. An underlined word has no ink close below its rule, a table's
-// rules are longer, and a dash has nothing above or below it.
+// character to five characters long. It is a fraction's when digits (shapes 0.4 to 1.5
+// characters tall) stand within three quarters of a character above it and below it, each
+// group centred on it, narrower than it by an eighth of a character at least and within its
+// ends (give or take a quarter of a character), and no such shape there runs past its ends.
+// The line under an underlined word, set close, runs on beyond the rule; in a word set
+// sideways (a chart's axis title) an "l" is a bar no wider than the letters lying above and
+// below it; a table's rules are longer; a dash has nothing above or below it.
 func findFractions(boxes []glyph, height int) []fraction {
-	slack, gap := height/4, 3*height/4
+	slack, near := height/4, 3*height/4
 	var fracs []fraction
 	for _, bar := range boxes {
 		bw, bh := bar.x1-bar.x0, bar.y1-bar.y0
@@ -72,22 +81,28 @@ func findFractions(boxes []glyph, height int) []fraction {
 			continue
 		}
 		f := fraction{bar: bar}
-		var above, below bool
+		var above, below, overrun bool
 		for _, b := range boxes {
-			if b == bar || b.x0 < bar.x0-slack || b.x1 > bar.x1+slack {
+			if b == bar || b.x1 <= bar.x0-height || b.x0 >= bar.x1+height {
 				continue
 			}
-			if bh := b.y1 - b.y0; 5*bh < 2*height || 2*bh > 3*height {
+			if dh := b.y1 - b.y0; 5*dh < 2*height || 2*dh > 3*height {
 				continue
 			}
+			aboveBar := b.y1 <= bar.y0+1 && b.y1 >= bar.y0-near
+			belowBar := b.y0 >= bar.y1-1 && b.y0 <= bar.y1+near
+			within := b.x0 >= bar.x0-slack && b.x1 <= bar.x1+slack
 			switch {
-			case b.y1 <= bar.y0+1 && b.y1 >= bar.y0-gap:
+			case (aboveBar || belowBar) && !within:
+				overrun = true
+			case aboveBar:
 				f.num, above = union(f.num, b, above), true
-			case b.y0 >= bar.y1-1 && b.y0 <= bar.y1+gap:
+			case belowBar:
 				f.den, below = union(f.den, b, below), true
 			}
 		}
-		if !above || !below || !centred(f.num, bar) || !centred(f.den, bar) {
+		if overrun || !above || !below || !centred(f.num, bar) || !centred(f.den, bar) ||
+			max(f.num.x1-f.num.x0, f.den.x1-f.den.x0)+height/8 > bw {
 			continue
 		}
 		fracs = append(fracs, f)
@@ -95,11 +110,22 @@ func findFractions(boxes []glyph, height int) []fraction {
 	return fracs
 }
 
+// clone returns a copy of img with its origin at (0, 0).
+func clone(img *image.Gray) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		copy(out.Pix[y*out.Stride:][:w], img.Pix[y*img.Stride:][:w])
+	}
+	return out
+}
+
 // widen grows f's numerator and denominator to all of their digits: a photo's small digits
-// are faint, and only parts of them are dark enough to be found as ink. The numerator takes
-// every row from the bar up to its top, or the denominator's height above the bar when that
-// is higher, the denominator likewise below the bar, each a fifth of that height wider either
-// side, short of the bar's edges; each is then trimmed to its pixels at or below faint.
+// are faint, and only parts of them are dark enough to be found as ink. With h the height of
+// the taller of the two, the numerator takes every row from just above the bar (its blurred
+// top edge left out) up to its own top, or h and a fifth more above the bar when that is
+// higher, and a fifth of h more either side; the denominator likewise below the bar. Each is
+// then trimmed to its pixels at or below faint.
 func (f *fraction) widen(src *image.Gray, faint uint8) {
 	h := max(f.num.y1-f.num.y0, f.den.y1-f.den.y0)
 	m := max(1, h/5)
@@ -215,9 +241,10 @@ func (line *fractionLine) width(f fraction) int {
 		line.slash()+2*line.gap()+2*line.space())
 }
 
-// room returns the first column after line's last fraction from which a run of blank columns
-// of line's rows (no pixel at or below ink) is wide enough for the rest of the line to move
-// right by what its fractions grow, keeping a space; false when there is none.
+// room returns where the rest of line ends once moved: the first column after its last
+// fraction from which a run of blank columns of its rows (no pixel at or below ink) is wide
+// enough for the text before it to move right by what the fractions grow, keeping a
+// character's width of space; false when there is none.
 func (line *fractionLine) room(src *image.Gray, ink uint8) (int, bool) {
 	grow := 0
 	for _, f := range line.fracs {
@@ -246,11 +273,11 @@ func (line *fractionLine) room(src *image.Gray, ink uint8) (int, bool) {
 }
 
 // rewrite paints line's rows of out from src, a page of the same size, from its first
-// fraction to column room, where a run of blank columns starts (see room): each fraction
-// unstacked with its digits enlarged to the height of the line's other digits and standing on
-// its baseline, the rows between them moved right to make room. ink is the threshold at or
-// below which a pixel is ink.
-func (line *fractionLine) rewrite(out, src *image.Gray, ink uint8, room int) {
+// fraction on: each fraction unstacked with its digits enlarged to the height of the line's
+// other digits and standing on its baseline, and the columns between and after them, up to
+// end (see room), moved right to make room, into the blank columns that start at end. ink is
+// the threshold at or below which a pixel is ink.
+func (line *fractionLine) rewrite(out, src *image.Gray, ink uint8, end int) {
 	copyCols := func(sx0, sx1, dx int) {
 		for y := line.y0; y < line.y1; y++ {
 			copy(out.Pix[y*out.Stride+dx:][:sx1-sx0], src.Pix[y*src.Stride+sx0:][:sx1-sx0])
@@ -281,22 +308,16 @@ func (line *fractionLine) rewrite(out, src *image.Gray, ink uint8, room int) {
 		at += width
 		from = x1
 	}
-	copyCols(from, room, at)
+	copyCols(from, end, at)
 }
 
 // paper returns the paper's level around a fraction in columns x0 to x1 of src, from the
 // pixels of the line's rows there lighter than ink, the threshold of ink: not their median,
 // which the gray edges of the strokes pull darker than the paper looks.
 func (line *fractionLine) paper(src *image.Gray, x0, x1 int, ink uint8) uint8 {
-	var hist [256]int
-	for y := line.y0; y < line.y1; y++ {
-		for _, p := range src.Pix[y*src.Stride+x0:][:x1-x0] {
-			if p > ink {
-				hist[p]++
-			}
-		}
-	}
-	return levelAt(&hist, 0.75)
+	hist := histogram(src.SubImage(image.Rect(x0, line.y0, x1, line.y1)).(*image.Gray))
+	clear(hist[:int(ink)+1])
+	return levelAt(hist, 0.75)
 }
 
 // findBaseline returns the row the line's text stands on and the height its digits are set

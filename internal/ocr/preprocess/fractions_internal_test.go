@@ -52,45 +52,184 @@ func TestUnstackFractionsLeavesOtherPagesAlone(t *testing.T) {
 	}
 }
 
-func TestUnstackFractionsNeedsRoomOnTheLine(t *testing.T) {
+// sheet is a synthetic page for the fraction step: blocks of ink on paper standing for
+// characters, so that each test knows exactly where every shape is.
+type sheet struct{ *image.Gray }
+
+func newSheet(w, h int) sheet {
+	s := sheet{image.NewGray(image.Rect(0, 0, w, h))}
+	s.fill(glyph{0, 0, w, h}, 240)
+	return s
+}
+
+func (s sheet) fill(g glyph, v uint8) {
+	draw.Draw(s.Gray, image.Rect(g.x0, g.y0, g.x1, g.y1), image.NewUniform(color.Gray{v}), image.Point{}, draw.Src)
+}
+
+// exercise draws "1." and then 2 over 3 as blocks, the line's baseline on row top+30, and
+// returns the page's character height.
+func (s sheet) exercise(top int) int {
+	s.fill(glyph{20, top, 30, top + 30}, 20)      // the "1"
+	s.fill(glyph{33, top + 24, 37, top + 30}, 20) // its dot
+	s.fill(glyph{60, top + 13, 95, top + 17}, 20) // the bar
+	s.fill(glyph{70, top - 10, 84, top + 9}, 20)  // the numerator
+	s.fill(glyph{70, top + 21, 84, top + 40}, 20) // the denominator
+	return 24
+}
+
+// inkIn returns the ink shapes of img whose rows lie within y0 to y1.
+func inkIn(img *image.Gray, y0, y1 int) []glyph {
+	var out []glyph
+	for _, b := range inkBoxes(img, 128) {
+		if b.y0 >= y0 && b.y1 <= y1 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func TestUnstackFractionsStandsOnTheBaseline(t *testing.T) {
 	t.Parallel()
 
-	// "1." then 2 over 3, drawn as blocks, on a line with room after it.
-	const height = 24
-	page := func(crowded bool) *image.Gray {
-		img := image.NewGray(image.Rect(0, 0, 400, 120))
-		fill := func(x0, y0, x1, y1 int, v uint8) {
-			draw.Draw(img, image.Rect(x0, y0, x1, y1), image.NewUniform(color.Gray{v}), image.Point{}, draw.Src)
-		}
-		fill(0, 0, 400, 120, 240)
-		fill(20, 40, 30, 70, 20) // the "1"
-		fill(33, 64, 37, 70, 20) // its dot
-		fill(60, 53, 95, 57, 20) // the bar
-		fill(70, 30, 84, 49, 20) // the numerator
-		fill(70, 61, 84, 80, 20) // the denominator
-		if crowded {
-			for x := 100; x < 400; x += 8 {
-				fill(x, 25, x+4, 90, 20) // text to the page's edge, no space to move into
-			}
-		}
-		return img
-	}
-
-	out, n := unstackFractions(page(false), height)
+	page := newSheet(400, 120)
+	height := page.exercise(40)
+	out, n := unstackFractions(page.Gray, height)
 	require.Equal(t, 1, n)
 	// The numerator, a slash and the denominator now stand on the baseline of the "1", as
 	// tall as it.
-	boxes := inkBoxes(out, 128)
 	var onBaseline int
-	for _, b := range boxes {
+	for _, b := range inkBoxes(out, 128) {
 		if b.y1 >= 68 && b.y1 <= 72 && b.y1-b.y0 >= 20 {
 			onBaseline++
 		}
 	}
-	require.GreaterOrEqual(t, onBaseline, 4, "the 1, the numerator, the slash and the denominator: %v", boxes)
+	require.Equal(t, 4, onBaseline, "the 1, the numerator, the slash and the denominator: %v", inkBoxes(out, 128))
+}
 
-	crowded := page(true)
-	out, n = unstackFractions(crowded, height)
+func TestUnstackFractionsMovesTheRestOfTheLine(t *testing.T) {
+	t.Parallel()
+
+	page := newSheet(400, 120)
+	height := page.exercise(40)
+	plus, four := glyph{110, 45, 120, 65}, glyph{130, 40, 142, 70}
+	// Text after a gap too narrow to take the line, then one wide enough.
+	near, far := glyph{202, 40, 218, 70}, glyph{360, 40, 380, 70}
+	for _, g := range []glyph{plus, four, near, far} {
+		page.fill(g, 20)
+	}
+	out, n := unstackFractions(page.Gray, height)
+	require.Equal(t, 1, n)
+
+	moved := func(g glyph) int {
+		t.Helper()
+		for _, b := range inkIn(out, g.y0, g.y1) {
+			if b.y0 == g.y0 && b.y1 == g.y1 && b.x1-b.x0 == g.x1-g.x0 && b.x0 > 95 {
+				if b.x0 >= g.x0 {
+					return b.x0 - g.x0
+				}
+			}
+		}
+		require.Failf(t, "shape lost", "%v not found whole in %v", g, inkIn(out, 0, 120))
+		return 0
+	}
+	shift := moved(plus)
+	require.Positive(t, shift)
+	require.Equal(t, shift, moved(four), "the line moves as a whole")
+	require.Equal(t, shift, moved(near), "a gap narrower than the shift and a character is not room enough")
+	require.Zero(t, moved(far), "text beyond the room the line took stays where it was")
+	// The rewritten fraction ends before the "+" does.
+	for _, b := range inkIn(out, 20, 80) {
+		if b.x0 < plus.x0+shift && b.x0 > 40 {
+			require.LessOrEqual(t, b.x1, plus.x0+shift, "%v runs into the +", b)
+		}
+	}
+}
+
+func TestUnstackFractionsNeedsRoomOnTheLine(t *testing.T) {
+	t.Parallel()
+
+	page := newSheet(400, 120)
+	height := page.exercise(40)
+	for x := 100; x < 400; x += 8 {
+		page.fill(glyph{x, 25, x + 4, 90}, 20) // text to the page's edge, no space to move into
+	}
+	out, n := unstackFractions(page.Gray, height)
 	require.Zero(t, n, "a line with no room is left as printed")
-	require.Same(t, crowded, out)
+	require.Same(t, page.Gray, out)
+}
+
+func TestUnstackFractionsLeavesCloseLinesAlone(t *testing.T) {
+	t.Parallel()
+
+	// Two exercises 52 rows apart: the digits of one reach within a few rows of the other's.
+	page := newSheet(400, 160)
+	height := page.exercise(40)
+	page.exercise(92)
+	out, n := unstackFractions(page.Gray, height)
+	require.Zero(t, n, "lines whose rows overlap are left as printed, not torn")
+	require.Same(t, page.Gray, out)
+}
+
+func TestUnstackFractionsIgnoresUnderlinedWords(t *testing.T) {
+	t.Parallel()
+
+	// A short underlined word, and close under it a line of text that runs past the rule.
+	page := newSheet(400, 120)
+	page.fill(glyph{60, 30, 74, 49}, 20)
+	page.fill(glyph{78, 30, 92, 49}, 20)
+	page.fill(glyph{58, 52, 94, 55}, 20)
+	for x := 20; x < 300; x += 18 {
+		page.fill(glyph{x, 62, x + 14, 81}, 20)
+	}
+	out, n := unstackFractions(page.Gray, 24)
+	require.Zero(t, n)
+	require.Same(t, page.Gray, out)
+}
+
+func TestUnstackFractionsOnASubImage(t *testing.T) {
+	t.Parallel()
+
+	// The step reads a page through its rows' stride, as every step does: a page cut out of a
+	// wider one reads as the same page drawn on its own.
+	wide := newSheet(500, 120)
+	height := wide.exercise(40)
+	alone := newSheet(400, 120)
+	alone.exercise(40)
+	cut := wide.SubImage(image.Rect(0, 0, 400, 120)).(*image.Gray)
+	got, n := unstackFractions(cut, height)
+	require.Equal(t, 1, n)
+	want, _ := unstackFractions(alone.Gray, height)
+	require.Equal(t, want.Rect, got.Rect)
+	for y := range want.Rect.Dy() {
+		require.Equal(t, want.Pix[y*want.Stride:][:400], got.Pix[y*got.Stride:][:400], "row %d", y)
+	}
+}
+
+func TestUnstackFractionsNeedsDigitsCentredOnTheBar(t *testing.T) {
+	t.Parallel()
+
+	// A rule with a character over its left end and another under its right end, as where a
+	// table's short rule meets its cells, is no fraction.
+	page := newSheet(400, 120)
+	page.fill(glyph{60, 53, 120, 57}, 20)
+	page.fill(glyph{60, 30, 72, 49}, 20)
+	page.fill(glyph{108, 61, 120, 80}, 20)
+	out, n := unstackFractions(page.Gray, 24)
+	require.Zero(t, n)
+	require.Same(t, page.Gray, out)
+}
+
+func TestUnstackFractionsIgnoresWordsSetSideways(t *testing.T) {
+	t.Parallel()
+
+	// "Plot" turned a quarter, as a chart's axis title: the "l" lies as a bar between the "P"
+	// above it and the "o" below it, each as wide as it.
+	page := newSheet(400, 200)
+	page.fill(glyph{60, 40, 84, 60}, 20)  // P
+	page.fill(glyph{60, 64, 84, 68}, 20)  // l
+	page.fill(glyph{61, 72, 84, 92}, 20)  // o
+	page.fill(glyph{62, 96, 84, 110}, 20) // t
+	out, n := unstackFractions(page.Gray, 24)
+	require.Zero(t, n)
+	require.Same(t, page.Gray, out)
 }
