@@ -107,3 +107,21 @@ func TestLangReadsEverySampleInIt(t *testing.T) {
 	require.Contains(t, verbose.String(), "detect:fra", "the French page is found French on an English server")
 	require.Contains(t, verbose.String(), "lang:fra")
 }
+
+func TestMarkdownTruthKeepsWhatIsPrinted(t *testing.T) {
+	md := "# Fractions\n\n1. 2/3 + 1/3\n2) 6/3\n\n- a bullet\n\n## 2.1. Soleil\n\n| A | B |\n|---|---|\n| x | y |\n\n![]()\n\nQIBM\\_DB"
+	truth, structure := markdownTruth(md)
+	require.Equal(t, "Fractions\n\n1. 2/3 + 1/3\n2) 6/3\n\na bullet\n\n2.1. Soleil\n\nA B\nx y\n\nQIBM_DB", truth)
+	require.Equal(t, []corpus.Element{
+		{Kind: corpus.ElementHeading, Text: "Fractions"},
+		{Kind: corpus.ElementItem, Text: "2/3 + 1/3"},
+		{Kind: corpus.ElementItem, Text: "6/3"},
+		{Kind: corpus.ElementItem, Text: "a bullet"},
+		{Kind: corpus.ElementHeading, Text: "2.1. Soleil"},
+		{Kind: corpus.ElementCell, Text: "A", Row: 0, Col: 0},
+		{Kind: corpus.ElementCell, Text: "B", Row: 0, Col: 1},
+		{Kind: corpus.ElementCell, Text: "x", Row: 1, Col: 0},
+		{Kind: corpus.ElementCell, Text: "y", Row: 1, Col: 1},
+		{Kind: corpus.ElementFigure},
+	}, structure)
+}

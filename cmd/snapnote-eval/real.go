@@ -56,12 +56,13 @@ var (
 	mdTableRule = regexp.MustCompile(`^\|[\s:|-]+\|$`)
 	mdHeading   = regexp.MustCompile(`^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$`)
 	mdItem      = regexp.MustCompile(`^\s*(?:[-*+•]|\d{1,3}[.)])\s+(.*)$`)
+	mdNumber    = regexp.MustCompile(`^(\d{1,3})([.)])\s`)
 	mdImage     = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)`)
 )
 
 // markdownTruth turns a page's truth written as Markdown into the text a perfect reader
-// outputs (Markdown syntax gone, a table row by row with its cells joined by spaces, images
-// left out) and the structure its note must show: headings, list items, table cells with
+// outputs (Markdown syntax gone but the numbers of numbered items, a table row by row with its
+// cells joined by spaces, images left out) and the structure its note must show: headings, list items, table cells with
 // empty ones left out, and figures.
 func markdownTruth(md string) (string, []corpus.Element) {
 	var (
@@ -98,6 +99,9 @@ func markdownTruth(md string) (string, []corpus.Element) {
 			structure = append(structure, corpus.Element{Kind: corpus.ElementHeading, Text: notes.PlainText(m[1])})
 		} else if m := mdItem.FindStringSubmatch(t); m != nil {
 			structure = append(structure, corpus.Element{Kind: corpus.ElementItem, Text: notes.PlainText(m[1])})
+			// A numbered item's number is printed on the page, as a bullet is not: it stays in
+			// the text, escaped so that it is not taken for list syntax.
+			t = mdNumber.ReplaceAllString(t, `$1\$2 `)
 		}
 		lines = append(lines, t)
 	}
