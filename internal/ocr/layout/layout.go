@@ -134,13 +134,13 @@ func Analyze(words []Word, rules []Rule, figures ...image.Rectangle) Page {
 // between columns or the space between table cells.
 const gutterEms = 0.9
 
-// label matches what labels a list item: a bullet, a number, a letter or a roman numeral with
-// its period or parenthesis.
-var label = regexp.MustCompile(`^(?:[•·▪■●◦○►➢❖»✓*–—-]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)])$`)
+// label matches what labels a list item or a section: a bullet, a number (one of a section,
+// "2.1.", too), a letter or a roman numeral with its period or parenthesis.
+var label = regexp.MustCompile(`^(?:[•·▪■●◦○►➢❖»✓*–—-]|\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxIVX]{1,4})[.)])$`)
 
-// isLabel reports whether text labels a list item: the gap after it is a hanging indent, not a
-// gutter.
-func isLabel(text string) bool { return label.MatchString(strings.TrimSpace(text)) }
+// IsLabel reports whether text labels a list item or a section: the gap after it is a
+// hanging indent, not a gutter.
+func IsLabel(text string) bool { return label.MatchString(strings.TrimSpace(text)) }
 
 // minSegmentConf is the least mean confidence of a segment's words: the engine reads shapes in
 // drawings and shadows as runs of short words it doubts, while it is sure of most words of
@@ -183,7 +183,7 @@ func segments(words []Word) []*segment {
 		}
 		start := 0
 		for i := 1; i <= len(ws); i++ {
-			if i < len(ws) && (float64(ws[i].Box.Min.X-ws[i-1].Box.Max.X) <= gutterEms*em || i-start == 1 && isLabel(ws[start].Text)) {
+			if i < len(ws) && (float64(ws[i].Box.Min.X-ws[i-1].Box.Max.X) <= gutterEms*em || i-start == 1 && IsLabel(ws[start].Text)) {
 				continue // no gutter, or the space after a list item's label
 			}
 			s := &segment{words: ws[start:i:i], key: k}

@@ -125,6 +125,24 @@ func TestLabelGapIsNoGutter(t *testing.T) {
 		Analyze(p.words, nil).Text())
 }
 
+// A section's number, "2.1.", labels its heading as an item's number does: the numbers of
+// two sections make no column of their own.
+func TestSectionNumberGapIsNoGutter(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "2.1.")
+	p.add(170, 20, 30, "Light from the sun")
+	p.add(50, 62, 30, "2.2.")
+	p.add(170, 62, 30, "Oxygen in the air")
+	for i := range p.words { // the engine read each heading as one line
+		p.words[i].Line = 1 + i/5
+	}
+	p.add(700, 20, 30, "Right column text goes")
+	p.add(700, 62, 30, "on below the first line")
+	require.Equal(t, "2.1. Light from the sun\n2.2. Oxygen in the air\n\nRight column text goes\non below the first line",
+		Analyze(p.words, nil).Text())
+}
+
 // An engine reads a lone letter whose capital and small forms look alike as both ("Cc", "oO"):
 // one glyph's width is one letter, its height says which.
 func TestDoubledLoneLetterIsOne(t *testing.T) {

@@ -20,12 +20,12 @@ const (
 )
 
 // readIn reads page in the languages opts asks, the engine's Lang for "", and returns the
-// words with the steps that say which languages: see readAuto for ocr.LangAuto.
-func (t *Engine) readIn(ctx context.Context, page *image.Gray, opts ocr.Options) ([]ocr.Word, []string, error) {
+// words, the languages read in and the steps that say which: see readAuto for ocr.LangAuto.
+func (t *Engine) readIn(ctx context.Context, page *image.Gray, opts ocr.Options) ([]ocr.Word, string, []string, error) {
 	if opts.Lang != ocr.LangAuto {
 		lang := cmp.Or(opts.Lang, t.defaultLang())
 		words, err := t.read(ctx, page, lang)
-		return words, []string{StepLang + ":" + lang}, err
+		return words, lang, []string{StepLang + ":" + lang}, err
 	}
 	return t.readAuto(ctx, page)
 }
@@ -35,21 +35,21 @@ func (t *Engine) readIn(ctx context.Context, page *image.Gray, opts ocr.Options)
 // page again in it. The stop words that tell a language are short and mostly unaccented, so
 // a model for another language of the same script reads enough of them; the second read then
 // gets the accents and letters right. A page in the default language costs one read.
-func (t *Engine) readAuto(ctx context.Context, page *image.Gray) ([]ocr.Word, []string, error) {
+func (t *Engine) readAuto(ctx context.Context, page *image.Gray) ([]ocr.Word, string, []string, error) {
 	lang := t.defaultLang()
 	words, err := t.read(ctx, page, lang)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	found := language.DetectTesseract(wordsText(words), t.AutoLangs)
 	steps := []string{StepDetect + ":" + cmp.Or(found, language.Undetermined)}
 	if found != "" && !slices.Contains(strings.Split(lang, "+"), found) {
 		lang = found
 		if words, err = t.read(ctx, page, lang); err != nil {
-			return nil, nil, err
+			return nil, "", nil, err
 		}
 	}
-	return words, append(steps, StepLang+":"+lang), nil
+	return words, lang, append(steps, StepLang+":"+lang), nil
 }
 
 // defaultLang is what a page is read in when the read names no language.

@@ -73,7 +73,8 @@ func (t *Engine) Name() string { return ocr.EngineTesseract }
 // (undoes the perspective, flattens the lighting and clears the desk, sharpens a blurred page,
 // enlarges small text, turns the page upright and straightens it; see package preprocess) and runs Tesseract on it with automatic
 // page segmentation: a child process of Pool, or the command on a temporary file (removed
-// before returning). It reads in opts.Lang, Lang when that is "", and finds the language
+// before returning). The exercise and section numbers page segmentation drops are then read
+// again one by one (see recoverLabels; "labels:N" in Steps). It reads in opts.Lang, Lang when that is "", and finds the language
 // itself for ocr.LangAuto (see AutoLangs). The Result lists the preprocessing applied in
 // Steps, then the language found ("detect:fra", for ocr.LangAuto) and the one read in
 // ("lang:fra"). It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
@@ -98,9 +99,17 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image, opts ocr.Option
 	// Tesseract takes a ruled table for a picture and reads none of its cells: it reads the
 	// page without the rules, which give the table its cells instead.
 	rules := layout.FindRules(gray)
-	words, langSteps, err := t.readIn(ctx, layout.EraseRules(gray, rules), opts)
+	page := layout.EraseRules(gray, rules)
+	words, lang, langSteps, err := t.readIn(ctx, page, opts)
 	if err != nil {
 		return ocr.Result{}, err
+	}
+	words, labels, err := t.recoverLabels(ctx, page, words, lang)
+	if err != nil {
+		return ocr.Result{}, err
+	}
+	if labels > 0 {
+		steps = append(steps, StepLabels+":"+strconv.Itoa(labels))
 	}
 	res := pageResult(words, gray, rules)
 	if res.Words == 0 {
@@ -117,8 +126,13 @@ const psmAuto = 3
 // read runs Tesseract in lang on the preprocessed page, a child process of t.Pool or the
 // command, and returns the words it read.
 func (t *Engine) read(ctx context.Context, gray *image.Gray, lang string) ([]ocr.Word, error) {
+	return t.readAs(ctx, gray, lang, psmAuto)
+}
+
+// readAs is read with the page segmentation mode psm.
+func (t *Engine) readAs(ctx context.Context, gray *image.Gray, lang string, psm int) ([]ocr.Word, error) {
 	if t.Pool != nil {
-		words, err := t.Pool.RecognizeIn(ctx, gray, psmAuto, lang)
+		words, err := t.Pool.RecognizeIn(ctx, gray, psm, lang)
 		if err != nil {
 			return nil, fmt.Errorf("run tesseract: %w", err)
 		}
@@ -131,7 +145,7 @@ func (t *Engine) read(ctx context.Context, gray *image.Gray, lang string) ([]ocr
 	}
 	defer func() { _ = os.Remove(page) }()
 
-	tsv, _, err := t.run(ctx, page, "stdout", "-l", lang, "--psm", strconv.Itoa(psmAuto), "tsv")
+	tsv, _, err := t.run(ctx, page, "stdout", "-l", lang, "--psm", strconv.Itoa(psm), "tsv")
 	if err != nil {
 		return nil, fmt.Errorf("run tesseract: %w", err)
 	}

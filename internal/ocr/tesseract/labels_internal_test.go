@@ -1,0 +1,64 @@
+package tesseract
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/snapnote/snapnote/internal/ocr"
+)
+
+func TestLabelOf(t *testing.T) {
+	for _, c := range []struct {
+		read []ocr.Word
+		want string
+		ok   bool
+	}{
+		{[]ocr.Word{{Text: "2.", Conf: 95}}, "2.", true},
+		{[]ocr.Word{{Text: "2.1.", Conf: 90}}, "2.1.", true},
+		{[]ocr.Word{{Text: "4,", Conf: 76}}, "4.", true},
+		{[]ocr.Word{{Text: "b", Conf: 80}, {Text: ")", Conf: 70}}, "b)", true},
+		{[]ocr.Word{{Text: "2.", Conf: 40}}, "", false},
+		{[]ocr.Word{{Text: "ri", Conf: 90}, {Text: "à", Conf: 90}}, "", false},
+		{nil, "", false},
+	} {
+		got, ok := labelOf(c.read)
+		require.Equal(t, c.ok, ok, "%v", c.read)
+		require.Equal(t, c.want, got.Text, "%v", c.read)
+	}
+}
+
+func TestUnreadInk(t *testing.T) {
+	page := image.NewGray(image.Rect(0, 0, 400, 100))
+	draw.Draw(page, page.Rect, image.NewUniform(color.Gray{240}), image.Point{}, draw.Src)
+	draw.Draw(page, image.Rect(40, 30, 60, 60), image.NewUniform(color.Gray{30}), image.Point{}, draw.Src)
+	first := ocr.Word{Text: "Soleil", Conf: 95, Box: image.Rect(140, 30, 260, 60)}
+
+	box, junk, ok := unreadInk(page, []ocr.Word{first}, first.Box, inkLevel(page))
+	require.True(t, ok)
+	require.Equal(t, image.Rect(40, 30, 60, 60), box)
+	require.Empty(t, junk)
+
+	// A word read with confidence there is the label, read already.
+	read := ocr.Word{Text: "2.", Conf: 90, Box: image.Rect(40, 30, 60, 60)}
+	_, _, ok = unreadInk(page, []ocr.Word{read, first}, first.Box, inkLevel(page))
+	require.False(t, ok)
+
+	// Doubted words, punctuation and a word as tall as two lines are what a label replaces.
+	doubted := ocr.Word{Text: "ri", Conf: 10, Box: image.Rect(40, 30, 50, 60)}
+	dot := ocr.Word{Text: ".", Conf: 90, Box: image.Rect(56, 55, 60, 60)}
+	column := ocr.Word{Text: "Wn", Conf: 70, Box: image.Rect(40, 0, 60, 100)}
+	_, junk, ok = unreadInk(page, []ocr.Word{doubted, dot, column, first}, first.Box, inkLevel(page))
+	require.True(t, ok)
+	require.ElementsMatch(t, []ocr.Word{doubted, dot, column}, junk)
+
+	// Ink too small for a label, or none, is not one.
+	blank := image.NewGray(page.Rect)
+	draw.Draw(blank, blank.Rect, image.NewUniform(color.Gray{240}), image.Point{}, draw.Src)
+	draw.Draw(blank, image.Rect(40, 40, 44, 44), image.NewUniform(color.Gray{30}), image.Point{}, draw.Src)
+	_, _, ok = unreadInk(blank, []ocr.Word{first}, first.Box, inkLevel(blank))
+	require.False(t, ok)
+}
