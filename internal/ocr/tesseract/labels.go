@@ -28,12 +28,13 @@ const (
 
 // recoverLabels reads again the labels Tesseract's page segmentation left out at the start
 // of lines: the number of an exercise or of a section ("2.", "2.1.") set an em or more
-// before its text, which page segmentation takes for a narrow column of its own and drops,
-// one number in two on a worksheet. For each line of words whose left holds ink within four
-// of its heights that no word covers, the size of a character or two, it reads that ink
-// alone as one line of text, and keeps what it reads when it is a label (layout.IsLabel), read with
-// confidence minLabelConf or more, as the line's first word. page is the page words were
-// read from, in lang. It returns the words, with the labels in place, and how many.
+// before its text, which page segmentation takes for a narrow column of its own and drops or
+// garbles. For each line of words whose left holds ink within six of its heights that no
+// confident word covers (see unreadInk), the size of a character or a few, it reads that ink
+// alone as one line of text, and keeps what it reads when it is a label (layout.IsLabel) read
+// with confidence minLabelConf or more, as the line's first word, in place of the doubted
+// words and marks there. page is the page words were read from, in lang. It returns the
+// words, with the labels in place, and how many.
 func (t *Engine) recoverLabels(ctx context.Context, page *image.Gray, words []ocr.Word, lang string) ([]ocr.Word, int, error) {
 	ink := inkLevel(page)
 	found := 0
@@ -41,6 +42,9 @@ func (t *Engine) recoverLabels(ctx context.Context, page *image.Gray, words []oc
 	for _, first := range lineStarts(words) {
 		if reads == maxLabelReads {
 			break
+		}
+		if !slices.Contains(words, first) {
+			continue // replaced already, as a column of labels misread as one word
 		}
 		box, junk, ok := unreadInk(page, words, first.Box, ink)
 		if !ok {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/snapnote/snapnote/internal/ocr"
+	"github.com/snapnote/snapnote/internal/ocr/ocrtest"
 )
 
 func TestLabelOf(t *testing.T) {
@@ -61,4 +62,36 @@ func TestUnreadInk(t *testing.T) {
 	draw.Draw(blank, image.Rect(40, 40, 44, 44), image.NewUniform(color.Gray{30}), image.Point{}, draw.Src)
 	_, _, ok = unreadInk(blank, []ocr.Word{first}, first.Box, inkLevel(blank))
 	require.False(t, ok)
+}
+
+func TestRecoverLabelsReplacesAColumnMisreadAsOneWord(t *testing.T) {
+	require.NoError(t, (&Engine{}).CheckInstalled(t.Context()), "this test needs tesseract")
+
+	// "2." alone on a page, and the words the engine read: the line's text to its right, and a
+	// word as tall as two lines over the number, a column of numbers misread, which is a line
+	// of its own.
+	label := image.NewGray(image.Rect(0, 0, 200, 120))
+	draw.Draw(label, label.Rect, ocrtest.RenderText([]string{"2."}, 200, 120, 32), image.Point{}, draw.Src)
+	page := image.NewGray(image.Rect(0, 0, 600, 160))
+	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(page, label.Rect, label, image.Point{}, draw.Src)
+	ink := inkLevel(page)
+	var number image.Rectangle
+	for y := range page.Rect.Dy() {
+		for x := range page.Rect.Dx() {
+			if page.GrayAt(x, y).Y <= ink {
+				number = number.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	text := ocr.Word{Block: 1, Par: 1, Line: 1, Conf: 95, Text: "Soleil", Box: image.Rect(number.Max.X+60, number.Min.Y, number.Max.X+200, number.Max.Y)}
+	column := ocr.Word{Block: 2, Par: 1, Line: 1, Conf: 70, Text: "Wn", Box: image.Rect(number.Min.X, 0, number.Max.X, 160)}
+
+	words, n, err := (&Engine{}).recoverLabels(t.Context(), page, []ocr.Word{text, column}, "eng")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Len(t, words, 2)
+	require.Equal(t, "2.", words[0].Text)
+	require.Equal(t, [3]int{1, 1, 1}, [3]int{words[0].Block, words[0].Par, words[0].Line})
+	require.Equal(t, text, words[1])
 }
