@@ -143,6 +143,19 @@ func TestSectionNumberGapIsNoGutter(t *testing.T) {
 		Analyze(p.words, nil).Text())
 }
 
+// A title centred over the page comes before a heading set at the left under it, though the
+// heading lies wholly left of it: nothing beside them makes them columns.
+func TestTitleBeforeTheHeadingUnderIt(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(400, 20, 40, "Ancient Greece")
+	p.add(50, 110, 30, "I. Greek theatre")
+	p.add(50, 170, 24, "Plays were much loved and the theatres were built")
+	p.add(50, 200, 24, "as half circles open to the sky above the town.")
+	require.Equal(t, "Ancient Greece\n\nI. Greek theatre\n\nPlays were much loved and the theatres were built\nas half circles open to the sky above the town.",
+		Analyze(p.words, nil).Text())
+}
+
 // An engine reads a lone letter whose capital and small forms look alike as both ("Cc", "oO"):
 // one glyph's width is one letter, its height says which.
 func TestDoubledLoneLetterIsOne(t *testing.T) {

@@ -21,9 +21,10 @@ func xOverlap(a, b image.Rectangle) int {
 func centerY(r image.Rectangle) int { return (r.Min.Y + r.Max.Y) / 2 }
 
 // readingOrder sorts units as a reader takes them: a before b when they overlap horizontally
-// and a is higher, or when a lies entirely left of b and no unit between them vertically
-// overlaps both (so the left column comes before the right, but a line spanning both columns
-// ends the section). Among units free to come next, the highest goes first.
+// and a is higher, or when a lies entirely left of b, the two stand in columns side by side
+// (besideEachOther), and no unit between them vertically overlaps both (so the left column
+// comes before the right, but a line spanning both columns ends the section). Among units
+// free to come next, the highest goes first.
 func readingOrder(units []unit) []unit {
 	n := len(units)
 	after := make([][]int, n) // after[a] lists the units that a comes before
@@ -78,8 +79,8 @@ func before(units []unit, a, b int) bool {
 	if xOverlap(ra, rb) >= minOverlap {
 		return centerY(ra) < centerY(rb)
 	}
-	if ra.Max.X > rb.Min.X {
-		return false // not entirely to the left
+	if ra.Max.X > rb.Min.X || !besideEachOther(units, a, b) {
+		return false // not entirely to the left, or not in columns side by side
 	}
 	lo, hi := centerY(ra), centerY(rb)
 	if lo > hi {
@@ -95,4 +96,29 @@ func before(units []unit, a, b int) bool {
 		}
 	}
 	return true
+}
+
+// besideEachOther reports whether units a and b, one left of the other, stand in columns side
+// by side: their rows overlap, or a unit in the column of one has rows in common with the
+// other (the paragraph above a, level with b). A heading at the left under a title centred
+// above it shares rows with nothing beside it: it is read after the title, not before.
+func besideEachOther(units []unit, a, b int) bool {
+	ra, rb := units[a].box, units[b].box
+	if yOverlap(ra, rb) > 0 {
+		return true
+	}
+	for c := range units {
+		if c == a || c == b {
+			continue
+		}
+		rc := units[c].box
+		if xOverlap(rc, ra) >= minOverlap && yOverlap(rc, rb) > 0 || xOverlap(rc, rb) >= minOverlap && yOverlap(rc, ra) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func yOverlap(a, b image.Rectangle) int {
+	return min(a.Max.Y, b.Max.Y) - max(a.Min.Y, b.Min.Y)
 }
