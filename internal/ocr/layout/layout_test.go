@@ -156,6 +156,20 @@ func TestTitleBeforeTheHeadingUnderIt(t *testing.T) {
 		Analyze(p.words, nil).Text())
 }
 
+// The caption beside a drawing is read with it, before the heading under the drawing: a
+// figure makes no column.
+func TestCaptionBesideAFigureBeforeTheHeadingUnderIt(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 24, "Plays were much loved and the theatres were built as half circles.")
+	p.add(600, 150, 20, "Plan of a theatre")
+	p.add(50, 260, 30, "II. Greek society")
+	p.add(50, 320, 24, "The Greeks invented democracy, and every citizen could vote.")
+	figure := image.Rect(60, 80, 560, 220)
+	require.Equal(t, "Plays were much loved and the theatres were built as half circles.\n\nPlan of a theatre\n\nII. Greek society\n\nThe Greeks invented democracy, and every citizen could vote.",
+		Analyze(p.words, nil, figure).Text())
+}
+
 // An engine reads a lone letter whose capital and small forms look alike as both ("Cc", "oO"):
 // one glyph's width is one letter, its height says which.
 func TestDoubledLoneLetterIsOne(t *testing.T) {

@@ -99,16 +99,18 @@ func before(units []unit, a, b int) bool {
 }
 
 // besideEachOther reports whether units a and b, one left of the other, stand in columns side
-// by side: their rows overlap, or a unit in the column of one has rows in common with the
-// other (the paragraph above a, level with b). A heading at the left under a title centred
-// above it shares rows with nothing beside it: it is read after the title, not before.
+// by side: their rows overlap, or a unit of text in the column of one has rows in common with
+// the other (the paragraph above a, level with b). A heading at the left under a title centred
+// above it shares rows with nothing beside it: it is read after the title, not before. A
+// figure makes no column: the caption beside a drawing is read before the heading under the
+// drawing.
 func besideEachOther(units []unit, a, b int) bool {
 	ra, rb := units[a].box, units[b].box
 	if yOverlap(ra, rb) > 0 {
 		return true
 	}
 	for c := range units {
-		if c == a || c == b {
+		if c == a || c == b || units[c].figure {
 			continue
 		}
 		rc := units[c].box
