@@ -33,8 +33,10 @@ const (
 // confident word covers (see unreadInk), the size of a character or a few, it reads that ink
 // alone as one line of text, and keeps what it reads when it is a label (layout.IsLabel) read
 // with confidence minLabelConf or more, as the line's first word, in place of the doubted
-// words and marks there. page is the page words were read from, in lang. It returns the
-// words, with the labels in place, and how many.
+// words and marks there. A line's first word that looks like a misread label (see
+// misreadLabel) is read again alone the same way, and takes the label's text when it reads
+// as one. page is the page words were read from, in lang. It returns the words, with the
+// labels in place, and how many.
 func (t *Engine) recoverLabels(ctx context.Context, page *image.Gray, words []ocr.Word, lang string) ([]ocr.Word, int, error) {
 	ink := inkLevel(page)
 	found := 0
@@ -45,6 +47,18 @@ func (t *Engine) recoverLabels(ctx context.Context, page *image.Gray, words []oc
 		}
 		if !slices.Contains(words, first) {
 			continue // replaced already, as a column of labels misread as one word
+		}
+		if misreadLabel(words, first) {
+			reads++
+			read, err := t.readAs(ctx, binarized(page, first.Box, first.Box.Dy()/2, ink), lang, psmLine)
+			if err != nil {
+				return nil, 0, err
+			}
+			if label, ok := labelOf(read); ok {
+				words[slices.Index(words, first)].Text = label.Text
+				found++
+			}
+			continue
 		}
 		box, junk, ok := unreadInk(page, words, first.Box, ink)
 		if !ok {
@@ -65,6 +79,24 @@ func (t *Engine) recoverLabels(ctx context.Context, page *image.Gray, words []oc
 		found++
 	}
 	return words, found, nil
+}
+
+// misreadLabel reports whether first, the first word of its line among words, looks like a
+// label misread ("IL" for "II."): a word of four characters at most that is no label, set
+// apart from the next word of its line by its own height or more, as a label's hanging indent
+// is.
+func misreadLabel(words []ocr.Word, first ocr.Word) bool {
+	if len([]rune(first.Text)) > 4 || layout.IsLabel(first.Text) {
+		return false
+	}
+	next := -1
+	for _, w := range words {
+		if w.Page == first.Page && w.Block == first.Block && w.Par == first.Par && w.Line == first.Line &&
+			w.Box.Min.X >= first.Box.Max.X && (next < 0 || w.Box.Min.X < next) {
+			next = w.Box.Min.X
+		}
+	}
+	return next >= 0 && next-first.Box.Max.X >= first.Box.Dy()
 }
 
 // lineStarts returns the first word, leftmost, of each line of words that has one with a

@@ -95,3 +95,21 @@ func TestRecoverLabelsReplacesAColumnMisreadAsOneWord(t *testing.T) {
 	require.Equal(t, [3]int{1, 1, 1}, [3]int{words[0].Block, words[0].Par, words[0].Line})
 	require.Equal(t, text, words[1])
 }
+
+func TestMisreadLabel(t *testing.T) {
+	word := func(text string, x0, x1 int) ocr.Word {
+		return ocr.Word{Block: 1, Par: 1, Line: 1, Conf: 90, Text: text, Box: image.Rect(x0, 20, x1, 50)}
+	}
+	for _, c := range []struct {
+		words []ocr.Word
+		want  bool
+	}{
+		{[]ocr.Word{word("IL", 50, 80), word("La", 130, 170)}, true},   // set apart by its height and more
+		{[]ocr.Word{word("IL", 50, 80), word("La", 95, 135)}, false},   // a word of the line, not a label
+		{[]ocr.Word{word("II.", 50, 80), word("La", 130, 170)}, false}, // a label read right
+		{[]ocr.Word{word("Soleil", 50, 140), word("et", 190, 220)}, false},
+		{[]ocr.Word{word("IL", 50, 80)}, false}, // alone on its line
+	} {
+		require.Equal(t, c.want, misreadLabel(c.words, c.words[0]), "%v", c.words)
+	}
+}
