@@ -74,8 +74,8 @@ func (t *Engine) Name() string { return ocr.EngineTesseract }
 // enlarges small text, turns the page upright and straightens it; see package preprocess) and runs Tesseract on it with automatic
 // page segmentation: a child process of Pool, or the command on a temporary file (removed
 // before returning). The exercise and section numbers page segmentation drops are then read
-// again one by one (see recoverLabels; "labels:N" in Steps). It reads in opts.Lang, Lang when that is "", and finds the language
-// itself for ocr.LangAuto (see AutoLangs). The Result lists the preprocessing applied in
+// again one by one (see recoverLabels; "labels:N" in Steps). It reads in opts.Lang, Lang
+// when that is "", and finds the language itself for ocr.LangAuto (see AutoLangs). The Result lists the preprocessing applied in
 // Steps, then the language found ("detect:fra", for ocr.LangAuto) and the one read in
 // ("lang:fra"). It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
 // killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
