@@ -284,7 +284,7 @@ func newInkGrid(page *image.Gray, cell int) *inkGrid {
 	b := page.Rect
 	g := &inkGrid{origin: b.Min, cell: cell, w: (b.Dx() + cell - 1) / cell, h: (b.Dy() + cell - 1) / cell}
 	g.ink = make([]bool, g.w*g.h)
-	level := int(paperLevel(page)) - figureInkDrop
+	level := int(PaperLevel(page)) - figureInkDrop
 	counts := make([]int, g.w)
 	need := max(2, cell*cell/16)
 	for gy := range g.h {
@@ -304,9 +304,9 @@ func newInkGrid(page *image.Gray, cell int) *inkGrid {
 	return g
 }
 
-// paperLevel is the median gray level of page, sampled: the paper's, on a page that is
+// PaperLevel is the median gray level of page, sampled: the paper's, on a page that is
 // mostly paper.
-func paperLevel(page *image.Gray) uint8 {
+func PaperLevel(page *image.Gray) uint8 {
 	var hist [256]int
 	for i := 0; i < len(page.Pix); i += 7 {
 		hist[page.Pix[i]]++

@@ -315,7 +315,7 @@ func (line *fractionLine) rewrite(out, src *image.Gray, ink uint8, end int) {
 // pixels of the line's rows there lighter than ink, the threshold of ink: not their median,
 // which the gray edges of the strokes pull darker than the paper looks.
 func (line *fractionLine) paper(src *image.Gray, x0, x1 int, ink uint8) uint8 {
-	hist := histogram(src.SubImage(image.Rect(x0, line.y0, x1, line.y1)).(*image.Gray))
+	hist := histogram(src.SubImage(image.Rect(x0, line.y0, x1, line.y1).Add(src.Rect.Min)).(*image.Gray))
 	clear(hist[:int(ink)+1])
 	return levelAt(hist, 0.75)
 }
@@ -326,12 +326,9 @@ func (line *fractionLine) paper(src *image.Gray, x0, x1 int, ink uint8) uint8 {
 // of a numbered exercise; not a "+"), or else the bars' middle plus half the fractions'
 // tallest digit, and that digit's height.
 func (line *fractionLine) findBaseline(boxes []glyph) (y, digit int) {
-	small := 0
+	small, mid := 0, 0
 	for _, f := range line.fracs {
 		small = max(small, f.num.y1-f.num.y0, f.den.y1-f.den.y0)
-	}
-	mid := 0
-	for _, f := range line.fracs {
 		mid += (f.bar.y0 + f.bar.y1) / 2
 	}
 	mid /= len(line.fracs)
@@ -364,10 +361,7 @@ func (line *fractionLine) holds(b glyph) bool {
 // what out has, so that neither the paper around the digits nor their own shows as a patch.
 // It returns the width drawn.
 func paste(out, src *image.Gray, box glyph, x, baseline int, s float64, below uint8) int {
-	crop := image.NewGray(image.Rect(0, 0, box.x1-box.x0, box.y1-box.y0))
-	for y := box.y0; y < box.y1; y++ {
-		copy(crop.Pix[(y-box.y0)*crop.Stride:], src.Pix[y*src.Stride+box.x0:][:box.x1-box.x0])
-	}
+	crop := src.SubImage(image.Rect(box.x0, box.y0, box.x1, box.y1).Add(src.Rect.Min)).(*image.Gray)
 	w, h := int(float64(crop.Rect.Dx())*s+0.5), int(float64(crop.Rect.Dy())*s+0.5)
 	if w > crop.Rect.Dx() || h > crop.Rect.Dy() {
 		crop = enlarge(crop, max(w, crop.Rect.Dx()), max(h, crop.Rect.Dy()))

@@ -211,19 +211,5 @@ func hasAlnum(s string) bool {
 }
 
 // inkLevel returns the gray level at or below which a pixel of page is ink: two thirds of
-// that of its paper, the median of its pixels, so that a label printed in gray counts.
-func inkLevel(page *image.Gray) uint8 {
-	var hist [256]int
-	for y := range page.Rect.Dy() {
-		for _, p := range page.Pix[y*page.Stride:][:page.Rect.Dx()] {
-			hist[p]++
-		}
-	}
-	half, seen := page.Rect.Dx()*page.Rect.Dy()/2, 0
-	for v, n := range hist {
-		if seen += n; seen > half {
-			return uint8(v * 2 / 3)
-		}
-	}
-	return 127
-}
+// that of its paper, so that a label printed in gray counts.
+func inkLevel(page *image.Gray) uint8 { return uint8(int(layout.PaperLevel(page)) * 2 / 3) }
