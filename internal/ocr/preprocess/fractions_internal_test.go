@@ -77,6 +77,15 @@ func (s sheet) exercise(top int) int {
 	return 24
 }
 
+// requireUntouched checks that the fraction step, at character height height, finds no
+// fraction on s and hands back the page itself.
+func (s sheet) requireUntouched(t *testing.T, height int, why string) {
+	t.Helper()
+	out, n := unstackFractions(s.Gray, height)
+	require.Zero(t, n, why)
+	require.Same(t, s.Gray, out, why)
+}
+
 // inkIn returns the ink shapes of img whose rows lie within y0 to y1.
 func inkIn(img *image.Gray, y0, y1 int) []glyph {
 	var out []glyph
@@ -153,9 +162,7 @@ func TestUnstackFractionsNeedsRoomOnTheLine(t *testing.T) {
 	for x := 100; x < 400; x += 8 {
 		page.fill(glyph{x, 25, x + 4, 90}, 20) // text to the page's edge, no space to move into
 	}
-	out, n := unstackFractions(page.Gray, height)
-	require.Zero(t, n, "a line with no room is left as printed")
-	require.Same(t, page.Gray, out)
+	page.requireUntouched(t, height, "a line with no room is left as printed")
 }
 
 func TestUnstackFractionsLeavesCloseLinesAlone(t *testing.T) {
@@ -165,9 +172,7 @@ func TestUnstackFractionsLeavesCloseLinesAlone(t *testing.T) {
 	page := newSheet(400, 160)
 	height := page.exercise(40)
 	page.exercise(92)
-	out, n := unstackFractions(page.Gray, height)
-	require.Zero(t, n, "lines whose rows overlap are left as printed, not torn")
-	require.Same(t, page.Gray, out)
+	page.requireUntouched(t, height, "lines whose rows overlap are left as printed, not torn")
 }
 
 func TestUnstackFractionsIgnoresUnderlinedWords(t *testing.T) {
@@ -181,9 +186,7 @@ func TestUnstackFractionsIgnoresUnderlinedWords(t *testing.T) {
 	for x := 20; x < 300; x += 18 {
 		page.fill(glyph{x, 62, x + 14, 81}, 20)
 	}
-	out, n := unstackFractions(page.Gray, 24)
-	require.Zero(t, n)
-	require.Same(t, page.Gray, out)
+	page.requireUntouched(t, 24, "")
 }
 
 func TestUnstackFractionsOnASubImage(t *testing.T) {
@@ -214,9 +217,7 @@ func TestUnstackFractionsNeedsDigitsCentredOnTheBar(t *testing.T) {
 	page.fill(glyph{60, 53, 120, 57}, 20)
 	page.fill(glyph{60, 30, 72, 49}, 20)
 	page.fill(glyph{108, 61, 120, 80}, 20)
-	out, n := unstackFractions(page.Gray, 24)
-	require.Zero(t, n)
-	require.Same(t, page.Gray, out)
+	page.requireUntouched(t, 24, "")
 }
 
 func TestUnstackFractionsIgnoresWordsSetSideways(t *testing.T) {
@@ -229,7 +230,5 @@ func TestUnstackFractionsIgnoresWordsSetSideways(t *testing.T) {
 	page.fill(glyph{60, 64, 84, 68}, 20)  // l
 	page.fill(glyph{61, 72, 84, 92}, 20)  // o
 	page.fill(glyph{62, 96, 84, 110}, 20) // t
-	out, n := unstackFractions(page.Gray, 24)
-	require.Zero(t, n)
-	require.Same(t, page.Gray, out)
+	page.requireUntouched(t, 24, "")
 }

@@ -22,12 +22,7 @@ func TestRecognizeRecoversLabels(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
 
-	s, err := corpus.LayoutSample(3, corpus.ClassFractions)
-	require.NoError(t, err)
-	img, err := photo.Decode(bytes.NewReader(s.Encoded))
-	require.NoError(t, err)
-	res, err := (&tesseract.Engine{}).Recognize(t.Context(), img, ocr.Options{})
-	require.NoError(t, err)
+	res := readLayoutSample(t, 3, corpus.ClassFractions)
 
 	require.Contains(t, strings.Join(res.Steps, " "), tesseract.StepLabels+":")
 	lines := strings.Split(res.Text, "\n")
@@ -44,11 +39,18 @@ func TestRecognizeReadsNoLabelsWhereNoneAreMissing(t *testing.T) {
 	t.Parallel()
 	requireTesseract(t)
 
-	s, err := corpus.LayoutSample(1, corpus.ClassLists)
+	res := readLayoutSample(t, 1, corpus.ClassLists)
+	require.NotContains(t, strings.Join(res.Steps, " "), tesseract.StepLabels+":")
+}
+
+// readLayoutSample reads page index of a corpus layout class with a default engine.
+func readLayoutSample(t *testing.T, index int, class string) ocr.Result {
+	t.Helper()
+	s, err := corpus.LayoutSample(index, class)
 	require.NoError(t, err)
 	img, err := photo.Decode(bytes.NewReader(s.Encoded))
 	require.NoError(t, err)
 	res, err := (&tesseract.Engine{}).Recognize(t.Context(), img, ocr.Options{})
 	require.NoError(t, err)
-	require.NotContains(t, strings.Join(res.Steps, " "), tesseract.StepLabels+":")
+	return res
 }
