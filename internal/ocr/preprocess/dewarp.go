@@ -60,8 +60,8 @@ func lineBend(lines []textLine) float64 {
 }
 
 // dewarp straightens the lines of text of img, whose baselines are lines and whose characters
-// are height pixels tall: every column moves up or down so that each baseline runs
-// horizontally at its mean height. Between two baselines the shift is interpolated; above the
+// are height pixels tall: every column moves up or down so that each baseline, the pieces of
+// one line chained into one (chainLines), runs level (see levels). Between two baselines the shift is interpolated; above the
 // first and below the last it is theirs; where no line passes, it is the nearest column's.
 // It reports false, and returns img, when there are too few lines to judge or they are
 // already straight.
@@ -73,7 +73,9 @@ func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
 	cell := max(4, int(dewarpCellRatio*float64(height)))
 	gw, gh := w/cell+2, h/cell+2
 
-	shift := shiftGrid(lines, gw, gh, cell, height)
+	// Whether the page bends is judged on the pieces of lines as found, the warp fitted to whole
+	// lines: a row of table cells chained into one line has small steps that are not a bend.
+	shift := shiftGrid(chainLines(lines, float64(height)), gw, gh, cell, height)
 	if math.IsNaN(shift[0]) {
 		return img, false
 	}
@@ -92,15 +94,15 @@ func dewarp(img *image.Gray, lines []textLine, height int) (*image.Gray, bool) {
 	return out, true
 }
 
+// lineReach is how far, in character heights, a line of text is taken to run on beyond its
+// ends.
+const lineReach = 4
+
 // shiftGrid returns, for each point (gx·cell, gy·cell) of a gw×gh grid, how far down in the
-// image to look for the output pixel there so that each line of text runs level at its mean
-// height. Columns no line passes take the nearest column's shifts; all are NaN when no line
-// passes any.
+// image to look for the output pixel there so that each line of text runs level (see levels).
+// Columns no line passes take the nearest column's shifts; all are NaN when no line passes any.
 func shiftGrid(lines []textLine, gw, gh, cell, height int) []float64 {
-	targets := make([]float64, len(lines))
-	for i := range lines {
-		targets[i] = lines[i].meanY()
-	}
+	targets := levels(lines)
 	order := make([]int, len(lines))
 	for i := range order {
 		order[i] = i
@@ -116,8 +118,9 @@ func shiftGrid(lines []textLine, gw, gh, cell, height int) []float64 {
 	})
 
 	shift := make([]float64, gw*gh)
-	// A line's ends hold for a character beyond it.
-	margin := float64(height)
+	// A line runs on straight for a few characters beyond its ends: the last word of a line
+	// set apart by a wide space, or a label before it, moves with it.
+	margin := lineReach * float64(height)
 	var knots []knot
 	for gx := range gw {
 		x := float64(gx * cell)
@@ -127,7 +130,7 @@ func shiftGrid(lines []textLine, gw, gh, cell, height int) []float64 {
 			if x < l.x0-margin || x > l.x1+margin {
 				continue
 			}
-			y := l.at(x)
+			y := l.beyond(x)
 			// Lines must keep their order: one that crosses the line above here is wrong.
 			if n := len(knots); n > 0 && y <= knots[n-1].at+knots[n-1].by+float64(height)/2 {
 				continue
@@ -163,6 +166,96 @@ func shiftGrid(lines []textLine, gw, gh, cell, height int) []float64 {
 		}
 	}
 	return shift
+}
+
+// levels returns the height at which each of lines runs once straightened. A line that passes
+// the reference column, the one most lines pass (the body of the page), runs at its mean
+// height. A line that does not reach it takes the shift that the lines passing both that
+// column and its own nearer end take at that end, interpolated between the nearest above and
+// below it there, and at its own mean height where no such line runs. Where lines converge (a
+// page photographed at an angle), a short line levelled at its own mean height would move by
+// less than the long line above it does there, and the two would run into each other.
+func levels(lines []textLine) []float64 {
+	out := make([]float64, len(lines))
+	if len(lines) == 0 {
+		return out
+	}
+	ref := referenceColumn(lines)
+	passes := func(l *textLine, x float64) bool { return l.x0 <= x && x <= l.x1 }
+	for i := range lines {
+		out[i] = lines[i].meanY()
+	}
+	for i := range lines {
+		l := &lines[i]
+		if passes(l, ref) {
+			continue
+		}
+		end := l.x0
+		if l.x1 < ref {
+			end = l.x1
+		}
+		y := l.at(end)
+		above, below := -1, -1
+		for j := range lines {
+			m := &lines[j]
+			if !passes(m, ref) || !passes(m, end) {
+				continue
+			}
+			switch yj := m.at(end); {
+			case yj <= y && (above < 0 || yj > lines[above].at(end)):
+				above = j
+			case yj > y && (below < 0 || yj < lines[below].at(end)):
+				below = j
+			}
+		}
+		shift := func(j int) float64 { return lines[j].at(end) - out[j] }
+		switch {
+		case above >= 0 && below >= 0:
+			ya, yb := lines[above].at(end), lines[below].at(end)
+			t := (y - ya) / (yb - ya)
+			out[i] = y - shift(above)*(1-t) - shift(below)*t
+		case above >= 0:
+			out[i] = y - shift(above)
+		case below >= 0:
+			out[i] = y - shift(below)
+		}
+	}
+	return out
+}
+
+// referenceColumn returns the column of the page that the most lines pass, the middle of the
+// widest run of such columns.
+func referenceColumn(lines []textLine) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range lines {
+		lo, hi = min(lo, lines[i].x0), max(hi, lines[i].x1)
+	}
+	const samples = 64
+	var count [samples + 1]int
+	for k := range count {
+		x := lo + (hi-lo)*float64(k)/samples
+		for i := range lines {
+			if lines[i].x0 <= x && x <= lines[i].x1 {
+				count[k]++
+			}
+		}
+	}
+	most := slices.Max(count[:])
+	from, to := 0, -1
+	for k := 0; k <= samples; {
+		if count[k] != most {
+			k++
+			continue
+		}
+		run := k
+		for k <= samples && count[k] == most {
+			k++
+		}
+		if k-run > to-from+1 {
+			from, to = run, k-1
+		}
+	}
+	return lo + (hi-lo)*float64(from+to)/(2*samples)
 }
 
 // knot is where a baseline passes a column of the output: at its height, shifted by.

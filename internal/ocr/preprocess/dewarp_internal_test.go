@@ -3,6 +3,7 @@ package preprocess
 import (
 	"image"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -204,4 +205,74 @@ func BenchmarkStraightenCurl(b *testing.B) {
 			b.Fatal("a curled page was left alone")
 		}
 	}
+}
+
+// convergingRow returns the boxes of characters height pixels tall along the baseline through
+// (0, y) and the vanishing point (vx, vy) far left of the page, from column x0 to x1: a line of
+// a page photographed at an angle, whose lines converge towards its far side.
+func convergingRow(y, vx, vy float64, x0, x1, height int) []glyph {
+	var gs []glyph
+	for x := x0; x+height/2 <= x1; x += height * 3 / 4 {
+		base := int(y + (vy-y)*float64(x)/vx)
+		gs = append(gs, glyph{x, base - height, x + height/2, base})
+	}
+	return gs
+}
+
+func TestLevelsKeepSpacingWhereLinesConverge(t *testing.T) {
+	t.Parallel()
+
+	// Six rows 80 pixels apart at the left edge, converging towards a point far to the left:
+	// the lower rows slope down to the right, the upper ones up. The fourth row is short, at
+	// the right end (a heading's label set apart, say), and the sixth ends early, the last line
+	// of a paragraph: the body of the page is at the left.
+	const height, vx, vy = 20, -1500.0, 300.0
+	var gs []glyph
+	for k, span := range [][2]int{{0, 3000}, {0, 3000}, {0, 3000}, {2400, 3000}, {0, 3000}, {0, 2200}} {
+		gs = append(gs, convergingRow(100+80*float64(k), vx, vy, span[0], span[1], height)...)
+	}
+	lines := textLines(gs, height)
+	require.Len(t, lines, 6)
+	short := slices.IndexFunc(lines, func(l textLine) bool { return l.x0 >= 2000 })
+	require.Equal(t, 3, short)
+	spacing := lines[2].meanY() - lines[1].meanY()
+	require.Greater(t, lines[short].meanY()-lines[2].meanY(), spacing+20,
+		"at its own mean height the short line runs far below the long one above")
+
+	level := levels(lines)
+	for k := 1; k < 4; k++ {
+		require.InDelta(t, level[1]-level[0], level[k+1]-level[k], 2, "rows %d and %d keep their spacing", k, k+1)
+	}
+	for k, l := range lines {
+		if k != short {
+			require.Equal(t, l.meanY(), level[k], "a line through the body keeps its mean height")
+		}
+	}
+}
+
+func TestTextLinesChainPieces(t *testing.T) {
+	t.Parallel()
+
+	const height = 20
+	// Two columns four characters apart: the rows of the left one on the baselines of the
+	// right one, except the last, half a row lower on the right.
+	var gs []glyph
+	for k, y := range []int{100, 150, 200} {
+		gs = append(gs, printedRow(0, y, 20, height)...)
+		right := y
+		if k == 2 {
+			right += 25
+		}
+		gs = append(gs, printedRow(400, right, 20, height)...)
+	}
+	require.Len(t, textLines(gs, height), 6, "found as pieces")
+	lines := chainLines(textLines(gs, height), height)
+	require.Len(t, lines, 4, "the two pieces of each of the first two rows make one line")
+	for _, l := range lines[:2] {
+		require.InDelta(t, 0, l.x0, 1)
+		require.Greater(t, l.x1, 650.0)
+		require.Equal(t, 40, l.glyphs)
+	}
+	require.Less(t, lines[2].x1, 350.0, "rows half a line apart are not one")
+	require.Greater(t, lines[3].x0, 350.0)
 }

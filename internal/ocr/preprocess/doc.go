@@ -32,12 +32,15 @@
 //   - dewarp: joins the characters into lines of text (neighbours that overlap vertically) and
 //     fits each line's baseline. When most baselines bend or converge by 0.15 character heights
 //     or more (a curled page, a book's gutter, a page held at an angle), it moves every column
-//     up or down so that each baseline runs level at its mean height, interpolating between
-//     baselines. Bent or not, when the left margin slants (a page held at an angle on
-//     surroundings as light as itself, so the perspective step saw no corners), it maps the
-//     trapezoid of that margin and its mirror image about the middle onto a rectangle. Listed as
-//     "dewarp:lines=N" and "keystone:F" (how much narrower the narrow end was). A flat page
-//     costs only the line finding, well under a millisecond.
+//     up or down so that each baseline runs level, interpolating between baselines: a line
+//     through the body of the page at its mean height, a short one beside it (a label, the end
+//     of a line set apart) at the height the lines around it give it, so where lines converge
+//     the two keep their spacing. A line runs on straight for four characters past its ends.
+//     Bent or not, when the left margin slants (a page held at an angle on surroundings as
+//     light as itself, so the perspective step saw no corners), it maps the trapezoid of that
+//     margin and its mirror image about the middle onto a rectangle. Listed as "dewarp:lines=N"
+//     and "keystone:F" (how much narrower the narrow end was). A flat page costs only the line
+//     finding, well under a millisecond.
 //   - fractions: finds fractions set in a stack, as maths worksheets print them (digits
 //     centred close above and below a short bar), which Tesseract reads as dashes or leaves
 //     out as a picture, and redraws each as numerator, slash and denominator on the line's

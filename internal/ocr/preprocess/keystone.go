@@ -23,16 +23,18 @@ const (
 )
 
 // leftMargin finds the left margin of the text among lines of characters height pixels tall:
-// the straight line x = a + b·y through the most line starts with no line starting clearly left
-// of it. It reports false when no such line passes through enough starts, spread far enough
-// down the page, and starting enough of the rows of text between them.
+// the straight line x = a + b·y, with y the height a line runs at once levelled (see levels),
+// through the most line starts with no line starting clearly left of it. It reports false
+// when no such line passes through enough starts, spread far enough down the page, and
+// starting enough of the rows of text between them.
 func leftMargin(lines []textLine, height int) (a, b float64, ok bool) {
 	hf := float64(height)
 	xs := make([]float64, len(lines))
 	ys := make([]float64, len(lines))
 	top, bottom := math.Inf(1), math.Inf(-1)
+	level := levels(lines)
 	for i := range lines {
-		xs[i], ys[i] = lines[i].x0, lines[i].meanY()
+		xs[i], ys[i] = lines[i].x0, level[i]
 		top, bottom = min(top, ys[i]), max(bottom, ys[i])
 	}
 	// A row of text begins with the line that no other line within a character height of its
@@ -125,8 +127,7 @@ func keystone(img *image.Gray, lines []textLine, height int) (*image.Gray, float
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	top, bottom := math.Inf(1), math.Inf(-1)
-	for i := range lines {
-		y := lines[i].meanY()
+	for _, y := range levels(lines) {
 		top, bottom = min(top, y), max(bottom, y)
 	}
 	mid := float64(w) / 2

@@ -30,6 +30,7 @@ type textLine struct {
 	knots     []float64 // the polyline's heights at x0, x0+step, …
 	step      float64
 	glyphs    int
+	members   []glyph // the characters it was fitted through
 }
 
 // y returns the height of the line's baseline at column x.
@@ -62,6 +63,18 @@ func (l *textLine) at(x float64) float64 {
 	}
 	t := f - float64(k)
 	return l.knots[k]*(1-t) + l.knots[k+1]*t
+}
+
+// beyond returns the height of the line's baseline at column x, running on straight beyond
+// its ends at its mean slope.
+func (l *textLine) beyond(x float64) float64 {
+	switch {
+	case x < l.x0:
+		return l.at(l.x0) + l.slope()*(x-l.x0)
+	case x > l.x1:
+		return l.at(l.x1) + l.slope()*(x-l.x1)
+	}
+	return l.at(x)
 }
 
 // meanY returns the mean height of the line's baseline along its run: where it lies once
@@ -156,10 +169,73 @@ func textLines(gs []glyph, height int) []textLine {
 			lines = append(lines, l)
 		}
 	}
+	sortLines(lines)
+	return lines
+}
+
+// sortLines sorts lines top to bottom by their middle's height, then left to right.
+func sortLines(lines []textLine) {
 	slices.SortFunc(lines, func(a, b textLine) int {
 		return cmp.Or(cmp.Compare(a.y(a.mid), b.y(b.mid)), cmp.Compare(a.x0, b.x0))
 	})
-	return lines
+}
+
+// Chaining: two lines of text are pieces of one when the gap between them is at most chainGap
+// character heights and each, running on straight, meets the other's baseline within
+// chainTolerance of a character height: the last words of a line set apart by a wide space,
+// or rows of two columns set on one baseline.
+const (
+	chainGap       = 8
+	chainTolerance = 0.35
+)
+
+// chainLines joins the lines, of characters hf pixels tall, that are pieces of one (see
+// chainGap) and refits each joined line through the characters of its pieces. The lines come
+// top to bottom as textLines returns them.
+func chainLines(lines []textLine, hf float64) []textLine {
+	order := make([]int, len(lines))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(lines[a].x0, lines[b].x0) })
+	next := make([]int, len(lines))
+	joined := make([]bool, len(lines))
+	for i := range next {
+		next[i] = -1
+	}
+	for _, a := range order {
+		l := &lines[a]
+		for _, b := range order {
+			m := &lines[b]
+			if joined[b] || m.x0 <= l.x1 || m.x0-l.x1 > chainGap*hf {
+				continue
+			}
+			if math.Abs(l.beyond(m.x0)-m.at(m.x0)) <= chainTolerance*hf &&
+				math.Abs(m.beyond(l.x1)-l.at(l.x1)) <= chainTolerance*hf {
+				next[a], joined[b] = b, true
+				break
+			}
+		}
+	}
+	var out []textLine
+	for _, a := range order {
+		if joined[a] {
+			continue
+		}
+		if next[a] < 0 {
+			out = append(out, lines[a])
+			continue
+		}
+		var gs []glyph
+		for i := a; i >= 0; i = next[i] {
+			gs = append(gs, lines[i].members...)
+		}
+		if l, ok := fitLine(gs, hf); ok {
+			out = append(out, l)
+		}
+	}
+	sortLines(out)
+	return out
 }
 
 // fitLine fits the baseline of the characters gs of one line, of height hf pixels: a least
@@ -171,7 +247,7 @@ func fitLine(gs []glyph, hf float64) (textLine, bool) {
 	if len(gs) < minLineGlyphs {
 		return textLine{}, false
 	}
-	l := textLine{x0: math.Inf(1), x1: math.Inf(-1), glyphs: len(gs)}
+	l := textLine{x0: math.Inf(1), x1: math.Inf(-1), glyphs: len(gs), members: gs}
 	for _, g := range gs {
 		l.x0, l.x1 = min(l.x0, float64(g.x0)), max(l.x1, float64(g.x1))
 	}
