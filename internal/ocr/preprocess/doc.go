@@ -22,10 +22,13 @@
 //     figure. Listed as "sharpen:R". Measured before enlarging, on the page as photographed.
 //   - scale: enlarges pages whose characters are under 10 pixels to 20 (measured as the median
 //     size of connected ink shapes), up to MaxSide.
-//   - orient: runs Tesseract's orientation detection (--psm 0) on a copy scaled to 12-pixel
-//     characters and turns the page by 90, 180 or 270 degrees when it is confident; pages with
-//     too little text are not checked. With the command this is a second Tesseract run, which
-//     loads the osd model each time: the main cost of the preprocessing.
+//   - orient: turns the page by 90, 180 or 270 degrees to stand upright. A page whose lines of
+//     text show plainly which way up it stands (baselines that line up better than the tops of
+//     the letters, across the page as it lies or turned by exactly one of the three) is turned
+//     without a second look. Any other runs Tesseract's orientation detection (--psm 0) on a
+//     copy scaled to 12-pixel characters, and is turned when it is confident; pages with too
+//     little text are not checked. With the command this is a second Tesseract run, which loads
+//     the osd model each time: the main cost of the preprocessing.
 //   - deskew: finds the angle, up to 10 degrees either way in 0.25 degree steps, at which the
 //     bottoms of the characters fall into the fewest, fullest lines, and rotates the page
 //     straight with bilinear sampling.

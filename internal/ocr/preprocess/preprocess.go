@@ -131,22 +131,27 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 	}
 
 	if t.runs(StepOrient) && t.Orient != nil && len(gs) >= minOSDGlyphs && !plainlyUpright(gs) {
-		// Orientation detection reads characters of osdGlyph pixels: smaller ones it gets wrong
-		// with confidence, larger ones only cost time.
-		small := img
 		w, h := img.Rect.Dx(), img.Rect.Dy()
-		switch height := medianHeight(gs); {
-		case height > osdGlyph:
-			small = shrink(img, max(1, w*osdGlyph/height), max(1, h*osdGlyph/height))
-		case height < osdGlyph:
-			small = enlarge(img, w*osdGlyph/height, h*osdGlyph/height)
-		}
-		deg, conf, err := t.Orient(ctx, small)
-		if err != nil {
-			return nil, nil, fmt.Errorf("detect orientation: %w", err)
-		}
-		if conf < MinOSDConfidence {
-			deg = sidewaysTurn(gs, deg, img.Rect.Dx(), img.Rect.Dy())
+		deg, plain := plainTurn(gs, w, h)
+		if !plain {
+			// Orientation detection reads characters of osdGlyph pixels: smaller ones it gets
+			// wrong with confidence, larger ones only cost time.
+			small := img
+			switch height := medianHeight(gs); {
+			case height > osdGlyph:
+				small = shrink(img, max(1, w*osdGlyph/height), max(1, h*osdGlyph/height))
+			case height < osdGlyph:
+				small = enlarge(img, w*osdGlyph/height, h*osdGlyph/height)
+			}
+			var conf float64
+			var err error
+			deg, conf, err = t.Orient(ctx, small)
+			if err != nil {
+				return nil, nil, fmt.Errorf("detect orientation: %w", err)
+			}
+			if conf < MinOSDConfidence {
+				deg = sidewaysTurn(gs, deg, w, h)
+			}
 		}
 		if deg != 0 {
 			turnGlyphs(gs, deg, img.Rect.Dx(), img.Rect.Dy())

@@ -25,6 +25,23 @@ func plainlyUpright(gs []glyph) bool {
 	return bottoms >= minBaselineRatio*tops && max(bottoms, tops) >= minAcrossRatio*sideways
 }
 
+// plainTurn returns the clockwise turn, 90, 180 or 270 degrees, after which the glyphs gs of
+// a w×h page are plainly upright (see plainlyUpright), and true when exactly one turn makes
+// them so: a page turned a quarter or upside down whose lines show it without a doubt, which
+// then needs no orientation detection. A quarter turn moves each glyph exactly, so the test
+// is as sure of a turned page as of an upright one.
+func plainTurn(gs []glyph, w, h int) (int, bool) {
+	found, n := 0, 0
+	for _, deg := range []int{90, 180, 270} {
+		turned := slices.Clone(gs)
+		turnGlyphs(turned, deg, w, h)
+		if plainlyUpright(turned) {
+			found, n = deg, n+1
+		}
+	}
+	return found, n == 1
+}
+
 // profile returns how peaked the projection of points (x, y) onto the
 // direction across lines turned deg degrees from horizontal is: the sum of
 // squared bin counts over the squared count, 1 when every point falls in

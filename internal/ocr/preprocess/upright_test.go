@@ -2,7 +2,9 @@ package preprocess
 
 import (
 	"bytes"
+	"context"
 	"image"
+	"image/color"
 	"strings"
 	"testing"
 
@@ -33,6 +35,69 @@ func TestPlainlyUpright(t *testing.T) {
 			require.Equal(t, upright, plainlyUpright(glyphs(gray, otsu(histogram(gray))/2)), s.Name)
 		}
 	}
+}
+
+// A corpus page turned a quarter or upside down is turned back from its lines alone; an
+// upright one, or one turned by more than one way, is left to orientation detection.
+func TestPlainTurn(t *testing.T) {
+	t.Parallel()
+	turns := map[string]int{corpus.ClassRotate90: 270, corpus.ClassRotate180: 180, corpus.ClassRotate270: 90}
+	for _, page := range corpus.Pages(2) {
+		for class, want := range turns {
+			s, err := corpus.Variant(page, class)
+			require.NoError(t, err)
+			img, err := photo.Decode(bytes.NewReader(s.Encoded))
+			require.NoError(t, err)
+			gray := Prepare(img, maxSide)
+			turn, ok := plainTurn(glyphs(gray, otsu(histogram(gray))/2), gray.Rect.Dx(), gray.Rect.Dy())
+			require.True(t, ok, s.Name)
+			require.Equal(t, want, turn, s.Name)
+		}
+		s, err := corpus.Variant(page, corpus.ClassClean)
+		require.NoError(t, err)
+		img, err := photo.Decode(bytes.NewReader(s.Encoded))
+		require.NoError(t, err)
+		gray := Prepare(img, maxSide)
+		_, ok := plainTurn(glyphs(gray, otsu(histogram(gray))/2), gray.Rect.Dx(), gray.Rect.Dy())
+		require.False(t, ok, "no turn makes an upright page upright")
+	}
+}
+
+// The pipeline turns a page lying on its side upright without running orientation
+// detection, which it still runs on a page its lines leave in doubt.
+func TestRunTurnsPlainPageWithoutDetection(t *testing.T) {
+	t.Parallel()
+	s, err := corpus.Variant(corpus.Pages(1)[0], corpus.ClassRotate90)
+	require.NoError(t, err)
+	img, err := photo.Decode(bytes.NewReader(s.Encoded))
+	require.NoError(t, err)
+	detections := 0
+	pipeline := &Pipeline{Orient: func(context.Context, *image.Gray) (int, float64, error) {
+		detections++
+		return 0, 0, nil
+	}}
+	gray, steps, err := pipeline.Run(t.Context(), Prepare(img, maxSide), maxSide)
+	require.NoError(t, err)
+	require.Contains(t, steps, "rotate:270")
+	require.Zero(t, detections)
+	require.Greater(t, gray.Rect.Dy(), gray.Rect.Dx(), "upright, as the page was printed")
+
+	// Marks scattered over a page, in no lines, leave it in doubt.
+	scattered := image.NewGray(image.Rect(0, 0, 1000, 800))
+	for i := range scattered.Pix {
+		scattered.Pix[i] = 255
+	}
+	for i := range 120 {
+		x, y := (i*137)%950, (i*71)%760
+		for dy := range 18 {
+			for dx := range 12 {
+				scattered.SetGray(x+dx, y+dy, color.Gray{})
+			}
+		}
+	}
+	_, _, err = pipeline.Run(t.Context(), scattered, maxSide)
+	require.NoError(t, err)
+	require.Equal(t, 1, detections)
 }
 
 // A page whose characters are far larger than Tesseract needs, as a
