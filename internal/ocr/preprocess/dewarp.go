@@ -171,10 +171,11 @@ func shiftGrid(lines []textLine, gw, gh, cell, height int) []float64 {
 // levels returns the height at which each of lines runs once straightened. A line that passes
 // the reference column, the one most lines pass (the body of the page), runs at its mean
 // height. A line that does not reach it takes the shift that the lines passing both that
-// column and its own nearer end take at that end, interpolated between the nearest above and
-// below it there, and at its own mean height where no such line runs. Where lines converge (a
-// page photographed at an angle), a short line levelled at its own mean height would move by
-// less than the long line above it does there, and the two would run into each other.
+// column and its own nearer end take at that end: interpolated between the nearest above and
+// below it there, following their trend down the page where they all lie on one side of it,
+// and at its own mean height where no such line runs. Where lines converge (a page
+// photographed at an angle), a short line levelled at its own mean height would move by less
+// than the long line above it does there, and the two would run into each other.
 func levels(lines []textLine) []float64 {
 	out := make([]float64, len(lines))
 	if len(lines) == 0 {
@@ -196,11 +197,13 @@ func levels(lines []textLine) []float64 {
 		}
 		y := l.at(end)
 		above, below := -1, -1
+		var anchors []int
 		for j := range lines {
 			m := &lines[j]
 			if !passes(m, ref) || !passes(m, end) {
 				continue
 			}
+			anchors = append(anchors, j)
 			switch yj := m.at(end); {
 			case yj <= y && (above < 0 || yj > lines[above].at(end)):
 				above = j
@@ -214,13 +217,32 @@ func levels(lines []textLine) []float64 {
 			ya, yb := lines[above].at(end), lines[below].at(end)
 			t := (y - ya) / (yb - ya)
 			out[i] = y - shift(above)*(1-t) - shift(below)*t
-		case above >= 0:
-			out[i] = y - shift(above)
-		case below >= 0:
-			out[i] = y - shift(below)
+		case len(anchors) > 0:
+			// Beyond the last of them, the shift follows their trend down the page: where
+			// lines converge, it grows steadily from line to line.
+			ys, shifts := make([]float64, len(anchors)), make([]float64, len(anchors))
+			for k, j := range anchors {
+				ys[k], shifts[k] = lines[j].at(end), shift(j)
+			}
+			out[i] = y - trendAt(ys, shifts, y)
 		}
 	}
 	return out
+}
+
+// trendAt returns the value at x of the least-squares line through the points (xs[i], ys[i]),
+// their mean when they all share one x.
+func trendAt(xs, ys []float64, x float64) float64 {
+	var n, sx, sy, sxx, sxy float64
+	for i := range xs {
+		n, sx, sy, sxx, sxy = n+1, sx+xs[i], sy+ys[i], sxx+xs[i]*xs[i], sxy+xs[i]*ys[i]
+	}
+	d := n*sxx - sx*sx
+	if d <= 1e-9*n*sxx {
+		return sy / n
+	}
+	b := (n*sxy - sx*sy) / d
+	return (sy-b*sx)/n + b*x
 }
 
 // referenceColumn returns the column of the page that the most lines pass, the middle of the

@@ -3,7 +3,6 @@ package preprocess
 import (
 	"image"
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -222,18 +221,26 @@ func convergingRow(y, vx, vy float64, x0, x1, height int) []glyph {
 func TestLevelsKeepSpacingWhereLinesConverge(t *testing.T) {
 	t.Parallel()
 
-	// Six rows 80 pixels apart at the left edge, converging towards a point far to the left:
-	// the lower rows slope down to the right, the upper ones up. The fourth row is short, at
-	// the right end (a heading's label set apart, say), and the sixth ends early, the last line
-	// of a paragraph: the body of the page is at the left.
+	// Eight rows 80 pixels apart at the left edge, converging towards a point far to the left:
+	// the lower rows slope down to the right, the upper ones up. The fourth and the seventh
+	// rows are short, at the right end (the last words of a line set apart, or the right
+	// column of an exercise), and the sixth and eighth end early, the last lines of
+	// paragraphs: the body of the page is at the left.
 	const height, vx, vy = 20, -1500.0, 300.0
 	var gs []glyph
-	for k, span := range [][2]int{{0, 3000}, {0, 3000}, {0, 3000}, {2400, 3000}, {0, 3000}, {0, 2200}} {
+	for k, span := range [][2]int{{0, 3000}, {0, 3000}, {0, 3000}, {2400, 3000}, {0, 3000}, {0, 2200}, {2400, 3000}, {0, 1500}} {
 		gs = append(gs, convergingRow(100+80*float64(k), vx, vy, span[0], span[1], height)...)
 	}
 	lines := textLines(gs, height)
-	require.Len(t, lines, 6)
-	short := slices.IndexFunc(lines, func(l textLine) bool { return l.x0 >= 2000 })
+	require.Len(t, lines, 8)
+	var right []int
+	for k, l := range lines {
+		if l.x0 >= 2000 {
+			right = append(right, k)
+		}
+	}
+	require.Len(t, right, 2)
+	short, last := right[0], right[1]
 	require.Equal(t, 3, short)
 	spacing := lines[2].meanY() - lines[1].meanY()
 	require.Greater(t, lines[short].meanY()-lines[2].meanY(), spacing+20,
@@ -241,10 +248,11 @@ func TestLevelsKeepSpacingWhereLinesConverge(t *testing.T) {
 
 	level := levels(lines)
 	for k := 1; k < 4; k++ {
-		require.InDelta(t, level[1]-level[0], level[k+1]-level[k], 2, "rows %d and %d keep their spacing", k, k+1)
+		require.InDelta(t, spacing, level[k+1]-level[k], 2, "rows %d and %d keep their spacing", k, k+1)
 	}
+	require.InDelta(t, 2*spacing, level[last]-level[4], 2, "a short line below the last long one follows their trend")
 	for k, l := range lines {
-		if k != short {
+		if k != short && k != last {
 			require.Equal(t, l.meanY(), level[k], "a line through the body keeps its mean height")
 		}
 	}
