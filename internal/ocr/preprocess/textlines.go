@@ -190,8 +190,9 @@ const (
 )
 
 // chainLines joins the lines, of characters hf pixels tall, that are pieces of one (see
-// chainGap) and refits each joined line through the characters of its pieces. The lines come
-// top to bottom as textLines returns them.
+// chainGap) and refits each joined line through the characters of its pieces, keeping the
+// pieces apart when their characters fit no one baseline. The lines come top to bottom as
+// textLines returns them.
 func chainLines(lines []textLine, hf float64) []textLine {
 	order := make([]int, len(lines))
 	for i := range order {
@@ -227,11 +228,15 @@ func chainLines(lines []textLine, hf float64) []textLine {
 			continue
 		}
 		var gs []glyph
+		var pieces []textLine
 		for i := a; i >= 0; i = next[i] {
 			gs = append(gs, lines[i].members...)
+			pieces = append(pieces, lines[i])
 		}
 		if l, ok := fitLine(gs, hf); ok {
 			out = append(out, l)
+		} else {
+			out = append(out, pieces...)
 		}
 	}
 	sortLines(out)
