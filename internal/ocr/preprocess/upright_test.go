@@ -19,6 +19,16 @@ import (
 // maxSide bounds the pages of these tests as Tesseract's default does.
 const maxSide = 4000
 
+// variantGray returns the class variant of a corpus page as the pipeline receives it.
+func variantGray(t testing.TB, page corpus.Page, class string) *image.Gray {
+	t.Helper()
+	s, err := corpus.Variant(page, class)
+	require.NoError(t, err)
+	img, err := photo.Decode(bytes.NewReader(s.Encoded))
+	require.NoError(t, err)
+	return Prepare(img, maxSide)
+}
+
 // An upright page skips orientation detection; a page turned a quarter or
 // upside down never does.
 func TestPlainlyUpright(t *testing.T) {
@@ -27,12 +37,8 @@ func TestPlainlyUpright(t *testing.T) {
 		corpus.ClassRotate90: false, corpus.ClassRotate180: false, corpus.ClassRotate270: false}
 	for _, page := range corpus.Pages(2) {
 		for class, upright := range want {
-			s, err := corpus.Variant(page, class)
-			require.NoError(t, err)
-			img, err := photo.Decode(bytes.NewReader(s.Encoded))
-			require.NoError(t, err)
-			gray := Prepare(img, maxSide)
-			require.Equal(t, upright, plainlyUpright(glyphs(gray, otsu(histogram(gray))/2)), s.Name)
+			gray := variantGray(t, page, class)
+			require.Equal(t, upright, plainlyUpright(glyphs(gray, otsu(histogram(gray))/2)), class)
 		}
 	}
 }
@@ -44,20 +50,12 @@ func TestPlainTurn(t *testing.T) {
 	turns := map[string]int{corpus.ClassRotate90: 270, corpus.ClassRotate180: 180, corpus.ClassRotate270: 90}
 	for _, page := range corpus.Pages(2) {
 		for class, want := range turns {
-			s, err := corpus.Variant(page, class)
-			require.NoError(t, err)
-			img, err := photo.Decode(bytes.NewReader(s.Encoded))
-			require.NoError(t, err)
-			gray := Prepare(img, maxSide)
+			gray := variantGray(t, page, class)
 			turn, ok := plainTurn(glyphs(gray, otsu(histogram(gray))/2), gray.Rect.Dx(), gray.Rect.Dy())
-			require.True(t, ok, s.Name)
-			require.Equal(t, want, turn, s.Name)
+			require.True(t, ok, class)
+			require.Equal(t, want, turn, class)
 		}
-		s, err := corpus.Variant(page, corpus.ClassClean)
-		require.NoError(t, err)
-		img, err := photo.Decode(bytes.NewReader(s.Encoded))
-		require.NoError(t, err)
-		gray := Prepare(img, maxSide)
+		gray := variantGray(t, page, corpus.ClassClean)
 		_, ok := plainTurn(glyphs(gray, otsu(histogram(gray))/2), gray.Rect.Dx(), gray.Rect.Dy())
 		require.False(t, ok, "no turn makes an upright page upright")
 	}
@@ -67,16 +65,13 @@ func TestPlainTurn(t *testing.T) {
 // detection, which it still runs on a page its lines leave in doubt.
 func TestRunTurnsPlainPageWithoutDetection(t *testing.T) {
 	t.Parallel()
-	s, err := corpus.Variant(corpus.Pages(1)[0], corpus.ClassRotate90)
-	require.NoError(t, err)
-	img, err := photo.Decode(bytes.NewReader(s.Encoded))
-	require.NoError(t, err)
+	lying := variantGray(t, corpus.Pages(1)[0], corpus.ClassRotate90)
 	detections := 0
 	pipeline := &Pipeline{Orient: func(context.Context, *image.Gray) (int, float64, error) {
 		detections++
 		return 0, 0, nil
 	}}
-	gray, steps, err := pipeline.Run(t.Context(), Prepare(img, maxSide), maxSide)
+	gray, steps, err := pipeline.Run(t.Context(), lying, maxSide)
 	require.NoError(t, err)
 	require.Contains(t, steps, "rotate:270")
 	require.Zero(t, detections)
@@ -132,12 +127,8 @@ func TestSidewaysTurn(t *testing.T) {
 	}
 	for _, p := range corpus.Pages(2) {
 		for _, class := range []string{corpus.ClassClean, corpus.ClassSkew, corpus.ClassShadow} {
-			s, err := corpus.Variant(p, class)
-			require.NoError(t, err)
-			img, err := photo.Decode(bytes.NewReader(s.Encoded))
-			require.NoError(t, err)
-			gray := Prepare(img, maxSide)
-			require.Zero(t, sidewaysTurn(glyphsOf(gray), 90, gray.Rect.Dx(), gray.Rect.Dy()), s.Name)
+			gray := variantGray(t, p, class)
+			require.Zero(t, sidewaysTurn(glyphsOf(gray), 90, gray.Rect.Dx(), gray.Rect.Dy()), class)
 		}
 	}
 }
