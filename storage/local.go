@@ -86,7 +86,9 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader) (Info, error) 
 // createTemp makes dir and a temporary file in it. A Delete may remove a
 // folder of dir, left empty, while it is made or before the file is: then
 // both are tried again, and once the file is made its folders are no
-// longer empty.
+// longer empty. MkdirAll then fails with "not exist", or with "file exists"
+// when another Put made the folder and a Delete removed it between its
+// attempt and its check that the folder is there.
 func (l *Local) createTemp(dir string) (string, *os.File, error) {
 	for attempt := 1; ; attempt++ {
 		tmp := path.Join(dir, tempPrefix+rand.Text())
@@ -95,7 +97,7 @@ func (l *Local) createTemp(dir string) (string, *os.File, error) {
 		if err == nil {
 			f, err = l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 		}
-		if errors.Is(err, fs.ErrNotExist) && attempt < 100 {
+		if (errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist)) && attempt < 100 {
 			continue
 		}
 		return tmp, f, err
