@@ -107,40 +107,32 @@ func TestDoubtedSegmentsLeftOut(t *testing.T) {
 	require.Equal(t, "A caption under the drawing", Analyze(p.words, nil).Text())
 }
 
-// The wide space after a list item's label is its hanging indent, not a gutter: the item
-// stays one line beside the column to its right.
+// The wide space after a label, a list item's letter or a section's number ("2.1."), is its
+// hanging indent, not a gutter: each item stays one line beside the column to its right, and
+// the labels make no column of their own.
 func TestLabelGapIsNoGutter(t *testing.T) {
 	t.Parallel()
-	var p page
-	p.add(50, 20, 30, "a.")
-	p.add(130, 20, 30, "Find the velocity of it")
-	p.add(50, 62, 30, "b.")
-	p.add(130, 62, 30, "Find the speed of it")
-	for i := range p.words { // the engine read each item as one line
-		p.words[i].Line = 1 + i/6
+	for _, c := range []struct {
+		labels, texts [2]string
+		textX         int
+	}{
+		{[2]string{"a.", "b."}, [2]string{"Find the velocity of it", "Find the speed of it"}, 130},
+		{[2]string{"2.1.", "2.2."}, [2]string{"Light from the sun", "Oxygen in the air"}, 170},
+	} {
+		var p page
+		for i, y := range []int{20, 62} {
+			first := len(p.words)
+			p.add(50, y, 30, c.labels[i])
+			p.add(c.textX, y, 30, c.texts[i])
+			for k := first; k < len(p.words); k++ { // the engine read each item as one line
+				p.words[k].Line = p.words[first].Line
+			}
+		}
+		p.add(700, 20, 30, "Right column text goes")
+		p.add(700, 62, 30, "on below the first line")
+		require.Equal(t, c.labels[0]+" "+c.texts[0]+"\n"+c.labels[1]+" "+c.texts[1]+
+			"\n\nRight column text goes\non below the first line", Analyze(p.words, nil).Text())
 	}
-	p.add(700, 20, 30, "Right column text goes")
-	p.add(700, 62, 30, "on below the first line")
-	require.Equal(t, "a. Find the velocity of it\nb. Find the speed of it\n\nRight column text goes\non below the first line",
-		Analyze(p.words, nil).Text())
-}
-
-// A section's number, "2.1.", labels its heading as an item's number does: the numbers of
-// two sections make no column of their own.
-func TestSectionNumberGapIsNoGutter(t *testing.T) {
-	t.Parallel()
-	var p page
-	p.add(50, 20, 30, "2.1.")
-	p.add(170, 20, 30, "Light from the sun")
-	p.add(50, 62, 30, "2.2.")
-	p.add(170, 62, 30, "Oxygen in the air")
-	for i := range p.words { // the engine read each heading as one line
-		p.words[i].Line = 1 + i/5
-	}
-	p.add(700, 20, 30, "Right column text goes")
-	p.add(700, 62, 30, "on below the first line")
-	require.Equal(t, "2.1. Light from the sun\n2.2. Oxygen in the air\n\nRight column text goes\non below the first line",
-		Analyze(p.words, nil).Text())
 }
 
 // A title centred over the page comes before a heading set at the left under it, though the
