@@ -96,7 +96,7 @@ func TestKeystoneSquaresMargin(t *testing.T) {
 	img := raster.Warp(page, int(w), int(h), 238, raster.Projective(quad, rect).Apply)
 
 	found, height := pageLines(img)
-	_, slant, ok := leftMargin(found, height)
+	_, slant, ok := leftMargin(found, levels(found), height)
 	require.True(t, ok)
 	require.Greater(t, math.Abs(slant), 0.05, "the margin slants")
 
@@ -106,7 +106,7 @@ func TestKeystoneSquaresMargin(t *testing.T) {
 	require.InDelta(t, 0.16/2, amount, 0.04)
 	t.Logf("keystone %.3f, margin slant %.3f before", amount, slant)
 	after, height := pageLines(out)
-	_, slant, ok = leftMargin(after, height)
+	_, slant, ok = leftMargin(after, levels(after), height)
 	require.True(t, ok)
 	require.Less(t, math.Abs(slant), 0.01, "the margin is upright")
 }
@@ -142,7 +142,7 @@ func TestKeystoneLeavesIndentedBodyAlone(t *testing.T) {
 	lines := textLines(gs, height)
 	require.Len(t, lines, 12+25+1)
 
-	_, slant, ok := leftMargin(lines, height)
+	_, slant, ok := leftMargin(lines, levels(lines), height)
 	require.False(t, ok, "the body's starts and the footer's make no margin (slant %.3f)", slant)
 
 	// The same starts, rows of the bios moved onto the slanting line, make one.
@@ -155,7 +155,8 @@ func TestKeystoneLeavesIndentedBodyAlone(t *testing.T) {
 		gs = append(gs, printedRow(int(math.Round(325-0.12*float64(y))), y, 40, height)...)
 	}
 	gs = append(gs, printedRow(135, 1587, 30, height)...)
-	_, slant, ok = leftMargin(textLines(gs, height), height)
+	lines = textLines(gs, height)
+	_, slant, ok = leftMargin(lines, levels(lines), height)
 	require.True(t, ok)
 	require.InDelta(t, -0.12, slant, 0.005)
 }

@@ -23,16 +23,15 @@ const (
 )
 
 // leftMargin finds the left margin of the text among lines of characters height pixels tall:
-// the straight line x = a + b·y, with y the height a line runs at once levelled (see levels),
-// through the most line starts with no line starting clearly left of it. It reports false
+// the straight line x = a + b·y, with y the height level[i] line i runs at once levelled (see
+// levels), through the most line starts with no line starting clearly left of it. It reports false
 // when no such line passes through enough starts, spread far enough down the page, and
 // starting enough of the rows of text between them.
-func leftMargin(lines []textLine, height int) (a, b float64, ok bool) {
+func leftMargin(lines []textLine, level []float64, height int) (a, b float64, ok bool) {
 	hf := float64(height)
 	xs := make([]float64, len(lines))
 	ys := make([]float64, len(lines))
 	top, bottom := math.Inf(1), math.Inf(-1)
-	level := levels(lines)
 	for i := range lines {
 		xs[i], ys[i] = lines[i].x0, level[i]
 		top, bottom = min(top, ys[i]), max(bottom, ys[i])
@@ -121,13 +120,14 @@ func leftMargin(lines []textLine, height int) (a, b float64, ok bool) {
 // the camera. It returns the image, how much shorter the narrower end was (0.12 for 12%), and
 // false with img when the margin cannot be found or does not slant enough to matter.
 func keystone(img *image.Gray, lines []textLine, height int) (*image.Gray, float64, bool) {
-	a, b, ok := leftMargin(lines, height)
+	level := levels(lines)
+	a, b, ok := leftMargin(lines, level, height)
 	if !ok || math.Abs(b) < minMarginSlant {
 		return img, 0, false
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	top, bottom := math.Inf(1), math.Inf(-1)
-	for _, y := range levels(lines) {
+	for _, y := range level {
 		top, bottom = min(top, y), max(bottom, y)
 	}
 	mid := float64(w) / 2
