@@ -62,8 +62,8 @@ var (
 
 // markdownTruth turns a page's truth written as Markdown into the text a perfect reader
 // outputs (Markdown syntax gone but the numbers of numbered items, a table row by row with its
-// cells joined by spaces, images left out) and the structure its note must show: headings, list items, table cells with
-// empty ones left out, and figures.
+// cells joined by spaces, images left out) and the structure its note must show: headings,
+// list items, table cells with empty ones left out, and figures.
 func markdownTruth(md string) (string, []corpus.Element) {
 	var (
 		lines     []string

@@ -75,8 +75,8 @@ func (t *Engine) Name() string { return ocr.EngineTesseract }
 // page segmentation: a child process of Pool, or the command on a temporary file (removed
 // before returning). The exercise and section numbers page segmentation drops are then read
 // again one by one (see recoverLabels; "labels:N" in Steps). It reads in opts.Lang, Lang
-// when that is "", and finds the language itself for ocr.LangAuto (see AutoLangs). The Result lists the preprocessing applied in
-// Steps, then the language found ("detect:fra", for ocr.LangAuto) and the one read in
+// when that is "", and finds the language itself for ocr.LangAuto (see AutoLangs). The
+// Result lists the preprocessing applied in Steps, then the language found ("detect:fra", for ocr.LangAuto) and the one read in
 // ("lang:fra"). It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
 // killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
 // exec.ErrNotFound (or fs.ErrNotExist for a path), a failed run includes what Tesseract
