@@ -65,49 +65,86 @@ func unstackFractions(img *image.Gray, height int) (*image.Gray, int) {
 
 // findFractions returns the stacked fractions among boxes, the ink of a page whose median
 // character height is height. A bar is a thin horizontal stroke from three quarters of a
-// character to five characters long. It is a fraction's when digits (shapes 0.4 to 1.5
-// characters tall) stand within three quarters of a character above it and below it, each
-// group centred on it, narrower than it by an eighth of a character at least and within its
-// ends (give or take a quarter of a character), and no such shape there runs past its ends.
-// The line under an underlined word, set close, runs on beyond the rule; in a word set
-// sideways (a chart's axis title) an "l" is a bar no wider than the letters lying above and
-// below it; a table's rules are longer; a dash has nothing above or below it.
+// character to five characters long. It is a fraction's when digits (0.4 to 1.5 characters
+// tall) stand within three quarters of a character above it and below it, each group centred
+// on it, narrower than it by an eighth of a character at least and within its ends (give or
+// take a quarter of a character), and no shape of a digit's height there runs past its ends.
+// A photo's small digits are faint and break where their thin strokes cross: the pieces of
+// one digit, each too small to be one, are joined (see stack). The line under an underlined
+// word, set close, runs on beyond the rule; in a word set sideways (a chart's axis title) an
+// "l" is a bar no wider than the letters lying above and below it; a table's rules are
+// longer; a dash has nothing above or below it.
 func findFractions(boxes []glyph, height int) []fraction {
-	slack, near := height/4, 3*height/4
+	slack := height / 4
 	var fracs []fraction
+	var pieces []glyph
 	for _, bar := range boxes {
 		bw, bh := bar.x1-bar.x0, bar.y1-bar.y0
 		if 4*bw < 3*height || bw > 5*height || 3*bh > bw || 5*bh > max(2*height, 10) {
 			continue
 		}
-		f := fraction{bar: bar}
-		var above, below, overrun bool
+		pieces = pieces[:0]
+		overrun := false
 		for _, b := range boxes {
 			if b == bar || b.x1 <= bar.x0-height || b.x0 >= bar.x1+height {
 				continue
 			}
-			if dh := b.y1 - b.y0; 5*dh < 2*height || 2*dh > 3*height {
+			dw, dh := b.x1-b.x0, b.y1-b.y0
+			if 2*dh > 3*height || 5*max(dw, dh) < height {
 				continue
 			}
-			aboveBar := b.y1 <= bar.y0+1 && b.y1 >= bar.y0-near
-			belowBar := b.y0 >= bar.y1-1 && b.y0 <= bar.y1+near
-			within := b.x0 >= bar.x0-slack && b.x1 <= bar.x1+slack
-			switch {
-			case (aboveBar || belowBar) && !within:
+			if b.x0 >= bar.x0-slack && b.x1 <= bar.x1+slack {
+				pieces = append(pieces, b)
+				continue
+			}
+			// A digit beside the bar, not over it: the bar is no fraction's.
+			if 5*dh >= 2*height && (b.y1 <= bar.y0+1 && b.y1 >= bar.y0-3*height/4 ||
+				b.y0 >= bar.y1-1 && b.y0 <= bar.y1+3*height/4) {
 				overrun = true
-			case aboveBar:
-				f.num, above = union(f.num, b, above), true
-			case belowBar:
-				f.den, below = union(f.den, b, below), true
 			}
 		}
-		if overrun || !above || !below || !centred(f.num, bar) || !centred(f.den, bar) ||
-			max(f.num.x1-f.num.x0, f.den.x1-f.den.x0)+height/8 > bw {
+		if overrun {
 			continue
 		}
-		fracs = append(fracs, f)
+		num, above := stack(pieces, bar, height, true)
+		den, below := stack(pieces, bar, height, false)
+		if !above || !below || !centred(num, bar) || !centred(den, bar) ||
+			max(num.x1-num.x0, den.x1-den.x0)+height/8 > bw {
+			continue
+		}
+		fracs = append(fracs, fraction{bar: bar, num: num, den: den})
 	}
 	return fracs
+}
+
+// stack returns the box around the digits standing on bar (under it when !up) among pieces,
+// the ink over the bar's columns of a page whose median character height is height, and
+// whether they are a digit's height, 0.4 to 1.5 characters. They start with the pieces ending
+// within three quarters of a character of the bar and take in, one after another, the pieces
+// over the same columns within half a character beyond them: the rest of a digit broken where
+// its stroke is faint, never the line above or below, set further off.
+func stack(pieces []glyph, bar glyph, height int, up bool) (glyph, bool) {
+	near, gap := 3*height/4, height/2
+	var box glyph
+	found := false
+	for _, b := range pieces {
+		if up && b.y1 <= bar.y0+1 && b.y1 >= bar.y0-near || !up && b.y0 >= bar.y1-1 && b.y0 <= bar.y1+near {
+			box, found = union(box, b, found), true
+		}
+	}
+	for grown := found; grown; {
+		grown = false
+		for _, b := range pieces {
+			if b.x1 <= box.x0 || b.x0 >= box.x1 || b.x0 >= box.x0 && b.x1 <= box.x1 && b.y0 >= box.y0 && b.y1 <= box.y1 {
+				continue
+			}
+			if up && b.y1 <= box.y1 && b.y1 >= box.y0-gap || !up && b.y0 >= box.y0 && b.y0 <= box.y1+gap {
+				box, grown = union(box, b, true), true
+			}
+		}
+	}
+	dh := box.y1 - box.y0
+	return box, found && 5*dh >= 2*height && 2*dh <= 3*height
 }
 
 // clone returns a copy of img with its origin at (0, 0).
@@ -285,18 +322,22 @@ func (line *fractionLine) rewrite(out, src *image.Gray, ink uint8, end int) {
 	}
 	from, _ := line.fracs[0].span()
 	at := from
+	// The blurred end of a bar, as long as the bar is thick, would stay behind beside the
+	// rewritten fraction as a speck, read as a quote or a dot. The right one is painted over
+	// once the columns after the fraction are in place.
+	var after image.Rectangle
+	var afterPaper uint8
 	for _, f := range line.fracs {
 		x0, x1 := f.span()
 		copyCols(from, x0, at)
+		fillRect(out, after, afterPaper)
 		at += x0 - from
 		width := line.width(f)
 		paper := line.paper(src, x0, x1, ink)
-		for y := line.y0; y < line.y1; y++ {
-			row := out.Pix[y*out.Stride+at:][:width]
-			for x := range row {
-				row[x] = paper
-			}
-		}
+		fillRect(out, image.Rect(at, line.y0, at+width, line.y1), paper)
+		blur := f.bar.y1 - f.bar.y0
+		fillRect(out, image.Rect(at-blur, f.bar.y0-blur, at, f.bar.y1+blur), paper)
+		after, afterPaper = image.Rect(at+width, f.bar.y0-blur, at+width+blur, f.bar.y1+blur), paper
 		s := line.scale(f)
 		// Pixels nearer the paper than the ink by three to one are paper.
 		below := paper - (paper-ink)/4
@@ -309,6 +350,18 @@ func (line *fractionLine) rewrite(out, src *image.Gray, ink uint8, end int) {
 		from = x1
 	}
 	copyCols(from, end, at)
+	fillRect(out, after, afterPaper)
+}
+
+// fillRect paints the part of r inside img with level v.
+func fillRect(img *image.Gray, r image.Rectangle, v uint8) {
+	r = r.Intersect(img.Rect)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := img.Pix[img.PixOffset(r.Min.X, y):][:r.Dx()]
+		for x := range row {
+			row[x] = v
+		}
+	}
 }
 
 // paper returns the paper's level around a fraction in columns x0 to x1 of src, from the

@@ -232,3 +232,38 @@ func TestUnstackFractionsIgnoresWordsSetSideways(t *testing.T) {
 	page.fill(glyph{62, 96, 84, 110}, 20) // t
 	page.requireUntouched(t, 24, "")
 }
+
+func TestUnstackFractionsJoinsADigitBrokenInPieces(t *testing.T) {
+	t.Parallel()
+
+	// A photo's faint "2" over a bar: its foot close above the bar and its top, further up,
+	// are two shapes, each too short to be a digit.
+	page := newSheet(400, 120)
+	page.fill(glyph{20, 40, 30, 70}, 20) // the "1"
+	page.fill(glyph{33, 64, 37, 70}, 20) // its dot
+	page.fill(glyph{60, 53, 95, 57}, 20) // the bar
+	page.fill(glyph{70, 44, 84, 50}, 20) // the numerator's foot
+	page.fill(glyph{72, 26, 84, 34}, 20) // and its top
+	page.fill(glyph{70, 61, 84, 80}, 20) // the denominator
+	out, n := unstackFractions(page.Gray, 24)
+	require.Equal(t, 1, n)
+	// Both pieces moved down onto the line, as tall as the "1" together.
+	for _, b := range inkBoxes(out, 128) {
+		require.GreaterOrEqual(t, b.y0, 36, "%v stands above the line", b)
+	}
+}
+
+func TestUnstackFractionsLeavesNoSpeckOfTheBar(t *testing.T) {
+	t.Parallel()
+
+	// The bar's ends fade out over a few columns, too pale to be found as ink with it.
+	page := newSheet(400, 120)
+	height := page.exercise(40)
+	page.fill(glyph{57, 53, 60, 57}, 160)
+	page.fill(glyph{95, 53, 98, 57}, 160)
+	out, n := unstackFractions(page.Gray, height)
+	require.Equal(t, 1, n)
+	for _, b := range inkBoxes(out, 200) {
+		require.False(t, b.x1-b.x0 <= 3 && b.y1-b.y0 <= 4, "a speck at %v", b)
+	}
+}
