@@ -45,9 +45,10 @@
 //     and "keystone:F" (how much narrower the narrow end was). A flat page costs only the line
 //     finding, well under a millisecond.
 //   - fractions: finds fractions set in a stack, as maths worksheets print them (digits
-//     centred close above and below a short bar), which Tesseract reads as dashes or leaves
-//     out as a picture, and redraws each as numerator, slash and denominator on the line's
-//     baseline, its digits enlarged to the line's own, so that "2/3" is read as one types it.
-//     The rest of the line moves right into the blank space after it; a line without that
-//     space is left as printed. Listed as "fractions:N".
+//     centred close above and below a short bar; a faint digit broken in pieces is joined),
+//     which Tesseract reads as dashes or leaves out as a picture, and redraws each as
+//     numerator, slash and denominator on the line's baseline, its digits enlarged to the
+//     line's own, so that "2/3" is read as one types it. The rest of the line moves right into
+//     the blank space after it; a line without that space is left as printed. Listed as
+//     "fractions:N".
 package preprocess
