@@ -48,6 +48,12 @@ func readLayoutSample(t *testing.T, index int, class string) ocr.Result {
 	t.Helper()
 	s, err := corpus.LayoutSample(index, class)
 	require.NoError(t, err)
+	return readSample(t, s)
+}
+
+// readSample reads a corpus sample as uploaded with a default engine.
+func readSample(t *testing.T, s corpus.Sample) ocr.Result {
+	t.Helper()
 	img, err := photo.Decode(bytes.NewReader(s.Encoded))
 	require.NoError(t, err)
 	res, err := (&tesseract.Engine{}).Recognize(t.Context(), img, ocr.Options{})

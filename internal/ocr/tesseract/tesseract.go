@@ -69,17 +69,18 @@ var _ ocr.Engine = (*Engine)(nil)
 // Name returns ocr.EngineTesseract, the name recorded with the text it reads.
 func (t *Engine) Name() string { return ocr.EngineTesseract }
 
-// Recognize converts img to grayscale, scales it down to MaxSide if needed, preprocesses it
-// (undoes the perspective, flattens the lighting and clears the desk, sharpens a blurred page,
-// enlarges small text, turns the page upright and straightens it; see package preprocess) and runs Tesseract on it with automatic
-// page segmentation: a child process of Pool, or the command on a temporary file (removed
-// before returning). The exercise and section numbers page segmentation drops are then read
-// again one by one (see recoverLabels; "labels:N" in Steps). It reads in opts.Lang, Lang
-// when that is "", and finds the language itself for ocr.LangAuto (see AutoLangs). The
-// Result lists the preprocessing applied in Steps, then the language found ("detect:fra", for ocr.LangAuto) and the one read in
-// ("lang:fra"). It returns ErrNoText when Tesseract finds no words. A call longer than Timeout is
-// killed and returns an error wrapping context.DeadlineExceeded; a missing binary wraps
-// exec.ErrNotFound (or fs.ErrNotExist for a path), a failed run includes what Tesseract
+// Recognize converts img to grayscale, scales it down to MaxSide if needed, preprocesses it (undoes
+// the perspective, flattens the lighting and clears the desk, sharpens a blurred page, enlarges
+// small text, turns the page upright and straightens it; see package preprocess) and runs Tesseract
+// on it with automatic page segmentation: a child process of Pool, or the command on a temporary
+// file (removed before returning). The exercise and section numbers page segmentation drops are
+// then read again one by one (see recoverLabels; "labels:N" in Steps), and so is text printed in
+// pale ink that its threshold left out (see recoverPale; "pale:N"). It reads in opts.Lang, Lang
+// when that is "", and finds the language itself for ocr.LangAuto (see AutoLangs). The Result lists
+// the preprocessing applied in Steps, then the language found ("detect:fra", for ocr.LangAuto) and
+// the one read in ("lang:fra"). It returns ErrNoText when Tesseract finds no words. A call longer
+// than Timeout is killed and returns an error wrapping context.DeadlineExceeded; a missing binary
+// wraps exec.ErrNotFound (or fs.ErrNotExist for a path), a failed run includes what Tesseract
 // printed on stderr, and a child process that died mid-page wraps warm.ErrChildCrashed.
 func (t *Engine) Recognize(ctx context.Context, img image.Image, opts ocr.Options) (ocr.Result, error) {
 	timeout := cmp.Or(t.Timeout, defaultTimeout)
@@ -110,6 +111,13 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image, opts ocr.Option
 	}
 	if labels > 0 {
 		steps = append(steps, StepLabels+":"+strconv.Itoa(labels))
+	}
+	words, pale, err := t.recoverPale(ctx, page, words, lang)
+	if err != nil {
+		return ocr.Result{}, err
+	}
+	if pale > 0 {
+		steps = append(steps, StepPale+":"+strconv.Itoa(pale))
 	}
 	res := pageResult(words, gray, rules)
 	if res.Words == 0 {
