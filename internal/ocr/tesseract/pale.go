@@ -79,8 +79,8 @@ func (t *Engine) recoverPale(ctx context.Context, page *image.Gray, words []ocr.
 // paleStretches returns the stretches of page, top to bottom, that hold a line of pale ink
 // where no word of words lies: runs of rows from half to three times h, the words' median
 // height, with pixels at or below faint and above dark outside the words' boxes (grown by a
-// quarter of h), half of h of them or more in a row, and up to half of h more rows with a
-// few above and below (the tips of tall letters and descenders); split at gaps wider than four times h, at least half of h wide, and with
+// quarter of h), a third of h of them or more in a row on average, and up to half of h more
+// rows with a few above and below (the tips of tall letters and descenders); split at gaps wider than four times h, at least half of h wide, and with
 // hardly any pixel at or below dark (a twentieth of the pale ones): unread dark ink is a
 // drawing or a shadow, which reads as nothing.
 func paleStretches(page *image.Gray, words []ocr.Word, h int, dark, faint uint8) []image.Rectangle {
@@ -97,33 +97,43 @@ func paleStretches(page *image.Gray, words []ocr.Word, h int, dark, faint uint8)
 	for _, covered := range s.read {
 		slices.SortFunc(covered, func(a, b [2]int) int { return a[0] - b[0] })
 	}
-	// A line's rows hold pale pixels across its letters; above and below them only the tips
-	// of a few, and stray pixels of the paper's grain lie anywhere.
-	core, edge := max(2, h/2), 2
-	pale := func(y int) int {
-		n, _ := s.row(y, nil, nil)
-		return n
+	// A line's rows hold pale pixels across its letters, fewer where a row runs between the
+	// bars of an "E", so they are counted over a quarter of h either side; above and below
+	// them lie only the tips of a few, and stray pixels of the paper's grain anywhere.
+	rows := page.Rect.Dy()
+	sum := make([]int, rows+1) // pale pixels of the rows before each
+	for i := range rows {
+		n, _ := s.row(page.Rect.Min.Y+i, nil, nil)
+		sum[i+1] = sum[i] + n
 	}
+	r := max(1, h/4)
+	dense := func(i int) bool {
+		lo, hi := max(0, i-r), min(rows, i+r+1)
+		return 3*(sum[hi]-sum[lo]) >= max(2, h)*(hi-lo)
+	}
+	some := func(i int) bool { return sum[i+1]-sum[i] >= 2 }
 	var out []image.Rectangle
-	for y := page.Rect.Min.Y; y < page.Rect.Max.Y; {
-		if pale(y) < core {
-			y++
+	last := 0 // the end of the last band: bands do not overlap
+	for i := 0; i < rows; {
+		if !dense(i) {
+			i++
 			continue
 		}
-		y0 := y
-		for y < page.Rect.Max.Y && pale(y) >= core {
-			y++
+		i0 := i
+		for i < rows && dense(i) {
+			i++
 		}
-		y1 := y
-		for top := max(page.Rect.Min.Y, y0-h/2); y0 > top && pale(y0-1) >= edge; {
-			y0--
+		i1 := i
+		for top := max(last, i0-h/2); i0 > top && some(i0-1); {
+			i0--
 		}
-		for bottom := min(page.Rect.Max.Y, y1+h/2); y1 < bottom && pale(y1) >= edge; {
-			y1++
+		for bottom := min(rows, i1+h/2); i1 < bottom && some(i1); {
+			i1++
 		}
-		if 2*(y1-y0) >= h && y1-y0 <= 3*h {
-			out = append(out, s.band(y0, y1, h)...)
+		if 2*(i1-i0) >= h && i1-i0 <= 3*h {
+			out = append(out, s.band(page.Rect.Min.Y+i0, page.Rect.Min.Y+i1, h)...)
 		}
+		i, last = i1, i1
 	}
 	return out
 }

@@ -34,8 +34,9 @@ func TestPaleStretches(t *testing.T) {
 	// A blank block as large as the page covers nothing.
 	blank := ocr.Word{Text: " ", Conf: 95, Box: page.Rect}
 
+	// The heading's rows, and a quarter of its height either side.
 	got := paleStretches(page, []ocr.Word{body, read, blank}, 20, dark, faint)
-	require.Equal(t, []image.Rectangle{image.Rect(20, 70, 136, 90)}, got)
+	require.Equal(t, []image.Rectangle{image.Rect(20, 65, 136, 95)}, got)
 }
 
 func TestLineAfter(t *testing.T) {
