@@ -30,9 +30,9 @@ const (
 // bulletGlyphs are the marks that start a bullet item, as engines read them.
 var bulletGlyphs = []string{"•", "·", "-", "–", "—", "*", "▪", "■", "●", "◦", "○", "►", "➢", "❖", "»", "✓", "+", "~"}
 
-// bulletMisreads are what engines often make of a round bullet: a bullet only where a list
-// shows, by more than one item or a hanging indent.
-var bulletMisreads = []string{"e", "o", "©", "«", "»", "°", "¢", "@", "eo", "oe", "®"}
+// bulletMisreads are what engines often make of a round bullet, or of an arrow ("➢" read as
+// ">"): a bullet only where a list shows, by more than one item or a hanging indent.
+var bulletMisreads = []string{"e", "o", "©", "«", "»", "°", "¢", "@", "eo", "oe", "®", ">"}
 
 var numberMarker = regexp.MustCompile(`^\(?(\d{1,3})[.)]$`)
 

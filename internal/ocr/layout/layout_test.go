@@ -89,6 +89,25 @@ func TestListsFromMarkersAndMisreadBullets(t *testing.T) {
 		"1. Pack the bags\n2. Lock the door\n", got.Markdown())
 }
 
+// An arrow bullet ("➢") read as ">" marks the examples nested under each item; a line that
+// starts with ">" outside a list stays as it is.
+func TestArrowBulletsReadAsGreaterThan(t *testing.T) {
+	t.Parallel()
+	var p page
+	p.add(50, 20, 30, "- State a general truth:")
+	p.add(90, 62, 30, "> Ex: The sky is blue.")
+	p.add(50, 104, 30, "- Say what is going on:")
+	p.add(90, 146, 30, "> Ex: The driver starts the car.")
+	p.add(50, 260, 30, "A comparison in the text that follows")
+	p.add(50, 302, 30, "the list, one line after another, in")
+	p.add(50, 344, 30, "a paragraph of its own:")
+	p.add(50, 386, 30, "> 5 is true")
+	md := Analyze(p.words, nil).Markdown()
+	require.True(t, strings.HasPrefix(md, "- State a general truth:\n  - Ex: The sky is blue.\n"+
+		"- Say what is going on:\n  - Ex: The driver starts the car.\n\nA comparison"), md)
+	require.NotContains(t, md, "- 5 is true")
+}
+
 func TestNoWordsNoBlocks(t *testing.T) {
 	t.Parallel()
 	require.Empty(t, Analyze(nil, nil).Blocks)
