@@ -23,15 +23,14 @@ const (
 	minPaleConf = 70
 )
 
-// recoverPale reads again the text printed in pale ink (a heading in light gray, yellow or
-// red) that page segmentation left out: Tesseract's global threshold turns such ink into
-// paper, and finds no line there. It finds the stretches of pale ink where no word was read
-// (see paleStretches) and reads each alone, in black and white, as one line of text, keeping
-// its words, but marks without a letter or digit at either end, when their mean confidence is
-// minPaleConf or more. A stretch that ends before the
-// start of a line of words, as a section's number before its pale title, joins that line;
-// any other is a line of its own. page is the page words were read from, in lang. It returns
-// the words, with those read again, and how many stretches it kept.
+// recoverPale reads again the text printed in pale ink (a heading in light gray, yellow or red)
+// that page segmentation left out: Tesseract's global threshold turns such ink into paper, and
+// finds no line there. It finds the stretches of pale ink where no word was read (see
+// paleStretches) and reads each alone, in black and white, as one line of text, keeping its words,
+// but marks without a letter or digit at either end, when their mean confidence is minPaleConf or
+// more. A stretch that ends before the start of a line of words, as a section's number before its
+// pale title, joins that line; any other is a line of its own. page is the page words were read
+// from, in lang. It returns the words, with those read again, and how many stretches it kept.
 func (t *Engine) recoverPale(ctx context.Context, page *image.Gray, words []ocr.Word, lang string) ([]ocr.Word, int, error) {
 	h := medianHeight(words)
 	if h == 0 {
@@ -76,13 +75,13 @@ func (t *Engine) recoverPale(ctx context.Context, page *image.Gray, words []ocr.
 	return words, found, nil
 }
 
-// paleStretches returns the stretches of page, top to bottom, that hold a line of pale ink
-// where no word of words lies: runs of rows from half to three times h, the words' median
-// height, with pixels at or below faint and above dark outside the words' boxes (grown by a
-// quarter of h), a third of h of them or more in a row on average, and up to half of h more
-// rows with a few above and below (the tips of tall letters and descenders); split at gaps wider than four times h, at least half of h wide, and with
-// hardly any pixel at or below dark (a twentieth of the pale ones): unread dark ink is a
-// drawing or a shadow, which reads as nothing.
+// paleStretches returns the stretches of page, top to bottom, that hold a line of pale ink where no
+// word of words lies: runs of rows from half to three times h, the words' median height, with
+// pixels at or below faint and above dark outside the words' boxes (grown by a quarter of h), a
+// third of h of them or more in a row on average, and up to half of h more rows with a few above
+// and below (the tips of tall letters and descenders); split at gaps wider than four times h, at
+// least half of h wide, and with hardly any pixel at or below dark (a twentieth of the pale ones):
+// unread dark ink is a drawing or a shadow, which reads as nothing.
 func paleStretches(page *image.Gray, words []ocr.Word, h int, dark, faint uint8) []image.Rectangle {
 	s := paleScan{page: page, dark: dark, faint: faint, read: make([][][2]int, page.Rect.Dy())}
 	for _, w := range words {
@@ -210,8 +209,8 @@ func (s *paleScan) band(y0, y1, h int) []image.Rectangle {
 	return out
 }
 
-// lineAfter returns a word of the line of words that starts right of box, within four of
-// h, on the same rows (overlapping half of box's height or more), when there is one.
+// lineAfter returns a word of words that starts right of box, within four of h, on its rows
+// (overlapping half of box's height or more), when there is one: the line box begins.
 func lineAfter(words []ocr.Word, box image.Rectangle, h int) (ocr.Word, bool) {
 	for _, w := range words {
 		overlap := min(w.Box.Max.Y, box.Max.Y) - max(w.Box.Min.Y, box.Min.Y)
