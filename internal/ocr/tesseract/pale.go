@@ -57,7 +57,7 @@ func (t *Engine) recoverPale(ctx context.Context, page *image.Gray, words []ocr.
 		for len(read) > 0 && !hasAlnum(read[len(read)-1].Text) {
 			read = read[:len(read)-1]
 		}
-		if len(read) == 0 || meanConf(read) < minPaleConf {
+		if len(read) == 0 || 100*ocr.WordsResult(read).Confidence < minPaleConf {
 			continue
 		}
 		line, ok := lineAfter(words, box, h)
@@ -235,18 +235,4 @@ func medianHeight(words []ocr.Word) int {
 	}
 	slices.Sort(hs)
 	return hs[len(hs)/2]
-}
-
-// meanConf returns the mean confidence of words, those without one left out; 0 for none.
-func meanConf(words []ocr.Word) float64 {
-	sum, n := 0.0, 0
-	for _, w := range words {
-		if w.Conf >= 0 {
-			sum, n = sum+w.Conf, n+1
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return sum / float64(n)
 }
