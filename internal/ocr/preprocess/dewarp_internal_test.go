@@ -42,6 +42,33 @@ func TestTextLinesFlat(t *testing.T) {
 	require.False(t, ok, "an upright margin is left alone")
 }
 
+func TestTextLinesAcrossWideWordSpaces(t *testing.T) {
+	t.Parallel()
+
+	// Serif type whose thin strokes break at the core threshold: each letter is two pieces
+	// 12 pixels tall, the median glyph, and the words are 28 pixels apart. Each row is one
+	// line, however far its words are spread, and rows a line apart stay apart.
+	const height = 12
+	var gs []glyph
+	for row := range 3 {
+		base := 60 + 40*row
+		x := 0
+		for range 6 {
+			for range 5 {
+				gs = append(gs, glyph{x, base - height, x + 5, base}, glyph{x + 7, base - height, x + 12, base})
+				x += 14
+			}
+			x += 28
+		}
+	}
+	lines := textLines(gs, height)
+	require.Len(t, lines, 3)
+	for _, l := range lines {
+		require.Equal(t, 60, l.glyphs, "every word of the row")
+		require.InDelta(t, 0, l.slope(), 0.001)
+	}
+}
+
 func TestTextLinesTooFew(t *testing.T) {
 	t.Parallel()
 
