@@ -41,6 +41,9 @@ const (
 	// less than a light shading or a photo's mid-tones differ from the paper, more than the
 	// grain of a photographed sheet.
 	figureInkDrop = 50
+	// frameSpecks is the largest share of the cells inside a frame round text that may hold
+	// ink of no word: specks of the paper's grain.
+	frameSpecks = 0.01
 )
 
 // FindFigures returns the boxes of the figures on page (drawings, diagrams, charts, photos)
@@ -86,7 +89,7 @@ func FindFigures(page *image.Gray, words []Word, rules []Rule) []image.Rectangle
 		if side < minFigureSide*em || area < minFigureArea*em*em || swallows(box) {
 			continue
 		}
-		if textShare(text, box) > maxFigureText || g.mostlyWords(inked, box) {
+		if textShare(text, box) > maxFigureText || g.mostlyWords(inked, box) || g.framesText(words, box, em) {
 			continue
 		}
 		out = append(out, box)
@@ -206,6 +209,36 @@ func (g *inkGrid) mostlyWords(inked []bool, box image.Rectangle) bool {
 		}
 	}
 	return words > rest
+}
+
+// framesText reports whether box is a frame round text rather than a drawing with labels: more
+// than maxLabelWords of the words read are centred in it, however doubtful, and, inside its
+// edges (an em in from them), it holds no ink but theirs, within a quarter em of them (a
+// slanted letter's overhang, an underline), and a speck or two (frameSpecks of the cells).
+func (g *inkGrid) framesText(words []Word, box image.Rectangle, em float64) bool {
+	var near []image.Rectangle
+	for _, w := range words {
+		if hasText(w.Text) && center(w.Box).In(box) {
+			near = append(near, w.Box.Inset(-int(em/4)))
+		}
+	}
+	if len(near) <= maxLabelWords {
+		return false
+	}
+	x0, y0, x1, y1 := g.cells(box.Inset(int(em)))
+	stray := 0
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			if !g.ink[y*g.w+x] {
+				continue
+			}
+			cell := image.Rect(x*g.cell, y*g.cell, (x+1)*g.cell, (y+1)*g.cell).Add(g.origin)
+			if !slices.ContainsFunc(near, cell.Overlaps) {
+				stray++
+			}
+		}
+	}
+	return float64(stray) <= frameSpecks*float64(max(0, x1-x0)*max(0, y1-y0))
 }
 
 // textWords returns the words that are text: the ones the layout keeps (confident enough,

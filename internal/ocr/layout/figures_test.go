@@ -242,6 +242,35 @@ func TestFindFiguresTakesNoFramedText(t *testing.T) {
 	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
 }
 
+// A frame round two columns of short words set far from its edges (a conjugation table in a
+// box): slanted letters leave ink just past the boxes the engine gives the words, and some words
+// are read with doubt. The box holds text, not a drawing.
+func TestFindFiguresTakesNoFrameRoundColumnsOfWords(t *testing.T) {
+	t.Parallel()
+	p := newDrawnPage()
+	y := p.paragraph(100, fourLines[:2]...)
+	box := image.Rect(100, y, 1100, y+520)
+	p.fill(box, 40)
+	p.fill(box.Inset(3), 250)
+	for i, l := range [][2]string{{"Je suis", "J'ai"}, {"Tu es", "Tu as"}, {"Il est", "Il a"},
+		{"Nous sommes", "Nous avons"}, {"Vous etes", "Vous avez"}, {"Ils sont", "Ils ont"}} {
+		p.text(260, y+80+i*60, l[0])
+		p.text(700, y+80+i*60, l[1])
+	}
+	for i := range p.words {
+		w := &p.words[i]
+		if !w.Box.Overlaps(box) {
+			continue
+		}
+		p.fill(image.Rect(w.Box.Max.X+3, w.Box.Min.Y+2, w.Box.Max.X+12, w.Box.Min.Y+10), 20)
+		if i%3 == 0 {
+			w.Conf = 40
+		}
+	}
+	p.paragraph(box.Max.Y+40, fourLines[2:]...)
+	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
+}
+
 // A photographed sheet whose edges, the desk beside it and the binding stay in the frame: the
 // dark bands around the page are far from its words, and do not make a figure that takes in
 // the text between them, nor one that takes in a column of short words beside the binding.
