@@ -24,8 +24,18 @@ const (
 // projected onto the direction across the lines, and the angle whose profile is most peaked
 // (the largest sum of squared bin counts) is the one at which the glyphs of each line fall
 // together. Glyphs, not ink pixels, are projected so that the dark surroundings of a
-// photographed page do not count, and so that it is cheap.
-func skewAngle(gs []glyph) float64 {
+// photographed page do not count, and so that it is cheap. A page whose glyphs line up better
+// near 90 degrees, a sideways page whose orientation was not detected, is left at 0.
+func skewAngle(gs []glyph) float64 { return measureSkew(gs, true) }
+
+// uprightSkewAngle is skewAngle for a page whose lines are known to run across it (its
+// orientation was found): it looks for no lines running up and down, which a column of specks
+// along a photographed sheet's edge, a few degrees from upright, can fake.
+func uprightSkewAngle(gs []glyph) float64 { return measureSkew(gs, false) }
+
+// measureSkew is skewAngle; a page whose glyphs line up better near 90 degrees is left at 0
+// only when it may lie sideways.
+func measureSkew(gs []glyph, sideways bool) float64 {
 	if len(gs) < minSkewGlyphs {
 		return 0
 	}
@@ -68,8 +78,10 @@ func skewAngle(gs []glyph) float64 {
 	coarse, coarseScore := search(-maxSkew, maxSkew, coarseSkew)
 	// Lines of text running up and down (a sideways page whose orientation was not detected)
 	// leave a peaked profile only near 90 degrees; whatever angle near 0 scored best is noise.
-	if _, across := search(90-maxSkew, 90+maxSkew, coarseSkew); across > coarseScore {
-		return 0
+	if sideways {
+		if _, across := search(90-maxSkew, 90+maxSkew, coarseSkew); across > coarseScore {
+			return 0
+		}
 	}
 	best, _ := search(coarse-coarseSkew+fineSkew, coarse+coarseSkew-fineSkew, fineSkew)
 	return best

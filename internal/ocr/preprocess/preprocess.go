@@ -130,9 +130,16 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 		}
 	}
 
-	if t.runs(StepOrient) && t.Orient != nil && len(gs) >= minOSDGlyphs && !plainlyUpright(gs) {
+	// Whether the lines of the page are known to run across it once turned: its glyphs said so
+	// without a doubt, or orientation detection did with confidence.
+	oriented := false
+	if t.runs(StepOrient) && t.Orient != nil && len(gs) >= minOSDGlyphs {
+		oriented = plainlyUpright(gs)
+	}
+	if t.runs(StepOrient) && t.Orient != nil && len(gs) >= minOSDGlyphs && !oriented {
 		w, h := img.Rect.Dx(), img.Rect.Dy()
 		deg, plain := plainTurn(gs, w, h)
+		oriented = plain
 		if !plain {
 			// Orientation detection reads characters of osdGlyph pixels: smaller ones it gets
 			// wrong with confidence, larger ones only cost time.
@@ -149,7 +156,7 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 			if err != nil {
 				return nil, nil, fmt.Errorf("detect orientation: %w", err)
 			}
-			if conf < MinOSDConfidence {
+			if oriented = conf >= MinOSDConfidence; !oriented {
 				deg = sidewaysTurn(gs, deg, w, h)
 			}
 		}
@@ -161,7 +168,11 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 	}
 
 	if t.runs(StepDeskew) {
-		if deg := skewAngle(gs); deg <= -minSkew || deg >= minSkew {
+		skew := skewAngle
+		if oriented {
+			skew = uprightSkewAngle
+		}
+		if deg := skew(gs); deg <= -minSkew || deg >= minSkew {
 			gs = rotateGlyphs(gs, -deg, img.Rect.Dx(), img.Rect.Dy())
 			img = rotate(img, -deg, paperLevel(img))
 			steps = append(steps, "deskew:"+strconv.FormatFloat(deg, 'f', 2, 64))

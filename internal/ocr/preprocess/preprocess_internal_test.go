@@ -165,6 +165,23 @@ func TestSkewAngle(t *testing.T) {
 	}
 }
 
+// A photographed sheet turned 2 degrees whose edge left a column of specks beside its text, six
+// degrees from upright: specks in a column line up better than the glyphs of the lines, so the
+// page could be lying on its side, and skewAngle leaves it alone. Known to be upright, it is
+// straightened.
+func TestUprightSkewAngleIgnoresAColumnOfSpecks(t *testing.T) {
+	t.Parallel()
+
+	gs := glyphs(rotate(textPage(1000, 700, 26), 2, 255), 128)
+	for i := range 1500 {
+		y := i * 700 / 1500
+		x := 40 + y/10 // six degrees from upright
+		gs = append(gs, glyph{x, y, x + 4, y + 4})
+	}
+	require.Zero(t, skewAngle(gs))
+	require.InDelta(t, 2, uprightSkewAngle(gs), 0.5)
+}
+
 func TestRotate(t *testing.T) {
 	t.Parallel()
 
