@@ -1,17 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -44,10 +49,12 @@ type evalRead struct {
 	steps []string
 }
 
-// evalResult is both readers' results for one sample.
+// evalResult is the readers' results for one sample; upright only when asked for (uprighted
+// is then set).
 type evalResult struct {
-	sample          corpus.Sample
-	plain, pipeline evalRead
+	sample                   corpus.Sample
+	plain, pipeline, upright evalRead
+	uprighted                bool
 }
 
 // runEval measures OCR quality on the generated corpus: for each variant class, the character
@@ -67,6 +74,8 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 	parallel := fs.Int("jobs", runtime.NumCPU(), "samples read at once (each tesseract run uses one thread)")
 	lang := fs.String("lang", "", "the course language the pipeline reads every sample in: Tesseract codes (fra, deu+eng), "+
 		"auto to find each page's among those installed, or empty for OCR_LANG")
+	upright := fs.Bool("upright", false, "also read each sample with plain tesseract once turned upright as by hand: "+
+		"its EXIF orientation applied, turned as the pipeline found, saved as a PNG")
 	verbose := fs.Bool("v", false, "print each sample's error rates and preprocessing steps on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,14 +113,18 @@ func runEval(ctx context.Context, cfg *config.Config, args []string, stdout, std
 		}
 	}
 
-	results, err := evalCorpus(ctx, engine, ocr.Options{Lang: *lang}, *pages, classes, reals, *parallel, *out)
+	results, err := evalCorpus(ctx, engine, evalOptions{ocr: ocr.Options{Lang: *lang}, upright: *upright, out: *out}, *pages, classes, reals, *parallel)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
 	if *verbose {
 		for _, r := range results {
-			fmt.Fprintf(stderr, "%-28s CER %.3f/%.3f  words %.3f/%.3f  structure %.2f/%.2f  %.2fs  %s\n", r.sample.Name,
-				r.plain.cer, r.pipeline.cer, r.plain.words, r.pipeline.words, r.plain.structure.Recall(), r.pipeline.structure.Recall(),
+			upright := ""
+			if r.uprighted {
+				upright = fmt.Sprintf("  upright %.3f", r.upright.cer)
+			}
+			fmt.Fprintf(stderr, "%-28s CER %.3f/%.3f%s  words %.3f/%.3f  structure %.2f/%.2f  %.2fs  %s\n", r.sample.Name,
+				r.plain.cer, r.pipeline.cer, upright, r.plain.words, r.pipeline.words, r.plain.structure.Recall(), r.pipeline.structure.Recall(),
 				r.pipeline.elapsed.Seconds(), strings.Join(r.pipeline.steps, " "))
 		}
 	}
@@ -154,10 +167,18 @@ func evalEngine(ctx context.Context, cfg *config.Config, skip string, parallel i
 	return engine, func() {}, nil
 }
 
-// evalCorpus reads every class of the first pages pages, and the real samples, with both
+// evalOptions is how each sample is read: the pipeline's options, whether plain tesseract also
+// reads it turned upright, and the directory to write the readings into ("" for none).
+type evalOptions struct {
+	ocr     ocr.Options
+	upright bool
+	out     string
+}
+
+// evalCorpus reads every class of the first pages pages, and the real samples, with the
 // readers, parallel samples at a time, and returns the results in page and class order, the
 // real samples last.
-func evalCorpus(ctx context.Context, engine *tesseract.Engine, opts ocr.Options, pages int, classes []string, reals []corpus.Sample, parallel int, out string) ([]evalResult, error) {
+func evalCorpus(ctx context.Context, engine *tesseract.Engine, opts evalOptions, pages int, classes []string, reals []corpus.Sample, parallel int) ([]evalResult, error) {
 	classes = slices.DeleteFunc(slices.Clone(classes), func(c string) bool { return c == realClass })
 	pageOf := make([]func() corpus.Page, pages)
 	for i := range pageOf {
@@ -185,7 +206,7 @@ func evalCorpus(ctx context.Context, engine *tesseract.Engine, opts ocr.Options,
 					errs[i] = err
 					continue
 				}
-				results[i], errs[i] = evalSample(ctx, engine, opts, s, out)
+				results[i], errs[i] = evalSample(ctx, engine, opts, s)
 			}
 		})
 	}
@@ -198,42 +219,39 @@ func evalCorpus(ctx context.Context, engine *tesseract.Engine, opts ocr.Options,
 }
 
 // evalSample reads one sample with the pipeline, as opts asks, and with plain tesseract.
-func evalSample(ctx context.Context, engine *tesseract.Engine, opts ocr.Options, s corpus.Sample, out string) (evalResult, error) {
+func evalSample(ctx context.Context, engine *tesseract.Engine, opts evalOptions, s corpus.Sample) (evalResult, error) {
 	r := evalResult{sample: s}
+	binary := cmp.Or(engine.Binary, "tesseract")
 
 	start := time.Now()
 	img, _, err := (&photo.ReducedDecoder{Accept: engine.ReadsReduced}).Decode(ctx, s.Encoded)
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	res, err := engine.Recognize(ctx, img, opts)
+	res, err := engine.Recognize(ctx, img, opts.ocr)
 	if err != nil && !errors.Is(err, ocr.ErrNoText) {
 		return r, fmt.Errorf("%s: pipeline: %w", s.Name, err)
 	}
 	r.pipeline = evalRead{elapsed: time.Since(start), text: res.Text, note: cmp.Or(res.Markdown, res.Text), steps: res.Steps}
 
-	file, err := os.CreateTemp("", "snapnote-eval-*"+photo.Extension(s.ContentType))
-	if err != nil {
-		return r, fmt.Errorf("%s: %w", s.Name, err)
-	}
-	defer func() { _ = os.Remove(file.Name()) }()
-	_, err = file.Write(s.Encoded)
-	if closeErr := file.Close(); err == nil {
-		err = closeErr
-	}
-	if err != nil {
-		return r, fmt.Errorf("%s: write sample: %w", s.Name, err)
-	}
-	// Default settings, as a person would run it, but with one OpenMP thread like the pipeline:
-	// Tesseract's spinning threads would otherwise make both slower when run side by side.
-	cmd := exec.CommandContext(ctx, cmp.Or(engine.Binary, "tesseract"), file.Name(), "-")
-	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-	start = time.Now()
-	text, err := cmd.Output()
+	text, elapsed, err := plainTesseract(ctx, binary, s.Encoded, photo.Extension(s.ContentType))
 	if err != nil {
 		return r, fmt.Errorf("%s: plain tesseract: %w", s.Name, err)
 	}
-	r.plain = evalRead{elapsed: time.Since(start), text: string(text), note: string(text)}
+	r.plain = evalRead{elapsed: elapsed, text: string(text), note: string(text)}
+	reads := []*evalRead{&r.plain, &r.pipeline}
+	if opts.upright {
+		upright, err := uprightCopy(s.Encoded, res.Steps)
+		if err != nil {
+			return r, fmt.Errorf("%s: turn upright: %w", s.Name, err)
+		}
+		text, elapsed, err := plainTesseract(ctx, binary, upright, ".png")
+		if err != nil {
+			return r, fmt.Errorf("%s: plain tesseract upright: %w", s.Name, err)
+		}
+		r.upright, r.uprighted = evalRead{elapsed: elapsed, text: string(text), note: string(text)}, true
+		reads = append(reads, &r.upright)
+	}
 
 	// Layout pages are compared without their bullets, which engines read as many glyphs.
 	truth := s.Truth
@@ -241,7 +259,7 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, opts ocr.Options,
 	if layout {
 		truth = ocrtest.StripBullets(truth)
 	}
-	for _, read := range []*evalRead{&r.plain, &r.pipeline} {
+	for _, read := range reads {
 		got := read.text
 		if layout {
 			got = ocrtest.StripBullets(got)
@@ -256,22 +274,103 @@ func evalSample(ctx context.Context, engine *tesseract.Engine, opts ocr.Options,
 		read.note = note.Markdown
 		read.structure = ocrtest.FindStructure(read.note, s.Structure)
 	}
-	if out != "" {
+	if opts.out != "" {
 		files := map[string][]byte{
 			s.Name + photo.Extension(s.ContentType): s.Encoded,
 			s.Name + ".truth.txt":                   []byte(s.Truth + "\n"),
-			s.Name + ".plain.txt":                   text,
+			s.Name + ".plain.txt":                   []byte(r.plain.text),
 			s.Name + ".pipeline.txt":                []byte(strings.Join(r.pipeline.steps, " ") + "\n\n" + r.pipeline.text + "\n"),
 			s.Name + ".plain.md":                    []byte(r.plain.note),
 			s.Name + ".pipeline.md":                 []byte(r.pipeline.note),
 		}
+		if r.uprighted {
+			files[s.Name+".upright.txt"] = []byte(r.upright.text)
+		}
 		for name, data := range files {
-			if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(opts.out, name), data, 0o644); err != nil {
 				return r, fmt.Errorf("%s: %w", s.Name, err)
 			}
 		}
 	}
 	return r, nil
+}
+
+// plainTesseract runs `tesseract FILE -` on data, saved in a temporary file named with ext, and
+// returns what it printed and how long it took. It runs with the command's default settings, as
+// a person would run it, but with one OpenMP thread like the pipeline: Tesseract's spinning
+// threads would otherwise make both slower when run side by side.
+func plainTesseract(ctx context.Context, binary string, data []byte, ext string) ([]byte, time.Duration, error) {
+	file, err := os.CreateTemp("", "snapnote-eval-*"+ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer func() { _ = os.Remove(file.Name()) }()
+	_, err = file.Write(data)
+	if closeErr := file.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("write sample: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, binary, file.Name(), "-")
+	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	start := time.Now()
+	text, err := cmd.Output()
+	return text, time.Since(start), err
+}
+
+// uprightCopy returns the image encoded in data turned upright as a person would by hand before
+// reading it: its EXIF orientation applied, then turned clockwise as the pipeline's steps say it
+// found ("rotate:90"), in colour, as a PNG. The PNG declares no resolution, as phone photos
+// do not (their EXIF's is not one Tesseract reads): Tesseract estimates it for both. An image
+// editor's copy declaring 72 dpi reads differently, better or worse from photo to photo.
+func uprightCopy(data []byte, steps []string) ([]byte, error) {
+	img, err := photo.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	turn := 0
+	for _, step := range steps {
+		if deg, ok := strings.CutPrefix(step, "rotate:"); ok {
+			if turn, err = strconv.Atoi(deg); err != nil {
+				return nil, fmt.Errorf("step %q: %w", step, err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, turnRGBA(img, turn)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// turnRGBA returns img turned clockwise by deg: 0, 90, 180 or 270.
+func turnRGBA(img image.Image, deg int) *image.RGBA {
+	b := img.Bounds()
+	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(src, src.Rect, img, b.Min, draw.Src)
+	w, h := b.Dx(), b.Dy()
+	if deg == 90 || deg == 270 {
+		w, h = h, w
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			var dx, dy int
+			switch deg {
+			case 90:
+				dx, dy = b.Dy()-1-y, x
+			case 180:
+				dx, dy = b.Dx()-1-x, b.Dy()-1-y
+			case 270:
+				dx, dy = y, b.Dx()-1-x
+			default:
+				dx, dy = x, y
+			}
+			copy(dst.Pix[dst.PixOffset(dx, dy):][:4], src.Pix[src.PixOffset(x, y):][:4])
+		}
+	}
+	return dst
 }
 
 // printEval prints the mean error rates, structure recall and seconds per page of each class
@@ -282,11 +381,11 @@ func printEval(w io.Writer, results []evalResult, classes []string, pages, paral
 	} else {
 		fmt.Fprintf(w, "%d pages × %d classes", pages, len(classes))
 	}
-	fmt.Fprintf(w, "; both readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", parallel)
-	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; pipeline = photo.ReducedDecoder + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
+	fmt.Fprintf(w, "; the readers run tesseract with OMP_THREAD_LIMIT=1, %d samples at a time.\n", parallel)
+	fmt.Fprintf(w, "plain = `tesseract FILE -` on the file as uploaded; upright = the same on a PNG of it turned upright as by hand (its EXIF orientation applied, turned as the pipeline found; with --upright); pipeline = photo.ReducedDecoder + tesseract.Engine with warm engines, as the worker reads (preprocessing included in its time).\n")
 	fmt.Fprintf(w, "CER and WER in reading order; words = order-free word error; structure = share of headings, list items, table cells (in their row and column) and figures in the note the built-in formatter makes of the reading; cells = the table cells alone.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tWER plain\tWER pipeline\twords plain\twords pipeline\tstructure plain\tstructure pipeline\tcells pipeline\ts/page plain\ts/page pipeline\t")
+	fmt.Fprintln(tw, "class\tCER plain\tCER pipeline\tCER upright\tWER plain\tWER pipeline\twords plain\twords pipeline\tstructure plain\tstructure pipeline\tcells pipeline\ts/page plain\ts/page pipeline\t")
 	row := func(name string, rs []evalResult) {
 		if len(rs) == 0 {
 			return
@@ -318,7 +417,15 @@ func printEval(w io.Writer, results []evalResult, classes []string, pages, paral
 		if n := structure[1].Total[corpus.ElementCell]; n > 0 {
 			cells = fmt.Sprintf("%.2f", float64(structure[1].Found[corpus.ElementCell])/float64(n))
 		}
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%s\t%s\t%.2f\t%.2f\t\n", name, m[0], m[1], m[2], m[3], m[4], m[5],
+		upright := "-"
+		if rs[0].uprighted {
+			sum := 0.0
+			for _, r := range rs {
+				sum += r.upright.cer
+			}
+			upright = fmt.Sprintf("%.3f", sum/float64(len(rs)))
+		}
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%s\t%s\t%.2f\t%.2f\t\n", name, m[0], m[1], upright, m[2], m[3], m[4], m[5],
 			recall(structure[0]), recall(structure[1]), cells, m[6], m[7])
 	}
 	for _, c := range classes {
@@ -332,4 +439,18 @@ func printEval(w io.Writer, results []evalResult, classes []string, pages, paral
 	}
 	row("all", results)
 	tw.Flush()
+	if len(results) == 0 || !results[0].uprighted {
+		return
+	}
+	var worse []string
+	for _, r := range results {
+		if r.pipeline.cer > r.upright.cer {
+			worse = append(worse, fmt.Sprintf("%s (%.3f against %.3f)", r.sample.Name, r.pipeline.cer, r.upright.cer))
+		}
+	}
+	fmt.Fprintf(w, "\npipeline worse than plain tesseract upright on %d of %d samples", len(worse), len(results))
+	if len(worse) > 0 {
+		fmt.Fprintf(w, ": %s", strings.Join(worse, ", "))
+	}
+	fmt.Fprintln(w)
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/corpus"
 	"github.com/snapnote/snapnote/internal/ocr/warm"
+	"github.com/snapnote/snapnote/internal/photo"
 )
 
 func TestMain(m *testing.M) {
@@ -106,6 +109,32 @@ func TestLangReadsEverySampleInIt(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, verbose.String(), "detect:fra", "the French page is found French on an English server")
 	require.Contains(t, verbose.String(), "lang:fra")
+}
+
+func TestUprightReadsACopyTurnedAsThePipelineFound(t *testing.T) {
+	dir := t.TempDir()
+	s, err := corpus.Variant(corpus.NewPage(0), corpus.ClassRotate180)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page"+photo.Extension(s.ContentType)), s.Encoded, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page.gt.md"), []byte(s.Truth), 0o644))
+
+	var out, verbose bytes.Buffer
+	err = runEval(t.Context(), testConfig(), []string{"--classes", realClass, "--real", dir, "--jobs", "1", "--upright", "-v"}, &out, &verbose)
+	require.NoError(t, err)
+	require.Contains(t, verbose.String(), "rotate:180")
+	m := regexp.MustCompile(`CER ([0-9.]+)/([0-9.]+)  upright ([0-9.]+)`).FindStringSubmatch(verbose.String())
+	require.NotNil(t, m, verbose.String())
+	plain, upright := parseFloat(t, m[1]), parseFloat(t, m[3])
+	require.Greater(t, plain, 0.5, "upside down, plain tesseract reads nothing right")
+	require.Less(t, upright, plain/3, "turned upright, it reads the page as it reads a clean one")
+	require.Contains(t, out.String(), "pipeline worse than plain tesseract upright on ")
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	require.NoError(t, err)
+	return v
 }
 
 func TestMarkdownTruthKeepsWhatIsPrinted(t *testing.T) {
