@@ -28,6 +28,12 @@ func (p *drawnPage) fill(r image.Rectangle, level uint8) {
 	draw.Draw(p.img, r, image.NewUniform(color.Gray{level}), image.Point{}, draw.Src)
 }
 
+// frame draws a rectangle 3 pixels wide in ink of level along the inside of r.
+func (p *drawnPage) frame(r image.Rectangle, level uint8) {
+	p.fill(r, level)
+	p.fill(r.Inset(3), 250)
+}
+
 // text writes a line of 30-pixel words from (x, y), each letter a vertical stroke.
 func (p *drawnPage) text(x, y int, s string) {
 	p.line++
@@ -56,8 +62,7 @@ func (p *drawnPage) diagram(r image.Rectangle) image.Rectangle {
 	a := image.Rect(r.Min.X, r.Min.Y, r.Min.X+200, r.Min.Y+120)
 	b := a.Add(image.Pt(420, 160))
 	for _, box := range []image.Rectangle{a, b} {
-		p.fill(box, 30)
-		p.fill(box.Inset(3), 250)
+		p.frame(box, 30)
 	}
 	p.fill(image.Rect(a.Max.X, a.Min.Y+60, b.Min.X, a.Min.Y+63), 30)
 	p.fill(image.Rect(b.Min.X-3, a.Min.Y+60, b.Min.X, b.Min.Y), 30)
@@ -119,8 +124,7 @@ func TestFindFiguresFindsNoneOnText(t *testing.T) {
 	}
 	// A framed paragraph is text, not a figure.
 	box := image.Rect(80, 700, 1000, 960)
-	p.fill(box, 20)
-	p.fill(box.Inset(3), 250)
+	p.frame(box, 20)
 	p.paragraph(720, fourLines...)
 
 	require.Empty(t, FindFigures(p.img, p.words, FindRules(p.img)))
@@ -232,8 +236,7 @@ func TestFindFiguresTakesNoFramedText(t *testing.T) {
 	p := newDrawnPage()
 	y := p.paragraph(100, fourLines[:2]...)
 	box := image.Rect(100, y, 600, y+600)
-	p.fill(box, 40)
-	p.fill(box.Inset(3), 250)
+	p.frame(box, 40)
 	for i, l := range []string{"Signed on as ALICE", "USER = ALICE", "CURRENT USER = ALICE", "CALL proc1", "Owner = JOE",
 		"SET OPTION USRPRF", "USER = ALICE", "CURRENT USER = JOE", "USER = ALICE"} {
 		p.text(120, y+30+i*60, l)
@@ -250,8 +253,7 @@ func TestFindFiguresTakesNoFrameRoundColumnsOfWords(t *testing.T) {
 	p := newDrawnPage()
 	y := p.paragraph(100, fourLines[:2]...)
 	box := image.Rect(100, y, 1100, y+520)
-	p.fill(box, 40)
-	p.fill(box.Inset(3), 250)
+	p.frame(box, 40)
 	for i, l := range [][2]string{{"Je suis", "J'ai"}, {"Tu es", "Tu as"}, {"Il est", "Il a"},
 		{"Nous sommes", "Nous avons"}, {"Vous etes", "Vous avez"}, {"Ils sont", "Ils ont"}} {
 		p.text(260, y+80+i*60, l[0])
