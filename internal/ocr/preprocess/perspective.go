@@ -3,6 +3,7 @@ package preprocess
 import (
 	"image"
 	"math"
+	"slices"
 
 	"github.com/snapnote/snapnote/internal/raster"
 )
@@ -178,10 +179,8 @@ func paperGrid(img *image.Gray) (grid []uint8, gw, gh, cell int) {
 	for y := range h {
 		row := img.Pix[y*img.Stride:][:w]
 		g := grid[(y/cell)*gw:][:gw]
-		for x, p := range row {
-			if c := x / cell; p > g[c] {
-				g[c] = p
-			}
+		for c := range g {
+			g[c] = max(g[c], slices.Max(row[c*cell:min((c+1)*cell, w)]))
 		}
 	}
 	return grid, gw, gh, cell
