@@ -321,9 +321,9 @@ func plainTesseract(ctx context.Context, binary string, data []byte, ext string)
 
 // uprightCopy returns the image encoded in data turned upright as a person would by hand before
 // reading it: its EXIF orientation applied, then turned clockwise as the pipeline's steps say it
-// found ("rotate:90"), in colour, as a PNG. The PNG declares no resolution, as phone photos
-// do not (their EXIF's is not one Tesseract reads): Tesseract estimates it for both. An image
-// editor's copy declaring 72 dpi reads differently, better or worse from photo to photo.
+// found ("rotate:90"), in colour, as a PNG. The PNG declares no resolution, as far as Tesseract
+// can tell a phone photo does not either (it does not read EXIF's), so it estimates one for both.
+// An image editor's copy declaring 72 dpi reads differently, better or worse from photo to photo.
 func uprightCopy(data []byte, steps []string) ([]byte, error) {
 	img, err := photo.Decode(bytes.NewReader(data))
 	if err != nil {

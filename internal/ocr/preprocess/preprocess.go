@@ -132,11 +132,9 @@ func (t *Pipeline) Run(ctx context.Context, img *image.Gray, maxSide int) (*imag
 
 	// Whether the lines of the page are known to run across it once turned: its glyphs said so
 	// without a doubt, or orientation detection did with confidence.
-	oriented := false
-	if t.runs(StepOrient) && t.Orient != nil && len(gs) >= minOSDGlyphs {
-		oriented = plainlyUpright(gs)
-	}
-	if t.runs(StepOrient) && t.Orient != nil && len(gs) >= minOSDGlyphs && !oriented {
+	orient := t.runs(StepOrient) && t.Orient != nil && len(gs) >= minOSDGlyphs
+	oriented := orient && plainlyUpright(gs)
+	if orient && !oriented {
 		w, h := img.Rect.Dx(), img.Rect.Dy()
 		deg, plain := plainTurn(gs, w, h)
 		oriented = plain
