@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"image"
-	"image/draw"
 	"image/png"
 	"io"
 	"os"
@@ -21,6 +20,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/disintegration/imaging"
 
 	"github.com/snapnote/snapnote/internal/config"
 	"github.com/snapnote/snapnote/internal/corpus"
@@ -338,39 +339,24 @@ func uprightCopy(data []byte, steps []string) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, turnRGBA(img, turn)); err != nil {
+	if err := png.Encode(&buf, turnClockwise(img, turn)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// turnRGBA returns img turned clockwise by deg: 0, 90, 180 or 270.
-func turnRGBA(img image.Image, deg int) *image.RGBA {
-	b := img.Bounds()
-	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(src, src.Rect, img, b.Min, draw.Src)
-	w, h := b.Dx(), b.Dy()
-	if deg == 90 || deg == 270 {
-		w, h = h, w
+// turnClockwise returns img turned clockwise by deg: 0, 90, 180 or 270 (imaging turns the other
+// way).
+func turnClockwise(img image.Image, deg int) image.Image {
+	switch deg {
+	case 90:
+		return imaging.Rotate270(img)
+	case 180:
+		return imaging.Rotate180(img)
+	case 270:
+		return imaging.Rotate90(img)
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range b.Dy() {
-		for x := range b.Dx() {
-			var dx, dy int
-			switch deg {
-			case 90:
-				dx, dy = b.Dy()-1-y, x
-			case 180:
-				dx, dy = b.Dx()-1-x, b.Dy()-1-y
-			case 270:
-				dx, dy = y, b.Dx()-1-x
-			default:
-				dx, dy = x, y
-			}
-			copy(dst.Pix[dst.PixOffset(dx, dy):][:4], src.Pix[src.PixOffset(x, y):][:4])
-		}
-	}
-	return dst
+	return img
 }
 
 // printEval prints the mean error rates, structure recall and seconds per page of each class
