@@ -200,7 +200,6 @@ const maxRuleGap = 1
 func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	b := page.Rect
 	w, h := b.Dx(), b.Dy()
-	dark := func(x, y int) bool { return page.Pix[y*page.Stride+x] < inkLevel }
 	type span struct{ c, a0, a1 int } // c across the run, a0 to a1 along it
 	var spans []span
 	// run is the run of ink being followed along a row or column, from start to end; none
@@ -222,12 +221,21 @@ func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 			r.start = -1
 		}
 	}
+	// Most of a page is paper outside any run, which needs no following.
+	row := func(y int) []uint8 { return page.Pix[y*page.Stride:][:w] }
 	if horizontal {
 		for y := range h {
 			r := run{start: -1}
+			line := row(y)
+			var above, below []uint8 // none at the page's edges
+			if y > 0 && y+1 < h {
+				above, below = row(y-1), row(y+1)
+			}
 			for x := 0; x <= w; x++ {
-				ink := x < w && (dark(x, y) || y > 0 && y+1 < h && dark(x, y-1) && dark(x, y+1))
-				follow(&r, y, x, ink, x == w)
+				ink := x < w && (line[x] < inkLevel || above != nil && above[x] < inkLevel && below[x] < inkLevel)
+				if ink || r.start >= 0 {
+					follow(&r, y, x, ink, x == w)
+				}
 			}
 		}
 	} else {
@@ -236,9 +244,15 @@ func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 			cols[x].start = -1
 		}
 		for y := 0; y <= h; y++ {
+			var line []uint8
+			if y < h {
+				line = row(y)
+			}
 			for x := range w {
-				ink := y < h && (dark(x, y) || x > 0 && x+1 < w && dark(x-1, y) && dark(x+1, y))
-				follow(&cols[x], x, y, ink, y == h)
+				ink := line != nil && (line[x] < inkLevel || x > 0 && x+1 < w && line[x-1] < inkLevel && line[x+1] < inkLevel)
+				if ink || cols[x].start >= 0 {
+					follow(&cols[x], x, y, ink, y == h)
+				}
 			}
 		}
 		slices.SortFunc(spans, func(p, q span) int {
