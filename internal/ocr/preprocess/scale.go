@@ -78,20 +78,19 @@ func inkBoxes(img *image.Gray, threshold uint8) []glyph {
 		prevStart = start
 	}
 
-	boxes := make(map[int]*glyph)
+	// Each component's box, in the order its first run was found: top to bottom.
+	at := make([]int32, len(parent)) // a root's index in out, plus one
+	var out []glyph
 	for _, r := range runs {
 		root := find(r.label)
-		b, ok := boxes[root]
-		if !ok {
-			boxes[root] = &glyph{r.x0, r.y, r.x1, r.y + 1}
+		if at[root] == 0 {
+			out = append(out, glyph{r.x0, r.y, r.x1, r.y + 1})
+			at[root] = int32(len(out))
 			continue
 		}
+		b := &out[at[root]-1]
 		b.x0, b.x1 = min(b.x0, r.x0), max(b.x1, r.x1)
 		b.y1 = r.y + 1
-	}
-	out := make([]glyph, 0, len(boxes))
-	for _, b := range boxes {
-		out = append(out, *b)
 	}
 	return out
 }
