@@ -2,6 +2,8 @@ package layout
 
 import (
 	"image"
+	"iter"
+	"math/bits"
 	"slices"
 )
 
@@ -196,64 +198,91 @@ const maxRuleGap = 1
 // least minLen long, where a pixel counts as ink when it or both its neighbours across the run
 // are dark, and a run goes on across gaps of at most maxRuleGap pixels; then runs of
 // neighbouring rows that overlap merge into one rule, kept when at most thick across. The page
-// is scanned row by row either way, which keeps to its memory order.
+// is scanned row by row either way, which keeps to its memory order, 64 pixels at a time:
+// most of a page is paper outside any run.
 func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	b := page.Rect
 	w, h := b.Dx(), b.Dy()
 	type span struct{ c, a0, a1 int } // c across the run, a0 to a1 along it
 	var spans []span
 	// run is the run of ink being followed along a row or column, from start to end; none
-	// when start < 0. follow moves r on to position at of row or column c, where there is ink
-	// or not, last at the page's edge.
+	// when start < 0. end ends r, a span of row or column c when long enough; follow moves r
+	// on to position at of c, where there is ink or not.
 	type run struct{ start, end int }
-	follow := func(r *run, c, at int, ink, last bool) {
+	end := func(r *run, c int) {
+		if r.start >= 0 && r.end-r.start >= minLen {
+			spans = append(spans, span{c, r.start, r.end})
+		}
+		r.start = -1
+	}
+	follow := func(r *run, c, at int, ink bool) {
 		if ink {
 			if r.start < 0 {
 				r.start = at
 			}
 			r.end = at + 1
-			return
-		}
-		if r.start >= 0 && (last || at-r.end >= maxRuleGap) {
-			if r.end-r.start >= minLen {
-				spans = append(spans, span{c, r.start, r.end})
-			}
-			r.start = -1
+		} else if r.start >= 0 && at-r.end >= maxRuleGap {
+			end(r, c)
 		}
 	}
-	// Most of a page is paper outside any run, which needs no following.
-	row := func(y int) []uint8 { return page.Pix[y*page.Stride:][:w] }
+	dark := darkBits(page)
+	words := len(dark) / max(h, 1)
+	row := func(y int) []uint64 { return dark[y*words:][:words] }
+	ink := make([]uint64, words)
 	if horizontal {
 		for y := range h {
-			r := run{start: -1}
-			line := row(y)
-			var above, below []uint8 // none at the page's edges
+			copy(ink, row(y))
 			if y > 0 && y+1 < h {
-				above, below = row(y-1), row(y+1)
-			}
-			for x := 0; x <= w; x++ {
-				ink := x < w && (line[x] < inkLevel || above != nil && above[x] < inkLevel && below[x] < inkLevel)
-				if ink || r.start >= 0 {
-					follow(&r, y, x, ink, x == w)
+				above, below := row(y-1), row(y+1)
+				for k := range ink {
+					ink[k] |= above[k] & below[k]
 				}
 			}
+			r := run{start: -1}
+			for x0, x1 := range inkRuns(ink) {
+				if r.start >= 0 && x0-r.end > maxRuleGap {
+					end(&r, y)
+				}
+				if r.start < 0 {
+					r.start = x0
+				}
+				r.end = x1
+			}
+			end(&r, y)
 		}
 	} else {
-		cols := make([]run, w) // the run of ink going down each column
+		cols := make([]run, w)        // the run of ink going down each column
+		open := make([]uint64, words) // the columns with a run
 		for x := range cols {
 			cols[x].start = -1
 		}
-		for y := 0; y <= h; y++ {
-			var line []uint8
-			if y < h {
-				line = row(y)
+		for y := range h {
+			line := row(y)
+			for k, d := range line {
+				var before, after uint64 // the neighbours' pixels in the words beside
+				if k > 0 {
+					before = line[k-1] >> 63
+				}
+				if k+1 < words {
+					after = line[k+1] << 63
+				}
+				ink[k] = d | (d<<1|before)&(d>>1|after)
 			}
-			for x := range w {
-				ink := line != nil && (line[x] < inkLevel || x > 0 && x+1 < w && line[x-1] < inkLevel && line[x+1] < inkLevel)
-				if ink || cols[x].start >= 0 {
-					follow(&cols[x], x, y, ink, y == h)
+			for k, m := range ink {
+				for todo := m | open[k]; todo != 0; todo &= todo - 1 {
+					i := bits.TrailingZeros64(todo)
+					x := k*64 + i
+					follow(&cols[x], x, y, m>>i&1 == 1)
+					if cols[x].start >= 0 {
+						open[k] |= 1 << i
+					} else {
+						open[k] &^= 1 << i
+					}
 				}
 			}
+		}
+		for x := range cols {
+			end(&cols[x], x)
 		}
 		slices.SortFunc(spans, func(p, q span) int {
 			if p.c != q.c {
@@ -309,4 +338,53 @@ func EraseRules(page *image.Gray, rules []Rule) *image.Gray {
 		}
 	}
 	return out
+}
+
+// darkBits returns a bit per pixel of page, row after row, set where the pixel is darker than
+// inkLevel: bit i of word k of a row is its column 64k+i. Each row takes whole words, the bits
+// past its end clear.
+func darkBits(page *image.Gray) []uint64 {
+	w, h := page.Rect.Dx(), page.Rect.Dy()
+	words := (w + 63) / 64
+	out := make([]uint64, words*h)
+	for y := range h {
+		line := page.Pix[y*page.Stride:][:w]
+		dst := out[y*words:][:words]
+		for x, v := range line {
+			if v < inkLevel {
+				dst[x/64] |= 1 << (x % 64)
+			}
+		}
+	}
+	return out
+}
+
+// inkRuns yields the runs of set bits of row, each from its first column to past its last.
+func inkRuns(row []uint64) iter.Seq2[int, int] {
+	return func(yield func(x0, x1 int) bool) {
+		n := len(row) * 64
+		for x := 0; x < n; {
+			set := row[x/64] >> (x % 64)
+			if set == 0 {
+				x = (x/64 + 1) * 64
+				continue
+			}
+			x += bits.TrailingZeros64(set)
+			x0 := x
+			for x < n {
+				// Clear bits, shifted down; the zeros shifted in stand for set bits of the
+				// word, all of which are then set from x on.
+				clear := ^row[x/64] >> (x % 64)
+				if clear == 0 {
+					x = (x/64 + 1) * 64
+					continue
+				}
+				x += bits.TrailingZeros64(clear)
+				break
+			}
+			if !yield(x0, x) {
+				return
+			}
+		}
+	}
 }
