@@ -288,14 +288,10 @@ type treeMemory struct {
 	procs map[int]procMemory
 }
 
-// sampleTree reads /proc for pid and every descendant (through each
-// thread's children file).
+// sampleTree reads /proc for pid and every descendant.
 func sampleTree(pid int) treeMemory {
 	t := treeMemory{procs: map[int]procMemory{}}
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
+	for _, p := range processTree(pid) {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
 		if err != nil {
 			continue // exited meanwhile
@@ -320,17 +316,26 @@ func sampleTree(pid int) treeMemory {
 			m.name += " " + args[1]
 		}
 		t.procs[p], t.total = m, t.total+m.rss
-		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", p))
+	}
+	return t
+}
+
+// processTree returns pid and every descendant running now, parents first, found through
+// each thread's children file in /proc.
+func processTree(pid int) []int {
+	tree := []int{pid}
+	for i := 0; i < len(tree); i++ {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", tree[i]))
 		for _, f := range tasks {
 			children, _ := os.ReadFile(f)
 			for c := range strings.FieldsSeq(string(children)) {
 				if n, err := strconv.Atoi(c); err == nil {
-					queue = append(queue, n)
+					tree = append(tree, n)
 				}
 			}
 		}
 	}
-	return t
+	return tree
 }
 
 // bombPNG is a 16-bit gray PNG of 7071×7071 pixels (just under 50

@@ -38,3 +38,8 @@ func percentile(ds []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// perPage is d in milliseconds per one of n pages.
+func perPage(d time.Duration, n int) string {
+	return fmt.Sprintf("%.0f", float64(d.Milliseconds())/float64(n))
+}
