@@ -11,6 +11,11 @@ import (
 type Rule struct {
 	// Box is the line's extent; a horizontal rule is much wider than tall.
 	Box image.Rectangle
+	// Slant is how far across the line moves from its start to its end (left to right for a
+	// rule across, top to bottom for one down), in pixels: 0 for a straight rule, which fills
+	// its box. A rule drawn on a page photographed at a slight angle runs from one corner of
+	// its box to the other, as thick as the box less |Slant|.
+	Slant int
 }
 
 // Horizontal reports whether r runs across the page.
@@ -203,14 +208,14 @@ const maxRuleGap = 1
 func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 	b := page.Rect
 	w, h := b.Dx(), b.Dy()
-	type span struct{ c, a0, a1 int } // c across the run, a0 to a1 along it
 	var spans []span
 	// run is the run of ink being followed along a row or column, from start to end; none
 	// when start < 0. end ends r, a span of row or column c when long enough; follow moves r
 	// on to position at of c, where there is ink or not.
 	type run struct{ start, end int }
+	minSpan := max(8, minLen/8)
 	end := func(r *run, c int) {
-		if r.start >= 0 && r.end-r.start >= minLen {
+		if r.start >= 0 && r.end-r.start >= minSpan {
 			spans = append(spans, span{c, r.start, r.end})
 		}
 		r.start = -1
@@ -291,31 +296,94 @@ func runs(page *image.Gray, horizontal bool, minLen, thick int) []Rule {
 			return p.a0 - q.a0
 		})
 	}
-	// Merge spans of neighbouring rows (or columns) that overlap along the run.
-	var out []Rule
+	// A straight rule is made of runs at least minLen long in neighbouring rows (or columns)
+	// that overlap along it. A tilted one steps from row to row, each run of it short; its runs
+	// follow on from one another (touching counts), it is minLen long in all, and as thick on
+	// average as a straight one; it stands in for the straight pieces of it.
+	var long []span
+	for _, sp := range spans {
+		if sp.a1-sp.a0 >= minLen {
+			long = append(long, sp)
+		}
+	}
+	var out, tilted []Rule
+	for _, ch := range chains(long, false) {
+		if ch.c1-ch.c0 <= thick {
+			out = append(out, ch.rule(b.Min, horizontal, 0))
+		}
+	}
+	for _, ch := range chains(spans, true) {
+		along, across := ch.a1-ch.a0, ch.c1-ch.c0
+		if along >= minLen && across > thick && float64(across) <= float64(thick)+maxRuleTilt*float64(along) &&
+			ch.ink <= thick*along {
+			slant := max(0, across-(ch.ink+along-1)/along)
+			if ch.endAt < ch.startAt {
+				slant = -slant
+			}
+			tilted = append(tilted, ch.rule(b.Min, horizontal, slant))
+		}
+	}
+	out = slices.DeleteFunc(out, func(r Rule) bool {
+		return slices.ContainsFunc(tilted, func(t Rule) bool { return r.Box.In(t.Box) })
+	})
+	return append(out, tilted...)
+}
+
+// maxRuleTilt is how far across a rule may move per pixel along it: a rule on a page
+// photographed at a slight angle, which deskewing leaves tilted (about 3 degrees).
+const maxRuleTilt = 0.06
+
+// span is a run of ink in one row (or column) c, from a0 to a1 along it, end excluded.
+type span struct{ c, a0, a1 int }
+
+// chain is a run of spans in rows (or columns) c0 to c1, end excluded, each overlapping the
+// extent a0 to a1 of those before it: ink pixels in all, its first span's middle at startAt
+// along, its last's at endAt.
+type chain struct {
+	c0, c1, a0, a1, ink int
+	startAt, endAt      int
+}
+
+// chains joins spans, sorted by row and then along, into chains, each span to the first chain
+// before it that ends in the row above and whose extent it overlaps. With loose, a span also
+// joins when it only comes within a pixel of that extent, and further spans of the row a chain
+// ends in join it too: the line of a tilted rule steps from row to row, and a faint stretch or
+// a crossing rule breaks one row of it in two.
+func chains(spans []span, loose bool) []chain {
+	touch := 0
+	if loose {
+		touch = 1
+	}
+	var out []chain
 	used := make([]bool, len(spans))
-	for i := range spans {
+	for i, sp := range spans {
 		if used[i] {
 			continue
 		}
 		used[i] = true
-		a0, a1, c0, c1 := spans[i].a0, spans[i].a1, spans[i].c, spans[i].c+1
-		for j := i + 1; j < len(spans) && spans[j].c <= c1; j++ {
-			if !used[j] && spans[j].c == c1 && spans[j].a0 < a1 && spans[j].a1 > a0 {
-				used[j] = true
-				a0, a1, c1 = min(a0, spans[j].a0), max(a1, spans[j].a1), c1+1
+		ch := chain{sp.c, sp.c + 1, sp.a0, sp.a1, sp.a1 - sp.a0, (sp.a0 + sp.a1) / 2, (sp.a0 + sp.a1) / 2}
+		for j := i + 1; j < len(spans) && spans[j].c <= ch.c1; j++ {
+			n := spans[j]
+			if used[j] || n.c < ch.c1-1 || n.c == ch.c1-1 && !loose || n.a0 >= ch.a1+touch || n.a1+touch <= ch.a0 {
+				continue
 			}
+			used[j] = true
+			ch.a0, ch.a1, ch.c1 = min(ch.a0, n.a0), max(ch.a1, n.a1), n.c+1
+			ch.ink += n.a1 - n.a0
+			ch.endAt = (n.a0 + n.a1) / 2
 		}
-		if c1-c0 > thick {
-			continue
-		}
-		r := image.Rect(b.Min.X+a0, b.Min.Y+c0, b.Min.X+a1, b.Min.Y+c1)
-		if !horizontal {
-			r = image.Rect(b.Min.X+c0, b.Min.Y+a0, b.Min.X+c1, b.Min.Y+a1)
-		}
-		out = append(out, Rule{Box: r})
+		out = append(out, ch)
 	}
 	return out
+}
+
+// rule is the chain as a rule of a page whose first pixel is at origin.
+func (ch chain) rule(origin image.Point, horizontal bool, slant int) Rule {
+	r := image.Rect(origin.X+ch.a0, origin.Y+ch.c0, origin.X+ch.a1, origin.Y+ch.c1)
+	if !horizontal {
+		r = image.Rect(origin.X+ch.c0, origin.Y+ch.a0, origin.X+ch.c1, origin.Y+ch.a1)
+	}
+	return Rule{Box: r, Slant: slant}
 }
 
 // EraseRules returns a copy of page with the ink of rules, and their soft edges, turned to the
@@ -329,12 +397,38 @@ func EraseRules(page *image.Gray, rules []Rule) *image.Gray {
 	out := &image.Gray{Pix: slices.Clone(page.Pix), Stride: page.Stride, Rect: page.Rect}
 	for _, r := range rules {
 		_, paper := paperAlong(page, r)
-		box := r.Box.Inset(-ruleEdge).Intersect(page.Rect)
-		for y := box.Min.Y; y < box.Max.Y; y++ {
-			row := out.Pix[out.PixOffset(box.Min.X, y):out.PixOffset(box.Max.X, y)]
-			for i := range row {
-				row[i] = paper
+		for _, box := range r.inkBoxes() {
+			box = box.Inset(-ruleEdge).Intersect(page.Rect)
+			for y := box.Min.Y; y < box.Max.Y; y++ {
+				row := out.Pix[out.PixOffset(box.Min.X, y):out.PixOffset(box.Max.X, y)]
+				for i := range row {
+					row[i] = paper
+				}
 			}
+		}
+	}
+	return out
+}
+
+// inkBoxes returns boxes that hold the rule's ink and little else: its box when it is
+// straight, else, for each row (column) along it, where the line crosses that row.
+func (r Rule) inkBoxes() []image.Rectangle {
+	if r.Slant == 0 {
+		return []image.Rectangle{r.Box}
+	}
+	b := r.Box
+	a0, a1, c0, c1 := b.Min.X, b.Max.X, b.Min.Y, b.Max.Y
+	if !r.Horizontal() {
+		a0, a1, c0, c1 = b.Min.Y, b.Max.Y, b.Min.X, b.Max.X
+	}
+	thick := c1 - c0 - abs(r.Slant)
+	out := make([]image.Rectangle, 0, a1-a0)
+	for a := a0; a < a1; a++ {
+		lo := c0 + max(0, -r.Slant) + r.Slant*(a-a0)/(a1-a0)
+		if r.Horizontal() {
+			out = append(out, image.Rect(a, lo, a+1, lo+thick))
+		} else {
+			out = append(out, image.Rect(lo, a, lo+thick, a+1))
 		}
 	}
 	return out

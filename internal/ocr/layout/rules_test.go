@@ -230,3 +230,57 @@ func TestRulesDownBetweenSomeColumnsOnly(t *testing.T) {
 	require.Len(t, got.Blocks, 1)
 	require.Equal(t, rows, got.Blocks[0].Rows)
 }
+
+// A table on a page photographed at a slight angle keeps its rules tilted after deskewing, the
+// lines down more than the lines across: each row (column) then holds only a short piece of a
+// rule. The rules are found whole, erased along their ink only, and give the cells.
+func TestTiltedRulesFoundErasedAndMadeCells(t *testing.T) {
+	t.Parallel()
+	page := image.NewGray(image.Rect(0, 0, 800, 600))
+	draw.Draw(page, page.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	const ink = 20
+	ys, xs := []int{100, 180, 260, 340}, []int{100, 350, 600}
+	for _, y0 := range ys { // across, one pixel down every 50 along
+		for x := 100; x < 616; x++ {
+			page.SetGray(x, y0+(x-100)/50, color.Gray{ink})
+		}
+	}
+	for _, x0 := range xs { // down, one pixel right every 20 along
+		for y := 100; y < 352; y++ {
+			page.SetGray(x0+(y-100)/20, y, color.Gray{ink})
+		}
+	}
+	// A letter's stroke close to the middle rule down, inside its box but off its line.
+	draw.Draw(page, image.Rect(364, 300, 367, 318), image.NewUniform(color.Gray{ink}), image.Point{}, draw.Src)
+
+	rules := FindRules(page)
+	require.Len(t, rules, len(ys)+len(xs), "rules: %v", rules)
+	for _, r := range rules {
+		require.Positive(t, r.Slant, "%v", r)
+		if r.Horizontal() {
+			require.GreaterOrEqual(t, r.Box.Dx(), 510, "the whole rule across: %v", r)
+		} else {
+			require.GreaterOrEqual(t, r.Box.Dy(), 250, "the whole rule down: %v", r)
+		}
+	}
+	erased := EraseRules(page, rules)
+	for _, p := range []image.Point{{350 + 5, 200}, {350 + 12, 340}, {200, 180 + 2}, {500, 260 + 8}} {
+		require.Equal(t, uint8(ink), page.GrayAt(p.X, p.Y).Y, "a rule at %v", p)
+		require.Equal(t, uint8(255), erased.GrayAt(p.X, p.Y).Y, "erased at %v", p)
+	}
+	require.Equal(t, uint8(ink), erased.GrayAt(365, 305).Y, "the letter stays")
+
+	var words []Word
+	cell := func(x, y int, text string, line int) {
+		words = append(words, Word{Box: image.Rect(x, y, x+len(text)*12, y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: line})
+	}
+	cell(120, 125, "Verb", 1)
+	cell(380, 125, "Present", 1)
+	cell(120, 205, "parler", 2)
+	cell(380, 205, "parle", 2)
+	cell(120, 285, "finir", 3)
+	cell(380, 285, "finis", 3)
+	got := Analyze(words, rules)
+	require.Len(t, got.Blocks, 1)
+	require.Equal(t, [][]string{{"Verb", "Present"}, {"parler", "parle"}, {"finir", "finis"}}, got.Blocks[0].Rows)
+}
