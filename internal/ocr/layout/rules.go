@@ -28,9 +28,9 @@ const inkLevel = 128
 // FindRules returns the ruled lines of page that draw tables, page being a preprocessed page
 // (paper near white, ink dark, straightened). A rule is a run of ink at least a twentieth of
 // the page's width (horizontal) or a thirtieth of its height (vertical) long, and at most a
-// hundred and fiftieth of the page's width thick, thinner than a filled shape; it may drift by
-// a pixel every few pixels, as a slightly tilted rule does. Runs along the image's edge do not
-// count. Of those, only the ones that draw
+// hundred and fiftieth of the page's width thick, thinner than a filled shape; it may be tilted
+// by up to maxRuleTilt, as on a page photographed a little askew, and then has a Slant. Runs
+// along the image's edge do not count. Of those, only the ones that draw
 // a table are kept (see tableRules): the stem of a large bold letter or a line in a drawing is
 // left alone.
 func FindRules(page *image.Gray) []Rule {
