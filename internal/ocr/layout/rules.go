@@ -30,9 +30,9 @@ const inkLevel = 128
 // the page's width (horizontal) or a thirtieth of its height (vertical) long, and at most a
 // hundred and fiftieth of the page's width thick, thinner than a filled shape; it may be tilted
 // by up to maxRuleTilt, as on a page photographed a little askew, and then has a Slant. Runs
-// along the image's edge do not count. Of those, only the ones that draw
-// a table are kept (see tableRules): the stem of a large bold letter or a line in a drawing is
-// left alone.
+// along the image's edge do not count. Of those, only the ones that draw a table are kept (see
+// ruleGroups and drawsTable): the stem of a large bold letter or a line in a drawing is left
+// alone.
 func FindRules(page *image.Gray) []Rule {
 	b := page.Rect
 	if b.Dx() < 20 || b.Dy() < 20 {
