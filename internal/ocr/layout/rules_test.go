@@ -38,9 +38,7 @@ func TestRulesFoundErasedAndMadeCells(t *testing.T) {
 	require.Equal(t, uint8(20), page.GrayAt(300, 150).Y, "the page itself is unchanged")
 
 	var words []Word
-	cell := func(x, y int, text string, line int) {
-		words = append(words, Word{Box: image.Rect(x, y, x+len(text)*12, y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: line})
-	}
+	cell := func(x, y int, text string, line int) { words = append(words, cellWord(x, y, text, line)) }
 	cell(110, 115, "Name", 1)
 	cell(160, 115, "given", 1) // close to the next column: only the rule tells the cells apart
 	cell(360, 115, "Age", 1)
@@ -270,17 +268,19 @@ func TestTiltedRulesFoundErasedAndMadeCells(t *testing.T) {
 	}
 	require.Equal(t, uint8(ink), erased.GrayAt(365, 305).Y, "the letter stays")
 
+	rows := [][]string{{"Verb", "Present"}, {"parler", "parle"}, {"finir", "finis"}}
 	var words []Word
-	cell := func(x, y int, text string, line int) {
-		words = append(words, Word{Box: image.Rect(x, y, x+len(text)*12, y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: line})
+	for r, row := range rows {
+		for c, text := range row {
+			words = append(words, cellWord([]int{120, 380}[c], 125+r*80, text, r+1))
+		}
 	}
-	cell(120, 125, "Verb", 1)
-	cell(380, 125, "Present", 1)
-	cell(120, 205, "parler", 2)
-	cell(380, 205, "parle", 2)
-	cell(120, 285, "finir", 3)
-	cell(380, 285, "finis", 3)
 	got := Analyze(words, rules)
 	require.Len(t, got.Blocks, 1)
-	require.Equal(t, [][]string{{"Verb", "Present"}, {"parler", "parle"}, {"finir", "finis"}}, got.Blocks[0].Rows)
+	require.Equal(t, rows, got.Blocks[0].Rows)
+}
+
+// cellWord is a word of text read at x, y in a table's cell, on the given line of the page.
+func cellWord(x, y int, text string, line int) Word {
+	return Word{Box: image.Rect(x, y, x+len(text)*12, y+22), Text: text, Conf: 90, Block: 1, Par: 1, Line: line}
 }
