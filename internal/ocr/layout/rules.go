@@ -1,11 +1,11 @@
 package layout
 
 import (
-	"encoding/binary"
 	"image"
-	"iter"
 	"math/bits"
 	"slices"
+
+	"github.com/snapnote/snapnote/internal/bitmap"
 )
 
 // Rule is a ruled line on the page: a thin, long run of ink, horizontal or vertical.
@@ -40,7 +40,7 @@ func FindRules(page *image.Gray) []Rule {
 		return nil
 	}
 	thick := max(3, b.Dx()/150)
-	dark := darkBits(page)
+	dark := bitmap.Dark(page, inkLevel)
 	rules := runs(b, dark, true, max(40, b.Dx()/20), thick)
 	rules = append(rules, runs(b, dark, false, max(40, b.Dy()/30), thick)...)
 	// A run along the image's edge is the edge of the page or of the desk around it.
@@ -201,13 +201,13 @@ func ruleGroups(rules []Rule) [][]Rule {
 // may leave a pixel of paper where another rule crosses it.
 const maxRuleGap = 1
 
-// runs finds the rules in one direction on the page b whose dark pixels are dark (see
-// darkBits): along each row (horizontal) or column, runs of ink, where a pixel counts as ink
-// when it or both its neighbours across the run are dark, and a run goes on across gaps of at
-// most maxRuleGap pixels; then runs of neighbouring rows make rules at least minLen long and
-// thick across on average. The page is scanned row by row either way, which keeps to its
-// memory order, 64 pixels at a time: most of a page is paper outside any run.
-func runs(b image.Rectangle, dark []uint64, horizontal bool, minLen, thick int) []Rule {
+// runs finds the rules in one direction on the page b whose dark pixels are dark: along each
+// row (horizontal) or column, runs of ink, where a pixel counts as ink when it or both its
+// neighbours across the run are dark, and a run goes on across gaps of at most maxRuleGap
+// pixels; then runs of neighbouring rows make rules at least minLen long and thick across on
+// average. The page is scanned row by row either way, which keeps to its memory order, 64
+// pixels at a time: most of a page is paper outside any run.
+func runs(b image.Rectangle, dark bitmap.Image, horizontal bool, minLen, thick int) []Rule {
 	w, h := b.Dx(), b.Dy()
 	var spans []span
 	// run is the run of ink being followed along a row or column, from start to end; none
@@ -231,8 +231,7 @@ func runs(b image.Rectangle, dark []uint64, horizontal bool, minLen, thick int) 
 			end(r, c)
 		}
 	}
-	words := len(dark) / max(h, 1)
-	row := func(y int) []uint64 { return dark[y*words:][:words] }
+	words, row := dark.Words, dark.Row
 	ink := make([]uint64, words)
 	if horizontal {
 		for y := range h {
@@ -244,7 +243,7 @@ func runs(b image.Rectangle, dark []uint64, horizontal bool, minLen, thick int) 
 				}
 			}
 			r := run{start: -1}
-			for x0, x1 := range inkRuns(ink) {
+			for x0, x1 := range bitmap.Runs(ink) {
 				if r.start >= 0 && x0-r.end > maxRuleGap {
 					end(&r, y)
 				}
@@ -432,68 +431,4 @@ func (r Rule) inkBoxes() []image.Rectangle {
 		}
 	}
 	return out
-}
-
-// darkBits returns a bit per pixel of page, row after row, set where the pixel is darker than
-// inkLevel: bit i of word k of a row is its column 64k+i. Each row takes whole words, the bits
-// past its end clear. Eight pixels are compared at once, as bytes of a word.
-func darkBits(page *image.Gray) []uint64 {
-	w, h := page.Rect.Dx(), page.Rect.Dy()
-	words := (w + 63) / 64
-	out := make([]uint64, words*h)
-	for y := range h {
-		line := page.Pix[y*page.Stride:][:w]
-		dst := out[y*words:][:words]
-		x := 0
-		for ; x+8 <= w; x += 8 {
-			dst[x/64] |= uint64(darkBytes(binary.LittleEndian.Uint64(line[x:]))) << (x % 64)
-		}
-		for ; x < w; x++ {
-			if line[x] < inkLevel {
-				dst[x/64] |= 1 << (x % 64)
-			}
-		}
-	}
-	return out
-}
-
-// darkBytes returns a bit for each byte of v, the first byte's lowest, set where the byte is
-// below inkLevel (at most 128). Adding 128-inkLevel to a byte's low seven bits carries into its
-// top bit exactly when they reach inkLevel; with its own top bit, that is the byte at or above
-// inkLevel, no carry leaving the byte. The top bits gathered by one multiplication land in the
-// top byte in order: byte i's at bit 56+i, every other product elsewhere.
-func darkBytes(v uint64) uint8 {
-	const low, top = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
-	light := ((v & low) + (128-inkLevel)*0x0101010101010101 | v) & top
-	return uint8(((^light & top) >> 7) * 0x0102040810204080 >> 56)
-}
-
-// inkRuns yields the runs of set bits of row, each from its first column to past its last.
-func inkRuns(row []uint64) iter.Seq2[int, int] {
-	return func(yield func(x0, x1 int) bool) {
-		n := len(row) * 64
-		for x := 0; x < n; {
-			set := row[x/64] >> (x % 64)
-			if set == 0 {
-				x = (x/64 + 1) * 64
-				continue
-			}
-			x += bits.TrailingZeros64(set)
-			x0 := x
-			for x < n {
-				// Clear bits, shifted down; the zeros shifted in stand for set bits of the
-				// word, all of which are then set from x on.
-				clear := ^row[x/64] >> (x % 64)
-				if clear == 0 {
-					x = (x/64 + 1) * 64
-					continue
-				}
-				x += bits.TrailingZeros64(clear)
-				break
-			}
-			if !yield(x0, x) {
-				return
-			}
-		}
-	}
 }

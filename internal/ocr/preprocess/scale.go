@@ -3,6 +3,8 @@ package preprocess
 import (
 	"image"
 	"slices"
+
+	"github.com/snapnote/snapnote/internal/bitmap"
 )
 
 // glyph is the bounding box of a character-like shape: columns x0 to x1 and rows y0 to y1,
@@ -30,7 +32,7 @@ func glyphs(img *image.Gray, threshold uint8) []glyph {
 // inkBoxes returns the bounding box of every connected group of dark pixels (at or below
 // threshold, 8-connected) on img, whatever its size and shape.
 func inkBoxes(img *image.Gray, threshold uint8) []glyph {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
+	h := img.Rect.Dy()
 
 	// Runs of dark pixels, row by row, joined into components with union-find.
 	type run struct{ x0, x1, y, label int }
@@ -45,22 +47,14 @@ func inkBoxes(img *image.Gray, threshold uint8) []glyph {
 		}
 		return i
 	}
+	dark := bitmap.Dark(img, int(threshold)+1)
 	prevStart := 0
 	for y := range h {
-		row := img.Pix[y*img.Stride:][:w]
 		start := len(runs)
-		for x := 0; x < w; {
-			if row[x] > threshold {
-				x++
-				continue
-			}
-			x0 := x
-			for x < w && row[x] <= threshold {
-				x++
-			}
+		for x0, x1 := range bitmap.Runs(dark.Row(y)) {
 			label := len(parent)
 			parent = append(parent, label)
-			runs = append(runs, run{x0, x, y, label})
+			runs = append(runs, run{x0, x1, y, label})
 		}
 		// Join each new run to the runs of the row above that touch it, diagonals included.
 		p := prevStart
