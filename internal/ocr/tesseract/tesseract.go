@@ -75,7 +75,8 @@ func (t *Engine) Name() string { return ocr.EngineTesseract }
 // on it with automatic page segmentation: a child process of Pool, or the command on a temporary
 // file (removed before returning). The exercise and section numbers page segmentation drops are
 // then read again one by one (see recoverLabels; "labels:N" in Steps), and so is text printed in
-// pale ink that its threshold left out (see recoverPale; "pale:N"). It reads in opts.Lang, Lang
+// pale ink that its threshold left out (see recoverPale; "pale:N"); dots of ink read as letters
+// become bullets or go (see readDots; "dots:N"). It reads in opts.Lang, Lang
 // when that is "", and finds the language itself for ocr.LangAuto (see AutoLangs). The Result lists
 // the preprocessing applied in Steps, then the language found ("detect:fra", for ocr.LangAuto) and
 // the one read in ("lang:fra"). It returns ErrNoText when Tesseract finds no words. A call longer
@@ -118,6 +119,10 @@ func (t *Engine) Recognize(ctx context.Context, img image.Image, opts ocr.Option
 	}
 	if pale > 0 {
 		steps = append(steps, StepPale+":"+strconv.Itoa(pale))
+	}
+	words, gray, dots := readDots(words, gray, medianHeight(words))
+	if dots > 0 {
+		steps = append(steps, StepDots+":"+strconv.Itoa(dots))
 	}
 	res := pageResult(words, gray, rules)
 	if res.Words == 0 {
