@@ -46,7 +46,9 @@ func TestReadDots(t *testing.T) {
 	word(3, "8", ring(image.Rect(20, 150, 52, 182))) // hollow
 	word(3, "pommes", ring(image.Rect(70, 140, 250, 180)))
 	word(4, "fin", ring(image.Rect(20, 200, 90, 240)))
-	word(4, ".", disc(100, 236, 4)) // a full stop
+	stop := image.Rect(96, 232, 102, 238) // a full stop, as solid as a dot but small
+	draw.Draw(page, stop, image.NewUniform(color.Gray{20}), image.Point{}, draw.Src)
+	word(4, ".", stop)
 	word(5, "o", disc(40, 300, 16)) // a dot alone
 
 	got, clean, dots := readDots(words, page, 40)
