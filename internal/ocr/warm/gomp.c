@@ -5,7 +5,7 @@
 // (OMP_THREAD_LIMIT=1), and libgomp then runs a region on the calling thread too, but first
 // allocates a team for it and, at its end, wakes the team's barrier with a futex system call
 // even though no other thread waits there. Tesseract's LSTM opens a region of "parallel
-// sections" for each of its gates at every step along a text line: about 51,000 a page, each
+// sections" for each of its gates at every step along a text line: about 50,000 a page, each
 // a system call, a fifth of a page's processor time on this virtual machine.
 //
 // The program defines these functions, so the dynamic linker binds libtesseract's calls to

@@ -79,7 +79,7 @@ type PoolConfig struct {
 // ServeIfChild first thing. It loads its models once and then reads page after page,
 // each sent as 8-bit gray pixels over its stdin and answered over its stdout, so no image
 // touches the disk. Its environment has OMP_THREAD_LIMIT=1: Tesseract's OpenMP threads spin
-// and slow pages down when several run at once.
+// and slow pages down when several run at once; and its OpenMP regions skip libgomp (gomp.c).
 //
 // A call into C cannot be stopped, but a process can: when a read's context ends first, its
 // child is killed and the read returns the context's cause; a child that dies mid-page
