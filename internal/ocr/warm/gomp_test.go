@@ -16,21 +16,12 @@ import (
 // standIn names the functions of libgomp that gomp.c defines.
 var standIn = []string{"GOMP_parallel", "GOMP_parallel_sections", "GOMP_sections_next", "GOMP_sections_end_nowait"}
 
-// TestOpenMPStandIn checks what gomp.c relies on: the program exports its functions, so the
-// dynamic linker binds libtesseract's calls to them; and libtesseract calls no other GOMP_
-// function, one that would keep a team or a sections region of libgomp's own. The words read
+// TestOpenMPStandIn checks what gomp.c relies on: libtesseract calls no GOMP_ function but
+// its four (another might keep a team or a sections region of libgomp's own); and the program
+// exports them, so the dynamic linker binds libtesseract's calls to them. The words read
 // are checked against the tesseract command, which runs libgomp itself, by
 // TestChildProcessesReadLikeTheCommand (package tesseract).
 func TestOpenMPStandIn(t *testing.T) {
-	exe, err := os.Executable()
-	require.NoError(t, err)
-	syms := dynamicSymbols(t, exe)
-	for _, name := range standIn {
-		i := slices.IndexFunc(syms, func(s elf.Symbol) bool { return s.Name == name })
-		require.GreaterOrEqual(t, i, 0, "%s is not in the program's dynamic symbols", name)
-		require.NotEqual(t, elf.SHN_UNDEF, syms[i].Section, "the program does not define %s", name)
-	}
-
 	lib := loadedLibrary(t, "libtesseract.so")
 	var gomp []string
 	for _, s := range dynamicSymbols(t, lib) {
@@ -38,9 +29,20 @@ func TestOpenMPStandIn(t *testing.T) {
 			gomp = append(gomp, s.Name)
 		}
 	}
-	require.NotEmpty(t, gomp, "%s calls no GOMP_ function: is it built with OpenMP?", lib)
+	if len(gomp) == 0 {
+		t.Skipf("%s is built without OpenMP: the stand-in goes unused", lib)
+	}
 	for _, name := range gomp {
 		require.Contains(t, standIn, name, "%s calls %s, which gomp.c does not stand in for", lib, name)
+	}
+
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	syms := dynamicSymbols(t, exe)
+	for _, name := range standIn {
+		i := slices.IndexFunc(syms, func(s elf.Symbol) bool { return s.Name == name })
+		require.GreaterOrEqual(t, i, 0, "%s is not in the program's dynamic symbols", name)
+		require.NotEqual(t, elf.SHN_UNDEF, syms[i].Section, "the program does not define %s", name)
 	}
 }
 
