@@ -22,9 +22,9 @@ type Rule struct {
 // Horizontal reports whether r runs across the page.
 func (r Rule) Horizontal() bool { return r.Box.Dx() > r.Box.Dy() }
 
-// inkLevel is the gray level under which a pixel of a preprocessed page (paper near white) is
+// InkLevel is the gray level under which a pixel of a preprocessed page (paper near white) is
 // ink.
-const inkLevel = 128
+const InkLevel = 128
 
 // FindRules returns the ruled lines of page that draw tables, page being a preprocessed page
 // (paper near white, ink dark, straightened). A rule is a run of ink at least a twentieth of
@@ -40,7 +40,7 @@ func FindRules(page *image.Gray) []Rule {
 		return nil
 	}
 	thick := max(3, b.Dx()/150)
-	dark := bitmap.Dark(page, inkLevel)
+	dark := bitmap.Dark(page, InkLevel)
 	rules := runs(b, dark, true, max(40, b.Dx()/20), thick)
 	rules = append(rules, runs(b, dark, false, max(40, b.Dy()/30), thick)...)
 	// A run along the image's edge is the edge of the page or of the desk around it.
@@ -69,7 +69,7 @@ const ruleEdge = 2
 // gap between the lines of a double rule and the second line together.
 const paperSide = 8
 
-// paperAlong returns the share of paper (pixels at least inkLevel) along the side of r that
+// paperAlong returns the share of paper (pixels at least InkLevel) along the side of r that
 // has less of it, in strips of paperSide pixels past r's soft edge, and the median level of
 // that paper on both sides (255 with none). A rule is drawn on the page, with paper on both
 // sides (a double rule's second line takes a little of one); the edge of the sheet against a
@@ -94,7 +94,7 @@ func paperAlong(page *image.Gray, r Rule) (share float64, level uint8) {
 		light := 0
 		for y := side.Min.Y; y < side.Max.Y; y++ {
 			for _, v := range page.Pix[page.PixOffset(side.Min.X, y):page.PixOffset(side.Max.X, y)] {
-				if v >= inkLevel {
+				if v >= InkLevel {
 					light++
 					hist[v]++
 				}

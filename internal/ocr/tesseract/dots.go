@@ -2,6 +2,8 @@ package tesseract
 
 import (
 	"image"
+	"image/color"
+	"image/draw"
 	"slices"
 	"unicode/utf8"
 
@@ -23,10 +25,6 @@ const (
 	dotHeight = 0.5
 	dotFill   = 0.7
 )
-
-// dotInk is the gray level under which a pixel of a preprocessed page (paper near white) is
-// ink, as package layout counts it.
-const dotInk = 128
 
 // readDots finds the words Tesseract read as a character, often "e" or "8", that are dots of
 // ink on page (see dotFill), whose median word height is height. A dot that starts a line with
@@ -57,15 +55,9 @@ func readDots(words []ocr.Word, page *image.Gray, height int) ([]ocr.Word, *imag
 	}
 	// The layout takes ink no word covers for a drawing: a dot left behind would make one.
 	clean := &image.Gray{Pix: slices.Clone(page.Pix), Stride: page.Stride, Rect: page.Rect}
-	paper := layout.PaperLevel(page)
+	paper := image.NewUniform(color.Gray{layout.PaperLevel(page)})
 	for _, box := range gone {
-		box = box.Inset(-1).Intersect(clean.Rect)
-		for y := box.Min.Y; y < box.Max.Y; y++ {
-			row := clean.Pix[clean.PixOffset(box.Min.X, y):clean.PixOffset(box.Max.X, y)]
-			for i := range row {
-				row[i] = paper
-			}
-		}
+		draw.Draw(clean, box.Inset(-1), paper, image.Point{}, draw.Src)
 	}
 	return out, clean, dots
 }
@@ -87,7 +79,7 @@ func isDot(w ocr.Word, page *image.Gray, height int) bool {
 		dark := 0
 		for y := r.Min.Y; y < r.Max.Y; y++ {
 			for _, v := range page.Pix[page.PixOffset(r.Min.X, y):page.PixOffset(r.Max.X, y)] {
-				if v < dotInk {
+				if v < layout.InkLevel {
 					dark++
 				}
 			}

@@ -91,8 +91,7 @@ func misreadLabel(words []ocr.Word, first ocr.Word) bool {
 	}
 	next := -1
 	for _, w := range words {
-		if w.Page == first.Page && w.Block == first.Block && w.Par == first.Par && w.Line == first.Line &&
-			w.Box.Min.X >= first.Box.Max.X && (next < 0 || w.Box.Min.X < next) {
+		if sameLine(w, first) && w.Box.Min.X >= first.Box.Max.X && (next < 0 || w.Box.Min.X < next) {
 			next = w.Box.Min.X
 		}
 	}
