@@ -19,6 +19,13 @@ import (
 // errOutputTooLarge is returned by run when a command writes more than it may.
 var errOutputTooLarge = errors.New("output exceeds its limit")
 
+// outputGrace is how long a command's output may stay open after it exited
+// before it is cut (exec.Cmd.WaitDelay). Poppler forks nothing and its
+// process group dies with a timeout, so only a loaded machine makes the last
+// of the output late: it has been seen to take over 2 s to reach the
+// goroutine reading it.
+const outputGrace = 10 * time.Second
+
 // commandError is a poppler command that failed: its exit, and the end of
 // what it wrote to standard error.
 type commandError struct {
@@ -40,7 +47,8 @@ func (e *commandError) Unwrap() error { return e.err }
 // wrote to standard output, at most maxOut bytes. It returns an error
 // wrapping context.DeadlineExceeded when the command ran past timeout (its
 // process group is killed), ErrEncrypted when poppler asks for a password,
-// and a *commandError for any other failure.
+// one wrapping exec.ErrWaitDelay when its output stayed open past
+// outputGrace, and a *commandError for any other failure.
 func (r *Reader) run(ctx context.Context, timeout time.Duration, maxOut int64, name string, args ...string) ([]byte, error) {
 	return r.runInto(ctx, timeout, &cappedBuffer{max: maxOut}, name, args...)
 }
@@ -57,7 +65,7 @@ func (r *Reader) runInto(ctx context.Context, timeout time.Duration, stdout *cap
 	cmd := exec.CommandContext(ctx, r.prlimit(), argv...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
+	cmd.WaitDelay = outputGrace
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C.UTF-8"}
 	stderr := &cappedBuffer{max: 4 << 10, truncate: true}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -69,6 +77,10 @@ func (r *Reader) runInto(ctx context.Context, timeout time.Duration, stdout *cap
 		return nil, fmt.Errorf("%s: %w", name, ctx.Err())
 	case stdout.over:
 		return nil, &commandError{name: name, err: errOutputTooLarge}
+	case errors.Is(err, exec.ErrWaitDelay):
+		// Cut short, the output may be incomplete, but it says nothing of
+		// the file: not a commandError, so a retry reads it again.
+		return nil, fmt.Errorf("%s: its output was still open %v after it exited: %w", name, outputGrace, err)
 	case err != nil:
 		msg := strings.TrimSpace(stderr.String())
 		if strings.Contains(msg, "Incorrect password") {

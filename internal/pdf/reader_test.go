@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,6 +197,28 @@ func TestReadRefuses(t *testing.T) {
 				require.Greater(t, many.Pages, many.Max)
 			}
 		})
+	}
+}
+
+// A command whose output stays open after it exited is cut after a grace, and
+// the error is not one of the file's: the PDF is not called damaged, so the
+// job is retried. Here a process that left poppler's group holds the output.
+func TestReadOutputLeftOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stub := filepath.Join(dir, "prlimit")
+	require.NoError(t, os.WriteFile(stub, []byte("#!/bin/sh\nsetsid sleep 60 &\necho $! >"+filepath.Join(dir, "pid")+"\n"), 0o700))
+	t.Cleanup(func() {
+		pid, err := os.ReadFile(filepath.Join(dir, "pid"))
+		require.NoError(t, err)
+		require.NoError(t, exec.Command("kill", strings.TrimSpace(string(pid))).Run())
+	})
+
+	r := &pdf.Reader{Prlimit: stub}
+	_, err := r.Read(context.Background(), write(t, pdftest.Text(lecture)), &tesseract.Engine{}, ocr.Options{}, time.Minute)
+	require.ErrorIs(t, err, exec.ErrWaitDelay)
+	for _, permanent := range []error{pdf.ErrDamaged, pdf.ErrEncrypted, pdf.ErrPageTooLarge, pdf.ErrTooManyPages} {
+		require.NotErrorIs(t, err, permanent)
 	}
 }
 

@@ -177,6 +177,9 @@ func heifBoxes(data []byte) ([]heifBox, error) {
 const (
 	heifTimeout     = time.Minute
 	heifMemoryLimit = 2 << 30 // address space: HEVC decoding threads reserve stacks
+	// heifOutputGrace is how long heif-convert's messages may stay open after it exited
+	// (exec.Cmd.WaitDelay): it forks nothing, so only a loaded machine makes them late.
+	heifOutputGrace = 10 * time.Second
 	// heifQuality is the JPEG quality heif-convert writes at: high enough that its artefacts
 	// stay far below the photo's own.
 	heifQuality = 95
@@ -217,13 +220,17 @@ func decodeHEIF(data []byte) (image.Image, error) {
 		"heif-convert", "--quiet", "-q", strconv.Itoa(heifQuality), in, out)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
+	cmd.WaitDelay = heifOutputGrace
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C.UTF-8"}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("heif-convert ran past %v: %w", heifTimeout, context.DeadlineExceeded)
+		}
+		if errors.Is(err, exec.ErrWaitDelay) {
+			// Nothing said about the image: not ErrCorrupt, so a retry reads it again.
+			return nil, fmt.Errorf("heif-convert: its output was still open %v after it exited: %w", heifOutputGrace, err)
 		}
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > 300 {

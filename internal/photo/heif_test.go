@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -124,4 +125,24 @@ func TestHEIFBroken(t *testing.T) {
 		_, ok := Sniff(mp4)
 		require.False(t, ok, "an MP4 video is not an image")
 	})
+}
+
+// heif-convert's output held open after it exited, here by a process that left its group, is
+// cut after a grace, and the error says nothing of the image: not ErrCorrupt, so the upload is
+// not refused and the job is retried.
+func TestHEIFOutputLeftOpen(t *testing.T) {
+	file := heicFile(t, bigOrientationImage(), 1)
+	dir := t.TempDir()
+	stub := "#!/bin/sh\nsetsid sleep 60 &\necho $! >" + filepath.Join(dir, "pid") + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "heif-convert"), []byte(stub), 0o700))
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Cleanup(func() {
+		pid, err := os.ReadFile(filepath.Join(dir, "pid"))
+		require.NoError(t, err)
+		require.NoError(t, exec.Command("kill", strings.TrimSpace(string(pid))).Run())
+	})
+
+	_, err := Decode(bytes.NewReader(file))
+	require.ErrorIs(t, err, exec.ErrWaitDelay)
+	require.NotErrorIs(t, err, ErrCorrupt)
 }
