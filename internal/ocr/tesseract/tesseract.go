@@ -33,8 +33,9 @@ const (
 )
 
 // waitDelay bounds how long a run waits for Tesseract's output pipes to close after the process
-// has exited or been killed.
-const waitDelay = 5 * time.Second
+// has exited or been killed. Tesseract forks nothing, so only a loaded machine makes them late,
+// and one has been seen to take over 2 s (as pdf's outputGrace says).
+const waitDelay = 10 * time.Second
 
 // Engine is an ocr.Engine that runs the tesseract command, or reads in warm child processes
 // (Pool). The zero value uses the defaults; an Engine is safe for concurrent use and each call
