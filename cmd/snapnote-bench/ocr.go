@@ -45,7 +45,8 @@ type ocrReader struct {
 // runOCR reads corpus pages and 12-megapixel photos with the worker's OCR
 // (photo.ReducedDecoder, then tesseract.Engine with one warm engine per core) and with
 // the tesseract command, `tesseract FILE -`, one run per core, with
-// OMP_THREAD_LIMIT=1 (the baseline) and with its defaults.
+// OMP_THREAD_LIMIT=1 (the baseline) and with its defaults, each reader in turn for a
+// number of rounds.
 func runOCR(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ocr", flag.ContinueOnError)
 	pages := fs.Int("pages", 2, "corpus pages")
@@ -53,8 +54,12 @@ func runOCR(ctx context.Context, args []string) error {
 	photos := fs.Int("photos", 2, "12-megapixel photos (corpus pages scaled up to 3000×4000)")
 	parallel := fs.Int("jobs", runtime.NumCPU(), "pages read at once, and warm engines")
 	noOrient := fs.Bool("no-orient", true, "also read with the warm engines without orientation detection, to show its cost")
+	rounds := fs.Int("rounds", 3, "times each reader reads every sample, the readers taking turns, so that a change in the machine's speed falls on all of them")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds %d: at least one", *rounds)
 	}
 	classes := strings.Split(*classList, ",")
 	for _, c := range classes {
@@ -79,8 +84,8 @@ func runOCR(ctx context.Context, args []string) error {
 	defer pool.Close()
 	readers, decodeOnly := ocrReaders(pool, *noOrient)
 
-	fmt.Printf("%d at a time (%d cores); CER is the mean character error rate against the page's text\n",
-		*parallel, runtime.NumCPU())
+	fmt.Printf("%d at a time (%d cores), %d rounds of every reader taking turns; CER is the mean character error rate against the page's text\n",
+		*parallel, runtime.NumCPU(), *rounds)
 	for _, set := range []struct {
 		title   string
 		samples []ocrSample
@@ -92,27 +97,19 @@ func runOCR(ctx context.Context, args []string) error {
 			continue
 		}
 		fmt.Printf("\n%s\n", set.title)
-		var base, baseCPU time.Duration
-		var rows [][]string
-		for i, r := range readers {
-			before := cpuUsed()
-			took, cer, err := readAll(ctx, set.samples, *parallel, r.read)
-			if err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
-			}
-			cpu := cpuUsed() - before
-			if i == 0 {
-				base, baseCPU = took, cpu
-			}
-			rows = append(rows, []string{r.name, secs(took), fmt.Sprintf("%.2f", float64(len(set.samples))/took.Seconds()),
-				fmt.Sprintf("%.3f", cer), ratio(base, took), perPage(cpu, len(set.samples)), ratio(baseCPU, cpu)})
-		}
-		before := cpuUsed()
-		took, _, err := readAll(ctx, set.samples, *parallel, decodeOnly.read)
+		all := append(slices.Clone(readers), decodeOnly)
+		took, cpu, cer, err := readRounds(ctx, set.samples, *parallel, *rounds, all)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, []string{decodeOnly.name, secs(took), "", "", "", perPage(cpuUsed()-before, len(set.samples)), ""})
+		n := len(set.samples) * *rounds
+		var rows [][]string
+		for i, r := range readers {
+			rows = append(rows, []string{r.name, secs(took[i]), fmt.Sprintf("%.2f", float64(n)/took[i].Seconds()),
+				fmt.Sprintf("%.3f", cer[i]), ratio(took[0], took[i]), perPage(cpu[i], n), ratio(cpu[0], cpu[i])})
+		}
+		d := len(readers)
+		rows = append(rows, []string{decodeOnly.name, secs(took[d]), "", "", "", perPage(cpu[d], n), ""})
 		table([]string{"reader", "seconds", "pages/s", "CER", "ratio", "CPU ms/page", "CPU ratio"}, rows...)
 	}
 	fmt.Println("\nratio: pages/s against the baseline's; CPU: processor time of this program and its tesseract processes")
@@ -194,6 +191,29 @@ func ocrReaders(pool *warm.Pool, noOrient bool) (readers []ocrReader, decodeOnly
 	}
 
 	return readers, decodeOnly
+}
+
+// readRounds reads every sample with each reader, rounds times: in each round every reader
+// reads the whole set once, the round's first reader the next one along, so that a slower or
+// faster spell of a shared machine is spread over all of them. It returns each reader's total
+// time and processor time (this program and its children, the readers never overlapping) and
+// its mean CER.
+func readRounds(ctx context.Context, samples []ocrSample, parallel, rounds int, readers []ocrReader) (took, cpu []time.Duration, cer []float64, err error) {
+	took, cpu, cer = make([]time.Duration, len(readers)), make([]time.Duration, len(readers)), make([]float64, len(readers))
+	for round := range rounds {
+		for k := range readers {
+			i := (round + k) % len(readers)
+			before := cpuUsed()
+			t, c, err := readAll(ctx, samples, parallel, readers[i].read)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("%s: %w", readers[i].name, err)
+			}
+			took[i] += t
+			cpu[i] += cpuUsed() - before
+			cer[i] += c / float64(rounds)
+		}
+	}
+	return took, cpu, cer, nil
 }
 
 // readAll reads every sample with read, parallel at a time, and returns the
