@@ -8,23 +8,17 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/snapnote/snapnote/internal/limited"
 )
 
 // errOutputTooLarge is returned by run when a command writes more than it may.
 var errOutputTooLarge = errors.New("output exceeds its limit")
-
-// outputGrace is how long a command's output may stay open after it exited
-// before it is cut (exec.Cmd.WaitDelay). Poppler forks nothing and its
-// process group dies with a timeout, so only a loaded machine makes the last
-// of the output late: it has been seen to take over 2 s to reach the
-// goroutine reading it.
-const outputGrace = 10 * time.Second
 
 // commandError is a poppler command that failed: its exit, and the end of
 // what it wrote to standard error.
@@ -48,7 +42,7 @@ func (e *commandError) Unwrap() error { return e.err }
 // wrapping context.DeadlineExceeded when the command ran past timeout (its
 // process group is killed), ErrEncrypted when poppler asks for a password,
 // one wrapping exec.ErrWaitDelay when its output stayed open past
-// outputGrace, and a *commandError for any other failure.
+// limited.OutputGrace, and a *commandError for any other failure.
 func (r *Reader) run(ctx context.Context, timeout time.Duration, maxOut int64, name string, args ...string) ([]byte, error) {
 	return r.runInto(ctx, timeout, &cappedBuffer{max: maxOut}, name, args...)
 }
@@ -57,16 +51,7 @@ func (r *Reader) run(ctx context.Context, timeout time.Duration, maxOut int64, n
 func (r *Reader) runInto(ctx context.Context, timeout time.Duration, stdout *cappedBuffer, name string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	// prlimit sets the limits on itself and execs the command, so the limits,
-	// the process group and Pdeathsig all hold for poppler's own process. The
-	// CPU limit is a second stop should the kill below ever be missed.
-	cpu := strconv.Itoa(int(timeout/time.Second) + 1)
-	argv := append([]string{"--as=" + strconv.FormatInt(r.memoryLimit(), 10), "--cpu=" + cpu + ":" + cpu, "--", name}, args...)
-	cmd := exec.CommandContext(ctx, r.prlimit(), argv...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = outputGrace
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C.UTF-8"}
+	cmd := limited.Command(ctx, r.prlimit(), r.memoryLimit(), timeout, name, args...)
 	stderr := &cappedBuffer{max: 4 << 10, truncate: true}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err := cmd.Run()
@@ -80,7 +65,7 @@ func (r *Reader) runInto(ctx context.Context, timeout time.Duration, stdout *cap
 	case errors.Is(err, exec.ErrWaitDelay):
 		// Cut short, the output may be incomplete, but it says nothing of
 		// the file: not a commandError, so a retry reads it again.
-		return nil, fmt.Errorf("%s: its output was still open %v after it exited: %w", name, outputGrace, err)
+		return nil, fmt.Errorf("%s: its output was still open %v after it exited: %w", name, limited.OutputGrace, err)
 	case err != nil:
 		msg := strings.TrimSpace(stderr.String())
 		if strings.Contains(msg, "Incorrect password") {

@@ -13,10 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/disintegration/imaging"
+
+	"github.com/snapnote/snapnote/internal/limited"
 )
 
 // typeHEIF is the content type Sniff reports for HEIF images, HEIC included: what iPhones save.
@@ -177,9 +178,6 @@ func heifBoxes(data []byte) ([]heifBox, error) {
 const (
 	heifTimeout     = time.Minute
 	heifMemoryLimit = 2 << 30 // address space: HEVC decoding threads reserve stacks
-	// heifOutputGrace is how long heif-convert's messages may stay open after it exited
-	// (exec.Cmd.WaitDelay): it forks nothing, so only a loaded machine makes them late.
-	heifOutputGrace = 10 * time.Second
 	// heifQuality is the JPEG quality heif-convert writes at: high enough that its artefacts
 	// stay far below the photo's own.
 	heifQuality = 95
@@ -215,13 +213,8 @@ func decodeHEIF(data []byte) (image.Image, error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), heifTimeout)
 	defer cancel()
-	cpu := strconv.Itoa(int(heifTimeout/time.Second) + 1)
-	cmd := exec.CommandContext(ctx, "prlimit", "--as="+strconv.Itoa(heifMemoryLimit), "--cpu="+cpu+":"+cpu, "--",
+	cmd := limited.Command(ctx, "prlimit", heifMemoryLimit, heifTimeout,
 		"heif-convert", "--quiet", "-q", strconv.Itoa(heifQuality), in, out)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = heifOutputGrace
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C.UTF-8"}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {
@@ -230,7 +223,7 @@ func decodeHEIF(data []byte) (image.Image, error) {
 		}
 		if errors.Is(err, exec.ErrWaitDelay) {
 			// Nothing said about the image: not ErrCorrupt, so a retry reads it again.
-			return nil, fmt.Errorf("heif-convert: its output was still open %v after it exited: %w", heifOutputGrace, err)
+			return nil, fmt.Errorf("heif-convert: its output was still open %v after it exited: %w", limited.OutputGrace, err)
 		}
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > 300 {

@@ -128,8 +128,8 @@ func TestHEIFBroken(t *testing.T) {
 }
 
 // heif-convert's output held open after it exited, here by a process that left its group, is
-// cut after a grace, and the error says nothing of the image: not ErrCorrupt, so the upload is
-// not refused and the job is retried.
+// cut after a grace, and the error says nothing of the image: not ErrCorrupt, so the upload
+// does not fail as unreadable and the job is retried.
 func TestHEIFOutputLeftOpen(t *testing.T) {
 	file := heicFile(t, bigOrientationImage(), 1)
 	dir := t.TempDir()

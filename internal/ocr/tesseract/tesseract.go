@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/snapnote/snapnote/internal/limited"
 	"github.com/snapnote/snapnote/internal/ocr"
 	"github.com/snapnote/snapnote/internal/ocr/layout"
 	"github.com/snapnote/snapnote/internal/ocr/preprocess"
@@ -31,11 +32,6 @@ const (
 	defaultTimeout = 60 * time.Second
 	defaultMaxSide = 4000
 )
-
-// waitDelay bounds how long a run waits for Tesseract's output pipes to close after the process
-// has exited or been killed. Tesseract forks nothing, so only a loaded machine makes them late,
-// and one has been seen to take over 2 s (as pdf's outputGrace says).
-const waitDelay = 10 * time.Second
 
 // Engine is an ocr.Engine that runs the tesseract command, or reads in warm child processes
 // (Pool). The zero value uses the defaults; an Engine is safe for concurrent use and each call
@@ -294,7 +290,7 @@ func (t *Engine) run(ctx context.Context, args ...string) (stdout, stderr []byte
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	var outBuf, errBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
-	cmd.WaitDelay = waitDelay
+	cmd.WaitDelay = limited.OutputGrace // Tesseract forks nothing either
 
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
